@@ -1,0 +1,360 @@
+"""ShipStationClient: the one place that speaks HTTP to ShipStation.
+
+Both API flavours share paths below their prefix (`/v2` for ShipStation API V2, `/v1` for ShipEngine) and the
+`API-Key` header. The client:
+
+- builds every URL from segments, each percent-encoded as one path segment, so an id can never change the path
+  or add a query;
+- retries idempotent requests (GET, tracking start/stop) on 429, 5xx, connection errors, timeouts and garbled
+  bodies, with exponential backoff and jitter, honouring `Retry-After`; never retries other 4xx;
+- maps failures to the small hierarchy in `errors.py`, carrying status, request id and ShipStation's messages;
+- never puts the API key in an exception, a log line or its own `repr`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from . import __version__
+from .config import Settings
+from .errors import (
+    AuthenticationError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    RequestRejectedError,
+    RequestTimeout,
+    ServerError,
+    ShipStationError,
+)
+from .models import (
+    Carrier,
+    CarrierList,
+    ErrorBody,
+    Label,
+    LabelList,
+    Shipment,
+    ShipmentList,
+    TrackingInfo,
+    Webhook,
+)
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = f"shipstation-mcp/{__version__}"
+MAX_RETRY_AFTER = 60.0
+"""Longest `Retry-After` we wait out; beyond it we give up at once and say when to try again."""
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+MAX_ERROR_MESSAGES = 5
+MAX_MESSAGE_CHARS = 300
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def encode_segment(value: str) -> str:
+    """Percent-encode `value` as exactly one path segment (`/`, `?`, `#`, `%` and dot-segments included)."""
+    encoded = quote(value, safe="")
+    if encoded in {".", ".."}:
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date. None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds or seconds == float("inf"):  # NaN or infinite
+        return None
+    return max(0.0, seconds)
+
+
+def _clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ShipStationClient:
+    """Async client for ShipStation API V2 and ShipStation API (formerly ShipEngine).
+
+    Use as an async context manager, or call `aclose()`::
+
+        async with ShipStationClient(settings) as client:
+            info = await client.track_label("se-324658")
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(settings.timeout),
+            headers={
+                "API-Key": settings.api_key,
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+            },
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"ShipStationClient(api={self.settings.api!r}, root={self.settings.api_root!r})"
+
+    async def __aenter__(self) -> ShipStationClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ----------------------------------------------------------------- endpoints
+
+    async def get_shipment(self, shipment_id: str) -> Shipment:
+        return self._parse(Shipment, await self.get_json(["shipments", shipment_id]))
+
+    async def get_shipment_by_external_id(self, external_shipment_id: str) -> Shipment:
+        data = await self.get_json(["shipments", "external_shipment_id", external_shipment_id])
+        return self._parse(Shipment, data)
+
+    async def list_shipments(self, **filters: Any) -> ShipmentList:
+        return self._parse(ShipmentList, await self.get_json(["shipments"], params=filters))
+
+    async def list_labels(self, **filters: Any) -> LabelList:
+        return self._parse(LabelList, await self.get_json(["labels"], params=filters))
+
+    async def get_label(self, label_id: str) -> Label:
+        return self._parse(Label, await self.get_json(["labels", label_id]))
+
+    async def track_label(self, label_id: str) -> TrackingInfo:
+        return self._parse(TrackingInfo, await self.get_json(["labels", label_id, "track"]))
+
+    async def track(self, carrier_code: str, tracking_number: str) -> TrackingInfo:
+        params = {"carrier_code": carrier_code, "tracking_number": tracking_number}
+        return self._parse(TrackingInfo, await self.get_json(["tracking"], params=params))
+
+    async def start_tracking(self, carrier_code: str, tracking_number: str) -> None:
+        params = {"carrier_code": carrier_code, "tracking_number": tracking_number}
+        await self.request("POST", ["tracking", "start"], params=params, idempotent=True)
+
+    async def stop_tracking(self, carrier_code: str, tracking_number: str) -> None:
+        params = {"carrier_code": carrier_code, "tracking_number": tracking_number}
+        await self.request("POST", ["tracking", "stop"], params=params, idempotent=True)
+
+    async def list_carriers(self) -> list[Carrier]:
+        return self._parse(CarrierList, await self.get_json(["carriers"])).carriers
+
+    async def list_webhooks(self) -> list[Webhook]:
+        data = await self.get_json(["environment", "webhooks"])
+        if isinstance(data, dict):  # some answers wrap the list
+            data = data.get("webhooks", [])
+        if not isinstance(data, list):
+            raise self._unexpected("GET", "environment/webhooks", "a list of webhooks")
+        return [self._parse(Webhook, item) for item in data if isinstance(item, dict)]
+
+    # ----------------------------------------------------------------- plumbing
+
+    def url_for(self, segments: Sequence[str]) -> str:
+        """Absolute URL for path `segments` below the API prefix, each encoded as one segment."""
+        return self.settings.api_root + "".join("/" + encode_segment(str(s)) for s in segments)
+
+    async def get_json(self, segments: Sequence[str], *, params: Mapping[str, Any] | None = None) -> Any:
+        return await self.request("GET", segments, params=params)
+
+    async def request(
+        self,
+        method: str,
+        segments: Sequence[str],
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send one logical request, retrying when that is safe; return the decoded JSON body (None if empty)."""
+        url = self.url_for(segments)
+        path = "/" + "/".join(str(s) for s in segments)
+        query = _clean_params(params)
+        retryable = method.upper() == "GET" if idempotent is None else idempotent
+        attempts_allowed = 1 + (self.settings.max_retries if retryable else 0)
+
+        for attempt in range(1, attempts_allowed + 1):
+            started = time.perf_counter()
+            try:
+                response = await self._http.request(method, url, params=query, json=json_body)
+                data = self._decode(response, method=method, path=path) if response.is_success else None
+            except ShipStationError as exc:
+                error: ShipStationError = exc
+                wait = None
+            except httpx.TimeoutException:
+                error = RequestTimeout(f"No answer within {self.settings.timeout:g} s.", method=method, path=path)
+                wait = None
+            except (httpx.TransportError, httpx.DecodingError) as exc:
+                error = NetworkError(_transport_failure(exc), method=method, path=path)
+                wait = None
+            else:
+                elapsed = (time.perf_counter() - started) * 1000
+                logger.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed)
+                if response.is_success:
+                    return data
+                error = self._error_from_response(response, method=method, path=path)
+                wait = parse_retry_after(response.headers.get("Retry-After"))
+                if not (retryable and response.status_code in RETRY_STATUSES):
+                    error.attempts = attempt
+                    raise error
+
+            error.attempts = attempt
+            if not retryable or attempt == attempts_allowed:
+                raise error
+            if wait is not None and wait > MAX_RETRY_AFTER:
+                logger.warning("%s %s: Retry-After %.0f s is too long to wait; giving up", method, path, wait)
+                raise error
+            delay = wait if wait is not None else self._backoff(attempt)
+            logger.info(
+                "%s %s failed (%s); retry %d of %d in %.2f s",
+                method,
+                path,
+                type(error).__name__,
+                attempt,
+                attempts_allowed - 1,
+                delay,
+            )
+            await self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+    def _decode(self, response: httpx.Response, *, method: str = "GET", path: str = "") -> Any:
+        if not response.content:
+            return None
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            raise ServerError(
+                f"ShipStation's answer (HTTP {response.status_code}, {len(response.content)} bytes) was not valid "
+                "JSON; it may have been cut off.",
+                status=response.status_code,
+                request_id=response.headers.get("x-request-id"),
+                method=method,
+                path=path or response.request.url.path,
+            ) from None
+
+    def _error_from_response(self, response: httpx.Response, *, method: str, path: str) -> ShipStationError:
+        status = response.status_code
+        body = _error_body(response)
+        messages = [_clip(e.message) for e in body.errors if e.message][:MAX_ERROR_MESSAGES]
+        codes = [e.error_code for e in body.errors if e.error_code]
+        request_id = body.request_id or response.headers.get("x-request-id")
+        summary = f"{method} {path} answered HTTP {status}"
+        if messages:
+            summary += ": " + "; ".join(messages)
+        kwargs: dict[str, Any] = {
+            "status": status,
+            "request_id": request_id,
+            "messages": messages,
+            "error_code": codes[0] if codes else None,
+            "method": method,
+            "path": path,
+        }
+        if status in (401, 403):
+            return AuthenticationError(summary, **kwargs)
+        if status == 404:
+            return NotFoundError(summary, **kwargs)
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            return RateLimitedError(summary, retry_after=retry_after, **kwargs)
+        if status >= 500:
+            return ServerError(summary, **kwargs)
+        return RequestRejectedError(summary, **kwargs)
+
+    def _parse(self, model: type[ModelT], data: Any) -> ModelT:
+        if not isinstance(data, dict):
+            raise self._unexpected("GET", model.__name__, "a JSON object")
+        try:
+            return model.model_validate(data)
+        except ValidationError:
+            raise self._unexpected("GET", model.__name__, f"a {model.__name__}") from None
+
+    @staticmethod
+    def _unexpected(method: str, what: str, expected: str) -> ServerError:
+        return ServerError(
+            f"ShipStation's answer for {what} was not {expected}; the API may have changed.",
+            method=method,
+            path=what,
+        )
+
+
+def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str]:
+    """Drop unset values and render the rest as ShipStation expects (booleans lower-case, datetimes ISO)."""
+    clean: dict[str, str] = {}
+    for key, value in (params or {}).items():
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            clean[key] = "true" if value else "false"
+        elif isinstance(value, datetime):
+            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+            clean[key] = aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        else:
+            clean[key] = str(value)
+    return clean
+
+
+def _error_body(response: httpx.Response) -> ErrorBody:
+    try:
+        data = json.loads(response.content) if response.content else None
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        return ErrorBody()
+    try:
+        return ErrorBody.model_validate(data)
+    except ValidationError:
+        return ErrorBody()
+
+
+def _transport_failure(exc: Exception) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return "the connection was refused or the host could not be resolved."
+    if isinstance(exc, httpx.DecodingError):
+        return "the answer could not be decoded (its content encoding was broken)."
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection was closed before a complete answer arrived."
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return "the connection was reset while talking to ShipStation."
+    return f"a network error occurred ({type(exc).__name__})."

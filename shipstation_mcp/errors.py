@@ -1,0 +1,149 @@
+"""What can go wrong when talking to ShipStation, and how to say it to an assistant.
+
+The hierarchy is small on purpose; each name says what happened::
+
+    ShipStationError
+    ├── AuthenticationError   401/403: the key is wrong, revoked, or for the other API flavour
+    ├── NotFoundError         404: no such object
+    ├── RateLimitedError      429: over 200 requests/minute, retries used up
+    ├── RequestRejectedError  400/409/422 and other 4xx: ShipStation refused the request as sent
+    ├── ServerError           5xx, or an answer that is not the JSON it should be, retries used up
+    └── TransportError        no HTTP answer at all
+        ├── NetworkError      could not connect, connection reset, malformed response
+        └── RequestTimeout    no answer within SHIPSTATION_TIMEOUT
+
+None of these texts ever contain the API key: they are built from status codes, ShipStation's own error
+messages and the request path, never from headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ShipStationError(Exception):
+    """Base class. `status` is the HTTP status (None when no answer came back)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        messages: Sequence[str] = (),
+        error_code: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.request_id = request_id
+        self.messages = tuple(messages)
+        self.error_code = error_code
+        self.method = method
+        self.path = path
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        return f"{name}(status={self.status!r}, request_id={self.request_id!r}, message={self.message!r})"
+
+    @property
+    def detail(self) -> str:
+        """ShipStation's own explanation, joined, or an empty string."""
+        return "; ".join(m for m in self.messages if m)
+
+    @property
+    def reference(self) -> str:
+        """A ' (request id …)' suffix for support tickets, or ''."""
+        return f" (ShipStation request id {self.request_id})" if self.request_id else ""
+
+
+class AuthenticationError(ShipStationError):
+    pass
+
+
+class NotFoundError(ShipStationError):
+    pass
+
+
+class RateLimitedError(ShipStationError):
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.retry_after = retry_after
+
+
+class RequestRejectedError(ShipStationError):
+    pass
+
+
+class ServerError(ShipStationError):
+    pass
+
+
+class TransportError(ShipStationError):
+    pass
+
+
+class NetworkError(TransportError):
+    pass
+
+
+class RequestTimeout(TransportError):
+    pass
+
+
+def _retry_hint(seconds: float | None) -> str:
+    if seconds is None or seconds <= 0:
+        return "in about a minute"
+    if seconds < 90:
+        return f"in {max(1, round(seconds))} seconds"
+    return f"in about {round(seconds / 60)} minutes"
+
+
+def describe_for_assistant(error: ShipStationError, *, what: str = "the request") -> str:
+    """One or two sentences an assistant can act on: what went wrong, then what to do next.
+
+    `what` names the thing asked for, e.g. "shipment 'se-123'", and is used in not-found messages.
+    """
+    detail = f" ShipStation said: {error.detail}." if error.detail else ""
+    ref = error.reference
+    if isinstance(error, AuthenticationError):
+        return (
+            f"ShipStation rejected the API key (HTTP {error.status}).{detail} Check SHIPSTATION_API_KEY, and that "
+            "SHIPSTATION_API matches where the key was made: 'v2' for ShipStation API V2 keys, 'shipengine' for "
+            f"ShipEngine keys.{ref}"
+        )
+    if isinstance(error, NotFoundError):
+        return f"ShipStation has no record of {what} (HTTP 404).{detail} Check the value and try again.{ref}"
+    if isinstance(error, RateLimitedError):
+        return (
+            f"ShipStation's rate limit (200 requests per minute) was reached and {error.attempts} attempt(s) "
+            f"did not get through. Try again {_retry_hint(error.retry_after)}, and ask for fewer items at once.{ref}"
+        )
+    if isinstance(error, RequestRejectedError):
+        return (
+            f"ShipStation refused {what} (HTTP {error.status}).{detail or ' It gave no reason.'} "
+            f"Correct the arguments and try again.{ref}"
+        )
+    if isinstance(error, ServerError):
+        return (
+            f"ShipStation failed with HTTP {error.status} after {error.attempts} attempt(s).{detail} This is on "
+            f"ShipStation's side (or the carrier's); try again in a minute or two.{ref}"
+        )
+    if isinstance(error, RequestTimeout):
+        return (
+            f"ShipStation did not answer in time after {error.attempts} attempt(s). Try again shortly; if it keeps "
+            "happening, raise SHIPSTATION_TIMEOUT."
+        )
+    if isinstance(error, NetworkError):
+        return (
+            f"Could not reach ShipStation after {error.attempts} attempt(s): {error.message} Check the network "
+            "connection and SHIPSTATION_BASE_URL, then try again."
+        )
+    return f"{error.message}{ref}"

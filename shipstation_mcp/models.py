@@ -1,0 +1,307 @@
+"""ShipStation API objects, parsed leniently.
+
+Real responses break their own schema: codes and postal codes arrive as numbers, strings as `""` or `null`,
+timestamps without a zone, enum values the spec never listed. These models accept all of that:
+
+- text fields take numbers and turn them into strings; blank strings become absent (None);
+- timestamps without a zone are UTC (ShipStation's `occurred_at`, `ship_date`, … are UTC), except
+  `carrier_occurred_at`, which is the carrier's local wall-clock time and stays zone-less on purpose;
+- a timestamp that cannot be read becomes absent rather than failing the whole response;
+- enum-like fields are plain strings, so an unknown value is kept, never rejected;
+- unknown fields are ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int | float | str):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def _code(value: Any) -> str | None:
+    text = _text(value)
+    return text.upper() if text else None
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _integer(value: Any) -> int | None:
+    number = _number(value)
+    if number is None or not number.is_integer() or abs(number) > 2**63:
+        return None
+    return int(number)
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = _text(value)
+    if text is None:
+        return None
+    if text.lower() in {"true", "1", "yes"}:
+        return True
+    if text.lower() in {"false", "0", "no"}:
+        return False
+    return None
+
+
+def parse_timestamp(value: Any, *, keep_local: bool = False) -> datetime | None:
+    """Read an ISO 8601 timestamp or date; zone-less means UTC unless `keep_local` (then it stays naive)."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime.combine(value, time())
+    else:
+        text = _text(value)
+        if text is None or len(text) > 64:
+            return None
+        try:
+            parsed = datetime.fromisoformat(text.replace("z", "Z"))
+        except ValueError:
+            return None
+    if keep_local:
+        return parsed.replace(tzinfo=None)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _local_timestamp(value: Any) -> datetime | None:
+    return parse_timestamp(value, keep_local=True)
+
+
+def _list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return [item for item in value if item is not None]
+    return []
+
+
+def _tags(value: Any) -> list[str]:
+    names: list[str] = []
+    for tag in _list(value):
+        name = _text(tag.get("name")) if isinstance(tag, dict) else _text(tag)
+        if name:
+            names.append(name)
+    return names
+
+
+def _object_or_none(value: Any) -> Any:
+    return value if isinstance(value, dict) else None
+
+
+Text = Annotated[str | None, BeforeValidator(_text)]
+Code = Annotated[str | None, BeforeValidator(_code)]
+Number = Annotated[float | None, BeforeValidator(_number)]
+Integer = Annotated[int | None, BeforeValidator(_integer)]
+Flag = Annotated[bool | None, BeforeValidator(_flag)]
+Timestamp = Annotated[datetime | None, BeforeValidator(parse_timestamp)]
+LocalTimestamp = Annotated[datetime | None, BeforeValidator(_local_timestamp)]
+Tags = Annotated[list[str], BeforeValidator(_tags)]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=False)
+
+
+def _objects(value: Any) -> list[Any]:
+    return [item for item in _list(value) if isinstance(item, dict)]
+
+
+Objects = BeforeValidator(_objects)
+MaybeObject = BeforeValidator(_object_or_none)
+
+
+class Address(ApiModel):
+    name: Text = None
+    company_name: Text = None
+    address_line1: Text = None
+    city_locality: Text = None
+    state_province: Text = None
+    postal_code: Text = None
+    country_code: Code = None
+
+
+class ShipmentItem(ApiModel):
+    name: Text = None
+    sku: Text = None
+    quantity: Integer = None
+    external_order_id: Text = None
+
+
+class Weight(ApiModel):
+    value: Number = None
+    unit: Text = None
+
+
+class Shipment(ApiModel):
+    shipment_id: Text = None
+    shipment_number: Text = None
+    external_shipment_id: Text = None
+    external_order_id: Text = None
+    shipment_status: Text = None
+    carrier_id: Text = None
+    service_code: Text = None
+    requested_shipment_service: Text = None
+    store_id: Text = None
+    created_at: Timestamp = None
+    modified_at: Timestamp = None
+    ship_by_date: Timestamp = None
+    ship_date: Timestamp = Field(default=None, validation_alias=AliasChoices("ship_date", "shipped_date"))
+    hold_until_date: Timestamp = None
+    ship_to: Annotated[Address | None, MaybeObject] = None
+    items: Annotated[list[ShipmentItem], Objects] = Field(default_factory=list)
+    tags: Tags = Field(default_factory=list)
+    order_source_code: Text = None
+    total_weight: Annotated[Weight | None, MaybeObject] = None
+
+
+class LabelPackage(ApiModel):
+    package_id: Text = None
+    tracking_number: Text = None
+    sequence: Integer = None
+    external_package_id: Text = None
+    package_code: Text = None
+    weight: Annotated[Weight | None, MaybeObject] = None
+
+
+class Label(ApiModel):
+    label_id: Text = None
+    status: Text = None
+    shipment_id: Text = None
+    external_shipment_id: Text = None
+    external_order_id: Text = None
+    ship_date: Timestamp = Field(default=None, validation_alias=AliasChoices("ship_date", "shipped_date"))
+    created_at: Timestamp = None
+    tracking_number: Text = None
+    tracking_status: Text = None
+    tracking_url: Text = None
+    carrier_id: Text = None
+    carrier_code: Text = None
+    service_code: Text = None
+    trackable: Flag = None
+    voided: Flag = None
+    voided_at: Timestamp = None
+    is_return_label: Flag = None
+    is_international: Flag = None
+    packages: Annotated[list[LabelPackage], Objects] = Field(default_factory=list)
+
+    @property
+    def tracking_numbers(self) -> list[str]:
+        """The label's tracking number first, then each package's own, without repeats."""
+        numbers: list[str] = []
+        for number in [self.tracking_number, *(p.tracking_number for p in self.packages)]:
+            if number and number not in numbers:
+                numbers.append(number)
+        return numbers
+
+
+class TrackEvent(ApiModel):
+    occurred_at: Timestamp = None
+    carrier_occurred_at: LocalTimestamp = None
+    description: Text = None
+    city_locality: Text = None
+    state_province: Text = None
+    postal_code: Text = None
+    country_code: Code = None
+    company_name: Text = None
+    signer: Text = None
+    event_code: Text = None
+    status_code: Code = None
+    status_detail_code: Code = None
+    status_description: Text = None
+    status_detail_description: Text = None
+    carrier_status_code: Text = None
+    carrier_status_description: Text = None
+    carrier_detail_code: Text = None
+    latitude: Number = None
+    longitude: Number = None
+    proof_of_delivery_url: Text = None
+
+
+class TrackingInfo(ApiModel):
+    tracking_number: Text = None
+    tracking_url: Text = None
+    status_code: Code = None
+    status_detail_code: Code = None
+    status_description: Text = None
+    status_detail_description: Text = None
+    carrier_code: Text = None
+    carrier_id: Text = None
+    carrier_status_code: Text = None
+    carrier_status_description: Text = None
+    carrier_detail_code: Text = None
+    ship_date: Timestamp = Field(default=None, validation_alias=AliasChoices("ship_date", "shipped_date"))
+    estimated_delivery_date: Timestamp = None
+    actual_delivery_date: Timestamp = None
+    exception_description: Text = None
+    events: Annotated[list[TrackEvent], Objects] = Field(default_factory=list)
+
+
+class Carrier(ApiModel):
+    carrier_id: Text = None
+    carrier_code: Text = None
+    friendly_name: Text = None
+    nickname: Text = None
+    account_number: Text = None
+    primary: Flag = None
+    disabled_by_billing_plan: Flag = None
+    connection_status: Text = None
+
+
+class CarrierList(ApiModel):
+    carriers: Annotated[list[Carrier], Objects] = Field(default_factory=list)
+
+
+class PagedList(ApiModel):
+    total: Integer = None
+    page: Integer = None
+    pages: Integer = None
+
+
+class ShipmentList(PagedList):
+    shipments: Annotated[list[Shipment], Objects] = Field(default_factory=list)
+
+
+class LabelList(PagedList):
+    labels: Annotated[list[Label], Objects] = Field(default_factory=list)
+
+
+class ErrorDetail(ApiModel):
+    error_source: Text = None
+    error_type: Text = None
+    error_code: Text = None
+    message: Text = None
+    field_name: Text = None
+
+
+class ErrorBody(ApiModel):
+    request_id: Text = None
+    errors: Annotated[list[ErrorDetail], Objects] = Field(default_factory=list)
+
+
+class Webhook(ApiModel):
+    webhook_id: Text = None
+    url: Text = None
+    event: Text = None
+    name: Text = None
