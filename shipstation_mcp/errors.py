@@ -98,6 +98,14 @@ class RequestTimeout(TransportError):
     pass
 
 
+class InvalidInput(ValueError):
+    """An argument cannot be right (empty, control characters, wrong shape). The message says what to send."""
+
+
+class LookupFailed(Exception):
+    """A lookup found nothing usable, for a reason we can explain. The message says what to try next."""
+
+
 def _retry_hint(seconds: float | None) -> str:
     if seconds is None or seconds <= 0:
         return "in about a minute"

@@ -1,0 +1,79 @@
+"""Tracking-number formats: normalise what people paste, and tell the carrier where the format says so.
+
+Only unambiguous formats are inferred. A 20-digit number starting with 9, for example, can be USPS or FedEx
+SmartPost, so it is left to the account's labels (or the caller's `carrier_code`) to decide.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import InvalidInput
+
+MAX_TRACKING_NUMBER = 64
+_SEPARATORS = re.compile(r"[\s\-]+")
+_VALID = re.compile(r"^[A-Z0-9]+$")
+_CARRIER_CODE = re.compile(r"^[a-z0-9][a-z0-9_]{1,49}$")
+
+# (pattern, carrier_code), first match wins.
+_FORMATS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^1Z[0-9A-Z]{16}$"), "ups"),
+    # USPS Intelligent Mail package barcodes: 22 digits with a 91-95 prefix, optionally behind a
+    # "420" + ZIP (or ZIP+4) routing code as scanned from the label.
+    (re.compile(r"^(?:420\d{5}(?:\d{4})?)?9[1-5]\d{20}$"), "usps"),
+    # USPS international (S10): two letters, nine digits, "US".
+    (re.compile(r"^[A-Z]{2}\d{9}US$"), "usps"),
+    # USPS 21 digits starting with 9 (older IMpb).
+    (re.compile(r"^9\d{20}$"), "usps"),
+    # FedEx Ground "96" barcode (22 digits), Express (12), Ground (15), SmartPost/Ground 20 not starting with 9.
+    (re.compile(r"^96\d{20}$"), "fedex"),
+    (re.compile(r"^\d{12}$"), "fedex"),
+    (re.compile(r"^\d{15}$"), "fedex"),
+    (re.compile(r"^[0-8]\d{19}$"), "fedex"),
+    # DHL Express air waybill.
+    (re.compile(r"^\d{10}$"), "dhl_express"),
+)
+
+
+def normalize_tracking_number(raw: str) -> str:
+    """Upper-case, without the spaces and dashes people paste from labels and e-mails."""
+    raw = raw.strip()
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw.replace("\t", "")):
+        raise InvalidInput("The tracking number contains control characters; send only letters and digits.")
+    number = _SEPARATORS.sub("", raw).upper()
+    if not number:
+        raise InvalidInput("The tracking number is empty; send the number printed on the label.")
+    if len(number) > MAX_TRACKING_NUMBER:
+        raise InvalidInput(
+            f"That is {len(number)} characters long; tracking numbers are at most {MAX_TRACKING_NUMBER}. "
+            "Send just the number printed on the label."
+        )
+    if not _VALID.match(number):
+        raise InvalidInput(
+            "A tracking number has only letters and digits (spaces and dashes are ignored); "
+            f"{_shown(raw)} has other characters. Send just the number printed on the label."
+        )
+    return number
+
+
+def normalize_carrier_code(raw: str) -> str:
+    code = raw.strip().lower()
+    if not _CARRIER_CODE.match(code):
+        raise InvalidInput(
+            f"{_shown(raw)} is not a carrier code. Carrier codes look like ups, fedex, usps, stamps_com or "
+            "dhl_express; call list_carriers for the account's own."
+        )
+    return code
+
+
+def infer_carrier(tracking_number: str) -> str | None:
+    """The carrier code the number's format points to, or None when the format is unknown or ambiguous."""
+    for pattern, carrier in _FORMATS:
+        if pattern.match(tracking_number):
+            return carrier
+    return None
+
+
+def _shown(raw: str, limit: int = 40) -> str:
+    text = raw if len(raw) <= limit else raw[: limit - 1] + "…"
+    return repr(text)

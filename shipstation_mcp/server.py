@@ -1,0 +1,343 @@
+"""The MCP face: tools, resources and their descriptions. Declarations and wiring only; logic lives below.
+
+Every tool answers with a pydantic summary as `structuredContent` (its schema is the tool's `outputSchema`) and a
+plain-text rendering of the same facts as `content`, for clients that show only text. Failures come back as tool
+errors whose text says what went wrong and what to do next.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Literal
+
+import httpx
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from . import __version__, shipments, tracking
+from .client import ShipStationClient
+from .config import Settings
+from .errors import InvalidInput, LookupFailed, ShipStationError, describe_for_assistant
+from .shipments import TrackingNumberMatches
+from .status import glossary_markdown
+from .summaries import (
+    DEFAULT_MAX_EVENTS,
+    ShipmentPage,
+    ShipmentSummary,
+    TrackingSummary,
+    compact_json,
+    shipment_page_text,
+    shipment_text,
+    tracking_text,
+)
+from .tracking import SubscriptionResult
+
+logger = logging.getLogger(__name__)
+
+INSTRUCTIONS = """\
+Answers "where is my order?" from the merchant's ShipStation account.
+- Have an order number? list_shipments(shipment_number=...). The merchant's own/external id? find_by_external_id.
+  A ShipStation shipment id (se-...)? get_shipment. Each returns the shipment with its labels and tracking numbers.
+- Have a tracking number? track_package (carrier_code optional). A label id? track_label.
+- Which shipment does a tracking number belong to? find_by_tracking_number.
+- Say the `headline` first; mention `attention` items and what to do about them.
+"""
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    client: ShipStationClient
+
+
+def _state(ctx: Context) -> AppState:
+    return ctx.request_context.lifespan_context
+
+
+def _answer(model: BaseModel, text: str) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=compact_json(model))
+
+
+@contextmanager
+def _explained(tool: str, what: str) -> Iterator[None]:
+    """Turn every failure into a ToolError an assistant can act on; never leak a traceback or the key."""
+    try:
+        yield
+    except ToolError:
+        raise
+    except (InvalidInput, LookupFailed) as exc:
+        raise ToolError(str(exc)) from None
+    except ShipStationError as exc:
+        logger.info("%s: %s", tool, exc)
+        raise ToolError(describe_for_assistant(exc, what=what)) from None
+    except Exception as exc:
+        logger.exception("%s failed unexpectedly", tool)
+        raise ToolError(
+            f"shipstation-mcp hit an internal error ({type(exc).__name__}) in {tool}. Trying again may work; "
+            "if it keeps happening, please report it."
+        ) from None
+
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+WATCH = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+
+ShipmentId = Annotated[
+    str, Field(min_length=1, max_length=200, description="ShipStation shipment id, e.g. se-123456")
+]
+LabelId = Annotated[str, Field(min_length=1, max_length=200, description="ShipStation label id, e.g. se-324658")]
+TrackingNumber = Annotated[
+    str,
+    Field(min_length=1, max_length=200, description="Carrier tracking number; spaces and dashes are ignored"),
+]
+CarrierCode = Annotated[
+    str,
+    Field(
+        min_length=2,
+        max_length=50,
+        description="ShipStation carrier code such as ups, fedex, usps, stamps_com, dhl_express (see list_carriers)",
+    ),
+]
+MaxEvents = Annotated[int, Field(ge=0, le=100, description="How many scan events to include, newest first")]
+
+
+def create_server(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> MCPServer:
+    """Build the MCP server. `transport` plugs in below the HTTP client (tests, the demo sandbox)."""
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
+        async with ShipStationClient(settings, transport=transport) as client:
+            yield AppState(settings=settings, client=client)
+
+    server = MCPServer(
+        "shipstation-mcp",
+        title="ShipStation tracking",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        lifespan=lifespan,
+        website_url="https://github.com/shipstation-mcp/shipstation-mcp",
+    )
+
+    def now() -> datetime | None:
+        return clock() if clock else None
+
+    @server.tool(
+        title="Get a shipment",
+        annotations=READ_ONLY,
+        description=(
+            "Look up one shipment by its ShipStation shipment id (se-…) and return its status, ship-to, items, "
+            "tags and every label with its tracking number and tracking status. Use when you already have a "
+            "shipment id; for an order number use list_shipments(shipment_number=…), for the merchant's own id "
+            "use find_by_external_id."
+        ),
+    )
+    async def get_shipment(shipment_id: ShipmentId, ctx: Context) -> Annotated[CallToolResult, ShipmentSummary]:
+        with _explained("get_shipment", f"shipment {shipment_id!r}"):
+            summary = await shipments.get_shipment(_state(ctx).client, shipment_id)
+        return _answer(summary, shipment_text(summary))
+
+    @server.tool(
+        title="Find a shipment by external id",
+        annotations=READ_ONLY,
+        description=(
+            "Find a shipment by the id the merchant's store or integration gave it (external_shipment_id, often "
+            "the store's order id). Returns the same shipment summary as get_shipment, labels included."
+        ),
+    )
+    async def find_by_external_id(
+        external_shipment_id: Annotated[
+            str, Field(min_length=1, max_length=200, description="The merchant's own shipment/order id, free text")
+        ],
+        ctx: Context,
+    ) -> Annotated[CallToolResult, ShipmentSummary]:
+        with _explained("find_by_external_id", f"external id {external_shipment_id!r}"):
+            summary = await shipments.find_by_external_id(_state(ctx).client, external_shipment_id)
+        return _answer(summary, shipment_text(summary))
+
+    @server.tool(
+        title="List or search shipments",
+        annotations=READ_ONLY,
+        description=(
+            "List shipments, newest first, optionally filtered by status, creation date range, order number "
+            "(shipment_number) or recipient name. Use to find an order by its number or customer, or to review "
+            "recent orders. Returns compact rows and page/pages/total; call get_shipment for one row's labels."
+        ),
+    )
+    async def list_shipments(
+        ctx: Context,
+        status: Annotated[
+            Literal["pending", "processing", "label_purchased", "cancelled"] | None,
+            Field(description="Shipment status to filter by"),
+        ] = None,
+        created_after: Annotated[
+            datetime | None, Field(description="ISO date or date-time (UTC if no zone), inclusive")
+        ] = None,
+        created_before: Annotated[
+            datetime | None, Field(description="ISO date or date-time (UTC if no zone), inclusive")
+        ] = None,
+        shipment_number: Annotated[
+            str | None, Field(max_length=200, description="The order number shown to customers")
+        ] = None,
+        ship_to_name: Annotated[str | None, Field(max_length=200, description="Recipient name")] = None,
+        page: Annotated[int, Field(ge=1, le=10_000)] = 1,
+        page_size: Annotated[int, Field(ge=1, le=100)] = 25,
+    ) -> Annotated[CallToolResult, ShipmentPage]:
+        with _explained("list_shipments", "that shipment search"):
+            result = await shipments.list_shipments(
+                _state(ctx).client,
+                status=status,
+                created_after=created_after,
+                created_before=created_before,
+                shipment_number=shipment_number,
+                ship_to_name=ship_to_name,
+                page=page,
+                page_size=page_size,
+            )
+        return _answer(result, shipment_page_text(result))
+
+    @server.tool(
+        title="Find the shipment of a tracking number",
+        annotations=READ_ONLY,
+        description=(
+            "Find which of the account's labels carries a tracking number, and the shipment (order) it belongs "
+            "to. Use when someone gives a tracking number and asks about the order; to see where the package "
+            "is, use track_package."
+        ),
+    )
+    async def find_by_tracking_number(
+        tracking_number: TrackingNumber, ctx: Context
+    ) -> Annotated[CallToolResult, TrackingNumberMatches]:
+        with _explained("find_by_tracking_number", f"tracking number {tracking_number!r}"):
+            result = await shipments.find_by_tracking_number(_state(ctx).client, tracking_number)
+        text = "\n\n".join([result.headline, *(shipment_text(s) for s in result.shipments)])
+        return _answer(result, text)
+
+    @server.tool(
+        title="Track a label",
+        annotations=READ_ONLY,
+        description=(
+            "Track the package of one of the account's labels by its label id (se-…, from get_shipment). Returns "
+            "the status in plain English, the latest scan and place, promised and actual delivery, and what needs "
+            "action."
+        ),
+    )
+    async def track_label(
+        label_id: LabelId, ctx: Context, max_events: MaxEvents = DEFAULT_MAX_EVENTS
+    ) -> Annotated[CallToolResult, TrackingSummary]:
+        with _explained("track_label", f"label {label_id!r}"):
+            label_id = shipments.clean_id(label_id, what="label id", example="se-324658")
+            summary = await tracking.track_label(_state(ctx).client, label_id, max_events=max_events, now=now())
+        return _answer(summary, tracking_text(summary))
+
+    @server.tool(
+        title="Track a package",
+        annotations=READ_ONLY,
+        description=(
+            "Track any package by tracking number: status in plain English, latest scan and place, promised and "
+            "actual delivery, and what needs action. carrier_code is optional: the number's format or the "
+            "account's label with that number decide; pass it (e.g. ups, fedex, usps) if the answer says so."
+        ),
+    )
+    async def track_package(
+        tracking_number: TrackingNumber,
+        ctx: Context,
+        carrier_code: Annotated[
+            str | None,
+            Field(max_length=50, description="Optional carrier code: ups, fedex, usps, stamps_com, dhl_express, …"),
+        ] = None,
+        max_events: MaxEvents = DEFAULT_MAX_EVENTS,
+    ) -> Annotated[CallToolResult, TrackingSummary]:
+        with _explained("track_package", f"tracking number {tracking_number!r}"):
+            summary = await tracking.track_package(
+                _state(ctx).client, tracking_number, carrier_code, max_events=max_events, now=now()
+            )
+        return _answer(summary, tracking_text(summary))
+
+    @server.tool(
+        title="Watch a package for updates",
+        annotations=WATCH,
+        description=(
+            "Ask ShipStation to push tracking updates for a package to the account's `track` webhook. Use when "
+            "someone wants to be told when a package moves. ShipStation stops by itself at delivery or exception. "
+            "Needs the carrier code (see list_carriers)."
+        ),
+    )
+    async def subscribe_tracking(
+        tracking_number: TrackingNumber, carrier_code: CarrierCode, ctx: Context
+    ) -> Annotated[CallToolResult, SubscriptionResult]:
+        with _explained("subscribe_tracking", f"tracking updates for {tracking_number!r}"):
+            result = await tracking.subscribe(_state(ctx).client, tracking_number, carrier_code)
+        return _answer(result, f"{result.headline}\n{result.how_updates_arrive}")
+
+    @server.tool(
+        title="Stop watching a package",
+        annotations=WATCH,
+        description="Stop ShipStation's tracking updates for a package started with subscribe_tracking.",
+    )
+    async def unsubscribe_tracking(
+        tracking_number: TrackingNumber, carrier_code: CarrierCode, ctx: Context
+    ) -> Annotated[CallToolResult, SubscriptionResult]:
+        with _explained("unsubscribe_tracking", f"tracking updates for {tracking_number!r}"):
+            result = await tracking.unsubscribe(_state(ctx).client, tracking_number, carrier_code)
+        return _answer(result, f"{result.headline}\n{result.how_updates_arrive}")
+
+    @server.tool(
+        title="List connected carriers",
+        annotations=READ_ONLY,
+        description=(
+            "List the carriers connected to the account with their carrier_code (what track_package and "
+            "subscribe_tracking take), carrier_id and name. Use when a tool asks for a carrier code."
+        ),
+    )
+    async def list_carriers(ctx: Context) -> Annotated[CallToolResult, CarrierListing]:
+        with _explained("list_carriers", "the carrier list"):
+            carriers = await _state(ctx).client.list_carriers()
+        listing = CarrierListing(
+            carriers=[
+                CarrierRow(
+                    carrier_code=c.carrier_code,
+                    carrier_id=c.carrier_id,
+                    name=c.friendly_name or c.nickname,
+                    nickname=c.nickname if c.nickname != c.friendly_name else None,
+                    primary=c.primary or None,
+                )
+                for c in carriers
+            ]
+        )
+        lines = [f"{len(listing.carriers)} carrier(s) connected:"]
+        lines += [f"- {c.carrier_code} ({c.name or 'unnamed'}, {c.carrier_id})" for c in listing.carriers]
+        return _answer(listing, "\n".join(lines))
+
+    @server.resource(
+        "shipstation://status-codes",
+        name="status-codes",
+        title="Tracking status glossary",
+        description="Every tracking status code and status detail code, with what it means and whether to act.",
+        mime_type="text/markdown",
+    )
+    def status_codes() -> str:
+        return glossary_markdown()
+
+    return server
+
+
+class CarrierRow(BaseModel):
+    carrier_code: str | None = None
+    carrier_id: str | None = None
+    name: str | None = None
+    nickname: str | None = None
+    primary: bool | None = None
+
+
+class CarrierListing(BaseModel):
+    carriers: list[CarrierRow] = Field(default_factory=list)

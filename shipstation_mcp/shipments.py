@@ -1,0 +1,136 @@
+"""Shipment lookups: by id, by the merchant's own id, by tracking number, and search.
+
+Plain async functions over a `ShipStationClient`. A shipment has no tracking number of its own; its labels do, so
+every shipment answer fetches the shipment's labels too (concurrently).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from .carriers import normalize_tracking_number
+from .client import ShipStationClient
+from .errors import InvalidInput, LookupFailed, NotFoundError
+from .models import Label, Shipment
+from .summaries import (
+    LabelSummary,
+    ShipmentPage,
+    ShipmentSummary,
+    summarize_label,
+    summarize_shipment,
+    summarize_shipment_list,
+)
+from .tracking import find_labels
+
+SHIPMENT_STATUSES = ("pending", "processing", "label_purchased", "cancelled")
+MAX_ID_LENGTH = 200
+LABELS_PER_SHIPMENT = 100
+
+
+def clean_id(value: str, *, what: str, example: str) -> str:
+    """Strip blanks; refuse empty, over-long or control-character ids with a message that shows the right shape."""
+    text = value.strip()
+    if not text:
+        raise InvalidInput(f"The {what} is empty; send one like {example}.")
+    if len(text) > MAX_ID_LENGTH:
+        raise InvalidInput(f"The {what} is {len(text)} characters long (at most {MAX_ID_LENGTH}); send one like {example}.")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise InvalidInput(f"The {what} contains control characters; send one like {example}.")
+    return text
+
+
+async def labels_of(client: ShipStationClient, shipment_id: str) -> list[Label]:
+    result = await client.list_labels(shipment_id=shipment_id, page_size=LABELS_PER_SHIPMENT)
+    return result.labels
+
+
+async def _with_labels(client: ShipStationClient, shipment: Shipment) -> ShipmentSummary:
+    labels = await labels_of(client, shipment.shipment_id) if shipment.shipment_id else []
+    return summarize_shipment(shipment, labels)
+
+
+async def get_shipment(client: ShipStationClient, shipment_id: str) -> ShipmentSummary:
+    shipment_id = clean_id(shipment_id, what="shipment id", example="se-123456")
+    try:
+        shipment, labels = await asyncio.gather(
+            client.get_shipment(shipment_id), labels_of(client, shipment_id)
+        )
+    except NotFoundError as exc:
+        raise LookupFailed(
+            f"ShipStation has no shipment {shipment_id!r} (HTTP 404){exc.reference}. Shipment ids look like "
+            "se-123456. For an order number use list_shipments(shipment_number=…); for your own id use "
+            "find_by_external_id; for a tracking number use find_by_tracking_number."
+        ) from None
+    return summarize_shipment(shipment, labels)
+
+
+async def find_by_external_id(client: ShipStationClient, external_shipment_id: str) -> ShipmentSummary:
+    external_id = clean_id(external_shipment_id, what="external shipment id", example="ORDER-10443")
+    try:
+        shipment = await client.get_shipment_by_external_id(external_id)
+    except NotFoundError as exc:
+        raise LookupFailed(
+            f"No shipment has external id {external_id!r} (HTTP 404){exc.reference}. The external id is the one "
+            "your store or integration assigned; if this is the order number shown to customers, try "
+            "list_shipments(shipment_number=…) instead."
+        ) from None
+    return await _with_labels(client, shipment)
+
+
+class TrackingNumberMatches(BaseModel):
+    headline: str
+    tracking_number: str
+    shipments: list[ShipmentSummary] = Field(default_factory=list, description="Each with all its labels")
+    labels_without_shipment: list[LabelSummary] = Field(default_factory=list)
+
+
+async def find_by_tracking_number(client: ShipStationClient, tracking_number: str) -> TrackingNumberMatches:
+    number = normalize_tracking_number(tracking_number)
+    labels = await find_labels(client, number)
+    if not labels:
+        raise LookupFailed(
+            f"No label in this ShipStation account has tracking number {number}. Check the number; if the package "
+            "was shipped outside this account, track_package can still track it with its carrier_code."
+        )
+    shipment_ids = list(dict.fromkeys(label.shipment_id for label in labels if label.shipment_id))
+    orphans = [summarize_label(label) for label in labels if not label.shipment_id]
+    shipments = await asyncio.gather(*(get_shipment(client, sid) for sid in shipment_ids))
+    count = len(shipments)
+    where = f"{count} shipment(s)" if count else "no shipment"
+    first = shipments[0].headline if shipments else ""
+    headline = f"{number} belongs to {where}" + (f": {first}" if count == 1 else "")
+    return TrackingNumberMatches(
+        headline=headline, tracking_number=number, shipments=list(shipments), labels_without_shipment=orphans
+    )
+
+
+async def list_shipments(
+    client: ShipStationClient,
+    *,
+    status: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    shipment_number: str | None = None,
+    ship_to_name: str | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> ShipmentPage:
+    if status is not None and status not in SHIPMENT_STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(SHIPMENT_STATUSES)}, not {status[:40]!r}.")
+    if created_after and created_before and created_after > created_before:
+        raise InvalidInput("created_after is later than created_before; swap them or widen the range.")
+    result = await client.list_shipments(
+        shipment_status=status,
+        created_at_start=created_after,
+        created_at_end=created_before,
+        shipment_number=clean_id(shipment_number, what="order number", example="10443") if shipment_number else None,
+        ship_to_name=ship_to_name.strip() or None if ship_to_name else None,
+        page=page,
+        page_size=page_size,
+        sort_by="created_at",
+        sort_dir="desc",
+    )
+    return summarize_shipment_list(result, page=page)

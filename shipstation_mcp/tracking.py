@@ -1,0 +1,193 @@
+"""Tracking lookups: by label, by tracking number (with or without a carrier), and update subscriptions.
+
+Plain async functions over a `ShipStationClient`; they return summaries and raise `ShipStationError`,
+`InvalidInput` or `LookupFailed`, whose messages tell the assistant what to try next.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from .carriers import infer_carrier, normalize_carrier_code, normalize_tracking_number
+from .client import ShipStationClient
+from .errors import LookupFailed, NotFoundError, RequestRejectedError
+from .models import Label, TrackingInfo
+from .summaries import DEFAULT_MAX_EVENTS, TrackingSummary, summarize_tracking
+
+logger = logging.getLogger(__name__)
+
+COMMON_CARRIER_CODES = ("ups", "fedex", "usps", "stamps_com", "dhl_express")
+
+
+async def track_label(
+    client: ShipStationClient,
+    label_id: str,
+    *,
+    label: Label | None = None,
+    max_events: int = DEFAULT_MAX_EVENTS,
+    now: datetime | None = None,
+) -> TrackingSummary:
+    """Track the package of one of the account's labels.
+
+    The V2 track answer omits the carrier and the carrier's tracking page; when it does, the label supplies them.
+    """
+    try:
+        info = await client.track_label(label_id)
+    except NotFoundError as exc:
+        raise LookupFailed(
+            f"ShipStation has no label {label_id!r} (HTTP 404){exc.reference}. Label ids look like se-123456; "
+            "get them from get_shipment or find_by_external_id, or use track_package with a tracking number."
+        ) from None
+    if label is None and not (info.carrier_code and info.tracking_url and info.tracking_number):
+        try:
+            label = await client.get_label(label_id)
+        except NotFoundError:
+            label = None
+    _fill_from_label(info, label)
+    return summarize_tracking(info, label_id=label_id, max_events=max_events, now=now)
+
+
+def _fill_from_label(info: TrackingInfo, label: Label | None) -> None:
+    if label is None:
+        return
+    info.tracking_number = info.tracking_number or label.tracking_number
+    info.carrier_code = info.carrier_code or label.carrier_code
+    info.tracking_url = info.tracking_url or label.tracking_url
+    info.ship_date = info.ship_date or label.ship_date
+
+
+async def find_labels(client: ShipStationClient, tracking_number: str) -> list[Label]:
+    """The account's labels carrying `tracking_number` (on the label or one of its packages), newest first."""
+    result = await client.list_labels(tracking_number=tracking_number, sort_dir="desc", page_size=25)
+    # Only exact matches: tracking some other package than the one asked about would be worse than nothing.
+    return [label for label in result.labels if tracking_number in {n.upper() for n in label.tracking_numbers}]
+
+
+async def track_package(
+    client: ShipStationClient,
+    tracking_number: str,
+    carrier_code: str | None = None,
+    *,
+    max_events: int = DEFAULT_MAX_EVENTS,
+    now: datetime | None = None,
+) -> TrackingSummary:
+    """Track any package by its number.
+
+    ShipEngine (`/v1`): with a carrier (given, or clear from the number's format) ask `GET /tracking`; if that
+    knows nothing, or the carrier is unclear, use the account's label with that number.
+    ShipStation V2: use the account's label with that number (the V2 API tracks by label); if there is none and a
+    carrier is known, try `GET /v2/tracking`, which V2 has announced.
+    """
+    number = normalize_tracking_number(tracking_number)
+    given = normalize_carrier_code(carrier_code) if carrier_code else None
+    carrier = given or infer_carrier(number)
+
+    if client.settings.api == "shipengine":
+        if carrier:
+            try:
+                info = await client.track(carrier, number)
+                return summarize_tracking(info, max_events=max_events, now=now)
+            except (NotFoundError, RequestRejectedError) as exc:
+                if given:
+                    raise _carrier_lookup_failed(number, carrier, exc) from None
+                logger.info("GET /tracking for an inferred carrier failed (%s); trying the account's labels", exc.status)
+        labels = await find_labels(client, number)
+        if labels:
+            return await _track_found_label(client, labels[0], number, max_events=max_events, now=now)
+        raise await _unknown_carrier(client, number, carrier)
+
+    labels = await find_labels(client, number)
+    if labels:
+        return await _track_found_label(client, labels[0], number, max_events=max_events, now=now)
+    if carrier:
+        try:
+            info = await client.track(carrier, number)
+        except (NotFoundError, RequestRejectedError) as exc:
+            raise LookupFailed(
+                f"No label in this ShipStation account has tracking number {number}, and ShipStation API V2 "
+                f"could not track it with carrier {carrier!r} either (HTTP {exc.status}). If the package was "
+                "shipped outside ShipStation, a ShipEngine key (SHIPSTATION_API=shipengine) can track it by "
+                "carrier; otherwise check the number."
+            ) from None
+        return summarize_tracking(info, max_events=max_events, now=now)
+    raise await _unknown_carrier(client, number, None)
+
+
+async def _track_found_label(
+    client: ShipStationClient, label: Label, number: str, *, max_events: int, now: datetime | None
+) -> TrackingSummary:
+    if not label.label_id:
+        raise LookupFailed(f"ShipStation found a label for {number} but gave no label id to track it by.")
+    summary = await track_label(client, label.label_id, label=label, max_events=max_events, now=now)
+    if label.voided or label.status == "voided":
+        summary.attention.insert(0, f"Label {label.label_id} for this number was voided")
+    return summary
+
+
+def _carrier_lookup_failed(number: str, carrier: str, exc: NotFoundError | RequestRejectedError) -> LookupFailed:
+    said = f" ShipStation said: {exc.detail}." if exc.detail else ""
+    return LookupFailed(
+        f"Carrier {carrier!r} has no tracking for {number} (HTTP {exc.status}).{said} Check the number and the "
+        "carrier code (list_carriers shows the account's carriers), or leave carrier_code out to let the number's "
+        f"format and the account's labels decide.{exc.reference}"
+    )
+
+
+async def _unknown_carrier(client: ShipStationClient, number: str, tried: str | None) -> LookupFailed:
+    try:
+        codes = sorted({c.carrier_code for c in await client.list_carriers() if c.carrier_code})
+    except Exception as exc:  # the hint is a courtesy; the real answer is the LookupFailed below
+        logger.info("Could not list carriers for the hint: %s", type(exc).__name__)
+        codes = []
+    choices = ", ".join(codes or COMMON_CARRIER_CODES)
+    source = "this account's carriers" if codes else "common carrier codes"
+    why = (
+        f"carrier {tried!r} has no record of it"
+        if tried
+        else "its format does not say which carrier it belongs to"
+    )
+    return LookupFailed(
+        f"Could not track {number}: no label in this account has that number and {why}. "
+        f"Call track_package again with carrier_code set to one of {source}: {choices} (see list_carriers)."
+    )
+
+
+class SubscriptionResult(BaseModel):
+    headline: str
+    tracking_number: str
+    carrier_code: str
+    subscribed: bool = Field(description="True after start, False after stop")
+    how_updates_arrive: str
+
+
+async def subscribe(client: ShipStationClient, tracking_number: str, carrier_code: str) -> SubscriptionResult:
+    number = normalize_tracking_number(tracking_number)
+    carrier = normalize_carrier_code(carrier_code)
+    await client.start_tracking(carrier, number)
+    return SubscriptionResult(
+        headline=f"ShipStation is now watching {number} ({carrier}) for tracking updates.",
+        tracking_number=number,
+        carrier_code=carrier,
+        subscribed=True,
+        how_updates_arrive=(
+            "Updates are pushed to the account's `track` webhook (set one up in ShipStation, or with "
+            "setup_tracking_webhook where available). ShipStation stops watching by itself once the package is "
+            "delivered or hits an exception; call unsubscribe_tracking to stop sooner."
+        ),
+    )
+
+
+async def unsubscribe(client: ShipStationClient, tracking_number: str, carrier_code: str) -> SubscriptionResult:
+    number = normalize_tracking_number(tracking_number)
+    carrier = normalize_carrier_code(carrier_code)
+    await client.stop_tracking(carrier, number)
+    return SubscriptionResult(
+        headline=f"ShipStation stopped watching {number} ({carrier}).",
+        tracking_number=number,
+        carrier_code=carrier,
+        subscribed=False,
+        how_updates_arrive="No more updates will be pushed for this package; track_package still answers on demand.",
+    )
