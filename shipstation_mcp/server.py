@@ -12,13 +12,13 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from . import __version__, shipments, tracking
 from .client import ShipStationClient
@@ -48,6 +48,35 @@ Answers "where is my order?" from the merchant's ShipStation account.
 - Which shipment does a tracking number belong to? find_by_tracking_number.
 - Say the `headline` first; mention `attention` items and what to do about them.
 """
+
+
+class ShipStationMCP(MCPServer):
+    """MCPServer whose argument-validation errors read as instructions, not as a pydantic dump."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError):
+                raise ToolError(_argument_problems(name, cause)) from None
+            raise
+
+
+def _argument_problems(tool: str, error: ValidationError) -> str:
+    problems = []
+    for item in error.errors(include_url=False)[:5]:
+        where = ".".join(str(part) for part in item["loc"]) or "arguments"
+        value = item.get("input")
+        shown = ""
+        if item["type"] != "missing" and isinstance(value, str | int | float | bool):
+            text = repr(value)
+            shown = f" (got {text[:40]}{'…' if len(text) > 40 else ''})"
+        problems.append(f"{where}: {item['msg']}{shown}")
+    return (
+        f"Invalid arguments for {tool}: " + "; ".join(problems) + f". Fix them and call {tool} again; "
+        "its input schema says what each argument takes."
+    )
 
 
 @dataclass
@@ -87,9 +116,7 @@ def _explained(tool: str, what: str) -> Iterator[None]:
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 WATCH = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
-ShipmentId = Annotated[
-    str, Field(min_length=1, max_length=200, description="ShipStation shipment id, e.g. se-123456")
-]
+ShipmentId = Annotated[str, Field(min_length=1, max_length=200, description="ShipStation shipment id, e.g. se-123456")]
 LabelId = Annotated[str, Field(min_length=1, max_length=200, description="ShipStation label id, e.g. se-324658")]
 TrackingNumber = Annotated[
     str,
@@ -119,7 +146,7 @@ def create_server(
         async with ShipStationClient(settings, transport=transport) as client:
             yield AppState(settings=settings, client=client)
 
-    server = MCPServer(
+    server = ShipStationMCP(
         "shipstation-mcp",
         title="ShipStation tracking",
         instructions=INSTRUCTIONS,

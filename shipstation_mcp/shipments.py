@@ -36,7 +36,9 @@ def clean_id(value: str, *, what: str, example: str) -> str:
     if not text:
         raise InvalidInput(f"The {what} is empty; send one like {example}.")
     if len(text) > MAX_ID_LENGTH:
-        raise InvalidInput(f"The {what} is {len(text)} characters long (at most {MAX_ID_LENGTH}); send one like {example}.")
+        raise InvalidInput(
+            f"The {what} is {len(text)} characters long (at most {MAX_ID_LENGTH}); send one like {example}."
+        )
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise InvalidInput(f"The {what} contains control characters; send one like {example}.")
     return text
@@ -55,9 +57,7 @@ async def _with_labels(client: ShipStationClient, shipment: Shipment) -> Shipmen
 async def get_shipment(client: ShipStationClient, shipment_id: str) -> ShipmentSummary:
     shipment_id = clean_id(shipment_id, what="shipment id", example="se-123456")
     try:
-        shipment, labels = await asyncio.gather(
-            client.get_shipment(shipment_id), labels_of(client, shipment_id)
-        )
+        shipment, labels = await asyncio.gather(client.get_shipment(shipment_id), labels_of(client, shipment_id))
     except NotFoundError as exc:
         raise LookupFailed(
             f"ShipStation has no shipment {shipment_id!r} (HTTP 404){exc.reference}. Shipment ids look like "

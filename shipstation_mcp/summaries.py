@@ -159,7 +159,8 @@ def summarize_tracking(
 
     attention: list[str] = []
     if exception:
-        attention.append("Carrier reports an exception" + (f": {info.exception_description}" if info.exception_description else ""))
+        reason = info.exception_description or detail
+        attention.append("Carrier reports an exception" + (f": {reason}" if reason else ""))
     elif status.action_needed:
         attention.append(status.meaning)
     if detail_code and detail_needs_action(detail_code) and not exception:

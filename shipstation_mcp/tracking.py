@@ -93,7 +93,7 @@ async def track_package(
             except (NotFoundError, RequestRejectedError) as exc:
                 if given:
                     raise _carrier_lookup_failed(number, carrier, exc) from None
-                logger.info("GET /tracking for an inferred carrier failed (%s); trying the account's labels", exc.status)
+                logger.info("Tracking by inferred carrier failed (HTTP %s); trying the account's labels", exc.status)
         labels = await find_labels(client, number)
         if labels:
             return await _track_found_label(client, labels[0], number, max_events=max_events, now=now)
@@ -144,11 +144,7 @@ async def _unknown_carrier(client: ShipStationClient, number: str, tried: str | 
         codes = []
     choices = ", ".join(codes or COMMON_CARRIER_CODES)
     source = "this account's carriers" if codes else "common carrier codes"
-    why = (
-        f"carrier {tried!r} has no record of it"
-        if tried
-        else "its format does not say which carrier it belongs to"
-    )
+    why = f"carrier {tried!r} has no record of it" if tried else "its format does not say which carrier it belongs to"
     return LookupFailed(
         f"Could not track {number}: no label in this account has that number and {why}. "
         f"Call track_package again with carrier_code set to one of {source}: {choices} (see list_carriers)."
