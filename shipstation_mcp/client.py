@@ -31,6 +31,7 @@ from . import __version__
 from .config import Settings
 from .errors import (
     AuthenticationError,
+    MalformedResponse,
     NetworkError,
     NotFoundError,
     RateLimitedError,
@@ -265,7 +266,7 @@ class ShipStationClient:
         try:
             return json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
-            raise ServerError(
+            raise MalformedResponse(
                 f"ShipStation's answer (HTTP {response.status_code}, {len(response.content)} bytes) was not valid "
                 "JSON; it may have been cut off.",
                 status=response.status_code,
@@ -311,8 +312,8 @@ class ShipStationClient:
             raise self._unexpected("GET", model.__name__, f"a {model.__name__}") from None
 
     @staticmethod
-    def _unexpected(method: str, what: str, expected: str) -> ServerError:
-        return ServerError(
+    def _unexpected(method: str, what: str, expected: str) -> MalformedResponse:
+        return MalformedResponse(
             f"ShipStation's answer for {what} was not {expected}; the API may have changed.",
             method=method,
             path=what,

@@ -7,7 +7,8 @@ The hierarchy is small on purpose; each name says what happened::
     ├── NotFoundError         404: no such object
     ├── RateLimitedError      429: over 200 requests/minute, retries used up
     ├── RequestRejectedError  400/409/422 and other 4xx: ShipStation refused the request as sent
-    ├── ServerError           5xx, or an answer that is not the JSON it should be, retries used up
+    ├── ServerError           5xx: ShipStation or the carrier failed, retries used up
+    │   └── MalformedResponse an answer that is not the JSON it should be (cut off, HTML, wrong shape)
     └── TransportError        no HTTP answer at all
         ├── NetworkError      could not connect, connection reset, malformed response
         └── RequestTimeout    no answer within SHIPSTATION_TIMEOUT
@@ -86,6 +87,10 @@ class ServerError(ShipStationError):
     pass
 
 
+class MalformedResponse(ServerError):
+    """An answer came back but it is not the JSON it should be (cut off, HTML, wrong shape)."""
+
+
 class TransportError(ShipStationError):
     pass
 
@@ -138,6 +143,11 @@ def describe_for_assistant(error: ShipStationError, *, what: str = "the request"
         return (
             f"ShipStation refused {what} (HTTP {error.status}).{detail or ' It gave no reason.'} "
             f"Correct the arguments and try again.{ref}"
+        )
+    if isinstance(error, MalformedResponse):
+        return (
+            f"ShipStation's answer could not be used: {error.message} Try again in a minute; if it keeps "
+            f"happening, ShipStation may be having trouble.{ref}"
         )
     if isinstance(error, ServerError):
         return (

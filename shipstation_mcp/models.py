@@ -107,7 +107,7 @@ def _tags(value: Any) -> list[str]:
 
 
 def _object_or_none(value: Any) -> Any:
-    return value if isinstance(value, dict) else None
+    return value if isinstance(value, dict | BaseModel) else None
 
 
 Text = Annotated[str | None, BeforeValidator(_text)]
@@ -125,7 +125,7 @@ class ApiModel(BaseModel):
 
 
 def _objects(value: Any) -> list[Any]:
-    return [item for item in _list(value) if isinstance(item, dict)]
+    return [item for item in _list(value) if isinstance(item, dict | BaseModel)]
 
 
 Objects = BeforeValidator(_objects)

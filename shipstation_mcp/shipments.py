@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from .carriers import normalize_tracking_number
 from .client import ShipStationClient
 from .errors import InvalidInput, LookupFailed, NotFoundError
-from .models import Label, Shipment
+from .models import Label, Shipment, parse_timestamp
 from .summaries import (
     LabelSummary,
     ShipmentPage,
@@ -120,6 +120,8 @@ async def list_shipments(
 ) -> ShipmentPage:
     if status is not None and status not in SHIPMENT_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(SHIPMENT_STATUSES)}, not {status[:40]!r}.")
+    created_after = parse_timestamp(created_after)  # a date or zone-less time means UTC
+    created_before = parse_timestamp(created_before)
     if created_after and created_before and created_after > created_before:
         raise InvalidInput("created_after is later than created_before; swap them or widen the range.")
     result = await client.list_shipments(
