@@ -77,7 +77,7 @@ def serve(settings: Settings, *, transport: str, host: str, port: int) -> None:
     from .server import create_server
 
     server = create_server(settings)
-    where = "the offline demo account" if settings.demo else f"{settings.api_root}"
+    where = "the offline demo account" if settings.demo else settings.display_root
     if transport == "stdio":
         logger.info("shipstation-mcp %s: stdio server on %s", __version__, where)
         if sys.stdin.isatty():
@@ -101,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(2)
     formatter = configure_logging(level)
     settings = _settings_or_exit(args)
-    formatter.add_secret(settings.api_key)
+    if not settings.demo:  # the demo's placeholder key is the word "demo", not a secret
+        formatter.add_secret(settings.api_key)
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
     with contextlib.suppress(KeyboardInterrupt):

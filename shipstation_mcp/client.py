@@ -31,6 +31,7 @@ from . import __version__
 from .config import Settings
 from .errors import (
     AuthenticationError,
+    InvalidInput,
     MalformedResponse,
     NetworkError,
     NotFoundError,
@@ -57,6 +58,8 @@ logger = logging.getLogger(__name__)
 USER_AGENT = f"shipstation-mcp/{__version__}"
 MAX_RETRY_AFTER = 60.0
 """Longest `Retry-After` we wait out; beyond it we give up at once and say when to try again."""
+MAX_TOTAL_WAIT = 90.0
+"""Most time one call spends sleeping between retries, so a tool answers before a client gives up on it."""
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
@@ -132,7 +135,7 @@ class ShipStationClient:
         )
 
     def __repr__(self) -> str:
-        return f"ShipStationClient(api={self.settings.api!r}, root={self.settings.api_root!r})"
+        return f"ShipStationClient(api={self.settings.api!r}, root={self.settings.display_root!r})"
 
     async def __aenter__(self) -> ShipStationClient:
         return self
@@ -191,6 +194,9 @@ class ShipStationClient:
 
     def url_for(self, segments: Sequence[str]) -> str:
         """Absolute URL for path `segments` below the API prefix, each encoded as one segment."""
+        if any(str(s) == "" for s in segments):
+            # `/shipments/` is the list endpoint, not a shipment: an empty id would answer another question.
+            raise InvalidInput("An id is empty; send one such as se-123456.")
         return self.settings.api_root + "".join("/" + encode_segment(str(s)) for s in segments)
 
     async def get_json(self, segments: Sequence[str], *, params: Mapping[str, Any] | None = None) -> Any:
@@ -211,6 +217,7 @@ class ShipStationClient:
         query = _clean_params(params)
         retryable = method.upper() == "GET" if idempotent is None else idempotent
         attempts_allowed = 1 + (self.settings.max_retries if retryable else 0)
+        waited = 0.0
 
         for attempt in range(1, attempts_allowed + 1):
             started = time.perf_counter()
@@ -244,6 +251,10 @@ class ShipStationClient:
                 logger.warning("%s %s: Retry-After %.0f s is too long to wait; giving up", method, path, wait)
                 raise error
             delay = wait if wait is not None else self._backoff(attempt)
+            if waited + delay > MAX_TOTAL_WAIT:
+                logger.warning("%s %s: retrying would pass the %.0f s budget; giving up", method, path, MAX_TOTAL_WAIT)
+                raise error
+            waited += delay
             logger.info(
                 "%s %s failed (%s); retry %d of %d in %.2f s",
                 method,
@@ -278,9 +289,11 @@ class ShipStationClient:
     def _error_from_response(self, response: httpx.Response, *, method: str, path: str) -> ShipStationError:
         status = response.status_code
         body = _error_body(response)
-        messages = [_clip(e.message) for e in body.errors if e.message][:MAX_ERROR_MESSAGES]
-        codes = [e.error_code for e in body.errors if e.error_code]
+        # Scrub before clipping, so a clipped message cannot keep part of an echoed key.
+        messages = [_clip(self._scrub(e.message)) for e in body.errors if e.message][:MAX_ERROR_MESSAGES]
+        codes = [self._scrub(e.error_code) for e in body.errors if e.error_code]
         request_id = body.request_id or response.headers.get("x-request-id")
+        request_id = self._scrub(request_id) if request_id else None
         summary = f"{method} {path} answered HTTP {status}"
         if messages:
             summary += ": " + "; ".join(messages)
@@ -302,6 +315,13 @@ class ShipStationClient:
         if status >= 500:
             return ServerError(summary, **kwargs)
         return RequestRejectedError(summary, **kwargs)
+
+    def _scrub(self, text: str) -> str:
+        """Text from ShipStation without the API key (an error message may echo the key it was sent)."""
+        key = self.settings.api_key
+        if self.settings.demo or len(key) < 4:  # the demo's placeholder key is an ordinary word, not a secret
+            return text
+        return text.replace(key, "[redacted]")
 
     def _parse(self, model: type[ModelT], data: Any) -> ModelT:
         if not isinstance(data, dict):

@@ -59,6 +59,15 @@ class Settings:
         return self.host + self.prefix
 
     @property
+    def display_root(self) -> str:
+        """`api_root` without any user:password a proxy URL may carry, for logs and messages."""
+        parts = urlsplit(self.api_root)
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        return parts._replace(netloc=netloc).geturl()
+
+    @property
     def is_sandbox_key(self) -> bool:
         return self.api_key.startswith("TEST_")
 

@@ -139,6 +139,11 @@ def describe_for_assistant(error: ShipStationError, *, what: str = "the request"
             f"ShipStation's rate limit (200 requests per minute) was reached and {error.attempts} attempt(s) "
             f"did not get through. Try again {_retry_hint(error.retry_after)}, and ask for fewer items at once.{ref}"
         )
+    if isinstance(error, RequestRejectedError) and error.status is not None and 300 <= error.status < 400:
+        return (
+            f"ShipStation answered with a redirect (HTTP {error.status}), which is not followed. Check "
+            f"SHIPSTATION_BASE_URL (scheme, host and port); leave it unset to use ShipStation itself.{ref}"
+        )
     if isinstance(error, RequestRejectedError):
         return (
             f"ShipStation refused {what} (HTTP {error.status}).{detail or ' It gave no reason.'} "

@@ -1,0 +1,195 @@
+"""Logging goes to stderr only (stdout is the MCP protocol's), and secrets never survive formatting."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from shipstation_mcp.logs import REDACTED, RedactingFormatter, configure_logging
+
+SECRET = "CANARY-k3y-5f3c9e1d7a2b4c6e"
+QUIETED = ("httpx", "httpcore", "uvicorn.access")
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """configure_logging rewires the root logger; put pytest's handlers and every level back afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {name: logging.getLogger(name).level for name in (*QUIETED, "shipstation_mcp")}
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
+
+
+def record(msg: str, *args: object, exc_info: object = None) -> logging.LogRecord:
+    return logging.LogRecord("shipstation_mcp.test", logging.ERROR, __file__, 1, msg, args, exc_info)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------------- where logs go
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_logs_go_to_stderr_not_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO")
+    logging.getLogger("shipstation_mcp.client").warning("carrier %s is slow", "ups")
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "WARNING shipstation_mcp.client: carrier ups is slow" in captured.err
+
+
+def test_logs_go_to_stderr_in_a_real_process() -> None:
+    """The same, on the real file descriptors: nothing at all may reach stdout."""
+    code = (
+        "import logging; from shipstation_mcp.logs import configure_logging; "
+        f"configure_logging('DEBUG', secrets=[{SECRET!r}]); "
+        f"logging.getLogger('shipstation_mcp').debug('key is %s', {SECRET!r}); "
+        "logging.getLogger('httpx').debug('request sent')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert f"key is {REDACTED}" in result.stderr
+    assert "request sent" in result.stderr
+    assert SECRET not in result.stderr
+
+
+@pytest.mark.usefixtures("restore_logging")
+@pytest.mark.parametrize(
+    ("level", "shown", "hidden"),
+    [
+        ("DEBUG", ["debug line", "info line", "warning line"], []),
+        ("info", ["info line", "warning line"], ["debug line"]),
+        ("WARNING", ["warning line"], ["debug line", "info line"]),
+        ("ERROR", [], ["debug line", "info line", "warning line"]),
+    ],
+)
+def test_level_is_applied(capsys: pytest.CaptureFixture[str], level: str, shown: list[str], hidden: list[str]) -> None:
+    configure_logging(level)
+    log = logging.getLogger("shipstation_mcp.tools")
+    log.debug("debug line")
+    log.info("info line")
+    log.warning("warning line")
+    err = capsys.readouterr().err
+    for text in shown:
+        assert text in err
+    for text in hidden:
+        assert text not in err
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_httpx_request_lines_are_quiet_unless_debugging(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO")
+    logging.getLogger("httpx").info('HTTP Request: GET https://api.shipstation.com/v2/carriers "HTTP/1.1 200 OK"')
+    assert "HTTP Request" not in capsys.readouterr().err
+
+    configure_logging("DEBUG")
+    logging.getLogger("httpx").info("HTTP Request: GET https://api.shipstation.com/v2/carriers")
+    assert "HTTP Request" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_configuring_twice_leaves_one_handler(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO")
+    configure_logging("INFO", secrets=[SECRET])
+    logging.getLogger("shipstation_mcp").warning("once %s", SECRET)
+    err = capsys.readouterr().err
+    assert err.count("once") == 1
+    assert SECRET not in err
+    assert len(logging.getLogger().handlers) == 1
+
+
+# --------------------------------------------------------------------------------------------------- redaction
+
+
+@pytest.mark.parametrize(
+    ("msg", "args"),
+    [
+        (f"key={SECRET}", ()),
+        ("key=%s", (SECRET,)),
+        ("headers %r", ({"API-Key": SECRET, "User-Agent": "shipstation-mcp/0.1.0"},)),
+        ("%s and again %s", (SECRET, SECRET)),
+        ("embedded: xx%syy", (SECRET,)),
+    ],
+)
+def test_secret_is_scrubbed_from_message_and_args(msg: str, args: tuple[object, ...]) -> None:
+    formatter = RedactingFormatter("%(levelname)s %(message)s", secrets=[SECRET])
+    text = formatter.format(record(msg, *args))
+    assert SECRET not in text
+    assert REDACTED in text
+    assert text.startswith("ERROR ")
+
+
+def test_secret_is_scrubbed_from_exception_tracebacks() -> None:
+    formatter = RedactingFormatter("%(message)s", secrets=[SECRET])
+    try:
+        try:
+            raise KeyError(f"lookup with {SECRET}")
+        except KeyError as inner:
+            raise RuntimeError(f"request failed for key {SECRET}") from inner
+    except RuntimeError:
+        exc_info = sys.exc_info()
+
+    text = formatter.format(record("request failed", exc_info=exc_info))
+
+    assert "Traceback (most recent call last)" in text
+    assert "RuntimeError: request failed for key [redacted]" in text
+    assert "KeyError" in text
+    assert SECRET not in text
+
+
+def test_secret_is_scrubbed_from_logger_exception_output(
+    capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    configure_logging("INFO", secrets=[SECRET])
+    try:
+        raise ValueError(f"bad header API-Key: {SECRET}")
+    except ValueError:
+        logging.getLogger("shipstation_mcp.server").exception("tool failed")
+    err = capsys.readouterr().err
+    assert "tool failed" in err
+    assert "ValueError: bad header API-Key: [redacted]" in err
+    assert SECRET not in err
+
+
+def test_secret_added_later_is_scrubbed(capsys: pytest.CaptureFixture[str], restore_logging: None) -> None:
+    """The CLI learns the key only after logging is set up (settings may fail to load and need logging first)."""
+    formatter = configure_logging("INFO")
+    formatter.add_secret(SECRET)
+    logging.getLogger("shipstation_mcp").info("using %s", SECRET)
+    err = capsys.readouterr().err
+    assert f"using {REDACTED}" in err
+    assert SECRET not in err
+
+
+def test_several_secrets_are_all_scrubbed() -> None:
+    other = "second-secret-value"
+    formatter = RedactingFormatter("%(message)s", secrets=[SECRET])
+    formatter.add_secret(other)
+    formatter.add_secret(other)  # adding twice is harmless
+    text = formatter.format(record("%s / %s", SECRET, other))
+    assert text == f"{REDACTED} / {REDACTED}"
+
+
+@pytest.mark.parametrize("tiny", ["", "a", "abc"])
+def test_tiny_secrets_are_ignored_so_ordinary_text_survives(tiny: str) -> None:
+    formatter = RedactingFormatter("%(message)s", secrets=[tiny])
+    formatter.add_secret(tiny)
+    assert formatter.format(record("a cabbage and abc")) == "a cabbage and abc"
+
+
+def test_lines_without_secrets_are_unchanged() -> None:
+    formatter = RedactingFormatter("%(levelname)s %(message)s", secrets=[SECRET])
+    assert formatter.format(record("GET /v2/labels/se-1/track -> 200 in %d ms", 42)) == (
+        "ERROR GET /v2/labels/se-1/track -> 200 in 42 ms"
+    )
