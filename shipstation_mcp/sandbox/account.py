@@ -396,7 +396,7 @@ SHIPMENTS: tuple[ShipmentSpec, ...] = (
                 "fedex",
                 "fedex_home_delivery",
                 357,
-                (_pkg("764557050742", 24.0),),
+                (_pkg("764557050740", 24.0),),
                 scans=(
                     _s(357, "NY", None, "Shipment information sent to FedEx", None, "OC"),
                     _s(340, "AC", "RECEIVED_BY_CARRIER", "Picked up", FEDEX_TROUTDALE, "PU"),
@@ -519,7 +519,7 @@ SHIPMENTS: tuple[ShipmentSpec, ...] = (
                 "fedex",
                 "fedex_2day",
                 306,
-                (_pkg("821213868354", 28.0, (16.0, 8.0, 8.0)),),
+                (_pkg("821213868357", 28.0, (16.0, 8.0, 8.0)),),
                 scans=(
                     _s(306, "NY", None, "Shipment information sent to FedEx", None, "OC"),
                     _s(292, "AC", "RECEIVED_BY_CARRIER", "Picked up", FEDEX_TROUTDALE, "PU"),
@@ -597,7 +597,7 @@ SHIPMENTS: tuple[ShipmentSpec, ...] = (
                 "fedex",
                 "fedex_ground",
                 266,
-                (_pkg("777240168575", 66.0, (20.0, 14.0, 10.0)),),
+                (_pkg("777240168579", 66.0, (20.0, 14.0, 10.0)),),
                 scans=(
                     _s(266, "NY", None, "Shipment information sent to FedEx", None, "OC"),
                     _s(244, "AC", "RECEIVED_BY_CARRIER", "Picked up", FEDEX_TROUTDALE, "PU"),
@@ -666,7 +666,7 @@ SHIPMENTS: tuple[ShipmentSpec, ...] = (
                 "fedex",
                 "fedex_ground",
                 226,
-                (_pkg("630953051553", 76.0, (26.0, 10.0, 8.0)),),
+                (_pkg("630953051557", 76.0, (26.0, 10.0, 8.0)),),
                 scans=(
                     _s(226, "NY", None, "Shipment information sent to FedEx", None, "OC"),
                     _s(208, "AC", "RECEIVED_BY_CARRIER", "Picked up", FEDEX_TROUTDALE, "PU"),
@@ -968,7 +968,7 @@ SHIPMENTS: tuple[ShipmentSpec, ...] = (
                 "fedex",
                 "fedex_ground",
                 76,
-                (_pkg("758088106753", 22.0),),
+                (_pkg("758088106758", 22.0),),
                 scans=(
                     _s(76, "NY", None, "Shipment information sent to FedEx", None, "OC"),
                     _s(60, "AC", "RECEIVED_BY_CARRIER", "Picked up", FEDEX_TROUTDALE, "PU"),
@@ -1082,7 +1082,7 @@ SHIPMENTS: tuple[ShipmentSpec, ...] = (
                 "fedex",
                 "fedex_ground",
                 46,
-                (_pkg("834399177619", 20.0),),
+                (_pkg("834399177615", 20.0),),
                 scans=(
                     _s(46, "NY", None, "Shipment information sent to FedEx", None, "OC"),
                     _s(32, "AC", "RECEIVED_BY_CARRIER", "Picked up", FEDEX_TROUTDALE, "PU"),
