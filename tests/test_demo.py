@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from shipstation_mcp.config import load_settings
+from shipstation_mcp.sandbox.account import SHIPMENTS
 from shipstation_mcp.server import create_server
 from tests.demo_calls import DEMO_CALLS, answer_of, calls_for
 
@@ -83,3 +85,16 @@ async def test_stdio_subprocess_with_mcp_client(tmp_path: Path) -> None:
                 raise AssertionError(f"{call.tool}({call.arguments}) [{call.about}] over stdio: {exc}\n{text}") from exc
         glossary = await client.read_resource("shipstation://status-codes")
         assert "HELD_BY_CUSTOMS" in glossary.contents[0].text
+
+
+def test_the_readme_only_names_demo_data_that_exists() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Demo account")
+    section = readme[start : readme.index("\n## ", start + 1)]
+    numbers = set(re.findall(r"\b(1Z[0-9A-Z]{16}|\d{22}|\d{12}|\d{10})\b", section))
+    ids = set(re.findall(r"\bse-\d+\b", section))
+    known_numbers = {p.tracking_number for s in SHIPMENTS for label in s.labels for p in label.packages}
+    known_ids = {s.shipment_id for s in SHIPMENTS} | {label.label_id for s in SHIPMENTS for label in s.labels}
+    assert len(numbers) >= 8 and numbers <= known_numbers, numbers - known_numbers
+    assert len(ids) >= 3 and ids <= known_ids, ids - known_ids
+    assert "WEB/10458" in {s.external_id for s in SHIPMENTS}
