@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .config import ConfigError, Settings, load_settings
+from .config import DEMO_API_KEY, ConfigError, Settings, load_settings
 from .logs import LEVELS, configure_logging
 
 logger = logging.getLogger("shipstation_mcp")
@@ -322,7 +322,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(EXIT_USAGE)
     formatter = configure_logging(level)
     settings = _settings_or_exit(args)
-    formatter.add_secret(settings.api_key)
+    if not (settings.demo and settings.api_key == DEMO_API_KEY):
+        # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
+        formatter.add_secret(settings.api_key)
     try:
         code = args.run(args, settings)
     except UsageError as exc:

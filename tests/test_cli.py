@@ -183,3 +183,15 @@ def test_console_entry_point_in_a_real_process(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert failed.stdout == ""
     assert failed.stderr.startswith("shipstation-mcp: ShipStation has no label 'se-0'")
+
+
+def test_demo_log_lines_are_not_scrubbed_but_a_real_key_still_is(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "serve", lambda settings, **_: cli.logger.info("serving %s", settings.api_key))
+    assert run(["--demo"]) == 0
+    assert "serving demo" in capsys.readouterr().err
+    monkeypatch.setenv("SHIPSTATION_API_KEY", "TEST_realkey98765")
+    assert run(["--demo"]) == 0
+    err = capsys.readouterr().err
+    assert "TEST_realkey98765" not in err and "serving [redacted]" in err

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,6 +86,9 @@ WEBHOOK_EVENTS = frozenset(
     }
 )
 
+REQUEST_LOG_SIZE = 1000
+"""How many recent requests `SandboxTransport.requests` keeps (a demo server may run for days)."""
+
 _REQUEST_ID_NAMESPACE = uuid.UUID("8f3c1c7e-6a52-4c1e-9a0e-5d6b1f0c2a44")
 
 
@@ -141,8 +145,8 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         self.webhooks: list[dict[str, Any]] = []
         self.watched: set[tuple[str, str]] = set()
         """(carrier_code, tracking_number) pairs with tracking updates started."""
-        self.requests: list[tuple[str, str]] = []
-        """(method, path with query) of every request answered, for tests and benchmarks."""
+        self.requests: deque[tuple[str, str]] = deque(maxlen=REQUEST_LOG_SIZE)
+        """(method, path with query) of the latest requests answered, for tests and benchmarks."""
 
     # ------------------------------------------------------------------ transport interface
 
