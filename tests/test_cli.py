@@ -159,27 +159,16 @@ def test_bare_invocation_still_serves(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_console_entry_point_in_a_real_process(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SHIPSTATION_")}
-    ok = subprocess.run(
-        [sys.executable, "-m", "shipstation_mcp", "track", "1ZA4R8E20361199987", "--demo"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+
+    def module(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "shipstation_mcp", *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60, check=False)
+
+    ok = module("track", "1ZA4R8E20361199987", "--demo")
     assert ok.returncode == 0, ok.stderr
     assert "Out For Delivery Today" in ok.stdout.splitlines()[0]
     assert ok.stderr == ""
-    failed = subprocess.run(
-        [sys.executable, "-m", "shipstation_mcp", "track-label", "se-0", "--demo"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    failed = module("track-label", "se-0", "--demo")
     assert failed.returncode == 1
     assert failed.stdout == ""
     assert failed.stderr.startswith("shipstation-mcp: ShipStation has no label 'se-0'")
