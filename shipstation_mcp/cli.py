@@ -1,16 +1,29 @@
-"""Command line: parse flags, load settings, run a transport. No logic beyond that."""
+"""Command line: parse flags, load settings, then serve MCP or run one lookup. No logic beyond that.
+
+`shipstation-mcp [flags]` (or `shipstation-mcp serve [flags]`) runs the MCP server. The lookup commands
+(`track`, `track-label`, `shipment`, `find`, `find-tracking`, `shipments`, `carriers`) call the server's own tools
+in memory and print what an assistant would get: the same text, or with `--json` the same structured result. So a
+terminal answer can never drift from the tool's.
+
+To add a command, write a `run(args, settings) -> int` function and a `Command` entry in `COMMANDS`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
+import json
 import logging
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from . import __version__
-from .config import ConfigError, Settings, load_settings
+from .config import DEMO_API_KEY, ConfigError, Settings, load_settings
 from .logs import LEVELS, configure_logging
 
 logger = logging.getLogger("shipstation_mcp")
@@ -28,49 +41,44 @@ settings (environment variables, or a .env file in the working directory; the re
 examples:
   shipstation-mcp --demo                          stdio server on the offline demo account
   shipstation-mcp --transport http --port 8000    streamable HTTP at http://127.0.0.1:8000/mcp
+  shipstation-mcp track 1ZA4R8E20293229421 --demo where is this package? (same answer as track_package)
+  shipstation-mcp shipment se-4000445 --json      one shipment, as the structured result
 """
 
+EXIT_OK = 0
+EXIT_LOOKUP_FAILED = 1
+EXIT_USAGE = 2
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="shipstation-mcp",
-        description="MCP server that finds ShipStation shipments and tracks packages, answering in plain words.",
-        epilog=SETTINGS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"shipstation-mcp {__version__}")
+# ---------------------------------------------------------------------------------------------- serving
+
+
+def _add_serve_arguments(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Serve flags: on the top-level parser (bare `shipstation-mcp`) and again on `serve`."""
     parser.add_argument(
         "--transport",
         choices=("stdio", "http"),
-        default="stdio",
+        default=argparse.SUPPRESS if suppress else "stdio",
         help="stdio (for Claude Desktop and other local clients) or http (streamable HTTP at /mcp) [default: stdio]",
     )
     parser.add_argument(
-        "--host", default="127.0.0.1", help="address to bind with --transport http [default: 127.0.0.1]"
-    )
-    parser.add_argument("--port", type=int, default=8000, help="port to bind with --transport http [default: 8000]")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        default=None,
-        help="serve a built-in offline sandbox account: no API key, no network",
+        "--host",
+        default=argparse.SUPPRESS if suppress else "127.0.0.1",
+        help="address to bind with --transport http [default: 127.0.0.1]",
     )
     parser.add_argument(
-        "--log-level",
-        choices=LEVELS,
-        type=str.upper,
-        default=None,
-        help="logging detail on stderr [default: SHIPSTATION_LOG_LEVEL or INFO]",
+        "--port",
+        type=int,
+        default=argparse.SUPPRESS if suppress else 8000,
+        help="port to bind with --transport http [default: 8000]",
     )
-    return parser
 
 
-def _settings_or_exit(args: argparse.Namespace) -> Settings:
-    try:
-        return load_settings(demo=args.demo)
-    except ConfigError as exc:
-        print(f"shipstation-mcp: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    if not 0 < args.port < 65536:
+        raise UsageError("--port must be between 1 and 65535")
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(settings, transport=args.transport, host=args.host, port=args.port)
+    return EXIT_OK
 
 
 def serve(settings: Settings, *, transport: str, host: str, port: int) -> None:
@@ -92,18 +100,240 @@ def serve(settings: Settings, *, transport: str, host: str, port: int) -> None:
         server.run("streamable-http", host=host, port=port)
 
 
+# ---------------------------------------------------------------------------------------------- lookups
+
+Runner = Callable[[argparse.Namespace, Settings], int]
+
+
+@dataclass(frozen=True)
+class ToolAnswer:
+    text: str
+    structured: dict[str, Any] | None
+    is_error: bool
+
+
+def call_tool(settings: Settings, tool: str, arguments: dict[str, Any]) -> ToolAnswer:
+    """Call one of the server's tools in memory, exactly as an MCP client would, and return its answer."""
+    from mcp import Client
+
+    from .server import create_server
+
+    async def ask() -> ToolAnswer:
+        async with Client(create_server(settings)) as client:
+            result = await client.call_tool(tool, arguments)
+        text = "\n".join(block.text for block in result.content if getattr(block, "type", None) == "text")
+        return ToolAnswer(text=text, structured=result.structured_content, is_error=bool(result.is_error))
+
+    return asyncio.run(ask())
+
+
+_SDK_ERROR_PREFIX = re.compile(r"^Error executing tool [\w-]+: ")
+
+
+def _print_answer(answer: ToolAnswer, *, as_json: bool) -> int:
+    if answer.is_error:
+        print(f"shipstation-mcp: {_SDK_ERROR_PREFIX.sub('', answer.text)}", file=sys.stderr)
+        return EXIT_LOOKUP_FAILED
+    if as_json:
+        print(json.dumps(answer.structured, indent=2, ensure_ascii=False))
+    else:
+        print(answer.text)
+    return EXIT_OK
+
+
+def _lookup(tool: str, arguments: Callable[[argparse.Namespace], dict[str, Any]]) -> Runner:
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        given = {key: value for key, value in arguments(args).items() if value is not None}
+        return _print_answer(call_tool(settings, tool, given), as_json=args.json)
+
+    return run
+
+
+def _add_events(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--events", type=int, metavar="N", help="how many scan events to show, newest first")
+
+
+def _track_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("tracking_number", help="the carrier's tracking number (spaces and dashes are ignored)")
+    parser.add_argument(
+        "--carrier", metavar="CODE", help="carrier code (ups, fedex, usps, stamps_com, dhl_express, …) if unclear"
+    )
+    _add_events(parser)
+
+
+def _track_label_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("label_id", help="ShipStation label id, e.g. se-5000012")
+    _add_events(parser)
+
+
+def _shipments_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--status", choices=("pending", "processing", "label_purchased", "cancelled"))
+    parser.add_argument("--number", metavar="ORDER", help="order number shown to customers (shipment_number)")
+    parser.add_argument("--name", metavar="NAME", help="recipient name")
+    parser.add_argument("--after", metavar="DATE", help="created on or after (ISO date or date-time, UTC)")
+    parser.add_argument("--before", metavar="DATE", help="created on or before (ISO date or date-time, UTC)")
+    parser.add_argument("--page", type=int, help="page number [default: 1]")
+    parser.add_argument("--page-size", type=int, help="shipments per page, 1-100 [default: 25]")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Runner
+    json_output: bool = True
+    """Lookups print text by default and take `--json` for the structured result."""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "serve",
+        "run the MCP server (the default when no command is given)",
+        lambda parser: _add_serve_arguments(parser, suppress=True),
+        run_serve,
+        json_output=False,
+    ),
+    Command(
+        "track",
+        "track a package by tracking number (as the track_package tool)",
+        _track_arguments,
+        _lookup(
+            "track_package",
+            lambda a: {"tracking_number": a.tracking_number, "carrier_code": a.carrier, "max_events": a.events},
+        ),
+    ),
+    Command(
+        "track-label",
+        "track the package of one of the account's labels (as track_label)",
+        _track_label_arguments,
+        _lookup("track_label", lambda a: {"label_id": a.label_id, "max_events": a.events}),
+    ),
+    Command(
+        "shipment",
+        "one shipment with its labels and tracking numbers (as get_shipment)",
+        lambda parser: parser.add_argument("shipment_id", help="ShipStation shipment id, e.g. se-4000443"),
+        _lookup("get_shipment", lambda a: {"shipment_id": a.shipment_id}),
+    ),
+    Command(
+        "find",
+        "find a shipment by the merchant's own id (as find_by_external_id)",
+        lambda parser: parser.add_argument("external_shipment_id", help="the store's or integration's own id"),
+        _lookup("find_by_external_id", lambda a: {"external_shipment_id": a.external_shipment_id}),
+    ),
+    Command(
+        "find-tracking",
+        "which shipment a tracking number belongs to (as find_by_tracking_number)",
+        lambda parser: parser.add_argument("tracking_number", help="the carrier's tracking number"),
+        _lookup("find_by_tracking_number", lambda a: {"tracking_number": a.tracking_number}),
+    ),
+    Command(
+        "shipments",
+        "list or search shipments, newest first (as list_shipments)",
+        _shipments_arguments,
+        _lookup(
+            "list_shipments",
+            lambda a: {
+                "status": a.status,
+                "shipment_number": a.number,
+                "ship_to_name": a.name,
+                "created_after": a.after,
+                "created_before": a.before,
+                "page": a.page,
+                "page_size": a.page_size,
+            },
+        ),
+    ),
+    Command(
+        "carriers",
+        "the account's carriers and their carrier codes (as list_carriers)",
+        lambda parser: None,
+        _lookup("list_carriers", lambda a: {}),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------- parsing
+
+
+class UsageError(Exception):
+    """A flag combination argparse cannot check; reported like an argparse error (exit 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shipstation-mcp",
+        description=(
+            "MCP server that finds ShipStation shipments and tracks packages, answering in plain words. "
+            "Without a command it serves MCP; the lookup commands print the same answers in a terminal."
+        ),
+        epilog=SETTINGS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"shipstation-mcp {__version__}")
+    _add_serve_arguments(parser, suppress=False)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=None,
+        help="use a built-in offline sandbox account: no API key, no network",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=LEVELS,
+        type=str.upper,
+        default=None,
+        help="logging detail on stderr [default: SHIPSTATION_LOG_LEVEL, else INFO when serving, WARNING otherwise]",
+    )
+
+    # Flags every command also accepts after its name; SUPPRESS keeps the top-level value when they are absent.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the offline demo account")
+    common.add_argument("--log-level", choices=LEVELS, type=str.upper, default=argparse.SUPPRESS)
+    lookup = argparse.ArgumentParser(add_help=False)
+    lookup.add_argument("--json", action="store_true", help="print the structured result as JSON instead of text")
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for command in COMMANDS:
+        parents = [common, lookup] if command.json_output else [common]
+        sub = commands.add_parser(command.name, help=command.help, description=command.help, parents=parents)
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
+    parser.set_defaults(run=run_serve)
+    return parser
+
+
+def _settings_or_exit(args: argparse.Namespace) -> Settings:
+    try:
+        return load_settings(demo=args.demo)
+    except ConfigError as exc:
+        print(f"shipstation-mcp: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = args.log_level or os.environ.get("SHIPSTATION_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    serving = args.run is run_serve
+    default_level = "INFO" if serving else "WARNING"
+    level = args.log_level or os.environ.get("SHIPSTATION_LOG_LEVEL", "").strip().upper() or default_level
     if level not in LEVELS:
         print(f"shipstation-mcp: SHIPSTATION_LOG_LEVEL must be one of {', '.join(LEVELS)}", file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(EXIT_USAGE)
     formatter = configure_logging(level)
     settings = _settings_or_exit(args)
-    if not settings.demo:  # the demo's placeholder key is the word "demo", not a secret
+    if not (settings.demo and settings.api_key == DEMO_API_KEY):
+        # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
         formatter.add_secret(settings.api_key)
-    if not 0 < args.port < 65536:
-        parser.error("--port must be between 1 and 65535")
-    with contextlib.suppress(KeyboardInterrupt):
-        serve(settings, transport=args.transport, host=args.host, port=args.port)
+    try:
+        code = args.run(args, settings)
+    except UsageError as exc:
+        parser.error(str(exc))
+    except KeyboardInterrupt:
+        code = 130
+    except BrokenPipeError:  # e.g. `shipstation-mcp shipments | head`: the reader left, which is fine
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_OK
+    if code:
+        raise SystemExit(code)

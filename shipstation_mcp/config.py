@@ -27,6 +27,8 @@ API_PREFIXES: dict[str, str] = {"v2": "/v2", "shipengine": "/v1"}
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 3
 MAX_RETRIES_LIMIT = 10
+DEMO_API_KEY = "demo"
+"""The stand-in `api_key` in demo mode when no key is set; the sandbox accepts any key."""
 
 
 class ConfigError(ValueError):
@@ -163,7 +165,7 @@ def load_settings(
 
     api_key = env.get("SHIPSTATION_API_KEY", "").strip()
     if demo_mode:
-        api_key = api_key or "demo"
+        api_key = api_key or DEMO_API_KEY
     elif not api_key:
         raise ConfigError(MISSING_KEY_MESSAGE)
     if any(ch in api_key for ch in "\r\n\0"):

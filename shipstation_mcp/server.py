@@ -24,6 +24,7 @@ from . import __version__, shipments, tracking
 from .client import ShipStationClient
 from .config import Settings
 from .errors import InvalidInput, LookupFailed, ShipStationError, describe_for_assistant
+from .sandbox import SandboxTransport
 from .shipments import TrackingNumberMatches
 from .status import glossary_markdown
 from .summaries import (
@@ -139,7 +140,12 @@ def create_server(
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> MCPServer:
-    """Build the MCP server. `transport` plugs in below the HTTP client (tests, the demo sandbox)."""
+    """Build the MCP server. `transport` plugs in below the HTTP client (tests, the demo sandbox).
+
+    With `settings.demo` and no transport, the offline demo account answers; `clock` then also drives its dates.
+    """
+    if transport is None and settings.demo:
+        transport = SandboxTransport(clock=clock)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:

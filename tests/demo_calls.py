@@ -1,0 +1,194 @@
+"""One call (or more) of every tool against the demo account, with the facts each answer must state.
+
+Shared by the in-memory tests (both API flavours, fixed clock) and the stdio end-to-end test (a real subprocess,
+real clock): the demo's dates are relative to "now", so the same facts hold at any time.
+
+A new tool needs an entry here: `test_every_tool_has_a_demo_call` fails until it has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.types import CallToolResult
+
+Check = Callable[[str, dict[str, Any], str], None]
+"""check(text, structured, api) raises AssertionError when a fact is missing."""
+
+
+@dataclass(frozen=True)
+class DemoCall:
+    tool: str
+    arguments: dict[str, Any]
+    check: Check
+    about: str
+
+
+def answer_of(result: CallToolResult) -> tuple[str, dict[str, Any]]:
+    text = "\n".join(block.text for block in result.content if block.type == "text")
+    assert not result.is_error, text
+    assert isinstance(result.structured_content, dict), text
+    return text, result.structured_content
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+MULTI_PACKAGE = ["1ZA4R8E20373280204", "1ZA4R8E20329404378", "1ZA4R8E20311441987"]
+
+
+def _multi_package_shipment(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["shipment_number"] == "10445"
+    [label] = data["labels"]
+    assert label["package_tracking_numbers"] == MULTI_PACKAGE
+    for number in MULTI_PACKAGE:
+        assert number in text
+    assert "Hollis" in data["headline"]
+
+
+def _pending_by_external_id(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["shipment_number"] == "10458"
+    assert data["external_shipment_id"] == "WEB/10458"
+    assert data["status"] == "pending"
+    assert data.get("labels", []) == []
+    assert "No label has been bought yet" in data["next_step"]
+
+
+def _pending_list(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["total"] == 2
+    assert [row["shipment_number"] for row in data["shipments"]] == ["10458", "10457"]
+    assert "10457" in text and "10458" in text
+
+
+def _shipment_of_second_box(text: str, data: dict[str, Any], api: str) -> None:
+    [shipment] = data["shipments"]
+    assert shipment["shipment_number"] == "10445"
+    assert "1ZA4R8E20329404378 belongs to 1 shipment" in data["headline"]
+
+
+def _held_by_customs(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["label_id"] == "se-5000013"
+    assert data["carrier_code"] == "dhl_express"  # filled in from the label when the V2 answer leaves it out
+    assert data["detail_code"] == "HELD_BY_CUSTOMS"
+    assert data["action_needed"] is True
+    assert any("customs" in reason for reason in data["attention"])
+    assert "LEIPZIG" in text
+
+
+def _attempted_delivery(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["status_code"] == "AT"
+    assert data["action_needed"] is True
+    assert "Delivery attempted" in data["headline"]
+    assert "arrange redelivery or pick-up" in data["headline"]
+    assert "CHICAGO" in data["headline"]
+    assert "second attempt" in text
+
+
+def _stalled(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["status_code"] == "IT"
+    assert "No carrier scan for 6 days" in data["attention"]
+    assert "Needs attention: No carrier scan for 6 days" in text
+    assert "MEMPHIS" in data["latest_event"]["place"]
+
+
+def _late(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["status_code"] == "IT"
+    assert any(reason.startswith("Past the estimated delivery date") for reason in data["attention"])
+    assert "(late)" in data["headline"]
+
+
+def _third_box(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["status_code"] == "IT"
+    assert data["carrier_code"] == "ups"
+    assert "MESQUITE" in data["latest_event"]["place"]
+
+
+def _lost(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["status_code"] == "EX" and data["exception"] is True
+    assert data["detail_code"] == "PARCEL_LOST"
+    assert "could not be located" in data["headline"]
+
+
+def _collect_at_post_office(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["status_code"] == "SP" and data["delivered"] is True
+    assert data["action_needed"] is True
+    assert "collect" in data["meaning"]
+    assert "ALLSTON" in data["headline"]
+
+
+def _out_for_delivery(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["detail_code"] == "OUT_FOR_DELIVERY"
+    assert "Out For Delivery Today" in data["headline"] and "SEATTLE" in data["headline"]
+    assert data.get("attention", []) == []
+
+
+def _subscribed(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["subscribed"] is True
+    assert data["tracking_number"] == "1ZA4R8E20361199987" and data["carrier_code"] == "ups"
+
+
+def _unsubscribed(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["subscribed"] is False
+    assert "stopped watching" in data["headline"]
+
+
+def _order_10443(text: str, data: dict[str, Any], api: str) -> None:
+    [row] = data["shipments"]
+    assert row["shipment_number"] == "10443"
+    assert row["ship_to"].startswith("Priya Natarajan")
+
+
+def _carriers(text: str, data: dict[str, Any], api: str) -> None:
+    assert [c["carrier_code"] for c in data["carriers"]] == ["ups", "stamps_com", "fedex", "dhl_express"]
+    assert "4 carrier(s) connected" in text
+
+
+DEMO_CALLS: tuple[DemoCall, ...] = (
+    DemoCall("get_shipment", {"shipment_id": "se-4000445"}, _multi_package_shipment, "three boxes on one label"),
+    DemoCall("find_by_external_id", {"external_shipment_id": "WEB/10458"}, _pending_by_external_id, "id with a slash"),
+    DemoCall("list_shipments", {"status": "pending"}, _pending_list, "status filter"),
+    DemoCall(
+        "find_by_tracking_number",
+        {"tracking_number": "1ZA4R8E2 0329404378"},
+        _shipment_of_second_box,
+        "a package number of a multi-package label, pasted with a space",
+    ),
+    DemoCall("track_label", {"label_id": "se-5000013"}, _held_by_customs, "international, held by customs"),
+    DemoCall("track_package", {"tracking_number": "1ZA4R8E20293229421"}, _attempted_delivery, "AT"),
+    DemoCall("track_package", {"tracking_number": "777240168579"}, _stalled, "no scan for 6 days"),
+    DemoCall("track_package", {"tracking_number": "9400111170578732091134"}, _late, "past its estimated delivery"),
+    DemoCall("track_package", {"tracking_number": "1ZA4R8E20311441987"}, _third_box, "box 3 of a multi-package label"),
+    DemoCall("track_package", {"tracking_number": "821213868357"}, _lost, "EX PARCEL_LOST"),
+    DemoCall("track_package", {"tracking_number": "9405511836264172139766"}, _collect_at_post_office, "SP"),
+    DemoCall(
+        "track_package",
+        {"tracking_number": "1ZA4R8E20361199987", "carrier_code": "ups", "max_events": 3},
+        _out_for_delivery,
+        "with a carrier code",
+    ),
+    DemoCall(
+        "subscribe_tracking", {"tracking_number": "1ZA4R8E20361199987", "carrier_code": "ups"}, _subscribed, "start"
+    ),
+    DemoCall(
+        "unsubscribe_tracking",
+        {"tracking_number": "1ZA4R8E20361199987", "carrier_code": "ups"},
+        _unsubscribed,
+        "stop",
+    ),
+    DemoCall("list_carriers", {}, _carriers, "four carriers"),
+)
+
+V2_ONLY_CALLS: tuple[DemoCall, ...] = (
+    # ShipEngine's GET /shipments has no shipment_number filter (see the sandbox's docstring).
+    DemoCall(
+        "list_shipments",
+        {"shipment_number": "10443"},
+        _order_10443,
+        "order number filter",
+    ),
+)
+
+
+def calls_for(api: str) -> tuple[DemoCall, ...]:
+    return DEMO_CALLS + (V2_ONLY_CALLS if api == "v2" else ())
