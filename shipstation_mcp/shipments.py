@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from .carriers import normalize_tracking_number
 from .client import ShipStationClient
 from .errors import InvalidInput, LookupFailed, NotFoundError
-from .models import Label, Shipment, parse_timestamp
+from .models import Label, Shipment, ShipmentList, parse_timestamp
 from .summaries import (
     LabelSummary,
     ShipmentPage,
@@ -27,6 +27,8 @@ from .tracking import find_labels
 
 SHIPMENT_STATUSES = ("pending", "processing", "label_purchased", "cancelled")
 MAX_ID_LENGTH = 200
+SEARCH_PAGES = 5
+SEARCH_PAGE_SIZE = 100
 LABELS_PER_SHIPMENT = 100
 
 
@@ -124,15 +126,62 @@ async def list_shipments(
     created_before = parse_timestamp(created_before)
     if created_after and created_before and created_after > created_before:
         raise InvalidInput("created_after is later than created_before; swap them or widen the range.")
+    number = clean_id(shipment_number, what="order number", example="10443") if shipment_number else None
+    name = (ship_to_name or "").strip() or None
+    filters = {
+        "shipment_status": status,
+        "created_at_start": created_after,
+        "created_at_end": created_before,
+        "sort_by": "created_at",
+        "sort_dir": "desc",
+    }
+    if client.settings.api == "shipengine" and (number or name):
+        return await _search_locally(client, filters, number=number, name=name, page=page, page_size=page_size)
     result = await client.list_shipments(
-        shipment_status=status,
-        created_at_start=created_after,
-        created_at_end=created_before,
-        shipment_number=clean_id(shipment_number, what="order number", example="10443") if shipment_number else None,
-        ship_to_name=ship_to_name.strip() or None if ship_to_name else None,
-        page=page,
-        page_size=page_size,
-        sort_by="created_at",
-        sort_dir="desc",
+        **filters, shipment_number=number, ship_to_name=name, page=page, page_size=page_size
     )
     return summarize_shipment_list(result, page=page)
+
+
+async def _search_locally(
+    client: ShipStationClient,
+    filters: dict[str, object],
+    *,
+    number: str | None,
+    name: str | None,
+    page: int,
+    page_size: int,
+) -> ShipmentPage:
+    """ShipEngine's `GET /shipments` cannot filter by order number or recipient: read the newest pages and filter
+    here, up to SEARCH_PAGES pages, and say how far the search went."""
+    matches: list[Shipment] = []
+    scanned = 0
+    complete = False
+    for scan_page in range(1, SEARCH_PAGES + 1):
+        result = await client.list_shipments(**filters, page=scan_page, page_size=SEARCH_PAGE_SIZE)
+        scanned += len(result.shipments)
+        matches += [s for s in result.shipments if _matches(s, number=number, name=name)]
+        if not result.shipments or scan_page >= (result.pages or 0):
+            complete = True
+            break
+    start = (page - 1) * page_size
+    found = ShipmentList(
+        shipments=matches[start : start + page_size],
+        total=len(matches),
+        page=page,
+        pages=-(-len(matches) // page_size),
+    )
+    summary = summarize_shipment_list(found, page=page)
+    reach = f"all {scanned}" if complete else f"the {scanned} newest"
+    summary.headline += f" (ShipEngine cannot filter by order number or name, so {reach} shipments were searched.)"
+    return summary
+
+
+def _matches(shipment: Shipment, *, number: str | None, name: str | None) -> bool:
+    if number and (shipment.shipment_number or "").casefold() != number.casefold():
+        return False
+    if name:
+        recipient = shipment.ship_to.name if shipment.ship_to else None
+        if name.casefold() not in (recipient or "").casefold():
+            return False
+    return True

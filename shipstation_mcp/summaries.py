@@ -107,6 +107,7 @@ class TrackingSummary(BaseModel):
     tracking_url: str | None = None
     events: list[str] = Field(default_factory=list, description="Newest first: 'time: what (where)'")
     more_events: int = Field(0, description="Older events left out of `events`")
+    note: str | None = Field(None, description="How this answer relates to what was asked, when that matters")
 
 
 def _sorted_events(events: Iterable[TrackEvent]) -> list[TrackEvent]:
@@ -234,6 +235,8 @@ def tracking_headline(s: TrackingSummary) -> str:
 def tracking_text(s: TrackingSummary) -> str:
     """Plain-text rendering: every fact of the summary, a line each."""
     lines = [s.headline]
+    if s.note:
+        lines.append(f"Note: {s.note}")
     ident = " ".join(part for part in (s.tracking_number, f"({s.carrier_code})" if s.carrier_code else None) if part)
     lines.append(f"Tracking {ident or 'number unknown'}: {s.status_code} {s.status_description} — {s.meaning}")
     if s.detail:

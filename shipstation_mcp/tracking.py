@@ -47,7 +47,11 @@ async def track_label(
         except NotFoundError:
             label = None
     _fill_from_label(info, label)
-    return summarize_tracking(info, label_id=label_id, max_events=max_events, now=now)
+    summary = summarize_tracking(info, label_id=label_id, max_events=max_events, now=now)
+    if label is not None and (label.voided or label.status == "voided"):
+        summary.attention.insert(0, f"Label {label_id} was voided: this package may never have been sent")
+        summary.action_needed = True
+    return summary
 
 
 def _fill_from_label(info: TrackingInfo, label: Label | None) -> None:
@@ -122,8 +126,14 @@ async def _track_found_label(
     if not label.label_id:
         raise LookupFailed(f"ShipStation found a label for {number} but gave no label id to track it by.")
     summary = await track_label(client, label.label_id, label=label, max_events=max_events, now=now)
-    if label.voided or label.status == "voided":
-        summary.attention.insert(0, f"Label {label.label_id} for this number was voided")
+    if label.tracking_number and number != label.tracking_number.upper():
+        boxes = [p for p in label.packages if p.tracking_number]
+        which = next((i for i, p in enumerate(boxes, 1) if (p.tracking_number or "").upper() == number), None)
+        position = f"package {which} of {len(boxes)}" if which else "a package"
+        summary.note = (
+            f"{number} is {position} on label {label.label_id}; ShipStation tracks the label as a whole, under "
+            f"its first number {label.tracking_number}."
+        )
     return summary
 
 

@@ -147,10 +147,10 @@ async def test_find_by_external_id_encodes_the_id_as_one_segment(v2: Client, htt
     assert result.structured_content["next_step"].startswith("No label has been bought yet")
 
 
-async def test_list_shipments_sends_filters_newest_first(shipengine: Client, httpx_mock: HTTPXMock) -> None:
+async def test_list_shipments_sends_filters_newest_first(v2: Client, httpx_mock: HTTPXMock) -> None:
     page = {"shipments": [SHIPMENT], "total": 1, "page": 1, "pages": 1, "links": {}}
     httpx_mock.add_response(method="GET", json=page)
-    result = await shipengine.call_tool(
+    result = await v2.call_tool(
         "list_shipments",
         {
             "status": "label_purchased",
@@ -162,7 +162,7 @@ async def test_list_shipments_sends_filters_newest_first(shipengine: Client, htt
     )
     assert not result.is_error, text_of(result)
     request = only_request(httpx_mock)
-    assert request.url.path == "/v1/shipments"
+    assert request.url.path == "/v2/shipments"
     assert dict(request.url.params) == {
         "shipment_status": "label_purchased",
         "created_at_start": "2026-04-01T00:00:00Z",
@@ -176,6 +176,28 @@ async def test_list_shipments_sends_filters_newest_first(shipengine: Client, htt
     row = result.structured_content["shipments"][0]
     assert row["shipment_number"] == "10443" and row["items"] == 3
     assert result.structured_content["headline"] == "Page 1 of 1: 1 of 1 shipment(s), newest first."
+
+
+async def test_list_shipments_on_shipengine_searches_order_numbers_itself(
+    shipengine: Client, httpx_mock: HTTPXMock
+) -> None:
+    other = {**SHIPMENT, "shipment_id": "se-2", "shipment_number": "10444"}
+    first = {"shipments": [other, SHIPMENT], "total": 3, "page": 1, "pages": 2, "links": {}}
+    second = {"shipments": [{**SHIPMENT, "shipment_id": "se-3", "shipment_number": "99"}], "page": 2, "pages": 2}
+    httpx_mock.add_response(
+        method="GET", url=f"{V1}/shipments?sort_by=created_at&sort_dir=desc&page=1&page_size=100", json=first
+    )
+    httpx_mock.add_response(
+        method="GET", url=f"{V1}/shipments?sort_by=created_at&sort_dir=desc&page=2&page_size=100", json=second
+    )
+    result = await shipengine.call_tool("list_shipments", {"shipment_number": "10443"})
+    assert not result.is_error, text_of(result)
+    data = result.structured_content
+    assert [row["shipment_id"] for row in data["shipments"]] == [SHIPMENT_ID]
+    assert data["total"] == 1
+    assert "so all 3 shipments were searched" in data["headline"]
+    for request in httpx_mock.get_requests():
+        assert "shipment_number" not in request.url.params  # ShipEngine would ignore it and answer everything
 
 
 async def test_list_shipments_refuses_a_reversed_date_range(v2: Client, httpx_mock: HTTPXMock) -> None:
@@ -464,3 +486,28 @@ async def test_an_unexpected_crash_is_reported_without_internals(
     assert result.is_error
     assert "internal error (RuntimeError) in get_shipment" in text_of(result)
     assert_no_key(result)
+
+
+async def test_tracking_a_later_box_of_a_multi_package_label_says_so(v2: Client, httpx_mock: HTTPXMock) -> None:
+    third_box = LABEL["packages"][2]["tracking_number"]
+    httpx_mock.add_response(
+        method="GET",
+        url=f"{V2}/labels?tracking_number={third_box}&sort_dir=desc&page_size=25",
+        json=labels_page(LABEL),
+    )
+    httpx_mock.add_response(method="GET", url=f"{V2}/labels/{LABEL_ID}/track", json=TRACK_UPS)
+    result = await v2.call_tool("track_package", {"tracking_number": third_box})
+    assert not result.is_error, text_of(result)
+    note = result.structured_content["note"]
+    assert note.startswith(f"{third_box} is package 3 of 3 on label {LABEL_ID}")
+    assert f"Note: {note}" in text_of(result)
+
+
+async def test_tracking_a_voided_label_warns(v2: Client, httpx_mock: HTTPXMock) -> None:
+    voided = {**LABEL, "status": "voided", "voided": True}
+    httpx_mock.add_response(method="GET", url=f"{V2}/labels/{LABEL_ID}/track", json=TRACK_UPS)
+    httpx_mock.add_response(method="GET", url=f"{V2}/labels/{LABEL_ID}", json=voided)
+    result = await v2.call_tool("track_label", {"label_id": LABEL_ID})
+    assert not result.is_error, text_of(result)
+    assert result.structured_content["attention"][0].startswith(f"Label {LABEL_ID} was voided")
+    assert result.structured_content["action_needed"] is True
