@@ -24,10 +24,15 @@ settings (environment variables, or a .env file in the working directory; the re
   SHIPSTATION_MAX_RETRIES  retries of a failed idempotent request (0-10)                       [default: 3]
   SHIPSTATION_DEMO         1 to serve the offline demo account, same as --demo                 [default: 0]
   SHIPSTATION_LOG_LEVEL    DEBUG, INFO, WARNING, ERROR                                          [default: INFO]
+  SHIPSTATION_MCP_TOKEN    bearer token MCP clients must send over HTTP; required to bind beyond 127.0.0.1
+  SHIPSTATION_DATA_DIR     where received tracking updates are kept     [default: the user data folder]
+  SHIPSTATION_WEBHOOK_*    webhook receiver: PATH, JWKS_URL, SECRET, VERIFY (see the README)
 
 examples:
   shipstation-mcp --demo                          stdio server on the offline demo account
   shipstation-mcp --transport http --port 8000    streamable HTTP at http://127.0.0.1:8000/mcp
+                                                  and the webhook receiver at /webhooks/shipstation
+  shipstation-mcp webhooks --port 8001            the webhook receiver alone (beside a stdio server)
 """
 
 
@@ -62,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="logging detail on stderr [default: SHIPSTATION_LOG_LEVEL or INFO]",
     )
+    from .http_app import add_webhooks_command
+
+    add_webhooks_command(parser.add_subparsers(dest="command", metavar="COMMAND"))
     return parser
 
 
@@ -88,8 +96,10 @@ def serve(settings: Settings, *, transport: str, host: str, port: int) -> None:
             )
         server.run()
     else:
+        from .http_app import build_http_app, run_uvicorn
+
         logger.info("shipstation-mcp %s: streamable HTTP on http://%s:%d/mcp for %s", __version__, host, port, where)
-        server.run("streamable-http", host=host, port=port)
+        run_uvicorn(build_http_app(server, settings, host=host), host=host, port=port)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -100,9 +110,24 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"shipstation-mcp: SHIPSTATION_LOG_LEVEL must be one of {', '.join(LEVELS)}", file=sys.stderr)
         raise SystemExit(2)
     formatter = configure_logging(level)
-    settings = _settings_or_exit(args)
-    formatter.add_secret(settings.api_key)
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
+    if args.command == "webhooks":
+        from .http_app import webhooks_command
+
+        webhooks_command(args, formatter)
+        return
+    settings = _settings_or_exit(args)
+    formatter.add_secret(settings.api_key)
+    for secret in settings.live.secrets:
+        formatter.add_secret(secret)
+    if args.transport == "http":
+        from .http_app import require_safe_exposure
+
+        try:
+            require_safe_exposure(settings.live, args.host)
+        except ConfigError as exc:
+            print(f"shipstation-mcp: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
     with contextlib.suppress(KeyboardInterrupt):
         serve(settings, transport=args.transport, host=args.host, port=args.port)
