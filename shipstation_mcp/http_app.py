@@ -26,7 +26,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 
-import httpx
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
@@ -115,11 +114,12 @@ class BearerTokenGuard:
 def build_receiver(
     live: LiveTracking,
     *,
-    jwks_transport: httpx.AsyncBaseTransport | None = None,
+    jwks: JwksCache | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> WebhookReceiver:
     settings = live.settings
-    jwks = JwksCache(settings.webhook_jwks_url, transport=jwks_transport) if settings.webhook_verify else None
+    if jwks is None and settings.webhook_verify:
+        jwks = JwksCache(settings.webhook_jwks_url)
     return WebhookReceiver(settings, lambda: live.store, jwks=jwks, on_stored=live.event_stored, clock=clock)
 
 
@@ -151,14 +151,14 @@ def build_http_app(
     settings: Settings,
     *,
     host: str = "127.0.0.1",
-    jwks_transport: httpx.AsyncBaseTransport | None = None,
+    jwks: JwksCache | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> Starlette:
     """The web app for `--transport http`: MCP at /mcp and the webhook receiver, sharing the server's store."""
     live_settings = settings.live
     require_safe_exposure(live_settings, host)
     live = server.live
-    receiver = build_receiver(live, jwks_transport=jwks_transport, clock=clock)
+    receiver = build_receiver(live, jwks=jwks, clock=clock)
     mcp_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH, transport_security=transport_security(live_settings, host), host=host
     )
@@ -183,7 +183,7 @@ def build_http_app(
 def build_receiver_app(
     settings: LiveSettings,
     *,
-    jwks_transport: httpx.AsyncBaseTransport | None = None,
+    jwks: JwksCache | None = None,
     clock: Callable[[], datetime] | None = None,
     poll_interval: float = 3600.0,
 ) -> Starlette:
@@ -192,7 +192,7 @@ def build_receiver_app(
     It writes to the same store the stdio server reads; that server notices new rows by itself.
     """
     live = LiveTracking(settings, clock=clock, poll_interval=poll_interval)  # nobody to notify here
-    receiver = build_receiver(live, jwks_transport=jwks_transport, clock=clock)
+    receiver = build_receiver(live, jwks=jwks, clock=clock)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

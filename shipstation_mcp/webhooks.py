@@ -20,9 +20,9 @@ date) makes a new event. A store failure answers 503 so ShipStation delivers aga
 Keys: the JWKS is fetched when the receiver starts and refreshed in the background every hour, so a delivery signed
 with a known key never waits on the network. A delivery naming an unknown key id triggers one refetch (key
 rotation). That is the only outbound call a delivery can ever wait on, and it is bounded three ways: one fetch in
-flight at a time (concurrent deliveries share it), at most one fetch per `REFETCH_COOLDOWN` (so random key ids sent
-by an attacker cannot make us hammer the JWKS URL; inside the cooldown an unknown key is rejected at once), and the
-delivery waits at most `UNKNOWN_KEY_WAIT` seconds for it (the fetch itself carries on in the background). Rejecting
+flight at a time (concurrent deliveries share it), at most one such refetch per `REFETCH_COOLDOWN` (so random key
+ids sent by an attacker cannot make us hammer the JWKS URL: inside the cooldown an unknown key is rejected at once),
+and the delivery waits at most `UNKNOWN_KEY_WAIT` seconds (the fetch itself carries on in the background). Rejecting
 an unknown key outright would have been faster still, but would lose the first updates after every key rotation if
 ShipStation does not retry them.
 """
@@ -172,7 +172,7 @@ class JwksCache:
         self._unknown_key_wait = unknown_key_wait
         self._monotonic = monotonic
         self._keys: dict[str, rsa.RSAPublicKey] = {}
-        self._last_attempt: float | None = None
+        self._last_refetch: float | None = None
         self._last_ok = False
         self._in_flight: anyio.Event | None = None
         self._tasks: anyio.abc.TaskGroup | None = None
@@ -231,8 +231,10 @@ class JwksCache:
         if key is not None or self._tasks is None:
             return key
         if self._in_flight is None:
-            if self._last_attempt is not None and self._monotonic() - self._last_attempt < self._refetch_cooldown:
+            now = self._monotonic()
+            if self._last_refetch is not None and now - self._last_refetch < self._refetch_cooldown:
                 return None
+            self._last_refetch = now
             logger.info("Unknown webhook signing key id %r: fetching the JWKS again", kid[:64])
         done = self._start_fetch()
         with anyio.move_on_after(self._unknown_key_wait):
@@ -243,7 +245,6 @@ class JwksCache:
         """Fetch and replace the key set. On any failure keep the keys we have; never raise."""
         if self._http is None:
             return False
-        self._last_attempt = self._monotonic()
         self.fetches += 1
         try:
             async with self._http.stream("GET", self.url) as response:
