@@ -3,7 +3,8 @@
 Exposure rules:
 
 - bound to a loopback address (the default, 127.0.0.1) the MCP endpoint needs no token, though it checks one if
-  `SHIPSTATION_MCP_TOKEN` is set;
+  `SHIPSTATION_MCP_TOKEN` is set; without a token it refuses requests relayed by a reverse proxy or tunnel (they
+  arrive from loopback too);
 - bound to any other address it refuses to start without `SHIPSTATION_MCP_TOKEN`; clients then send
   `Authorization: Bearer <token>`, compared in constant time. A missing or wrong token gets a bare 401;
 - the SDK's DNS-rebinding protection checks `Host` and `Origin` on every MCP request: loopback names, the bound
@@ -78,14 +79,33 @@ def transport_security(settings: LiveSettings, host: str) -> TransportSecuritySe
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
 
 
-class BearerTokenGuard:
-    """ASGI wrapper: only requests carrying `Authorization: Bearer <token>` reach `app`; others get a bare 401."""
+PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip", "cf-connecting-ip", "true-client-ip")
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
+
+class McpGuard:
+    """ASGI wrapper in front of the MCP endpoint; refused requests get a bare 401 (the log says why).
+
+    With a token, only requests carrying `Authorization: Bearer <token>` pass. Without one (loopback binding), requests
+    relayed by a reverse proxy or tunnel are refused: they come from loopback too, and would otherwise put the
+    account in the hands of anyone on the internet.
+    """
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
         self.app = app
-        self._token = token.encode("utf-8")
+        self._token = token.encode("utf-8") if token else None
+        self._warned = False
 
     def authorized(self, headers: Headers) -> bool:
+        if self._token is None:
+            if any(name in headers for name in PROXY_HEADERS):
+                if not self._warned:
+                    self._warned = True
+                    logger.warning(
+                        "Refused an MCP request relayed by a proxy or tunnel: set SHIPSTATION_MCP_TOKEN to serve "
+                        "MCP clients through one (or forward only the webhook path)"
+                    )
+                return False
+            return True
         scheme, _, given = headers.get("authorization", "").strip().partition(" ")
         if scheme.lower() != "bearer":
             return False
@@ -162,7 +182,7 @@ def build_http_app(
     mcp_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH, transport_security=transport_security(live_settings, host), host=host
     )
-    guarded: ASGIApp = BearerTokenGuard(mcp_app, live_settings.mcp_token) if live_settings.mcp_token else mcp_app
+    guarded = McpGuard(mcp_app, live_settings.mcp_token)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -172,6 +192,12 @@ def build_http_app(
                 ", ".join(h for h in allowed_hosts(live_settings, host) if not h.endswith(":*")),
                 "; bearer token required" if live_settings.mcp_token else "",
             )
+            if not is_loopback_host(host) and not live_settings.allowed_hosts:
+                logger.warning(
+                    "Bound to %s, but MCP requests are only served when their Host header is one of the names above: "
+                    "set SHIPSTATION_MCP_ALLOWED_HOSTS to the name(s) clients use to reach this server",
+                    host,
+                )
             yield
 
     return Starlette(

@@ -20,7 +20,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 from shipstation_mcp import cli
 from shipstation_mcp.config import ConfigError, LiveSettings, Settings
-from shipstation_mcp.http_app import BearerTokenGuard, allowed_hosts, build_http_app, require_safe_exposure
+from shipstation_mcp.http_app import McpGuard, allowed_hosts, build_http_app, require_safe_exposure
 from shipstation_mcp.server import create_server
 from tests.webhook_kit import SigningKey, body_of, jwks_server, payload, serving
 
@@ -216,7 +216,7 @@ def test_allowed_hosts_cover_loopback_the_bound_name_and_configured_names() -> N
 
 
 def test_bearer_guard_compares_the_whole_token() -> None:
-    guard = BearerTokenGuard(app=None, token=TOKEN)  # type: ignore[arg-type]
+    guard = McpGuard(app=None, token=TOKEN)  # type: ignore[arg-type]
 
     def headers(value: str) -> Any:
         from starlette.datastructures import Headers
@@ -229,3 +229,24 @@ def test_bearer_guard_compares_the_whole_token() -> None:
     assert not guard.authorized(headers(f"Bearer {TOKEN}x"))
     assert not guard.authorized(headers("Bearer "))
     assert not guard.authorized(headers(TOKEN))
+
+
+def test_without_a_token_requests_relayed_by_a_proxy_or_tunnel_are_refused() -> None:
+    from starlette.datastructures import Headers
+
+    guard = McpGuard(app=None, token=None)  # type: ignore[arg-type]
+    assert guard.authorized(Headers(headers={"host": "127.0.0.1:8000"}))
+    for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP"):
+        assert not guard.authorized(Headers(headers={"host": "127.0.0.1:8000", header: "203.0.113.9"}))
+
+
+async def test_loopback_server_without_token_serves_local_clients_but_not_tunnelled_ones(tmp_path: Path) -> None:
+    settings = Settings(api_key="test-key", live=LiveSettings(data_dir=tmp_path, webhook_verify=False))
+    server = create_server(settings)
+    async with serving(build_http_app(server, settings)) as base, httpx.AsyncClient(timeout=10) as http:
+        local = await http.post(base + "/mcp", json=INITIALIZE, headers=MCP_HEADERS)
+        tunnelled = await http.post(
+            base + "/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "x-forwarded-for": "203.0.113.9"}
+        )
+    assert local.status_code == 200
+    assert tunnelled.status_code == 401
