@@ -43,6 +43,7 @@ from .webhooks import JwksCache, WebhookReceiver
 logger = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
+GRACEFUL_SHUTDOWN_SECONDS = 5
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
@@ -140,7 +141,7 @@ def build_receiver(
     settings = live.settings
     if jwks is None and settings.webhook_verify:
         jwks = JwksCache(settings.webhook_jwks_url)
-    return WebhookReceiver(settings, lambda: live.store, jwks=jwks, on_stored=live.event_stored, clock=clock)
+    return WebhookReceiver(settings, live.durable_store, jwks=jwks, on_stored=live.event_stored, clock=clock)
 
 
 def _announce(receiver: WebhookReceiver) -> None:
@@ -232,7 +233,16 @@ def run_uvicorn(app: Starlette, *, host: str, port: int) -> None:
     import uvicorn
 
     # log_config=None: uvicorn logs through our stderr handler (and its redacting formatter).
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, server_header=False, lifespan="on")
+    # Open subscription streams would otherwise hold a shutdown until every client hung up.
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        server_header=False,
+        lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
     uvicorn.Server(config).run()
 
 

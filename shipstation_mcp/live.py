@@ -24,7 +24,6 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import anyio
-import anyio.abc
 import mcp.types as mcp_types
 from mcp.server.context import ServerRequestContext
 from mcp.server.subscriptions import InMemorySubscriptionBus, ResourceUpdated, SubscriptionBus
@@ -106,14 +105,16 @@ class LiveTracking:
         bus: SubscriptionBus | None = None,
         clock: Callable[[], datetime] | None = None,
         poll_interval: float = POLL_INTERVAL,
-        store_factory: Callable[[LiveSettings], Any] | None = None,
+        fallback_to_memory: bool = False,
     ) -> None:
         self.settings = settings
         self.bus: SubscriptionBus = bus or InMemorySubscriptionBus()
         self.legacy = LegacyResourceSubscribers()
         self._clock = clock
         self._poll_interval = poll_interval
-        self._store_factory = store_factory
+        self._fallback_to_memory = fallback_to_memory
+        self.problem: str | None = None
+        """Why the store on disk could not be used (the server then keeps updates in memory), or None."""
         self._store: EventStore | None = None
         self._users = 0
         self._open_lock = anyio.Lock()
@@ -169,11 +170,25 @@ class LiveTracking:
                     await store.aclose()
 
     async def _open_store(self) -> EventStore:
-        if self._store_factory is not None:
-            return await self._store_factory(self.settings)
-        store = await SQLiteEventStore.open(self.settings.database_path)
+        self.problem = None
+        try:
+            store = await SQLiteEventStore.open(self.settings.database_path)
+        except StoreError as exc:
+            if not self._fallback_to_memory:
+                raise
+            # The MCP tools must keep working for people who never use webhooks; the receiver refuses to
+            # acknowledge anything it could not keep (see `durable_store`).
+            self.problem = str(exc)
+            logger.error("%s Tracking updates are kept in memory only until this is fixed.", exc)
+            return await SQLiteEventStore.open(None)
         logger.info("Tracking updates are kept in %s", self.where)
         return store
+
+    def durable_store(self) -> EventStore:
+        """The store, for the receiver: raises `StoreError` if updates could not survive a restart there."""
+        if self.problem is not None:
+            raise StoreError(self.problem)
+        return self.store
 
     def event_stored(self, event: StoredEvent | None = None) -> None:
         """Wake the notifier now (this process stored an event); it finds what is new by itself."""

@@ -177,6 +177,8 @@ def _package_line(p: TrackedPackage) -> str:
 
 
 def _receiving_hint(live: LiveTracking) -> str:
+    if live.problem:
+        return f"The event store cannot be used: {live.problem}"
     return (
         f"Updates arrive only through the account's `track` webhook: it must point at this server's receiver "
         f"(path {live.settings.webhook_path}, reachable from the internet; see list_webhooks and "

@@ -144,7 +144,7 @@ def create_server(
 ) -> ShipStationMCP:
     """Build the MCP server. `transport` plugs in below the HTTP client (tests, the demo sandbox)."""
 
-    live = LiveTracking(settings.live, clock=clock)
+    live = LiveTracking(settings.live, clock=clock, fallback_to_memory=True)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:

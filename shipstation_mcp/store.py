@@ -26,7 +26,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
@@ -50,15 +50,14 @@ class StoreError(RuntimeError):
 # ----------------------------------------------------------------------------- records
 
 
-@dataclass(frozen=True)
-class IncomingEvent:
-    """One verified tracking update, ready to store. Built by the webhook receiver."""
+@dataclass(frozen=True, kw_only=True)
+class EventFacts:
+    """What is kept of one tracking update."""
 
     tracking_number: str
-    dedupe_key: str
+    received_at: datetime
     payload: str
     """The request body exactly as received (UTF-8 text)."""
-    received_at: datetime
     carrier_code: str | None = None
     resource_type: str | None = None
     status_code: str | None = None
@@ -66,22 +65,20 @@ class IncomingEvent:
     status_description: str | None = None
     occurred_at: datetime | None = None
     """When the newest scan in the update happened (UTC), if it has one."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncomingEvent(EventFacts):
+    """One verified tracking update, ready to store. Built by the webhook receiver."""
+
+    dedupe_key: str
     terminal: Terminal | None = None
     """Set when the status ends ShipStation's watch: it stops by itself at delivery or exception."""
 
 
-@dataclass(frozen=True)
-class StoredEvent:
+@dataclass(frozen=True, kw_only=True)
+class StoredEvent(EventFacts):
     id: int
-    tracking_number: str
-    received_at: datetime
-    payload: str
-    carrier_code: str | None = None
-    resource_type: str | None = None
-    status_code: str | None = None
-    status_detail_code: str | None = None
-    status_description: str | None = None
-    occurred_at: datetime | None = None
 
     def data(self) -> dict[str, Any]:
         """The webhook's `data` object (the tracking information), or {} if the payload has none."""
@@ -349,18 +346,8 @@ class SQLiteEventStore:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        return StoredEvent(
-            id=event_id,
-            tracking_number=event.tracking_number,
-            received_at=_time(received) or event.received_at,
-            payload=event.payload,
-            carrier_code=event.carrier_code,
-            resource_type=event.resource_type,
-            status_code=event.status_code,
-            status_detail_code=event.status_detail_code,
-            status_description=event.status_description,
-            occurred_at=_time(occurred),
-        )
+        facts = {f.name: getattr(event, f.name) for f in fields(EventFacts)}
+        return StoredEvent(**{**facts, "received_at": _time(received), "occurred_at": _time(occurred)}, id=event_id)
 
     def _fold_into_subscription(self, event: IncomingEvent, received: str | None, occurred: str | None) -> None:
         conn = self._conn

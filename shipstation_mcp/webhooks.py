@@ -54,7 +54,7 @@ from starlette.types import Receive, Scope, Send
 
 from . import __version__
 from .carriers import normalize_carrier_code, normalize_tracking_number
-from .config import LiveSettings
+from .config import LiveSettings, is_loopback_host
 from .errors import InvalidInput
 from .models import TrackingInfo, parse_timestamp
 from .status import status_info
@@ -191,7 +191,7 @@ class JwksCache:
             httpx.AsyncClient(
                 transport=self._transport,
                 timeout=httpx.Timeout(JWKS_FETCH_TIMEOUT),
-                follow_redirects=False,
+                follow_redirects=True,  # checked below: only to https (or loopback, for tests)
                 headers={"User-Agent": f"shipstation-mcp/{__version__}", "Accept": "application/json"},
             ) as http,
             anyio.create_task_group() as tasks,
@@ -250,6 +250,8 @@ class JwksCache:
             async with self._http.stream("GET", self.url) as response:
                 if response.status_code != 200:
                     raise ValueError(f"HTTP {response.status_code}")
+                if response.url.scheme != "https" and not is_loopback_host(response.url.host):
+                    raise ValueError(f"redirected to a plain-http address ({response.url.host})")
                 chunks, size = [], 0
                 async for chunk in response.aiter_bytes():
                     size += len(chunk)

@@ -250,3 +250,22 @@ async def test_loopback_server_without_token_serves_local_clients_but_not_tunnel
         )
     assert local.status_code == 200
     assert tunnelled.status_code == 401
+
+
+async def test_unusable_data_dir_keeps_the_tools_working_but_the_receiver_refuses_to_acknowledge(
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with jwks_server(KEY) as keys:
+        live = LiveSettings(mcp_token=TOKEN, webhook_jwks_url=keys.url, data_dir=blocker / "data")
+        settings = Settings(api_key="test-key", live=live)
+        server = create_server(settings)
+        async with serving(build_http_app(server, settings)) as base, httpx.AsyncClient(timeout=10) as http:
+            running = Running(base, http)
+            response = await running.deliver(payload())
+            assert response.status_code == 503  # ShipStation will send it again; nothing acknowledged and lost
+            async with running.client() as client:
+                result = await client.call_tool("get_tracking_updates", {})
+    assert not result.is_error
+    assert "SHIPSTATION_DATA_DIR" in result.structured_content["hint"]

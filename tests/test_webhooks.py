@@ -425,3 +425,27 @@ def test_dedupe_key_ignores_formatting_but_not_content() -> None:
     same = json.loads(json.dumps(obj, indent=4))
     assert dedupe_key(obj) == dedupe_key(same)
     assert dedupe_key(obj) != dedupe_key(payload(status_code="DE"))
+
+
+async def test_jwks_redirect_to_plain_http_is_not_followed_into_trust() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.scheme == "https":
+            return httpx.Response(302, headers={"location": "http://jwks.example.com/keys"})
+        return httpx.Response(200, json={"keys": [KEY.jwk()]})
+
+    cache = JwksCache("https://jwks.example.com/jwks", transport=httpx.MockTransport(handler))
+    async with cache.running():
+        await eventually(lambda: cache.fetches > 0 and cache._in_flight is None)  # the first fetch is over
+        assert cache.key_ids == []
+
+
+async def test_jwks_redirect_within_https_is_followed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/jwks":
+            return httpx.Response(301, headers={"location": "https://keys.example.com/v2/jwks"})
+        return httpx.Response(200, json={"keys": [KEY.jwk()]})
+
+    cache = JwksCache("https://jwks.example.com/jwks", transport=httpx.MockTransport(handler))
+    async with cache.running():
+        await eventually(lambda: cache.key_ids)
+    assert cache.key_ids == [KEY.kid]
