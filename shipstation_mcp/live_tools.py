@@ -1,40 +1,38 @@
 """MCP tools and the resource for live tracking: webhook set-up, watched packages, received updates.
 
 Registered by `register_live_tracking(server, live)`, which `create_server` calls. Declarations and wiring only; the
-store (`store.py`), the receiver (`webhooks.py`) and the summaries (`summaries.py`) do the work.
+store (`store.py`), the receiver (`webhooks.py`), webhook set-up (`webhook_setup.py`) and the summaries
+(`summaries.py`) do the work.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, SubscribeRequestParams, ToolAnnotations, UnsubscribeRequestParams
 from pydantic import BaseModel, Field
 
+from . import webhook_setup
 from .carriers import normalize_tracking_number
-from .client import ShipStationClient
-from .config import DEFAULT_WEBHOOK_PATH, is_loopback_host
-from .errors import InvalidInput, RequestRejectedError
+from .config import DEFAULT_WEBHOOK_PATH
+from .errors import InvalidInput
 from .live import TRACKING_URI_PREFIX, LiveTracking
 from .models import TrackingInfo
 from .server import READ_ONLY, _answer, _explained, _state
 from .status import status_info
 from .store import StoredEvent, StoreError, Subscription
 from .summaries import TrackingSummary, compact_json, format_time, summarize_tracking, tracking_text
+from .webhook_setup import WebhookListing, WebhookSetup
 
 logger = logging.getLogger(__name__)
 
-TRACK_EVENTS = ("track", "track_event_v2")
-SECRET_HEADER_NAME = "X-Webhook-Secret"  # noqa: S105 - a header name, not a secret
 LOCAL_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 WebhookUrl = Annotated[
     str,
@@ -45,7 +43,7 @@ WebhookUrl = Annotated[
     ),
 ]
 WebhookEvent = Annotated[
-    Literal["track", "track_event_v2"],
+    webhook_setup.TrackEvent,
     Field(description="Webhook event: track (both APIs' specs) unless ShipStation told you track_event_v2"),
 ]
 CONFIGURE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
@@ -88,33 +86,6 @@ class TrackingUpdates(BaseModel):
     updates: list[TrackingUpdate] = Field(default_factory=list, description="Newest received first")
     more_updates: int = Field(0, description="Matching updates left out by `limit`")
     hint: str | None = Field(None, description="What to check when no updates arrive")
-
-
-class WebhookRow(BaseModel):
-    webhook_id: str | None = None
-    event: str | None = None
-    url: str | None = None
-    name: str | None = None
-    delivers_tracking: bool = Field(description="A track webhook: tracking updates go to its url")
-    path_matches_receiver: bool | None = Field(
-        None, description="The url's path is the one this server's receiver listens on"
-    )
-
-
-class WebhookListing(BaseModel):
-    headline: str
-    receiver_path: str
-    webhooks: list[WebhookRow] = Field(default_factory=list)
-
-
-class WebhookSetup(BaseModel):
-    headline: str
-    action: Literal["created", "updated"]
-    webhook_id: str | None = None
-    event: str
-    url: str
-    sends_secret_header: bool = Field(description="ShipStation will send X-Webhook-Secret with each delivery")
-    notes: list[str] = Field(default_factory=list)
 
 
 class LatestTracking(BaseModel):
@@ -187,44 +158,6 @@ def _receiving_hint(live: LiveTracking) -> str:
     )
 
 
-def _public_url_problem(url: str, live: LiveTracking) -> tuple[str | None, list[str]]:
-    """(why ShipStation could not use this URL, or None; notes worth saying)."""
-    parts = urlsplit(url)
-    notes: list[str] = []
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        return "it is not an absolute http(s) URL", notes
-    if parts.username or parts.password:
-        return "it carries a user name or password; put the secret in SHIPSTATION_WEBHOOK_SECRET instead", notes
-    host = parts.hostname
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
-    if (
-        is_loopback_host(host)
-        or host.endswith(".local")
-        or (address is not None and (address.is_private or address.is_link_local or address.is_unspecified))
-    ):
-        return f"{host} is on this machine or a private network, which ShipStation cannot reach", notes
-    if parts.scheme == "http":
-        if live.settings.webhook_secret:
-            return "it is plain http, so the X-Webhook-Secret header would cross the internet unencrypted", notes
-        notes.append("The URL is plain http: prefer https (a reverse proxy or tunnel gives you one).")
-    if (parts.path.rstrip("/") or "/") != live.settings.webhook_path:
-        notes.append(
-            f"The receiver listens on {live.settings.webhook_path}; make sure your proxy or tunnel forwards "
-            f"{parts.path or '/'} there, or set SHIPSTATION_WEBHOOK_PATH."
-        )
-    return None, notes
-
-
-async def _find_webhook(client: ShipStationClient, event: str) -> str | None:
-    for hook in await client.list_webhooks():
-        if (hook.event or "").lower() == event and hook.webhook_id:
-            return hook.webhook_id
-    return None
-
-
 # ----------------------------------------------------------------------------- registration
 
 
@@ -255,51 +188,8 @@ def register_live_tracking(server: MCPServer, live: LiveTracking) -> None:
         ctx: Context,
         event: WebhookEvent = "track",
     ) -> Annotated[CallToolResult, WebhookSetup]:
-        url = url.strip()
-        problem, notes = _public_url_problem(url, live)
-        if problem:
-            raise ToolError(
-                f"Cannot use {url[:200]!r} as the webhook URL: {problem}. Expose the receiver first (a reverse proxy "
-                "with https, or a tunnel such as cloudflared or ngrok, forwarding to "
-                f"{settings.webhook_path} on this server; see the README) and pass its public https URL."
-            )
-        secret = settings.webhook_secret
-        headers = [(SECRET_HEADER_NAME, secret)] if secret else []
-        client = _state(ctx).client
-        try:
-            with _explained("setup_tracking_webhook", "the webhook set-up"):
-                try:
-                    hook = await client.create_webhook(event, url, headers=headers)
-                    action: Literal["created", "updated"] = "created"
-                    webhook_id = hook.webhook_id
-                except RequestRejectedError as exc:
-                    if exc.status != 409:
-                        raise
-                    webhook_id = await _find_webhook(client, event)
-                    if webhook_id is None:
-                        raise ToolError(
-                            f"ShipStation says a {event!r} webhook exists (HTTP 409) but list_webhooks does not show "
-                            "it. Check the webhooks in ShipStation's settings, then try again."
-                        ) from None
-                    await client.update_webhook(webhook_id, url, headers=headers)
-                    action = "updated"
-        except ToolError as exc:
-            if secret and secret in str(exc):
-                raise ToolError(str(exc).replace(secret, "[redacted]")) from None
-            raise
-        if not secret:
-            notes.append(
-                "No SHIPSTATION_WEBHOOK_SECRET is set: deliveries are authenticated by their RSA signature alone."
-            )
-        result = WebhookSetup(
-            headline=f"The account's {event!r} webhook was {action}: tracking updates now go to {url}.",
-            action=action,
-            webhook_id=webhook_id,
-            event=event,
-            url=url,
-            sends_secret_header=bool(secret),
-            notes=notes,
-        )
+        with _explained("setup_tracking_webhook", "the webhook set-up"):
+            result = await webhook_setup.point_tracking_webhook(_state(ctx).client, settings, url.strip(), event)
         return _answer(result, "\n".join([result.headline, *result.notes]))
 
     @server.tool(
@@ -312,33 +202,8 @@ def register_live_tracking(server: MCPServer, live: LiveTracking) -> None:
     )
     async def list_webhooks(ctx: Context) -> Annotated[CallToolResult, WebhookListing]:
         with _explained("list_webhooks", "the webhook list"):
-            hooks = await _state(ctx).client.list_webhooks()
-        rows = [
-            WebhookRow(
-                webhook_id=h.webhook_id,
-                event=h.event,
-                url=h.url,
-                name=h.name,
-                delivers_tracking=(h.event or "").lower() in TRACK_EVENTS,
-                path_matches_receiver=(urlsplit(h.url).path.rstrip("/") == settings.webhook_path) if h.url else None,
-            )
-            for h in hooks
-        ]
-        tracking = [r for r in rows if r.delivers_tracking]
-        if not tracking:
-            headline = (
-                f"{len(rows)} webhook(s), none for tracking: no tracking updates are pushed anywhere. "
-                "Call setup_tracking_webhook with the receiver's public URL."
-            )
-        elif any(r.path_matches_receiver for r in tracking):
-            headline = f"{len(rows)} webhook(s); tracking updates go to {tracking[0].url}."
-        else:
-            headline = (
-                f"{len(rows)} webhook(s); tracking updates go to {tracking[0].url}, whose path is not this "
-                f"receiver's ({settings.webhook_path}) unless a proxy rewrites it."
-            )
-        listing = WebhookListing(headline=headline, receiver_path=settings.webhook_path, webhooks=rows)
-        lines = [headline] + [f"- {r.event}: {r.url} ({r.webhook_id})" for r in rows]
+            listing = await webhook_setup.list_webhooks(_state(ctx).client, settings)
+        lines = [listing.headline] + [f"- {r.event}: {r.url} ({r.webhook_id})" for r in listing.webhooks]
         return _answer(listing, "\n".join(lines))
 
     @server.tool(

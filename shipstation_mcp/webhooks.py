@@ -430,6 +430,7 @@ class WebhookReceiver:
         if declared is not None and declared.strip().isdigit() and int(declared) > self._max_body:
             return Verdict(413, "Payload Too Large")
 
+        signed: tuple[str, str, str] | None = None
         if settings.webhook_verify:
             kid, signature, stamp = (headers.get(h) for h in (KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER))
             if not (kid and signature and stamp):
@@ -438,10 +439,15 @@ class WebhookReceiver:
             if sent_at is None or abs(self._clock() - sent_at) > self._tolerance:
                 logger.warning("Webhook rejected: timestamp %r is more than 5 minutes off our clock", stamp[:64])
                 return Verdict(400, "Stale or unreadable timestamp")
-            try:
-                body = await read_body(receive, self._max_body)
-            except BodyTooLarge:
-                return Verdict(413, "Payload Too Large")
+            signed = kid, signature, stamp
+
+        try:
+            body = await read_body(receive, self._max_body)
+        except BodyTooLarge:
+            return Verdict(413, "Payload Too Large")
+
+        if signed is not None:
+            kid, signature, stamp = signed
             assert self.jwks is not None
             key = await self.jwks.key_for(kid)
             if key is None:
@@ -450,11 +456,6 @@ class WebhookReceiver:
             if not verify_signature(key, stamp, body, signature):
                 logger.warning("Webhook rejected: the signature does not match the body")
                 return Verdict(401, "Unauthorized")
-        else:
-            try:
-                body = await read_body(receive, self._max_body)
-            except BodyTooLarge:
-                return Verdict(413, "Payload Too Large")
 
         try:
             payload = json.loads(body)
