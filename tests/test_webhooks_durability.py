@@ -6,9 +6,7 @@ acknowledged update in the store."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -20,46 +18,11 @@ import pytest
 
 from shipstation_mcp.store import SQLiteEventStore
 from shipstation_mcp.webhooks import dedupe_key
-from tests.webhook_kit import SigningKey, body_of, free_socket, jwks_server, payload
+from tests.webhook_kit import SigningKey, body_of, jwks_server, payload, start_receiver
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
 KEY = SigningKey("kid-durability")
-PATH = "/webhooks/shipstation"
-
-
-def start_receiver(data_dir: Path, jwks_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(data_dir.parent),
-        "SHIPSTATION_DATA_DIR": str(data_dir),
-        "SHIPSTATION_WEBHOOK_JWKS_URL": jwks_url,
-        "SHIPSTATION_LOG_LEVEL": "WARNING",
-    }
-    with log.open("ab") as err:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "shipstation_mcp", "webhooks", "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-            cwd=data_dir.parent,
-        )
-    url = f"http://127.0.0.1:{port}{PATH}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 405:  # up (the route serves POST only)
-                return child, url
-        except httpx.TransportError:
-            time.sleep(0.05)
-        if child.poll() is not None:
-            break
-    child.kill()
-    raise AssertionError(f"receiver did not start: {log.read_text()[-2000:]}")
 
 
 def test_killed_receiver_keeps_everything_it_acknowledged(tmp_path: Path) -> None:

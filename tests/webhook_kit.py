@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 import uvicorn
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -132,6 +138,41 @@ async def serving(app: Any) -> AsyncIterator[str]:
             yield f"http://127.0.0.1:{port}"
         finally:
             server.should_exit = True
+
+
+def start_receiver(data_dir: Path, jwks_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`shipstation-mcp webhooks` in a child process on a free port; returns it and the receiver's URL once up."""
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(data_dir.parent),
+        "SHIPSTATION_DATA_DIR": str(data_dir),
+        "SHIPSTATION_WEBHOOK_JWKS_URL": jwks_url,
+        "SHIPSTATION_LOG_LEVEL": "WARNING",
+    }
+    with log.open("ab") as err:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "shipstation_mcp", "webhooks", "--port", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            cwd=data_dir.parent,
+        )
+    url = f"http://127.0.0.1:{port}/webhooks/shipstation"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 405:  # up (the route serves POST only)
+                return child, url
+        except httpx.TransportError:
+            time.sleep(0.05)
+        if child.poll() is not None:
+            break
+    child.kill()
+    raise AssertionError(f"receiver did not start: {log.read_text()[-2000:]}")
 
 
 def payload(name: str = "webhook_track_event_v2.json", **changes: Any) -> dict[str, Any]:
