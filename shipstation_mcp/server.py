@@ -46,6 +46,8 @@ Answers "where is my order?" from the merchant's ShipStation account.
   A ShipStation shipment id (se-...)? get_shipment. Each returns the shipment with its labels and tracking numbers.
 - Have a tracking number? track_package (carrier_code optional). A label id? track_label.
 - Which shipment does a tracking number belong to? find_by_tracking_number.
+- "Tell me when it moves": subscribe_tracking. "What changed?": get_tracking_updates and list_tracked_packages
+  answer from the updates ShipStation pushed (no API calls); setup_tracking_webhook connects the webhook once.
 - Say the `headline` first; mention `attention` items and what to do about them.
 """
 

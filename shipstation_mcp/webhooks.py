@@ -5,11 +5,12 @@ A delivery is checked in this order, and nothing is parsed or written before eve
 1. `X-Webhook-Secret` (only when `SHIPSTATION_WEBHOOK_SECRET` is set): missing → 404, wrong → 401.
 2. The signature headers `x-shipengine-rsa-sha256-key-id`, `…-signature`, `x-shipengine-timestamp` (unless
    `SHIPSTATION_WEBHOOK_VERIFY=false`): missing → 404, as ShipStation's guide suggests, so probes learn nothing.
-3. Size: a declared or actual body over 1 MiB → 413. The body is read in chunks and abandoned at the limit.
+3. A declared body over 1 MiB → 413.
 4. Timestamp more than 5 minutes from our clock (either way) → 400.
-5. RSA-SHA256 (PKCS#1 v1.5) over `signed_message(timestamp, raw body)` with the JWK named by the key id → 401 if
-   the key is unknown or the signature does not verify.
-6. Only then the JSON is parsed. `API_TRACK` and `TRACK_EVENT_V2` payloads are stored; other resource types are
+5. The key id must name a known key (see Keys below) → 401.
+6. The body is read in chunks and abandoned past 1 MiB → 413.
+7. RSA-SHA256 (PKCS#1 v1.5) over `signed_message(timestamp, raw body)` with that key → 401 if it does not verify.
+8. Only then the JSON is parsed. `API_TRACK` and `TRACK_EVENT_V2` payloads are stored; other resource types are
    acknowledged and ignored (answering an error would only make ShipStation resend them).
 
 Storing: a verified update is committed to the event store before the 2xx answer. Its dedupe key is the SHA-256 of
@@ -430,7 +431,7 @@ class WebhookReceiver:
         if declared is not None and declared.strip().isdigit() and int(declared) > self._max_body:
             return Verdict(413, "Payload Too Large")
 
-        signed: tuple[str, str, str] | None = None
+        signed: tuple[rsa.RSAPublicKey, str, str] | None = None
         if settings.webhook_verify:
             kid, signature, stamp = (headers.get(h) for h in (KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER))
             if not (kid and signature and stamp):
@@ -439,7 +440,12 @@ class WebhookReceiver:
             if sent_at is None or abs(self._clock() - sent_at) > self._tolerance:
                 logger.warning("Webhook rejected: timestamp %r is more than 5 minutes off our clock", stamp[:64])
                 return Verdict(400, "Stale or unreadable timestamp")
-            signed = kid, signature, stamp
+            assert self.jwks is not None
+            key = await self.jwks.key_for(kid)  # before reading the body: random key ids cost us no memory
+            if key is None:
+                logger.warning("Webhook rejected: unknown signing key id %r", kid[:64])
+                return Verdict(401, "Unauthorized")
+            signed = key, signature, stamp
 
         try:
             body = await read_body(receive, self._max_body)
@@ -447,12 +453,7 @@ class WebhookReceiver:
             return Verdict(413, "Payload Too Large")
 
         if signed is not None:
-            kid, signature, stamp = signed
-            assert self.jwks is not None
-            key = await self.jwks.key_for(kid)
-            if key is None:
-                logger.warning("Webhook rejected: unknown signing key id %r", kid[:64])
-                return Verdict(401, "Unauthorized")
+            key, signature, stamp = signed
             if not verify_signature(key, stamp, body, signature):
                 logger.warning("Webhook rejected: the signature does not match the body")
                 return Verdict(401, "Unauthorized")
