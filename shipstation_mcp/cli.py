@@ -37,10 +37,19 @@ settings (environment variables, or a .env file in the working directory; the re
   SHIPSTATION_MAX_RETRIES  retries of a failed idempotent request (0-10)                       [default: 3]
   SHIPSTATION_DEMO         1 to serve the offline demo account, same as --demo                 [default: 0]
   SHIPSTATION_LOG_LEVEL    DEBUG, INFO, WARNING, ERROR                                          [default: INFO]
+  SHIPSTATION_MCP_TOKEN    bearer token MCP clients must send over HTTP; required to bind beyond 127.0.0.1
+  SHIPSTATION_MCP_ALLOWED_HOSTS  host names clients use to reach /mcp (DNS-rebinding check)  [default: loopback]
+  SHIPSTATION_DATA_DIR     where received tracking updates are kept  [default: user data folder; memory in demo]
+  SHIPSTATION_WEBHOOK_PATH      path of the webhook receiver                     [default: /webhooks/shipstation]
+  SHIPSTATION_WEBHOOK_JWKS_URL  signing keys of webhook deliveries          [default: https://api.shipengine.com/jwks]
+  SHIPSTATION_WEBHOOK_SECRET    also require this X-Webhook-Secret header on deliveries               [default: none]
+  SHIPSTATION_WEBHOOK_VERIFY    false skips signature checks (logs a warning)                         [default: true]
 
 examples:
   shipstation-mcp --demo                          stdio server on the offline demo account
   shipstation-mcp --transport http --port 8000    streamable HTTP at http://127.0.0.1:8000/mcp
+                                                  and the webhook receiver at /webhooks/shipstation
+  shipstation-mcp webhooks --port 8001            the webhook receiver alone (beside a stdio server)
   shipstation-mcp track 1ZA4R8E20293229421 --demo where is this package? (same answer as track_package)
   shipstation-mcp shipment se-4000445 --json      one shipment, as the structured result
 """
@@ -76,6 +85,14 @@ def _add_serve_arguments(parser: argparse.ArgumentParser, *, suppress: bool) -> 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not 0 < args.port < 65536:
         raise UsageError("--port must be between 1 and 65535")
+    if args.transport == "http":
+        from .http_app import require_safe_exposure
+
+        try:
+            require_safe_exposure(settings.live, args.host)
+        except ConfigError as exc:
+            print(f"shipstation-mcp: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     with contextlib.suppress(KeyboardInterrupt):
         serve(settings, transport=args.transport, host=args.host, port=args.port)
     return EXIT_OK
@@ -96,8 +113,10 @@ def serve(settings: Settings, *, transport: str, host: str, port: int) -> None:
             )
         server.run()
     else:
+        from .http_app import build_http_app, run_uvicorn
+
         logger.info("shipstation-mcp %s: streamable HTTP on http://%s:%d/mcp for %s", __version__, host, port, where)
-        server.run("streamable-http", host=host, port=port)
+        run_uvicorn(build_http_app(server, settings, host=host), host=host, port=port)
 
 
 # ---------------------------------------------------------------------------------------------- lookups
@@ -299,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(command.name, help=command.help, description=command.help, parents=parents)
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
+    from .http_app import add_webhooks_command
+
+    add_webhooks_command(commands)  # needs no API key: main() hands it over before settings are read
     parser.set_defaults(run=run_serve)
     return parser
 
@@ -321,10 +343,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"shipstation-mcp: SHIPSTATION_LOG_LEVEL must be one of {', '.join(LEVELS)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
     formatter = configure_logging(level)
+    if args.command == "webhooks":
+        from .http_app import webhooks_command
+
+        webhooks_command(args, formatter)
+        return
     settings = _settings_or_exit(args)
     if not (settings.demo and settings.api_key == DEMO_API_KEY):
         # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
         formatter.add_secret(settings.api_key)
+    for secret in settings.live.secrets:
+        formatter.add_secret(secret)
     try:
         code = args.run(args, settings)
     except UsageError as exc:

@@ -190,6 +190,21 @@ class ShipStationClient:
             raise self._unexpected("GET", "environment/webhooks", "a list of webhooks")
         return [self._parse(Webhook, item) for item in data if isinstance(item, dict)]
 
+    async def create_webhook(self, event: str, url: str, *, headers: Sequence[tuple[str, str]] = ()) -> Webhook:
+        """`POST /environment/webhooks`. A 409 (`RequestRejectedError`) means one for `event` exists already."""
+        body: dict[str, Any] = {"event": event, "url": url}
+        if headers:
+            body["headers"] = [{"key": key, "value": value} for key, value in headers]
+        data = await self.request("POST", ["environment", "webhooks"], json_body=body)
+        return self._parse(Webhook, data) if isinstance(data, dict) else Webhook(event=event, url=url)
+
+    async def update_webhook(self, webhook_id: str, url: str, *, headers: Sequence[tuple[str, str]] = ()) -> None:
+        """`PUT /environment/webhooks/{id}`: point an existing webhook at `url` (ShipStation answers 204)."""
+        body: dict[str, Any] = {"url": url}
+        if headers:
+            body["headers"] = [{"key": key, "value": value} for key, value in headers]
+        await self.request("PUT", ["environment", "webhooks", webhook_id], json_body=body, idempotent=True)
+
     # ----------------------------------------------------------------- plumbing
 
     def url_for(self, segments: Sequence[str]) -> str:

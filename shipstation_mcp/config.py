@@ -6,10 +6,12 @@ environment does not set (a `.env` never overrides a real variable).
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
+import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -45,6 +47,7 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     demo: bool = False
+    live: LiveSettings = field(default_factory=lambda: LiveSettings())
 
     @property
     def host(self) -> str:
@@ -171,6 +174,10 @@ def load_settings(
     if any(ch in api_key for ch in "\r\n\0"):
         raise ConfigError("SHIPSTATION_API_KEY contains a line break or NUL; paste the key again on one line")
 
+    live = live_settings_from(env)
+    if demo_mode and not env.get("SHIPSTATION_DATA_DIR", "").strip():
+        # The demo account is fictional: its watched packages and updates must not mix with a real account's.
+        live = replace(live, data_dir=None)
     return Settings(
         api_key=api_key,
         api=api_raw,  # type: ignore[arg-type]
@@ -178,4 +185,165 @@ def load_settings(
         timeout=timeout,
         max_retries=max_retries,
         demo=demo_mode,
+        live=live,
     )
+
+
+# ----------------------------------------------------------------------------- live tracking
+# HTTP transport security, webhook receiver and event store (issue 4). The receiver does not talk to ShipStation,
+# so these settings load on their own (`load_live_settings`) without an API key, for `shipstation-mcp webhooks`.
+
+DEFAULT_WEBHOOK_PATH = "/webhooks/shipstation"
+DEFAULT_JWKS_URL = "https://api.shipengine.com/jwks"
+MIN_SECRET_LENGTH = 16
+APP_DIR_NAME = "shipstation-mcp"
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """Settings of the live-tracking parts. Secrets are kept out of `repr`.
+
+    `data_dir=None` (a `Settings` built in code, as tests do) keeps received events in memory only;
+    `load_settings`/`load_live_settings` always resolve a folder (`SHIPSTATION_DATA_DIR` or the platform default).
+    """
+
+    mcp_token: str | None = field(default=None, repr=False)
+    webhook_path: str = DEFAULT_WEBHOOK_PATH
+    webhook_jwks_url: str = DEFAULT_JWKS_URL
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_verify: bool = True
+    data_dir: Path | None = None
+    allowed_hosts: tuple[str, ...] = ()
+
+    @property
+    def database_path(self) -> Path | None:
+        return self.data_dir / "events.sqlite3" if self.data_dir is not None else None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in a log line (for the redacting formatter)."""
+        return tuple(s for s in (self.mcp_token, self.webhook_secret) if s)
+
+
+def default_data_dir(environ: Mapping[str, str] | None = None, *, platform: str | None = None) -> Path:
+    """The platform's per-user data folder for this app.
+
+    Linux and other Unix: `$XDG_DATA_HOME/shipstation-mcp` (default `~/.local/share/shipstation-mcp`);
+    macOS: `~/Library/Application Support/shipstation-mcp`; Windows: `%LOCALAPPDATA%\\shipstation-mcp`.
+    """
+    env = os.environ if environ is None else environ
+    platform = platform or sys.platform
+    home = Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
+    if platform.startswith("win"):
+        base = env.get("LOCALAPPDATA") or env.get("APPDATA")
+        return (Path(base) if base else home / "AppData" / "Local") / APP_DIR_NAME
+    if platform == "darwin":
+        return home / "Library" / "Application Support" / APP_DIR_NAME
+    xdg = env.get("XDG_DATA_HOME", "").strip()
+    # The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".local" / "share"
+    return base / APP_DIR_NAME
+
+
+def _secret_setting(env: Mapping[str, str], name: str, *, purpose: str) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if len(raw) < MIN_SECRET_LENGTH or any(ch.isspace() or not ch.isprintable() or not ch.isascii() for ch in raw):
+        raise ConfigError(
+            f"{name} must be at least {MIN_SECRET_LENGTH} printable ASCII characters without spaces ({purpose}); "
+            'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+        )
+    return raw
+
+
+def _webhook_path_setting(env: Mapping[str, str]) -> str:
+    raw = env.get("SHIPSTATION_WEBHOOK_PATH", "").strip()
+    if not raw:
+        return DEFAULT_WEBHOOK_PATH
+    if (
+        not raw.startswith("/")
+        or raw == "/"
+        or any(ch in raw for ch in "?#%")
+        or any(ch.isspace() or not ch.isprintable() for ch in raw)
+    ):
+        raise ConfigError(
+            f"SHIPSTATION_WEBHOOK_PATH must be a URL path such as {DEFAULT_WEBHOOK_PATH} "
+            f"(starting with /, no query or spaces), not {raw[:80]!r}"
+        )
+    path = raw.rstrip("/")
+    if path == "/mcp" or path.startswith("/mcp/"):
+        raise ConfigError("SHIPSTATION_WEBHOOK_PATH must not be /mcp or below it: that is where MCP clients connect")
+    return path
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for names and addresses that only this machine can reach (localhost, 127.0.0.0/8, ::1)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _jwks_url_setting(env: Mapping[str, str]) -> str:
+    raw = env.get("SHIPSTATION_WEBHOOK_JWKS_URL", "").strip()
+    if not raw:
+        return DEFAULT_JWKS_URL
+    parts = urlsplit(raw)
+    secure = parts.scheme == "https" or (parts.scheme == "http" and is_loopback_host(parts.hostname or ""))
+    if not parts.hostname or not secure or parts.fragment:
+        raise ConfigError(
+            f"SHIPSTATION_WEBHOOK_JWKS_URL must be an https URL such as {DEFAULT_JWKS_URL} "
+            f"(http only for 127.0.0.1/localhost), not {raw[:80]!r}"
+        )
+    return raw
+
+
+def _data_dir_setting(env: Mapping[str, str]) -> Path:
+    raw = env.get("SHIPSTATION_DATA_DIR", "").strip()
+    if not raw:
+        return default_data_dir(env)
+    if "\0" in raw:
+        raise ConfigError("SHIPSTATION_DATA_DIR contains a NUL character; give a folder path")
+    path = Path(raw).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"SHIPSTATION_DATA_DIR must be a folder, but {raw[:120]!r} is a file")
+    return path.absolute()
+
+
+def _allowed_hosts_setting(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get("SHIPSTATION_MCP_ALLOWED_HOSTS", "").strip()
+    hosts = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        if any(ch in item for ch in "/?#@ ") or item.startswith(":"):
+            raise ConfigError(
+                "SHIPSTATION_MCP_ALLOWED_HOSTS must be a comma-separated list of host names as clients type them, "
+                f"with an optional :port or :* (e.g. mcp.example.com,mcp.example.com:8443), not {item[:80]!r}"
+            )
+        hosts.append(item.lower())
+    return tuple(hosts)
+
+
+def live_settings_from(env: Mapping[str, str]) -> LiveSettings:
+    """Validate the live-tracking settings found in an already merged environment."""
+    return LiveSettings(
+        mcp_token=_secret_setting(env, "SHIPSTATION_MCP_TOKEN", purpose="the bearer token MCP clients send"),
+        webhook_path=_webhook_path_setting(env),
+        webhook_jwks_url=_jwks_url_setting(env),
+        webhook_secret=_secret_setting(
+            env, "SHIPSTATION_WEBHOOK_SECRET", purpose="the X-Webhook-Secret header ShipStation sends"
+        ),
+        webhook_verify=_bool_setting(env, "SHIPSTATION_WEBHOOK_VERIFY", True),
+        data_dir=_data_dir_setting(env),
+        allowed_hosts=_allowed_hosts_setting(env),
+    )
+
+
+def load_live_settings(environ: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None) -> LiveSettings:
+    """Read the live-tracking settings alone (no API key needed); raise `ConfigError` like `load_settings`."""
+    return live_settings_from(_environment(environ, dotenv_path))

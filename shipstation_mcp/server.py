@@ -24,6 +24,7 @@ from . import __version__, shipments, tracking
 from .client import ShipStationClient
 from .config import Settings
 from .errors import InvalidInput, LookupFailed, ShipStationError, describe_for_assistant
+from .live import LiveTracking, WatchResult, record_watch
 from .sandbox import SandboxTransport
 from .shipments import TrackingNumberMatches
 from .status import glossary_markdown
@@ -37,7 +38,6 @@ from .summaries import (
     shipment_text,
     tracking_text,
 )
-from .tracking import SubscriptionResult
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +47,17 @@ Answers "where is my order?" from the merchant's ShipStation account.
   A ShipStation shipment id (se-...)? get_shipment. Each returns the shipment with its labels and tracking numbers.
 - Have a tracking number? track_package (carrier_code optional). A label id? track_label.
 - Which shipment does a tracking number belong to? find_by_tracking_number.
+- "Tell me when it moves": subscribe_tracking. "What changed?": get_tracking_updates and list_tracked_packages
+  answer from the updates ShipStation pushed (no API calls); setup_tracking_webhook connects the webhook once.
 - Say the `headline` first; mention `attention` items and what to do about them.
 """
 
 
 class ShipStationMCP(MCPServer):
     """MCPServer whose argument-validation errors read as instructions, not as a pydantic dump."""
+
+    live: LiveTracking
+    """Event store and change notifier (live tracking); the HTTP app's webhook receiver shares it."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
         try:
@@ -139,7 +144,7 @@ def create_server(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], datetime] | None = None,
-) -> MCPServer:
+) -> ShipStationMCP:
     """Build the MCP server. `transport` plugs in below the HTTP client (tests, the demo sandbox).
 
     With `settings.demo` and no transport, the offline demo account answers; `clock` then also drives its dates.
@@ -147,9 +152,11 @@ def create_server(
     if transport is None and settings.demo:
         transport = SandboxTransport(clock=clock)
 
+    live = LiveTracking(settings.live, clock=clock, fallback_to_memory=True)
+
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
-        async with ShipStationClient(settings, transport=transport) as client:
+        async with ShipStationClient(settings, transport=transport) as client, live.running():
             yield AppState(settings=settings, client=client)
 
     server = ShipStationMCP(
@@ -159,7 +166,9 @@ def create_server(
         version=__version__,
         lifespan=lifespan,
         website_url="https://github.com/shipstation-mcp/shipstation-mcp",
+        subscriptions=live.bus,
     )
+    server.live = live
 
     def now() -> datetime | None:
         return clock() if clock else None
@@ -307,9 +316,10 @@ def create_server(
     )
     async def subscribe_tracking(
         tracking_number: TrackingNumber, carrier_code: CarrierCode, ctx: Context
-    ) -> Annotated[CallToolResult, SubscriptionResult]:
+    ) -> Annotated[CallToolResult, WatchResult]:
         with _explained("subscribe_tracking", f"tracking updates for {tracking_number!r}"):
             result = await tracking.subscribe(_state(ctx).client, tracking_number, carrier_code)
+        result = await record_watch(live, result)
         return _answer(result, f"{result.headline}\n{result.how_updates_arrive}")
 
     @server.tool(
@@ -319,9 +329,10 @@ def create_server(
     )
     async def unsubscribe_tracking(
         tracking_number: TrackingNumber, carrier_code: CarrierCode, ctx: Context
-    ) -> Annotated[CallToolResult, SubscriptionResult]:
+    ) -> Annotated[CallToolResult, WatchResult]:
         with _explained("unsubscribe_tracking", f"tracking updates for {tracking_number!r}"):
             result = await tracking.unsubscribe(_state(ctx).client, tracking_number, carrier_code)
+        result = await record_watch(live, result)
         return _answer(result, f"{result.headline}\n{result.how_updates_arrive}")
 
     @server.tool(
@@ -361,6 +372,9 @@ def create_server(
     def status_codes() -> str:
         return glossary_markdown()
 
+    from .live_tools import register_live_tracking  # imports this module's helpers
+
+    register_live_tracking(server, live)
     return server
 
 

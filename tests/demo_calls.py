@@ -35,6 +35,7 @@ def answer_of(result: CallToolResult) -> tuple[str, dict[str, Any]]:
 
 # ---------------------------------------------------------------------------------------------- checks
 
+HOOK_URL = "https://hooks.example.com/webhooks/shipstation"
 MULTI_PACKAGE = ["1ZA4R8E20373280204", "1ZA4R8E20329404378", "1ZA4R8E20311441987"]
 
 
@@ -139,6 +140,30 @@ def _order_10443(text: str, data: dict[str, Any], api: str) -> None:
     assert row["ship_to"].startswith("Priya Natarajan")
 
 
+def _webhook_created(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["action"] == "created" and data["event"] == "track"
+    assert data["url"] == HOOK_URL
+    assert data["webhook_id"]
+
+
+def _webhooks_listed(text: str, data: dict[str, Any], api: str) -> None:
+    assert [(w["event"], w["url"]) for w in data["webhooks"]] == [("track", HOOK_URL)]
+    assert HOOK_URL in text
+
+
+def _watched_packages(text: str, data: dict[str, Any], api: str) -> None:
+    [package] = data["packages"]
+    assert package["tracking_number"] == "1ZA4R8E20361199987"
+    assert package["watching"] is False  # subscribed, then unsubscribed, above
+    assert "1 package(s) tracked, 0 still watched" in data["headline"]
+
+
+def _no_updates_yet(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["updates"] == []
+    assert data["headline"] == "No tracking updates received."
+    assert data["hint"]
+
+
 def _carriers(text: str, data: dict[str, Any], api: str) -> None:
     assert [c["carrier_code"] for c in data["carriers"]] == ["ups", "stamps_com", "fedex", "dhl_express"]
     assert "4 carrier(s) connected" in text
@@ -176,19 +201,15 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
         _unsubscribed,
         "stop",
     ),
+    DemoCall("list_tracked_packages", {}, _watched_packages, "the package watched and unwatched above"),
+    DemoCall("get_tracking_updates", {}, _no_updates_yet, "nothing delivered to the demo's receiver"),
+    DemoCall("setup_tracking_webhook", {"url": HOOK_URL}, _webhook_created, "create the track webhook"),
+    DemoCall("list_webhooks", {}, _webhooks_listed, "the webhook just created"),
     DemoCall("list_carriers", {}, _carriers, "four carriers"),
-)
-
-V2_ONLY_CALLS: tuple[DemoCall, ...] = (
-    # ShipEngine's GET /shipments has no shipment_number filter (see the sandbox's docstring).
-    DemoCall(
-        "list_shipments",
-        {"shipment_number": "10443"},
-        _order_10443,
-        "order number filter",
-    ),
+    # ShipEngine's GET /shipments cannot filter by order number: the tool searches the newest pages itself.
+    DemoCall("list_shipments", {"shipment_number": "10443"}, _order_10443, "order number filter"),
 )
 
 
 def calls_for(api: str) -> tuple[DemoCall, ...]:
-    return DEMO_CALLS + (V2_ONLY_CALLS if api == "v2" else ())
+    return DEMO_CALLS

@@ -146,6 +146,8 @@ def test_bare_invocation_still_serves(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "serve", fake_serve)
     assert run(["--demo"]) == 0
     assert run(["--demo", "--transport", "http", "--port", "9100"]) == 0
+    assert run(["serve", "--demo", "--transport", "http", "--host", "0.0.0.0"]) == 2  # needs SHIPSTATION_MCP_TOKEN
+    monkeypatch.setenv("SHIPSTATION_MCP_TOKEN", "t" * 32)
     assert run(["serve", "--demo", "--transport", "http", "--host", "0.0.0.0"]) == 0
     assert run(["--transport", "http", "serve", "--demo", "--port", "9200"]) == 0
     assert calls == [

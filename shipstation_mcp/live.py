@@ -1,0 +1,246 @@
+"""Live tracking: the event store's lifetime, change notifications, and the tools and resource that read the store.
+
+`LiveTracking` is created once per MCP server. It opens the event store when the first user enters `running()` (the
+MCP lifespan, and in HTTP mode the web app around it) and tells subscribed MCP clients when a new update for a
+package was stored:
+
+- clients on protocol 2026-07-28 listen with `subscriptions/listen`; we publish `ResourceUpdated` on the server's
+  subscription bus;
+- clients on earlier protocol versions (most desktop clients today) send `resources/subscribe`; we remember their
+  sessions and send them `notifications/resources/updated`.
+
+Updates can be stored by this process's receiver (HTTP mode) or by a separate `shipstation-mcp webhooks` process that
+shares the database (stdio mode), so the notifier watches the store itself: it wakes at once when this process stored
+an event, and otherwise looks for new rows every `poll_interval` seconds (one indexed query).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import anyio
+import mcp.types as mcp_types
+from mcp.server.context import ServerRequestContext
+from mcp.server.subscriptions import InMemorySubscriptionBus, ResourceUpdated, SubscriptionBus
+from pydantic import Field
+
+from .carriers import normalize_carrier_code
+from .config import LiveSettings
+from .store import EventStore, SQLiteEventStore, StoredEvent, StoreError
+from .tracking import SubscriptionResult
+
+logger = logging.getLogger(__name__)
+
+TRACKING_URI_PREFIX = "shipstation://tracking/"
+POLL_INTERVAL = 2.0
+
+
+def tracking_uri(tracking_number: str) -> str:
+    return TRACKING_URI_PREFIX + tracking_number
+
+
+class LegacyResourceSubscribers:
+    """`resources/subscribe` bookkeeping for clients on handshake-era protocol versions (before 2026-07-28).
+
+    Sessions are remembered per connection and forgotten when the connection closes or a send fails.
+    """
+
+    def __init__(self) -> None:
+        self._by_connection: WeakKeyDictionary[Any, tuple[Any, set[str]]] = WeakKeyDictionary()
+
+    @staticmethod
+    def _connection(ctx: ServerRequestContext[Any, Any]) -> Any:
+        # ServerSession is a per-request proxy; the connection behind it is what lives as long as the client does.
+        # The SDK offers no public accessor for it, so fall back to the session itself if the attribute moves.
+        return getattr(ctx.session, "_connection", ctx.session)
+
+    async def subscribe(
+        self, ctx: ServerRequestContext[Any, Any], params: mcp_types.SubscribeRequestParams
+    ) -> mcp_types.EmptyResult:
+        connection = self._connection(ctx)
+        entry = self._by_connection.get(connection)
+        if entry is None:
+            entry = (ctx.session, set())
+            self._by_connection[connection] = entry
+            exit_stack = getattr(connection, "exit_stack", None)
+            if exit_stack is not None:
+                exit_stack.callback(self._by_connection.pop, connection, None)
+        entry[1].add(str(params.uri))
+        return mcp_types.EmptyResult()
+
+    async def unsubscribe(
+        self, ctx: ServerRequestContext[Any, Any], params: mcp_types.UnsubscribeRequestParams
+    ) -> mcp_types.EmptyResult:
+        entry = self._by_connection.get(self._connection(ctx))
+        if entry is not None:
+            entry[1].discard(str(params.uri))
+        return mcp_types.EmptyResult()
+
+    async def send(self, uri: str) -> int:
+        sent = 0
+        for connection, (session, uris) in list(self._by_connection.items()):
+            if uri not in uris:
+                continue
+            try:
+                await session.send_resource_updated(uri)
+                sent += 1
+            except Exception as exc:  # a closed client must not stop the others
+                logger.debug("Dropping a resource subscriber that cannot be reached (%s)", type(exc).__name__)
+                self._by_connection.pop(connection, None)
+        return sent
+
+
+class LiveTracking:
+    """The event store and the change notifier, shared by the tools, the resource and the webhook receiver."""
+
+    def __init__(
+        self,
+        settings: LiveSettings,
+        *,
+        bus: SubscriptionBus | None = None,
+        clock: Callable[[], datetime] | None = None,
+        poll_interval: float = POLL_INTERVAL,
+        fallback_to_memory: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.bus: SubscriptionBus = bus or InMemorySubscriptionBus()
+        self.legacy = LegacyResourceSubscribers()
+        self._clock = clock
+        self._poll_interval = poll_interval
+        self._fallback_to_memory = fallback_to_memory
+        self.problem: str | None = None
+        """Why the store on disk could not be used (the server then keeps updates in memory), or None."""
+        self._store: EventStore | None = None
+        self._users = 0
+        self._open_lock = anyio.Lock()
+        self._wake = anyio.Event()
+        self._last_notified = 0
+
+    def now(self) -> datetime:
+        return self._clock() if self._clock else datetime.now(UTC)
+
+    @property
+    def store(self) -> EventStore:
+        if self._store is None:
+            raise StoreError("The event store is not open (the server is starting or stopping); try again.")
+        return self._store
+
+    @property
+    def where(self) -> str:
+        path = self.settings.database_path
+        return str(path) if path else "memory (not kept after the server stops)"
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[LiveTracking]:
+        """Open the store and run the notifier while any user is inside. Users nest: the first one in owns both."""
+        async with self._open_lock:
+            self._users += 1
+            owner = self._users == 1
+            if owner:
+                try:
+                    self._store = await self._open_store()
+                except BaseException:
+                    self._users -= 1
+                    raise
+        if not owner:
+            try:
+                yield self
+            finally:
+                self._users -= 1
+            return
+        try:
+            self._last_notified = await self.store.last_event_id()
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(self._notifier)
+                try:
+                    yield self
+                finally:
+                    tasks.cancel_scope.cancel()
+        finally:
+            async with self._open_lock:
+                self._users -= 1
+                store, self._store = self._store, None
+            if store is not None:
+                with anyio.CancelScope(shield=True):
+                    await store.aclose()
+
+    async def _open_store(self) -> EventStore:
+        self.problem = None
+        try:
+            store = await SQLiteEventStore.open(self.settings.database_path)
+        except StoreError as exc:
+            if not self._fallback_to_memory:
+                raise
+            # The MCP tools must keep working for people who never use webhooks; the receiver refuses to
+            # acknowledge anything it could not keep (see `durable_store`).
+            self.problem = str(exc)
+            logger.error("%s Tracking updates are kept in memory only until this is fixed.", exc)
+            return await SQLiteEventStore.open(None)
+        logger.info("Tracking updates are kept in %s", self.where)
+        return store
+
+    def durable_store(self) -> EventStore:
+        """The store, for the receiver: raises `StoreError` if updates could not survive a restart there."""
+        if self.problem is not None:
+            raise StoreError(self.problem)
+        return self.store
+
+    def event_stored(self, event: StoredEvent | None = None) -> None:
+        """Wake the notifier now (this process stored an event); it finds what is new by itself."""
+        self._wake.set()
+
+    async def _notifier(self) -> None:
+        while True:
+            with anyio.move_on_after(self._poll_interval):
+                await self._wake.wait()
+            self._wake = anyio.Event()
+            try:
+                await self.notify_new_events()
+            except Exception:  # keep notifying after a transient store error
+                logger.exception("Could not check the event store for new tracking updates")
+
+    async def notify_new_events(self) -> list[str]:
+        """Tell subscribers about every package with events stored since the last call. Returns their URIs."""
+        fresh = await self.store.events_after(self._last_notified)
+        if not fresh:
+            return []
+        self._last_notified = fresh[-1][0]
+        uris = list(dict.fromkeys(tracking_uri(number) for _, number in fresh))
+        for uri in uris:
+            await self.bus.publish(ResourceUpdated(uri=uri))
+            await self.legacy.send(uri)
+        if len(fresh) == 500:  # more are waiting
+            self._wake.set()
+        return uris
+
+
+class WatchResult(SubscriptionResult):
+    recorded_locally: bool = Field(description="The watch is recorded in this server's event store")
+
+
+async def record_watch(live: LiveTracking, result: SubscriptionResult) -> WatchResult:
+    """Record a successful subscribe/unsubscribe in the store. ShipStation's answer stands even if this fails."""
+    recorded = True
+    try:
+        carrier = normalize_carrier_code(result.carrier_code) if result.carrier_code else None
+        if result.subscribed:
+            await live.store.watch(result.tracking_number, carrier, at=live.now())
+        else:
+            await live.store.unwatch(result.tracking_number, carrier, at=live.now())
+    except Exception:
+        logger.exception("Could not record the watch of %s in the event store", result.tracking_number)
+        recorded = False
+    how = result.how_updates_arrive
+    if result.subscribed:
+        how += (
+            f" This server stores each update its receiver gets (path {live.settings.webhook_path}); read them with "
+            f"get_tracking_updates, list_tracked_packages, or the resource {tracking_uri(result.tracking_number)}."
+        )
+    if not recorded:
+        how += " (The watch could not be recorded in the local store; see the server log.)"
+    return WatchResult(**{**result.model_dump(), "how_updates_arrive": how}, recorded_locally=recorded)

@@ -1,0 +1,499 @@
+"""The webhook receiver: verifies ShipStation's tracking webhooks and stores each update once.
+
+A delivery is checked in this order, and nothing is parsed or written before every check passed:
+
+1. `X-Webhook-Secret` (only when `SHIPSTATION_WEBHOOK_SECRET` is set): missing → 404, wrong → 401.
+2. The signature headers `x-shipengine-rsa-sha256-key-id`, `…-signature`, `x-shipengine-timestamp` (unless
+   `SHIPSTATION_WEBHOOK_VERIFY=false`): missing → 404, as ShipStation's guide suggests, so probes learn nothing.
+3. A declared body over 1 MiB → 413.
+4. Timestamp more than 5 minutes from our clock (either way) → 400.
+5. The key id must name a known key (see Keys below) → 401.
+6. The body is read in chunks and abandoned past 1 MiB → 413.
+7. RSA-SHA256 (PKCS#1 v1.5) over `signed_message(timestamp, raw body)` with that key → 401 if it does not verify.
+8. Only then the JSON is parsed. `API_TRACK` and `TRACK_EVENT_V2` payloads are stored; other resource types are
+   acknowledged and ignored (answering an error would only make ShipStation resend them).
+
+Storing: a verified update is committed to the event store before the 2xx answer. Its dedupe key is the SHA-256 of
+the payload's canonical JSON (keys sorted, no whitespace), so a repeated delivery of the same update — ShipStation
+retrying, or a proxy replaying — is stored once however it is formatted, while any new fact (a new scan, status,
+date) makes a new event. A store failure answers 503 so ShipStation delivers again.
+
+Keys: the JWKS is fetched when the receiver starts and refreshed in the background every hour, so a delivery signed
+with a known key never waits on the network. A delivery naming an unknown key id triggers one refetch (key
+rotation). That is the only outbound call a delivery can ever wait on, and it is bounded three ways: one fetch in
+flight at a time (concurrent deliveries share it), at most one such refetch per `REFETCH_COOLDOWN` (so random key
+ids sent by an attacker cannot make us hammer the JWKS URL: inside the cooldown an unknown key is rejected at once),
+and the delivery waits at most `UNKNOWN_KEY_WAIT` seconds (the fetch itself carries on in the background). Rejecting
+an unknown key outright would have been faster still, but would lose the first updates after every key rotation if
+ShipStation does not retry them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import logging
+import math
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import anyio
+import anyio.abc
+import httpx
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope, Send
+
+from . import __version__
+from .carriers import normalize_carrier_code, normalize_tracking_number
+from .config import LiveSettings, is_loopback_host
+from .errors import InvalidInput
+from .models import TrackingInfo, parse_timestamp
+from .status import status_info
+from .store import EventStore, IncomingEvent, StoredEvent, Terminal
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+TIMESTAMP_TOLERANCE = timedelta(minutes=5)
+JWKS_REFRESH_INTERVAL = 3600.0
+JWKS_RETRY_AFTER_FAILURE = 30.0
+REFETCH_COOLDOWN = 60.0
+UNKNOWN_KEY_WAIT = 2.0
+JWKS_FETCH_TIMEOUT = 10.0
+MAX_JWKS_BYTES = 256 * 1024
+MIN_RSA_BITS = 2048
+
+KEY_ID_HEADER = "x-shipengine-rsa-sha256-key-id"
+SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
+TIMESTAMP_HEADER = "x-shipengine-timestamp"
+SECRET_HEADER = "x-webhook-secret"  # noqa: S105 - a header name, not a secret
+TRACKING_RESOURCE_TYPES = frozenset({"API_TRACK", "TRACK_EVENT_V2"})
+
+
+# ----------------------------------------------------------------------------- signatures
+
+
+def signed_message(timestamp: str, body: bytes) -> bytes:
+    """The bytes ShipStation signs: `"{timestamp}.{raw body}"`.
+
+    The one place that knows this layout: if ShipStation's documentation ever says otherwise, change it here only.
+    """
+    return timestamp.encode("utf-8") + b"." + body
+
+
+def verify_signature(public_key: rsa.RSAPublicKey, timestamp: str, body: bytes, signature_b64: str) -> bool:
+    """True when `signature_b64` is a valid RSA-SHA256 PKCS#1 v1.5 signature of the signed message."""
+    try:
+        signature = base64.b64decode(signature_b64.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    try:
+        public_key.verify(signature, signed_message(timestamp, body), padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return False
+    return True
+
+
+def parse_signature_timestamp(value: str) -> datetime | None:
+    """`x-shipengine-timestamp` as an aware datetime: ISO 8601 (zone-less means UTC) or Unix seconds/milliseconds."""
+    text = value.strip()
+    if not text or len(text) > 64:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return parse_timestamp(text)
+    if not math.isfinite(number):
+        return None
+    if number > 1e11:  # milliseconds
+        number /= 1000
+    try:
+        return datetime.fromtimestamp(number, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _b64url_int(value: object) -> int:
+    if not isinstance(value, str) or not value:
+        raise ValueError("not a base64url string")
+    return int.from_bytes(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)), "big")
+
+
+def public_keys_from_jwks(document: object) -> dict[str, rsa.RSAPublicKey]:
+    """RSA signing keys by key id. Keys of other types, or malformed or weak ones, are skipped."""
+    keys: dict[str, rsa.RSAPublicKey] = {}
+    entries = document.get("keys") if isinstance(document, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or entry.get("kty") != "RSA" or entry.get("use", "sig") != "sig":
+            continue
+        kid = entry.get("kid")
+        if not isinstance(kid, str) or not kid:
+            continue
+        try:
+            key = rsa.RSAPublicNumbers(_b64url_int(entry.get("e")), _b64url_int(entry.get("n"))).public_key()
+        except (ValueError, binascii.Error):
+            logger.debug("JWKS key %r is malformed; skipped", kid[:64])
+            continue
+        if key.key_size < MIN_RSA_BITS:
+            logger.warning("JWKS key %r has only %d bits; skipped", kid[:64], key.key_size)
+            continue
+        keys[kid] = key
+    return keys
+
+
+class JwksCache:
+    """ShipStation's public keys, fetched ahead of need and refreshed in the background (see the module notes)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        refresh_interval: float = JWKS_REFRESH_INTERVAL,
+        retry_after_failure: float = JWKS_RETRY_AFTER_FAILURE,
+        refetch_cooldown: float = REFETCH_COOLDOWN,
+        unknown_key_wait: float = UNKNOWN_KEY_WAIT,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.url = url
+        self._transport = transport
+        self._refresh_interval = refresh_interval
+        self._retry_after_failure = retry_after_failure
+        self._refetch_cooldown = refetch_cooldown
+        self._unknown_key_wait = unknown_key_wait
+        self._monotonic = monotonic
+        self._keys: dict[str, rsa.RSAPublicKey] = {}
+        self._last_refetch: float | None = None
+        self._last_ok = False
+        self._in_flight: anyio.Event | None = None
+        self._tasks: anyio.abc.TaskGroup | None = None
+        self._http: httpx.AsyncClient | None = None
+        self.fetches = 0
+        """How many times the JWKS URL was asked (for tests and diagnostics)."""
+
+    @property
+    def key_ids(self) -> list[str]:
+        return sorted(self._keys)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[JwksCache]:
+        """Fetch now (in the background: start-up never waits on the network) and keep the keys fresh."""
+        async with (
+            httpx.AsyncClient(
+                transport=self._transport,
+                timeout=httpx.Timeout(JWKS_FETCH_TIMEOUT),
+                follow_redirects=True,  # checked below: only to https (or loopback, for tests)
+                headers={"User-Agent": f"shipstation-mcp/{__version__}", "Accept": "application/json"},
+            ) as http,
+            anyio.create_task_group() as tasks,
+        ):
+            self._http, self._tasks = http, tasks
+            tasks.start_soon(self._refresher)
+            try:
+                yield self
+            finally:
+                tasks.cancel_scope.cancel()
+                self._http = self._tasks = None
+                self._in_flight = None
+
+    async def _refresher(self) -> None:
+        while True:
+            await self._start_fetch().wait()
+            await anyio.sleep(self._refresh_interval if self._last_ok else self._retry_after_failure)
+
+    def _start_fetch(self) -> anyio.Event:
+        """The fetch in flight, or a new one: never two at once."""
+        if self._in_flight is None:
+            assert self._tasks is not None
+            self._in_flight = done = anyio.Event()
+            self._tasks.start_soon(self._fetch_and_signal, done)
+        return self._in_flight
+
+    async def _fetch_and_signal(self, done: anyio.Event) -> None:
+        try:
+            self._last_ok = await self._fetch()
+        finally:
+            self._in_flight = None
+            done.set()
+
+    async def key_for(self, kid: str) -> rsa.RSAPublicKey | None:
+        """The key named `kid`; for an unknown id, wait (bounded) for one rate-limited refetch first."""
+        key = self._keys.get(kid)
+        if key is not None or self._tasks is None:
+            return key
+        if self._in_flight is None:
+            now = self._monotonic()
+            if self._last_refetch is not None and now - self._last_refetch < self._refetch_cooldown:
+                return None
+            self._last_refetch = now
+            logger.info("Unknown webhook signing key id %r: fetching the JWKS again", kid[:64])
+        done = self._start_fetch()
+        with anyio.move_on_after(self._unknown_key_wait):
+            await done.wait()
+        return self._keys.get(kid)
+
+    async def _fetch(self) -> bool:
+        """Fetch and replace the key set. On any failure keep the keys we have; never raise."""
+        if self._http is None:
+            return False
+        self.fetches += 1
+        try:
+            async with self._http.stream("GET", self.url) as response:
+                if response.status_code != 200:
+                    raise ValueError(f"HTTP {response.status_code}")
+                if response.url.scheme != "https" and not is_loopback_host(response.url.host):
+                    raise ValueError(f"redirected to a plain-http address ({response.url.host})")
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > MAX_JWKS_BYTES:
+                        raise ValueError(f"larger than {MAX_JWKS_BYTES} bytes")
+                    chunks.append(chunk)
+            keys = public_keys_from_jwks(json.loads(b"".join(chunks)))
+        except (httpx.HTTPError, ValueError) as exc:
+            logger.warning(
+                "Could not fetch the webhook signing keys from %s (%s); keeping %d known key(s)",
+                self.url,
+                exc if isinstance(exc, ValueError) else type(exc).__name__,
+                len(self._keys),
+            )
+            return False
+        if not keys:
+            logger.warning("The JWKS at %s holds no usable RSA signing key; keeping the old ones", self.url)
+            return False
+        self._keys = keys
+        logger.info("Webhook signing keys loaded from %s: %s", self.url, ", ".join(sorted(keys)))
+        return True
+
+
+# ----------------------------------------------------------------------------- turning a payload into an event
+
+
+class NotTrackingUpdate(ValueError):
+    """A verified payload that is not a tracking update we can store (another webhook event, no tracking number)."""
+
+
+def dedupe_key(payload: Any) -> str:
+    """SHA-256 of the payload's canonical JSON: the same update stored once, however it was formatted."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def tracking_event(payload: Any, body: bytes, *, received_at: datetime) -> IncomingEvent:
+    """Build the event to store from a parsed webhook payload; `NotTrackingUpdate` if it is not one."""
+    if not isinstance(payload, dict):
+        raise NotTrackingUpdate("the body is not a JSON object")
+    resource_type = str(payload.get("resource_type") or "").strip().upper()
+    if resource_type not in TRACKING_RESOURCE_TYPES:
+        raise NotTrackingUpdate(f"resource_type {resource_type[:40] or 'missing'!r} is not a tracking update")
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        raise NotTrackingUpdate("the payload has no data object")
+    info = TrackingInfo.model_validate(data)
+    try:
+        number = normalize_tracking_number(info.tracking_number or "")
+    except InvalidInput:
+        raise NotTrackingUpdate("the update carries no usable tracking number") from None
+    try:
+        carrier = normalize_carrier_code(info.carrier_code) if info.carrier_code else None
+    except InvalidInput:
+        carrier = None
+    status = status_info(info.status_code)
+    terminal: Terminal | None = "delivered" if status.delivered else "exception" if status.exception else None
+    scans = [e.occurred_at for e in info.events if e.occurred_at is not None]
+    return IncomingEvent(
+        tracking_number=number,
+        dedupe_key=dedupe_key(payload),
+        payload=body.decode("utf-8", errors="replace"),
+        received_at=received_at,
+        carrier_code=carrier,
+        resource_type=resource_type,
+        status_code=info.status_code,
+        status_detail_code=info.status_detail_code,
+        status_description=info.status_description or status.description,
+        occurred_at=max(scans) if scans else info.actual_delivery_date,
+        terminal=terminal,
+    )
+
+
+# ----------------------------------------------------------------------------- the ASGI endpoint
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: int
+    body: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+NOT_FOUND = Verdict(404, "Not Found")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(receive: Receive, limit: int) -> bytes:
+    """The request body, read chunk by chunk; `BodyTooLarge` as soon as it passes `limit` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise anyio.EndOfStream
+        if message["type"] != "http.request":
+            continue
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+class WebhookReceiver:
+    """ASGI endpoint for ShipStation's tracking webhooks. Serve it at `settings.webhook_path`.
+
+    `store` gives the open event store (it is opened after this object is built); `on_stored` hears of every new
+    event (the change notifier). `jwks` is required unless verification is switched off.
+    """
+
+    def __init__(
+        self,
+        settings: LiveSettings,
+        store: Callable[[], EventStore],
+        *,
+        jwks: JwksCache | None,
+        on_stored: Callable[[StoredEvent], Awaitable[None] | None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        max_body: int = MAX_BODY_BYTES,
+        tolerance: timedelta = TIMESTAMP_TOLERANCE,
+    ) -> None:
+        if settings.webhook_verify and jwks is None:
+            raise ValueError("signature verification needs a JwksCache")
+        self.settings = settings
+        self._store = store
+        self.jwks = jwks
+        self._on_stored = on_stored
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._max_body = max_body
+        self._tolerance = tolerance
+
+    def startup_warnings(self) -> list[str]:
+        """What an operator must hear at start: how deliveries are (or are not) authenticated."""
+        path = self.settings.webhook_path
+        if self.settings.webhook_verify:
+            return []
+        if self.settings.webhook_secret:
+            return [
+                f"SHIPSTATION_WEBHOOK_VERIFY=false: signatures on {path} are not checked; deliveries are accepted "
+                "on the X-Webhook-Secret header alone"
+            ]
+        return [
+            f"SHIPSTATION_WEBHOOK_VERIFY=false and no SHIPSTATION_WEBHOOK_SECRET: anyone who can reach {path} can "
+            "write tracking updates. Set SHIPSTATION_WEBHOOK_SECRET, or turn verification back on"
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["method"] != "POST":
+            verdict = Verdict(405, "Method Not Allowed", (("allow", "POST"),))
+        else:
+            try:
+                verdict = await self.handle(Headers(scope=scope), receive)
+            except anyio.EndOfStream:
+                return  # the sender went away; nothing was stored
+        await _respond(send, verdict)
+
+    async def handle(self, headers: Headers, receive: Receive) -> Verdict:
+        settings = self.settings
+        if settings.webhook_secret is not None:
+            given = headers.get(SECRET_HEADER)
+            if given is None:
+                return NOT_FOUND
+            if not hmac.compare_digest(given.encode("utf-8", "replace"), settings.webhook_secret.encode("utf-8")):
+                logger.warning("Webhook rejected: wrong %s header", SECRET_HEADER)
+                return Verdict(401, "Unauthorized")
+
+        declared = headers.get("content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self._max_body:
+            return Verdict(413, "Payload Too Large")
+
+        signed: tuple[rsa.RSAPublicKey, str, str] | None = None
+        if settings.webhook_verify:
+            kid, signature, stamp = (headers.get(h) for h in (KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER))
+            if not (kid and signature and stamp):
+                return NOT_FOUND
+            sent_at = parse_signature_timestamp(stamp)
+            if sent_at is None or abs(self._clock() - sent_at) > self._tolerance:
+                logger.warning("Webhook rejected: timestamp %r is more than 5 minutes off our clock", stamp[:64])
+                return Verdict(400, "Stale or unreadable timestamp")
+            assert self.jwks is not None
+            key = await self.jwks.key_for(kid)  # before reading the body: random key ids cost us no memory
+            if key is None:
+                logger.warning("Webhook rejected: unknown signing key id %r", kid[:64])
+                return Verdict(401, "Unauthorized")
+            signed = key, signature, stamp
+
+        try:
+            body = await read_body(receive, self._max_body)
+        except BodyTooLarge:
+            return Verdict(413, "Payload Too Large")
+
+        if signed is not None:
+            key, signature, stamp = signed
+            if not verify_signature(key, stamp, body, signature):
+                logger.warning("Webhook rejected: the signature does not match the body")
+                return Verdict(401, "Unauthorized")
+
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return Verdict(400, "The body is not JSON")
+        received_at = self._clock()
+        try:
+            event = tracking_event(payload, body, received_at=received_at)
+        except NotTrackingUpdate as exc:
+            logger.info("Webhook acknowledged and ignored: %s", exc)
+            return Verdict(202, '{"status":"ignored"}')
+        try:
+            stored = await self._store().add_event(event)
+        except Exception:
+            logger.exception("Could not store the update for %s; asking ShipStation to resend", event.tracking_number)
+            return Verdict(503, "Try again later", (("retry-after", "30"),))
+        if stored is None:
+            logger.info("Duplicate tracking update for %s ignored", event.tracking_number)
+            return Verdict(200, '{"status":"duplicate"}')
+        logger.info(
+            "Tracking update stored for %s: %s", event.tracking_number, event.status_description or event.status_code
+        )
+        if self._on_stored is not None:
+            outcome = self._on_stored(stored)
+            if outcome is not None:
+                await outcome
+        return Verdict(200, '{"status":"stored"}')
+
+
+async def _respond(send: Send, verdict: Verdict) -> None:
+    body = verdict.body.encode("utf-8")
+    content_type = "application/json" if body.startswith(b"{") else "text/plain; charset=utf-8"
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        *((k.encode(), v.encode()) for k, v in verdict.headers),
+    ]
+    await send({"type": "http.response.start", "status": verdict.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,451 @@
+"""The webhook receiver, end to end over real HTTP on 127.0.0.1: signed deliveries with a key made here, its JWKS
+served by a local server, and the event store on disk. Every rejection is checked to have stored nothing."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+
+from shipstation_mcp.config import LiveSettings
+from shipstation_mcp.http_app import build_receiver_app
+from shipstation_mcp.store import SQLiteEventStore
+from shipstation_mcp.webhooks import (
+    KEY_ID_HEADER,
+    MAX_BODY_BYTES,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    JwksCache,
+    dedupe_key,
+    parse_signature_timestamp,
+    public_keys_from_jwks,
+    signed_message,
+    verify_signature,
+)
+from tests.webhook_kit import JwksServer, SigningKey, body_of, eventually, jwks_server, payload, serving
+
+pytestmark = pytest.mark.anyio
+
+PATH = "/webhooks/shipstation"
+KEY = SigningKey("kid-2026-a")
+
+
+def stored(data_dir: Path) -> tuple[int, int]:
+    """(events, subscriptions) in the store under `data_dir`, read through a separate connection."""
+    store = SQLiteEventStore.open_sync(data_dir / "events.sqlite3")
+    try:
+        return (
+            store._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0],
+            store._conn.execute("SELECT COUNT(*) FROM subscriptions").fetchone()[0],
+        )
+    finally:
+        store._conn.close()
+
+
+class Receiver:
+    def __init__(self, base: str, data_dir: Path, jwks: JwksServer) -> None:
+        self.url = base + PATH
+        self.data_dir = data_dir
+        self.jwks = jwks
+        self.http = httpx.AsyncClient(timeout=10)
+
+    async def post(self, body: bytes, headers: dict[str, str]) -> httpx.Response:
+        return await self.http.post(self.url, content=body, headers=headers)
+
+    async def deliver(self, obj: object, *, at: datetime | None = None, key: SigningKey = KEY) -> httpx.Response:
+        body = body_of(obj)
+        return await self.post(body, key.headers(body, at=at))
+
+    def stored(self) -> tuple[int, int]:
+        return stored(self.data_dir)
+
+
+@pytest.fixture
+async def receiver(tmp_path: Path) -> AsyncIterator[Receiver]:
+    with jwks_server(KEY) as keys:
+        settings = LiveSettings(webhook_jwks_url=keys.url, data_dir=tmp_path)
+        async with serving(build_receiver_app(settings)) as base:
+            r = Receiver(base, tmp_path, keys)
+            async with r.http:
+                yield r
+
+
+# ----------------------------------------------------------------------------- accepted
+
+
+async def test_valid_v2_delivery_is_stored_and_acknowledged(receiver: Receiver) -> None:
+    response = await receiver.deliver(payload("webhook_track_event_v2.json"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "stored"}
+    assert receiver.stored() == (1, 1)
+
+
+async def test_valid_shipengine_api_track_delivery_is_stored(receiver: Receiver) -> None:
+    response = await receiver.deliver(payload("webhook_api_track.json"))
+    assert response.status_code == 200
+    assert receiver.stored() == (1, 1)
+
+
+async def test_repeated_delivery_is_stored_once_even_reformatted(receiver: Receiver) -> None:
+    obj = payload()
+    first = await receiver.deliver(obj)
+    pretty = json.dumps(obj, indent=2, sort_keys=True).encode()  # same update, other bytes: signed anew
+    second = await receiver.post(pretty, KEY.headers(pretty))
+    assert (first.json(), second.json()) == ({"status": "stored"}, {"status": "duplicate"})
+    assert second.status_code == 200
+    assert receiver.stored() == (1, 1)
+
+
+async def test_timestamp_within_five_minutes_either_way_is_accepted(receiver: Receiver) -> None:
+    now = datetime.now(UTC)
+    early = await receiver.deliver(payload(status_code="AC"), at=now - timedelta(minutes=4, seconds=30))
+    late = await receiver.deliver(payload(status_code="DE"), at=now + timedelta(minutes=4, seconds=30))
+    assert (early.status_code, late.status_code) == (200, 200)
+    assert receiver.stored()[0] == 2
+
+
+async def test_other_webhook_events_are_acknowledged_but_not_stored(receiver: Receiver) -> None:
+    response = await receiver.deliver({"resource_url": "https://x", "resource_type": "API_BATCH", "data": {}})
+    assert response.status_code == 202
+    assert receiver.stored() == (0, 0)
+
+
+# ----------------------------------------------------------------------------- rejected, nothing stored
+
+
+async def test_tampered_body_is_rejected(receiver: Receiver) -> None:
+    body = body_of(payload())
+    headers = KEY.headers(body)
+    tampered = body.replace(b"OUT_FOR_DELIVERY", b"DELIVERED_XXXXXX")
+    response = await receiver.post(tampered, headers)
+    assert response.status_code == 401
+    assert response.text == "Unauthorized"
+    assert receiver.stored() == (0, 0)
+
+
+async def test_signature_by_another_key_under_our_key_id_is_rejected(receiver: Receiver) -> None:
+    impostor = SigningKey(KEY.kid, slot=1)
+    response = await receiver.deliver(payload(), key=impostor)
+    assert response.status_code == 401
+    assert receiver.stored() == (0, 0)
+
+
+async def test_timestamp_is_part_of_what_is_signed(receiver: Receiver) -> None:
+    body = body_of(payload())
+    headers = KEY.headers(body)
+    headers[TIMESTAMP_HEADER] = (datetime.now(UTC) - timedelta(seconds=5)).isoformat()
+    assert (await receiver.post(body, headers)).status_code == 401
+    assert receiver.stored() == (0, 0)
+
+
+async def test_wrong_key_id_is_rejected_after_one_refetch(receiver: Receiver) -> None:
+    await eventually(lambda: receiver.jwks.requests > 0)  # the start-up fetch
+    body = body_of(payload())
+    response = await receiver.post(body, KEY.headers(body, kid="kid-nobody-knows"))
+    assert response.status_code == 401
+    assert receiver.jwks.requests == 2  # start-up + one refetch for the unknown id
+    # Random key ids cannot make the receiver hammer the JWKS URL: within the cooldown no further fetches.
+    for n in range(5):
+        again = await receiver.post(body, KEY.headers(body, kid=f"random-{n}"))
+        assert again.status_code == 401
+    assert receiver.jwks.requests == 2
+    assert receiver.stored() == (0, 0)
+
+
+@pytest.mark.parametrize("minutes_off", [-6, 6, -60 * 24])
+async def test_expired_or_future_timestamp_is_rejected(receiver: Receiver, minutes_off: int) -> None:
+    response = await receiver.deliver(payload(), at=datetime.now(UTC) + timedelta(minutes=minutes_off))
+    assert response.status_code == 400
+    assert receiver.stored() == (0, 0)
+
+
+@pytest.mark.parametrize("missing", [KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER])
+async def test_missing_signature_header_is_rejected_as_not_found(receiver: Receiver, missing: str) -> None:
+    body = body_of(payload())
+    headers = KEY.headers(body)
+    del headers[missing]
+    response = await receiver.post(body, headers)
+    assert response.status_code == 404
+    assert receiver.stored() == (0, 0)
+
+
+async def test_garbled_signature_is_rejected(receiver: Receiver) -> None:
+    body = body_of(payload())
+    headers = KEY.headers(body)
+    headers[SIGNATURE_HEADER] = "not base64 at all!"
+    assert (await receiver.post(body, headers)).status_code == 401
+    assert receiver.stored() == (0, 0)
+
+
+async def test_unreadable_timestamp_is_rejected(receiver: Receiver) -> None:
+    body = body_of(payload())
+    headers = KEY.headers(body)
+    headers[TIMESTAMP_HEADER] = "yesterday"
+    assert (await receiver.post(body, headers)).status_code == 400
+    assert receiver.stored() == (0, 0)
+
+
+async def test_oversized_body_is_rejected_by_its_declared_length(receiver: Receiver) -> None:
+    obj = payload()
+    obj["padding"] = "x" * MAX_BODY_BYTES
+    response = await receiver.deliver(obj)  # correctly signed, but too big
+    assert response.status_code == 413
+    assert receiver.stored() == (0, 0)
+
+
+async def test_oversized_chunked_body_is_cut_off_while_reading(receiver: Receiver) -> None:
+    body = body_of({**payload(), "padding": "x" * (MAX_BODY_BYTES + 10)})
+    headers = KEY.headers(body)
+    sent = 0
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the receiver must count
+        nonlocal sent
+        for start in range(0, len(body), 64 * 1024):
+            sent += 1
+            yield body[start : start + 64 * 1024]
+
+    try:
+        response = await receiver.http.post(receiver.url, content=chunks(), headers=headers)
+        assert response.status_code == 413
+    except httpx.HTTPError:
+        pass  # the server may close the connection before the client finished sending: also a rejection
+    assert receiver.stored() == (0, 0)
+
+
+async def test_signed_body_that_is_not_json_is_rejected(receiver: Receiver) -> None:
+    body = b"{not json"
+    assert (await receiver.post(body, KEY.headers(body))).status_code == 400
+    assert receiver.stored() == (0, 0)
+
+
+async def test_only_post_is_served(receiver: Receiver) -> None:
+    response = await receiver.http.get(receiver.url)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
+# ----------------------------------------------------------------------------- shared secret, verification off
+
+
+async def test_shared_secret_is_required_when_set(tmp_path: Path) -> None:
+    secret = "s3cret-value-for-tests-0123456789"
+    with jwks_server(KEY) as keys:
+        settings = LiveSettings(webhook_jwks_url=keys.url, data_dir=tmp_path, webhook_secret=secret)
+        async with serving(build_receiver_app(settings)) as base, httpx.AsyncClient() as http:
+            body = body_of(payload())
+            signed = KEY.headers(body)
+            missing = await http.post(base + PATH, content=body, headers=signed)
+            wrong = await http.post(base + PATH, content=body, headers={**signed, "X-Webhook-Secret": "nope" * 5})
+            assert (missing.status_code, wrong.status_code) == (404, 401)
+            assert stored(tmp_path) == (0, 0)
+            right = await http.post(base + PATH, content=body, headers={**signed, "X-Webhook-Secret": secret})
+            assert right.status_code == 200
+    assert stored(tmp_path) == (1, 1)
+
+
+async def test_verification_off_accepts_unsigned_deliveries_with_the_secret(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "another-long-test-secret-0123456789"
+    settings = LiveSettings(data_dir=tmp_path, webhook_verify=False, webhook_secret=secret)
+    with caplog.at_level("WARNING"):
+        async with serving(build_receiver_app(settings)) as base, httpx.AsyncClient() as http:
+            body = body_of(payload())
+            without = await http.post(base + PATH, content=body)
+            with_secret = await http.post(base + PATH, content=body, headers={"X-Webhook-Secret": secret})
+    assert (without.status_code, with_secret.status_code) == (404, 200)
+    assert "SHIPSTATION_WEBHOOK_VERIFY=false" in caplog.text
+    assert secret not in caplog.text
+    assert stored(tmp_path) == (1, 1)
+
+
+async def test_verification_off_without_secret_warns_that_anyone_can_write(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = LiveSettings(data_dir=tmp_path, webhook_verify=False)
+    with caplog.at_level("WARNING"):
+        async with serving(build_receiver_app(settings)) as base, httpx.AsyncClient() as http:
+            response = await http.post(base + PATH, content=body_of(payload()))
+    assert response.status_code == 200
+    assert "anyone who can reach /webhooks/shipstation" in caplog.text
+
+
+# ----------------------------------------------------------------------------- many at once
+
+
+async def test_200_concurrent_deliveries_with_duplicates_store_exactly_the_distinct_updates(
+    receiver: Receiver,
+) -> None:
+    distinct = [
+        payload(tracking_number=f"1Z7W93X9037814{n:04d}", status_code=code) for n in range(40) for code in ("IT", "DE")
+    ]  # 80 distinct updates for 40 packages
+    deliveries = [distinct[i % len(distinct)] for i in range(200)]  # each sent 2 or 3 times
+    statuses: list[int] = []
+
+    async def send(obj: object) -> None:
+        statuses.append((await receiver.deliver(obj)).status_code)
+
+    async with anyio.create_task_group() as tasks:
+        for obj in deliveries:
+            tasks.start_soon(send, obj)
+    assert statuses == [200] * 200
+    assert receiver.stored() == (80, 40)
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+async def test_rotated_key_is_picked_up_by_one_refetch(tmp_path: Path) -> None:
+    new_key = SigningKey("kid-2026-b", slot=1)
+    with jwks_server(KEY) as keys:
+        settings = LiveSettings(webhook_jwks_url=keys.url, data_dir=tmp_path)
+        app = build_receiver_app(settings)
+        async with serving(app) as base, httpx.AsyncClient() as http:
+            body = body_of(payload())
+            assert (await http.post(base + PATH, content=body, headers=KEY.headers(body))).status_code == 200
+            keys.keys = [new_key]  # ShipStation rotates its signing key
+            body = body_of(payload(status_code="DE"))
+            response = await http.post(base + PATH, content=body, headers=new_key.headers(body))
+            assert response.status_code == 200
+            assert keys.requests == 2
+    assert stored(tmp_path)[0] == 2
+
+
+async def test_jwks_unreachable_at_start_does_not_stop_the_receiver(tmp_path: Path) -> None:
+    settings = LiveSettings(webhook_jwks_url="http://127.0.0.1:9/jwks", data_dir=tmp_path)  # nothing listens
+    async with serving(build_receiver_app(settings)) as base, httpx.AsyncClient() as http:
+        body = body_of(payload())
+        response = await http.post(base + PATH, content=body, headers=KEY.headers(body))
+    assert response.status_code == 401
+    assert stored(tmp_path) == (0, 0)
+
+
+async def test_jwks_cache_shares_one_refetch_and_bounds_the_wait() -> None:
+    clock = [1000.0]
+    calls = 0
+    release = anyio.Event()
+
+    async def slow_jwks(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            await release.wait()  # the refetch hangs
+        return httpx.Response(200, json={"keys": [KEY.jwk()]})
+
+    cache = JwksCache(
+        "https://jwks.test/jwks",
+        transport=httpx.MockTransport(slow_jwks),
+        unknown_key_wait=0.2,
+        refetch_cooldown=60,
+        monotonic=lambda: clock[0],
+    )
+    async with cache.running():
+        await eventually(lambda: cache.key_ids)
+        assert await cache.key_for(KEY.kid) is not None
+        started = anyio.current_time()
+        results = []
+
+        async def ask(kid: str) -> None:
+            results.append(await cache.key_for(kid))
+
+        async with anyio.create_task_group() as tasks:
+            for n in range(20):
+                tasks.start_soon(ask, f"unknown-{n}")
+        waited = anyio.current_time() - started
+        assert results == [None] * 20
+        assert calls == 2  # twenty unknown ids, one refetch
+        assert waited < 1.0  # bounded by unknown_key_wait, although the fetch still hangs
+        clock[0] += 61  # after the cooldown an unknown id may refetch again (joining the one in flight)
+        release.set()
+
+
+# ----------------------------------------------------------------------------- pieces
+
+
+def test_signed_message_layout() -> None:
+    assert signed_message("2026-05-01T12:00:00.000Z", b'{"a":1}') == b'2026-05-01T12:00:00.000Z.{"a":1}'
+
+
+def test_verify_signature_checks_body_timestamp_and_encoding() -> None:
+    public = KEY.private.public_key()
+    body, stamp = b'{"x":1}', "1777636800"
+    good = KEY.sign(body, stamp)
+    assert verify_signature(public, stamp, body, good)
+    assert not verify_signature(public, stamp, body + b" ", good)
+    assert not verify_signature(public, "1777636801", body, good)
+    assert not verify_signature(public, stamp, body, good[:-4] + "AAAA")
+    assert not verify_signature(public, stamp, body, "%%%")
+    assert not verify_signature(public, stamp, body, base64.b64encode(b"short").decode())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-05-01T12:00:00Z", datetime(2026, 5, 1, 12, tzinfo=UTC)),
+        ("2026-05-01T12:00:00.250Z", datetime(2026, 5, 1, 12, 0, 0, 250000, tzinfo=UTC)),
+        ("2026-05-01T14:00:00+02:00", datetime(2026, 5, 1, 12, tzinfo=UTC)),
+        ("2026-05-01T12:00:00", datetime(2026, 5, 1, 12, tzinfo=UTC)),
+        ("1777636800", datetime(2026, 5, 1, 12, tzinfo=UTC)),
+        ("1777636800000", datetime(2026, 5, 1, 12, tzinfo=UTC)),
+        ("soon", None),
+        ("nan", None),
+        ("", None),
+    ],
+)
+def test_signature_timestamps_in_iso_or_unix_form(text: str, expected: datetime | None) -> None:
+    assert parse_signature_timestamp(text) == expected
+
+
+def test_jwks_parsing_keeps_only_usable_rsa_signing_keys() -> None:
+    weak = SigningKey("weak")
+    document = {
+        "keys": [
+            KEY.jwk(),
+            {**KEY.jwk(), "kid": "enc", "use": "enc"},
+            {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"},
+            {"kty": "RSA", "kid": "broken", "n": "!!", "e": "AQAB"},
+            {"kty": "RSA", "kid": "tiny", "n": "AQAB", "e": "AQAB"},
+            {**weak.jwk(), "kid": ""},
+            "junk",
+        ]
+    }
+    assert sorted(public_keys_from_jwks(document)) == [KEY.kid]
+    assert public_keys_from_jwks({"keys": "nope"}) == {}
+    assert public_keys_from_jwks([]) == {}
+
+
+def test_dedupe_key_ignores_formatting_but_not_content() -> None:
+    obj = payload()
+    same = json.loads(json.dumps(obj, indent=4))
+    assert dedupe_key(obj) == dedupe_key(same)
+    assert dedupe_key(obj) != dedupe_key(payload(status_code="DE"))
+
+
+async def test_jwks_redirect_to_plain_http_is_not_followed_into_trust() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.scheme == "https":
+            return httpx.Response(302, headers={"location": "http://jwks.example.com/keys"})
+        return httpx.Response(200, json={"keys": [KEY.jwk()]})
+
+    cache = JwksCache("https://jwks.example.com/jwks", transport=httpx.MockTransport(handler))
+    async with cache.running():
+        await eventually(lambda: cache.fetches > 0 and cache._in_flight is None)  # the first fetch is over
+        assert cache.key_ids == []
+
+
+async def test_jwks_redirect_within_https_is_followed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/jwks":
+            return httpx.Response(301, headers={"location": "https://keys.example.com/v2/jwks"})
+        return httpx.Response(200, json={"keys": [KEY.jwk()]})
+
+    cache = JwksCache("https://jwks.example.com/jwks", transport=httpx.MockTransport(handler))
+    async with cache.running():
+        await eventually(lambda: cache.key_ids)
+    assert cache.key_ids == [KEY.kid]
