@@ -139,6 +139,14 @@ CarrierCode = Annotated[
 MaxEvents = Annotated[int, Field(ge=0, le=100, description="How many scan events to include, newest first")]
 
 
+async def _seed_demo_updates(live: LiveTracking, settings: Settings, clock: Callable[[], datetime] | None) -> None:
+    """Give the demo's live-tracking tools the updates a real account's webhook would have received."""
+    from .sandbox.updates import demo_updates
+
+    for event in demo_updates(settings.api, clock):
+        await live.store.add_event(event)
+
+
 def create_server(
     settings: Settings,
     *,
@@ -157,6 +165,8 @@ def create_server(
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
         async with ShipStationClient(settings, transport=transport) as client, live.running():
+            if settings.demo and live.settings.database_path is None:
+                await _seed_demo_updates(live, settings, clock)
             yield AppState(settings=settings, client=client)
 
     server = ShipStationMCP(

@@ -152,16 +152,21 @@ def _webhooks_listed(text: str, data: dict[str, Any], api: str) -> None:
 
 
 def _watched_packages(text: str, data: dict[str, Any], api: str) -> None:
-    [package] = data["packages"]
-    assert package["tracking_number"] == "1ZA4R8E20361199987"
-    assert package["watching"] is False  # subscribed, then unsubscribed, above
-    assert "1 package(s) tracked, 0 still watched" in data["headline"]
+    packages = {p["tracking_number"]: p for p in data["packages"]}
+    assert set(packages) == {"1ZA4R8E20361199987", "9405511836264172139766", "1ZA4R8E20293229421", "8231297266"}
+    assert packages["1ZA4R8E20361199987"]["watching"] is False  # subscribed, then unsubscribed, above
+    assert packages["9405511836264172139766"]["watching"] is False  # ShipStation stops watching at delivery
+    assert packages["1ZA4R8E20293229421"]["watching"] is True
+    assert "4 package(s) tracked" in data["headline"]
 
 
-def _no_updates_yet(text: str, data: dict[str, Any], api: str) -> None:
-    assert data["updates"] == []
-    assert data["headline"] == "No tracking updates received."
-    assert data["hint"]
+def _updates_received(text: str, data: dict[str, Any], api: str) -> None:
+    newest, *older = data["updates"]
+    assert newest["summary"]["tracking_number"] == "1ZA4R8E20361199987"
+    assert newest["summary"]["detail_code"] == "OUT_FOR_DELIVERY"
+    assert [u["summary"]["status_code"] for u in older] == ["AT", "SP", "IT"]
+    assert data["headline"].startswith("4 update(s) received; newest: ")
+    assert "HELD_BY_CUSTOMS" in text
 
 
 def _carriers(text: str, data: dict[str, Any], api: str) -> None:
@@ -202,7 +207,7 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
         "stop",
     ),
     DemoCall("list_tracked_packages", {}, _watched_packages, "the package watched and unwatched above"),
-    DemoCall("get_tracking_updates", {}, _no_updates_yet, "nothing delivered to the demo's receiver"),
+    DemoCall("get_tracking_updates", {}, _updates_received, "what the demo's webhook 'received'"),
     DemoCall("setup_tracking_webhook", {"url": HOOK_URL}, _webhook_created, "create the track webhook"),
     DemoCall("list_webhooks", {}, _webhooks_listed, "the webhook just created"),
     DemoCall("list_carriers", {}, _carriers, "four carriers"),
