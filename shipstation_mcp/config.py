@@ -27,6 +27,12 @@ API_PREFIXES: dict[str, str] = {"v2": "/v2", "shipengine": "/v1"}
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRIES = 3
 MAX_RETRIES_LIMIT = 10
+# Rate limit and cache (issue 5): ShipStation allows 200 requests/minute per key, 20 for ShipEngine sandbox keys.
+DEFAULT_RATE_LIMIT = 200
+SANDBOX_RATE_LIMIT = 20
+MAX_RATE_LIMIT = 100_000
+DEFAULT_CACHE_TTL = 300.0
+MAX_CACHE_TTL = 86_400.0
 
 
 class ConfigError(ValueError):
@@ -43,6 +49,10 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     demo: bool = False
+    rate_limit: int | None = None
+    """Requests per minute for this process; None means 200, or 20 for a `TEST_` sandbox key."""
+    cache_ttl: float = DEFAULT_CACHE_TTL
+    """Seconds a not-yet-delivered tracking result is reused; 0 turns the response cache off."""
 
     @property
     def host(self) -> str:
@@ -62,6 +72,12 @@ class Settings:
     def is_sandbox_key(self) -> bool:
         return self.api_key.startswith("TEST_")
 
+    @property
+    def requests_per_minute(self) -> int:
+        if self.rate_limit is not None:
+            return self.rate_limit
+        return SANDBOX_RATE_LIMIT if self.is_sandbox_key else DEFAULT_RATE_LIMIT
+
 
 def _environment(environ: Mapping[str, str] | None, dotenv_path: Path | None) -> dict[str, str]:
     merged: dict[str, str] = {}
@@ -72,7 +88,9 @@ def _environment(environ: Mapping[str, str] | None, dotenv_path: Path | None) ->
     return merged
 
 
-def _float_setting(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
+def _float_setting(
+    env: Mapping[str, str], name: str, default: float, *, minimum: float, maximum: float = math.inf
+) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -82,6 +100,8 @@ def _float_setting(env: Mapping[str, str], name: str, default: float, *, minimum
         raise ConfigError(f"{name} must be a number of seconds (e.g. {name}=30), not {raw[:40]!r}") from None
     if not math.isfinite(value) or value < minimum:
         raise ConfigError(f"{name} must be a number of seconds of at least {minimum:g}, not {raw[:40]!r}")
+    if value > maximum:
+        raise ConfigError(f"{name} must be a number of seconds of at most {maximum:g}, not {raw[:40]!r}")
     return value
 
 
@@ -151,6 +171,12 @@ def load_settings(
         env, "SHIPSTATION_MAX_RETRIES", DEFAULT_MAX_RETRIES, minimum=0, maximum=MAX_RETRIES_LIMIT
     )
     base_url = _base_url_setting(env)
+    rate_limit = (
+        _int_setting(env, "SHIPSTATION_RATE_LIMIT", 0, minimum=1, maximum=MAX_RATE_LIMIT)
+        if env.get("SHIPSTATION_RATE_LIMIT", "").strip()
+        else None
+    )
+    cache_ttl = _float_setting(env, "SHIPSTATION_CACHE_TTL", DEFAULT_CACHE_TTL, minimum=0, maximum=MAX_CACHE_TTL)
 
     api_key = env.get("SHIPSTATION_API_KEY", "").strip()
     if demo_mode:
@@ -167,4 +193,6 @@ def load_settings(
         timeout=timeout,
         max_retries=max_retries,
         demo=demo_mode,
+        rate_limit=rate_limit,
+        cache_ttl=cache_ttl,
     )
