@@ -143,7 +143,7 @@ class BulkTrackingResult(BaseModel):
     headline: str = Field(description="Roll-up, e.g. '80 packages: 61 delivered, 12 in transit, 4 exceptions'")
     counts: dict[str, int] = Field(default_factory=dict, description="Packages per outcome")
     needs_attention: list[int] = Field(
-        default_factory=list, description="Indexes of packages with an exception, a problem or an error"
+        default_factory=list, description="Indexes of tracked packages with an exception or another problem"
     )
     results: list[PackageResult] = Field(default_factory=list, description="One per package, in request order")
     data_age_seconds: int | None = Field(None, description=DATA_AGE_DESCRIPTION)
@@ -205,7 +205,7 @@ async def track_packages(
         results = await run_concurrently(jobs, one, progress=progress, describe=describe)
     counts = Counter(r.outcome for r in results)
     ordered = {outcome: counts[outcome] for outcome in OUTCOMES if counts[outcome]}
-    flagged = [r.index for r in results if r.attention or r.error or r.outcome in {"exception", "delivery_attempt"}]
+    flagged = [r.index for r in results if r.attention or r.outcome in {"exception", "delivery_attempt"}]
     return freshness.stamp(
         BulkTrackingResult(
             headline=rollup(ordered, len(results), len(flagged)),
