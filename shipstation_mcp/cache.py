@@ -7,8 +7,9 @@ endpoint methods, which know what they asked for, choose each answer's lifetime 
 package's tracking is kept 24 hours, one still moving `SHIPSTATION_CACHE_TTL`; see `client.py`).
 
 - **Bounded**: at most `max_entries` answers, least recently used evicted first.
-- **Single-flight**: identical requests in flight at the same time share one HTTP call (errors included; an
-  error is never stored).
+- **Single-flight**: identical requests in flight at the same time share one HTTP call, errors included.
+- **Errors**: only those the caller's `error_ttl` rule names are stored (the client keeps a 404 for 60 s, so a
+  bulk re-run does not ask again about numbers nobody knows); every other error is never stored.
 - **Refresh and age**: a tool call runs its lookups inside `reading(refresh=…)`. With `refresh=True` nothing is
   served from the cache (fresh answers still replace what it holds); otherwise every cached answer used is noted,
   and `Freshness.stamp(summary)` sets `data_age_seconds` on the result: the age of the oldest cached piece, absent
@@ -21,6 +22,7 @@ Stored answers are shared between callers: treat them as read-only (the client p
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections import OrderedDict
@@ -93,6 +95,7 @@ class _Entry:
     value: Any
     stored_at: float
     expires_at: float
+    error: Exception | None = None
 
 
 @dataclass
@@ -138,19 +141,25 @@ class ResponseCache:
         self._entries.move_to_end(key)
         return entry
 
-    def store(self, key: Hashable, value: Any, ttl: float) -> None:
+    def store(self, key: Hashable, value: Any, ttl: float, *, error: Exception | None = None) -> None:
         if ttl <= 0:
             self._entries.pop(key, None)
             return
         now = self._clock()
-        self._entries[key] = _Entry(value=value, stored_at=now, expires_at=now + ttl)
+        self._entries[key] = _Entry(value=value, stored_at=now, expires_at=now + ttl, error=error)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
-    async def get(self, key: Hashable, fetch: Callable[[], Awaitable[T]], ttl: Callable[[T], float]) -> T:
+    async def get(
+        self,
+        key: Hashable,
+        fetch: Callable[[], Awaitable[T]],
+        ttl: Callable[[T], float],
+        error_ttl: Callable[[Exception], float] | None = None,
+    ) -> T:
         """The cached answer for `key`, or `fetch()`'s (shared with identical calls in flight), stored for
-        `ttl(answer)` seconds."""
+        `ttl(answer)` seconds; an error `fetch()` raised is stored for `error_ttl(error)` seconds (default never)."""
         if not refresh_requested():
             entry = self._live(key)
             if entry is not None:
@@ -158,6 +167,8 @@ class ResponseCache:
                 freshness = _freshness.get()
                 if freshness is not None:
                     freshness.note(entry.stored_at)
+                if entry.error is not None:
+                    raise copy.copy(entry.error)  # a fresh object: tracebacks do not pile up on the stored one
                 return entry.value  # type: ignore[no-any-return]
         while True:
             flight = self._flights.get(key)
@@ -177,19 +188,25 @@ class ResponseCache:
             value = await fetch()
         except Exception as exc:
             flight.error = exc
+            lifetime = _lifetime(error_ttl, exc) if error_ttl else 0.0
+            if lifetime > 0:
+                self.store(key, None, lifetime, error=copy.copy(exc).with_traceback(None))
             raise
         except BaseException:
             flight.abandoned = True
             raise
         else:
             flight.value = value
-            try:
-                lifetime = ttl(value)
-            except Exception:  # a lifetime rule must never fail the read
-                logger.debug("cache lifetime rule failed for %r; not stored", key, exc_info=True)
-                lifetime = 0.0
-            self.store(key, value, lifetime)
+            self.store(key, value, _lifetime(ttl, value))
             return value
         finally:
             self._flights.pop(key, None)
             flight.done.set()
+
+
+def _lifetime(rule: Callable[[Any], float], answer: Any) -> float:
+    try:
+        return float(rule(answer))
+    except Exception:  # a lifetime rule must never fail the read
+        logger.debug("cache lifetime rule failed; not stored", exc_info=True)
+        return 0.0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import logging
 import random
@@ -230,7 +231,8 @@ class ShipStationClient:
         if ttl is None or self.cache is None:
             return await self.request("GET", segments, params=params)
         key = (self.url_for(segments), tuple(sorted(_clean_params(params).items())))
-        return await self.cache.get(key, lambda: self.request("GET", segments, params=params), ttl)
+        fetch = functools.partial(self.request, "GET", segments, params=params)
+        return await self.cache.get(key, fetch, ttl, self._error_ttl)
 
     # Lifetime rules: how long an answer may be reused, judged from the answer itself.
 
@@ -250,6 +252,10 @@ class ShipStationClient:
 
     def _shipment_ttl(self, data: Any) -> float:
         return SHIPMENT_TTL if self.settings.cache_ttl else 0.0
+
+    def _error_ttl(self, error: Exception) -> float:
+        """'Not found' is an answer too (kept 60 s, so a bulk re-run does not ask again); other errors are not."""
+        return SHIPMENT_TTL if isinstance(error, NotFoundError) and self.settings.cache_ttl else 0.0
 
     async def request(
         self,

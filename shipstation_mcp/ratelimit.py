@@ -95,9 +95,8 @@ class RateLimiter:
         horizon = now - self.window
         if self._sends and self._sends[0] <= horizon:
             del self._sends[: bisect.bisect_right(self._sends, horizon)]
-        send = max(now, self._tat - self._tolerance)
-        if not skip_pause:
-            send = max(send, self._paused_until)
+        # The request whose own 429 set the pause has slept it out already and goes first after it.
+        send = now if skip_pause else max(now, self._tat - self._tolerance, self._paused_until)
         limit = self.requests_per_minute
         if len(self._sends) >= limit:
             send = max(send, self._sends[-limit] + self.window)
