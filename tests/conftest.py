@@ -16,12 +16,22 @@ def anyio_backend() -> str:
 # run at DEBUG for the whole suite, so debug lines are scanned too.
 
 import logging  # noqa: E402
+import os  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 from shipstation_mcp.ratelimit import reset_shared_limiters  # noqa: E402
 from tests.canary import CANARY_KEY, CanaryTrap, leaked_in  # noqa: E402
 
 _TRAP = CanaryTrap()
+
+# Property tests: modest by default so the suite stays fast; HYPOTHESIS_PROFILE=thorough for a long hunt.
+settings.register_profile(
+    "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile("thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)
