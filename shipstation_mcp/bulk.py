@@ -400,7 +400,7 @@ async def shipments_needing_attention(
 ) -> AttentionReport:
     now = now or datetime.now(UTC)
     until = _aware(until) if until else now
-    since = _aware(since) if since else until - timedelta(days=DEFAULT_LOOKBACK_DAYS)
+    since = _aware(since) if since else _days_before(until, DEFAULT_LOOKBACK_DAYS)
     if since > until:
         raise InvalidInput("since is later than until; swap them or widen the period.")
     store = clean_id(store_id, what="store id", example="se-12345") if store_id is not None else None
@@ -519,7 +519,20 @@ def _is_done(label: Label) -> bool:
 
 
 def _aware(value: datetime) -> datetime:
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    """In UTC (zone-less means UTC); clamped at the ends of the calendar rather than overflowing."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year < 5000 else datetime.max).replace(tzinfo=UTC)
+
+
+def _days_before(moment: datetime, days: float) -> datetime:
+    try:
+        return moment - timedelta(days=days)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 async def _labels_created(

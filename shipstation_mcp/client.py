@@ -407,11 +407,21 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str]:
         if isinstance(value, bool):
             clean[key] = "true" if value else "false"
         elif isinstance(value, datetime):
-            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-            clean[key] = aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            clean[key] = utc_text(value)
         else:
             clean[key] = str(value)
     return clean
+
+
+def utc_text(value: datetime) -> str:
+    """ISO 8601 in UTC with a Z; a zone-less time is UTC. Times at the very edge of the calendar (year 1 east of
+    UTC, year 9999 west of it) are clamped instead of overflowing."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        moment = aware.astimezone(UTC)
+    except OverflowError:
+        moment = (datetime.min if aware.year < 5000 else datetime.max).replace(tzinfo=UTC)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _error_body(response: httpx.Response) -> ErrorBody:

@@ -134,3 +134,15 @@ def test_rate_limit_and_cache_ttl_settings() -> None:
     ]:
         with pytest.raises(ConfigError, match=name):
             load_settings({"SHIPSTATION_API_KEY": "k", name: value})
+
+
+def test_times_at_the_edge_of_the_calendar_are_clamped_not_crashed() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from shipstation_mcp.client import utc_text
+
+    east = timezone(timedelta(hours=14))
+    west = timezone(timedelta(hours=-12))
+    assert utc_text(datetime(1, 1, 1, tzinfo=east)) == "0001-01-01T00:00:00Z"
+    assert utc_text(datetime(9999, 12, 31, 23, 59, 59, tzinfo=west)) == "9999-12-31T23:59:59.999999Z"
+    assert utc_text(datetime(2026, 5, 20, 14, 0, tzinfo=timezone(timedelta(hours=2)))) == "2026-05-20T12:00:00Z"
