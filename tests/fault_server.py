@@ -56,7 +56,8 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
             fault = parts[2] if len(parts) >= 4 and parts[1] == "labels" else "ok"
             body = json.dumps(TRACKING).encode()
             if fault == "storm429":
-                writer.write(answer("429 Too Many Requests", b'{"errors":[{"message":"slow down"}]}', **{"Retry-After": "0"}))
+                slow_down = b'{"errors":[{"message":"slow down"}]}'
+                writer.write(answer("429 Too Many Requests", slow_down, **{"Retry-After": "0"}))
             elif fault == "storm429long":
                 writer.write(answer("429 Too Many Requests", b"{}", **{"Retry-After": "120"}))
             elif fault.startswith("burst503-"):
