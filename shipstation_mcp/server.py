@@ -143,8 +143,8 @@ Refresh = Annotated[
     bool,
     Field(
         description=(
-            "true skips the cache and asks ShipStation again. Otherwise answers are reused for a while "
-            "(shipments 60 s, tracking 5 min, delivered tracking 24 h) and say how old they are"
+            "true: ask ShipStation again instead of reusing a recent answer (kept 60 s for shipments, 5 min for "
+            "tracking, 24 h once delivered)"
         )
     ),
 ]

@@ -18,10 +18,7 @@ from .status import detail_description, detail_needs_action, status_info, tracki
 
 DEFAULT_MAX_EVENTS = 10
 STALLED_AFTER_HOURS = 72.0
-DATA_AGE_DESCRIPTION = (
-    "Only present when (part of) this answer came from the cache: how many seconds old that data is. "
-    "Call again with refresh=true for fresh data."
-)
+DATA_AGE_DESCRIPTION = "Only when (part of) this came from the cache: its age in seconds; refresh=true for fresh data"
 
 SHIPMENT_STATUS_MEANINGS: dict[str, str] = {
     "pending": "waiting for a label; not shipped yet",

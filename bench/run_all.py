@@ -1,0 +1,40 @@
+"""Run every benchmark and write bench/RESULTS.md from their output.
+
+python bench/run_all.py            # about 2 minutes; needs nothing but this checkout (the mock runs locally)
+"""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+import sys
+
+from common import BENCH, ROOT, machine
+
+SCRIPTS = ["bench_bulk.py", "bench_overhead.py", "bench_coldstart.py", "bench_size.py"]
+
+
+def main() -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    parts = [
+        "# Benchmark results",
+        "",
+        f"Written by `python bench/run_all.py` on {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC "
+        f"at commit {commit.strip() or 'unknown'}.",
+        f"Machine: {machine()}.",
+        "",
+    ]
+    for script in SCRIPTS:
+        print(f"running {script} …", file=sys.stderr)
+        done = subprocess.run([sys.executable, str(BENCH / script)], cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            raise SystemExit(f"{script} failed")
+        body = "\n".join(line for line in done.stdout.splitlines() if not line.startswith("Machine: "))
+        parts += [body.strip(), ""]
+    (BENCH / "RESULTS.md").write_text("\n".join(parts), encoding="utf-8")
+    print("\n".join(parts))
+
+
+if __name__ == "__main__":
+    main()
