@@ -144,7 +144,6 @@ class ShipStationClient:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self.limiter = shared_limiter(settings) if limiter is DEFAULT else limiter
         self.cache = ResponseCache() if cache is DEFAULT else cache
-        self.requests_sent = 0
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(settings.timeout),
@@ -284,7 +283,6 @@ class ShipStationClient:
             slept_out_pause = False
             started = time.perf_counter()
             try:
-                self.requests_sent += 1
                 response = await self._http.request(method, url, params=query, json=json_body)
                 data = self._decode(response, method=method, path=path) if response.is_success else None
             except ShipStationError as exc:

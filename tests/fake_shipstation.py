@@ -7,6 +7,7 @@ assert there were none.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -214,6 +215,20 @@ def _not_found() -> httpx.Response:
             "errors": [{"error_source": "shipstation", "error_type": "validation", "message": "not found"}],
         },
     )
+
+
+class VirtualTime:
+    """A clock that only moves when someone sleeps: tests see the limiter's waits without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
 
 
 def hours_ago(hours: float) -> datetime:

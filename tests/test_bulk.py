@@ -13,7 +13,7 @@ from shipstation_mcp.cache import ResponseCache
 from shipstation_mcp.client import ShipStationClient
 from shipstation_mcp.ratelimit import RateLimiter
 from shipstation_mcp.server import create_server
-from tests.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
+from tests.fake_shipstation import NOW, FakeShipStation, VirtualTime, event, hours_ago, tracking
 
 pytestmark = pytest.mark.anyio
 
@@ -35,20 +35,6 @@ def shipengine_account(statuses: list[str]) -> FakeShipStation:
             ups(i), status, events=[event(hours_ago(3), "Scanned", status)], **extra
         )
     return fake
-
-
-class VirtualTime:
-    """A clock that only moves when someone sleeps: tests see the limiter's waits without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += max(0.0, seconds)
-        await asyncio.sleep(0)
 
 
 async def test_rollup_per_item_results_and_errors_through_mcp() -> None:

@@ -13,7 +13,7 @@ from shipstation_mcp.client import ShipStationClient
 from shipstation_mcp.config import ConfigError, Settings, load_settings
 from shipstation_mcp.errors import RateLimitedError
 from shipstation_mcp.ratelimit import MAX_PAUSE, RateLimiter, shared_limiter
-from tests.test_bulk import VirtualTime
+from tests.fake_shipstation import VirtualTime
 
 
 def test_a_full_bucket_goes_at_once_then_one_every_interval() -> None:
