@@ -58,8 +58,13 @@ def texts() -> st.SearchStrategy[str]:
     # Any Unicode a JSON client can encode (lone surrogates cannot even leave the MCP client).
     anything = st.characters(codec="utf-8")
     control = st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs", "Zl", "Zp"])
+    interesting = st.sampled_from(INTERESTING_TEXT)
     return st.one_of(
-        st.sampled_from(INTERESTING_TEXT),
+        st.sampled_from(["", " ", "\x00"]),
+        st.sampled_from(["", " ", "\x00"]),
+        interesting,
+        interesting,
+        st.builds(lambda a, b, c: a + b + c, st.sampled_from(["se-", "1Z", " "]), interesting, interesting),
         st.text(anything, max_size=30),
         st.text(st.one_of(control, anything), max_size=20),
         st.builds(lambda ch, n: ch * n, anything, st.sampled_from([201, 5_000, 200_000])),
@@ -108,7 +113,8 @@ def _shaped(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrategy[A
         items = from_schema(schema.get("items", {}), defs)
         most = schema.get("maxItems", 5)
         too_many = st.lists(st.sampled_from(INTERESTING_TEXT), min_size=most + 1, max_size=most + 1)
-        return st.one_of(st.lists(items, max_size=min(most, 6)), too_many)
+        some = st.lists(items, min_size=1, max_size=min(most, 6))
+        return st.one_of(some, some, some, some, st.just([]), too_many)
     if kind == "object" or "properties" in schema:
         return arguments(schema, defs)
     return json_values()
@@ -164,11 +170,11 @@ async def _call(api: str, tool: str, args: dict[str, Any]) -> tuple[Any, FakeShi
 def check(result: Any, fake: FakeShipStation, tool: str) -> None:
     text = " ".join(getattr(block, "text", "") for block in result.content)
     assert CANARY_KEY not in text
+    assert "internal error" not in text, f"{tool} hit an unexpected exception: {text[:300]}"
     assert fake.off_prefix == [], f"{tool} sent a request outside the API prefix: {fake.off_prefix}"
     if result.is_error:
         explanation = text.removeprefix(f"Error executing tool {tool}").removeprefix(":").strip()
         assert explanation, f"{tool} crashed: the SDK reported only {text!r}"
-        assert "internal error" not in text, f"{tool} hit an unexpected exception: {text[:300]}"
     else:
         assert isinstance(result.structured_content, dict) and text
 
