@@ -32,8 +32,11 @@ def main() -> None:
             raise SystemExit(f"{script} failed")
         body = "\n".join(line for line in done.stdout.splitlines() if not line.startswith("Machine: "))
         parts += [body.strip(), ""]
-    (BENCH / "RESULTS.md").write_text("\n".join(parts), encoding="utf-8")
-    print("\n".join(parts))
+    text = "\n".join(parts)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    (BENCH / "RESULTS.md").write_text(text, encoding="utf-8")
+    print(text)
 
 
 if __name__ == "__main__":
