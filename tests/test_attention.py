@@ -171,3 +171,18 @@ async def test_empty_account_says_nothing_needs_attention() -> None:
         result = await client.call_tool("shipments_needing_attention", {})
     assert result.structured_content["items"] == []
     assert result.structured_content["headline"].startswith("No package of the 0 shipped")
+
+
+async def test_progress_counts_the_label_pages_then_each_tracked_label() -> None:
+    fake = problem_account()
+    server = create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)
+    seen: list[tuple[float, float | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total))
+
+    async with Client(server) as client:
+        await client.call_tool("shipments_needing_attention", {}, progress_callback=on_progress)
+    assert seen[0] == (1, 1)  # the labels list was read
+    assert [p for p, _ in seen[1:]] == list(range(2, 13))  # then 11 labels tracked, one by one
+    assert {t for _, t in seen[1:]} == {12}
