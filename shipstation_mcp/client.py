@@ -8,13 +8,16 @@ Both API flavours share paths below their prefix (`/v2` for ShipStation API V2, 
 - retries idempotent requests (GET, tracking start/stop) on 429, 5xx, connection errors, timeouts and garbled
   bodies, with exponential backoff and jitter, honouring `Retry-After`; never retries other 4xx;
 - maps failures to the small hierarchy in `errors.py`, carrying status, request id and ShipStation's messages;
-- never puts the API key in an exception, a log line or its own `repr`.
+- never puts the API key in an exception, a log line or its own `repr` (nor lets ShipStation's messages echo it);
+- waits for the process-wide rate limiter before every attempt and feeds 429s back to it (`ratelimit.py`);
+- serves reads from a bounded, single-flight response cache with per-answer lifetimes (`cache.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import logging
 import random
@@ -28,6 +31,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from . import __version__
+from .cache import ResponseCache
 from .config import Settings
 from .errors import (
     AuthenticationError,
@@ -52,6 +56,8 @@ from .models import (
     TrackingInfo,
     Webhook,
 )
+from .ratelimit import RateLimiter, shared_limiter
+from .status import status_info
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +71,19 @@ BACKOFF_CAP = 8.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 MAX_ERROR_MESSAGES = 5
 MAX_MESSAGE_CHARS = 300
+TERMINAL_TTL = 24 * 3600.0
+"""Lifetime of answers that cannot change any more: delivered tracking, voided labels."""
+SHIPMENT_TTL = 60.0
+"""Lifetime of shipment and label answers (and label searches)."""
+REDACTED = "[redacted]"
+
+
+class _Default:
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT: Any = _Default()
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Sleep = Callable[[float], Awaitable[None]]
@@ -119,10 +138,16 @@ class ShipStationClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        limiter: RateLimiter | None = DEFAULT,
+        cache: ResponseCache | None = DEFAULT,
     ) -> None:
+        """`limiter`: by default the process-wide one for this key and host (`ratelimit.shared_limiter`); None
+        turns rate limiting off. `cache`: by default a fresh `ResponseCache` for this client; None turns it off."""
         self.settings = settings
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self.limiter = shared_limiter(settings) if limiter is DEFAULT else limiter
+        self.cache = ResponseCache() if cache is DEFAULT else cache
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(settings.timeout),
@@ -149,27 +174,29 @@ class ShipStationClient:
     # ----------------------------------------------------------------- endpoints
 
     async def get_shipment(self, shipment_id: str) -> Shipment:
-        return self._parse(Shipment, await self.get_json(["shipments", shipment_id]))
+        return self._parse(Shipment, await self.get_json(["shipments", shipment_id], ttl=self._shipment_ttl))
 
     async def get_shipment_by_external_id(self, external_shipment_id: str) -> Shipment:
-        data = await self.get_json(["shipments", "external_shipment_id", external_shipment_id])
-        return self._parse(Shipment, data)
+        segments = ["shipments", "external_shipment_id", external_shipment_id]
+        return self._parse(Shipment, await self.get_json(segments, ttl=self._shipment_ttl))
 
     async def list_shipments(self, **filters: Any) -> ShipmentList:
-        return self._parse(ShipmentList, await self.get_json(["shipments"], params=filters))
+        data = await self.get_json(["shipments"], params=filters, ttl=self._shipment_ttl)
+        return self._parse(ShipmentList, data)
 
     async def list_labels(self, **filters: Any) -> LabelList:
-        return self._parse(LabelList, await self.get_json(["labels"], params=filters))
+        return self._parse(LabelList, await self.get_json(["labels"], params=filters, ttl=self._shipment_ttl))
 
     async def get_label(self, label_id: str) -> Label:
-        return self._parse(Label, await self.get_json(["labels", label_id]))
+        return self._parse(Label, await self.get_json(["labels", label_id], ttl=self._label_ttl))
 
     async def track_label(self, label_id: str) -> TrackingInfo:
-        return self._parse(TrackingInfo, await self.get_json(["labels", label_id, "track"]))
+        data = await self.get_json(["labels", label_id, "track"], ttl=self._tracking_ttl)
+        return self._parse(TrackingInfo, data)
 
     async def track(self, carrier_code: str, tracking_number: str) -> TrackingInfo:
         params = {"carrier_code": carrier_code, "tracking_number": tracking_number}
-        return self._parse(TrackingInfo, await self.get_json(["tracking"], params=params))
+        return self._parse(TrackingInfo, await self.get_json(["tracking"], params=params, ttl=self._tracking_ttl))
 
     async def start_tracking(self, carrier_code: str, tracking_number: str) -> None:
         params = {"carrier_code": carrier_code, "tracking_number": tracking_number}
@@ -180,7 +207,7 @@ class ShipStationClient:
         await self.request("POST", ["tracking", "stop"], params=params, idempotent=True)
 
     async def list_carriers(self) -> list[Carrier]:
-        return self._parse(CarrierList, await self.get_json(["carriers"])).carriers
+        return self._parse(CarrierList, await self.get_json(["carriers"], ttl=self._tracking_ttl)).carriers
 
     async def list_webhooks(self) -> list[Webhook]:
         data = await self.get_json(["environment", "webhooks"])
@@ -214,8 +241,42 @@ class ShipStationClient:
             raise InvalidInput("An id is empty; send one such as se-123456.")
         return self.settings.api_root + "".join("/" + encode_segment(str(s)) for s in segments)
 
-    async def get_json(self, segments: Sequence[str], *, params: Mapping[str, Any] | None = None) -> Any:
-        return await self.request("GET", segments, params=params)
+    async def get_json(
+        self,
+        segments: Sequence[str],
+        *,
+        params: Mapping[str, Any] | None = None,
+        ttl: Callable[[Any], float] | None = None,
+    ) -> Any:
+        """GET and decode. With a `ttl` rule (answer -> seconds to keep it) the answer may come from the cache."""
+        if ttl is None or self.cache is None:
+            return await self.request("GET", segments, params=params)
+        key = (self.url_for(segments), tuple(sorted(_clean_params(params).items())))
+        fetch = functools.partial(self.request, "GET", segments, params=params)
+        return await self.cache.get(key, fetch, ttl, self._error_ttl)
+
+    # Lifetime rules: how long an answer may be reused, judged from the answer itself.
+
+    def _tracking_ttl(self, data: Any) -> float:
+        if not self.settings.cache_ttl:
+            return 0.0
+        if isinstance(data, dict) and status_info(data.get("status_code")).delivered:
+            return TERMINAL_TTL
+        return self.settings.cache_ttl
+
+    def _label_ttl(self, data: Any) -> float:
+        if not self.settings.cache_ttl:
+            return 0.0
+        if isinstance(data, dict) and (data.get("voided") is True or data.get("status") == "voided"):
+            return TERMINAL_TTL
+        return SHIPMENT_TTL
+
+    def _shipment_ttl(self, data: Any) -> float:
+        return SHIPMENT_TTL if self.settings.cache_ttl else 0.0
+
+    def _error_ttl(self, error: Exception) -> float:
+        """'Not found' is an answer too (kept 60 s, so a bulk re-run does not ask again); other errors are not."""
+        return SHIPMENT_TTL if isinstance(error, NotFoundError) and self.settings.cache_ttl else 0.0
 
     async def request(
         self,
@@ -233,8 +294,16 @@ class ShipStationClient:
         retryable = method.upper() == "GET" if idempotent is None else idempotent
         attempts_allowed = 1 + (self.settings.max_retries if retryable else 0)
         waited = 0.0
+        slept_out_pause = False
 
         for attempt in range(1, attempts_allowed + 1):
+            if self.limiter is not None:
+                try:
+                    await self.limiter.acquire(self._sleep, skip_pause=slept_out_pause)
+                except RateLimitedError as exc:
+                    exc.method, exc.path, exc.attempts = method, path, max(1, attempt - 1)
+                    raise
+            slept_out_pause = False
             started = time.perf_counter()
             try:
                 response = await self._http.request(method, url, params=query, json=json_body)
@@ -255,6 +324,9 @@ class ShipStationClient:
                     return data
                 error = self._error_from_response(response, method=method, path=path)
                 wait = parse_retry_after(response.headers.get("Retry-After"))
+                if response.status_code == 429 and self.limiter is not None:
+                    self.limiter.penalize(wait)
+                    slept_out_pause = wait is not None and wait <= MAX_RETRY_AFTER
                 if not (retryable and response.status_code in RETRY_STATUSES):
                     error.attempts = attempt
                     raise error
@@ -336,7 +408,7 @@ class ShipStationClient:
         key = self.settings.api_key
         if self.settings.demo or len(key) < 4:  # the demo's placeholder key is an ordinary word, not a secret
             return text
-        return text.replace(key, "[redacted]")
+        return text.replace(key, REDACTED)
 
     def _parse(self, model: type[ModelT], data: Any) -> ModelT:
         if not isinstance(data, dict):
@@ -364,11 +436,21 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str]:
         if isinstance(value, bool):
             clean[key] = "true" if value else "false"
         elif isinstance(value, datetime):
-            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-            clean[key] = aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            clean[key] = utc_text(value)
         else:
             clean[key] = str(value)
     return clean
+
+
+def utc_text(value: datetime) -> str:
+    """ISO 8601 in UTC with a Z; a zone-less time is UTC. Times at the very edge of the calendar (year 1 east of
+    UTC, year 9999 west of it) are clamped instead of overflowing."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        moment = aware.astimezone(UTC)
+    except OverflowError:
+        moment = (datetime.min if aware.year < 5000 else datetime.max).replace(tzinfo=UTC)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _error_body(response: httpx.Response) -> ErrorBody:

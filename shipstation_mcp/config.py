@@ -31,6 +31,12 @@ DEFAULT_MAX_RETRIES = 3
 MAX_RETRIES_LIMIT = 10
 DEMO_API_KEY = "demo"
 """The stand-in `api_key` in demo mode when no key is set; the sandbox accepts any key."""
+# Rate limit and cache (issue 5): ShipStation allows 200 requests/minute per key, 20 for ShipEngine sandbox keys.
+DEFAULT_RATE_LIMIT = 200
+SANDBOX_RATE_LIMIT = 20
+MAX_RATE_LIMIT = 100_000
+DEFAULT_CACHE_TTL = 300.0
+MAX_CACHE_TTL = 86_400.0
 
 
 class ConfigError(ValueError):
@@ -48,6 +54,10 @@ class Settings:
     max_retries: int = DEFAULT_MAX_RETRIES
     demo: bool = False
     live: LiveSettings = field(default_factory=lambda: LiveSettings())
+    rate_limit: int | None = None
+    """Requests per minute for this process; None means 200, or 20 for a `TEST_` sandbox key."""
+    cache_ttl: float = DEFAULT_CACHE_TTL
+    """Seconds a not-yet-delivered tracking result is reused; 0 turns the response cache off."""
 
     @property
     def host(self) -> str:
@@ -76,6 +86,12 @@ class Settings:
     def is_sandbox_key(self) -> bool:
         return self.api_key.startswith("TEST_")
 
+    @property
+    def requests_per_minute(self) -> int:
+        if self.rate_limit is not None:
+            return self.rate_limit
+        return SANDBOX_RATE_LIMIT if self.is_sandbox_key else DEFAULT_RATE_LIMIT
+
 
 def _environment(environ: Mapping[str, str] | None, dotenv_path: Path | None) -> dict[str, str]:
     merged: dict[str, str] = {}
@@ -86,7 +102,9 @@ def _environment(environ: Mapping[str, str] | None, dotenv_path: Path | None) ->
     return merged
 
 
-def _float_setting(env: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
+def _float_setting(
+    env: Mapping[str, str], name: str, default: float, *, minimum: float, maximum: float = math.inf
+) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -96,6 +114,8 @@ def _float_setting(env: Mapping[str, str], name: str, default: float, *, minimum
         raise ConfigError(f"{name} must be a number of seconds (e.g. {name}=30), not {raw[:40]!r}") from None
     if not math.isfinite(value) or value < minimum:
         raise ConfigError(f"{name} must be a number of seconds of at least {minimum:g}, not {raw[:40]!r}")
+    if value > maximum:
+        raise ConfigError(f"{name} must be a number of seconds of at most {maximum:g}, not {raw[:40]!r}")
     return value
 
 
@@ -165,6 +185,12 @@ def load_settings(
         env, "SHIPSTATION_MAX_RETRIES", DEFAULT_MAX_RETRIES, minimum=0, maximum=MAX_RETRIES_LIMIT
     )
     base_url = _base_url_setting(env)
+    rate_limit = (
+        _int_setting(env, "SHIPSTATION_RATE_LIMIT", 0, minimum=1, maximum=MAX_RATE_LIMIT)
+        if env.get("SHIPSTATION_RATE_LIMIT", "").strip()
+        else None
+    )
+    cache_ttl = _float_setting(env, "SHIPSTATION_CACHE_TTL", DEFAULT_CACHE_TTL, minimum=0, maximum=MAX_CACHE_TTL)
 
     api_key = env.get("SHIPSTATION_API_KEY", "").strip()
     if demo_mode:
@@ -186,6 +212,8 @@ def load_settings(
         max_retries=max_retries,
         demo=demo_mode,
         live=live,
+        rate_limit=rate_limit,
+        cache_ttl=cache_ttl,
     )
 
 

@@ -155,10 +155,11 @@ def describe_for_assistant(error: ShipStationError, *, what: str = "the request"
             f"happening, ShipStation may be having trouble.{ref}"
         )
     if isinstance(error, ServerError):
-        return (
-            f"ShipStation failed with HTTP {error.status} after {error.attempts} attempt(s).{detail} This is on "
-            f"ShipStation's side (or the carrier's); try again in a minute or two.{ref}"
-        )
+        if error.status is None or error.status < 500:  # an answer we could not use, e.g. JSON cut short
+            failed = f"ShipStation's answer could not be used after {error.attempts} attempt(s): {error.message}"
+        else:
+            failed = f"ShipStation failed with HTTP {error.status} after {error.attempts} attempt(s).{detail}"
+        return f"{failed} This is on ShipStation's side (or the carrier's); try again in a minute or two.{ref}"
     if isinstance(error, RequestTimeout):
         return (
             f"ShipStation did not answer in time after {error.attempts} attempt(s). Try again shortly; if it keeps "

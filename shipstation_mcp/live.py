@@ -155,6 +155,7 @@ class LiveTracking:
             return
         try:
             self._last_notified = await self.store.last_event_id()
+            self._wake = anyio.Event()  # a fresh one: the server may run again under another event loop
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(self._notifier)
                 try:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterable
 
 REDACTED = "[redacted]"
+HANDLER_NAME = "shipstation-mcp-stderr"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -33,9 +34,13 @@ def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = ()) -> Re
     formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.set_name(HANDLER_NAME)
+    handler.setLevel(level.upper())  # holds even where a logger was set lower than the root
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        # Replace our own earlier handler and the SDK's default one; leave handlers others attached alone.
+        if old.get_name() == HANDLER_NAME or type(old).__name__ == "RichHandler":
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO; ours are logged at DEBUG already.

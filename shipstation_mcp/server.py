@@ -20,7 +20,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
-from . import __version__, shipments, tracking
+from . import __version__, bulk, shipments, tracking
+from .bulk import AttentionReport, BulkTrackingResult, PackageRef, attention_text, bulk_text
+from .cache import reading
 from .client import ShipStationClient
 from .config import Settings
 from .errors import InvalidInput, LookupFailed, ShipStationError, describe_for_assistant
@@ -29,6 +31,7 @@ from .sandbox import SandboxTransport
 from .shipments import TrackingNumberMatches
 from .status import glossary_markdown
 from .summaries import (
+    DATA_AGE_DESCRIPTION,
     DEFAULT_MAX_EVENTS,
     ShipmentPage,
     ShipmentSummary,
@@ -49,6 +52,8 @@ Answers "where is my order?" from the merchant's ShipStation account.
 - Which shipment does a tracking number belong to? find_by_tracking_number.
 - "Tell me when it moves": subscribe_tracking. "What changed?": get_tracking_updates and list_tracked_packages
   answer from the updates ShipStation pushed (no API calls); setup_tracking_webhook connects the webhook once.
+- Several packages? track_packages (up to 100 in one call). "Which orders need attention?"
+  shipments_needing_attention.
 - Say the `headline` first; mention `attention` items and what to do about them.
 """
 
@@ -96,6 +101,9 @@ def _state(ctx: Context) -> AppState:
 
 
 def _answer(model: BaseModel, text: str) -> CallToolResult:
+    age = getattr(model, "data_age_seconds", None)
+    if age is not None:
+        text += f"\n(From the cache: data {age} s old; call again with refresh=true for fresh data.)"
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=compact_json(model))
 
 
@@ -137,6 +145,15 @@ CarrierCode = Annotated[
     ),
 ]
 MaxEvents = Annotated[int, Field(ge=0, le=100, description="How many scan events to include, newest first")]
+Refresh = Annotated[
+    bool,
+    Field(
+        description=(
+            "true: ask ShipStation again instead of reusing a recent answer (kept 60 s for shipments, 5 min for "
+            "tracking, 24 h once delivered)"
+        )
+    ),
+]
 
 
 async def _seed_demo_updates(live: LiveTracking, settings: Settings, clock: Callable[[], datetime] | None) -> None:
@@ -193,10 +210,12 @@ def create_server(
             "use find_by_external_id."
         ),
     )
-    async def get_shipment(shipment_id: ShipmentId, ctx: Context) -> Annotated[CallToolResult, ShipmentSummary]:
-        with _explained("get_shipment", f"shipment {shipment_id!r}"):
+    async def get_shipment(
+        shipment_id: ShipmentId, ctx: Context, refresh: Refresh = False
+    ) -> Annotated[CallToolResult, ShipmentSummary]:
+        with _explained("get_shipment", f"shipment {shipment_id!r}"), reading(refresh) as fresh:
             summary = await shipments.get_shipment(_state(ctx).client, shipment_id)
-        return _answer(summary, shipment_text(summary))
+        return _answer(fresh.stamp(summary), shipment_text(summary))
 
     @server.tool(
         title="Find a shipment by external id",
@@ -211,10 +230,11 @@ def create_server(
             str, Field(min_length=1, max_length=200, description="The merchant's own shipment/order id, free text")
         ],
         ctx: Context,
+        refresh: Refresh = False,
     ) -> Annotated[CallToolResult, ShipmentSummary]:
-        with _explained("find_by_external_id", f"external id {external_shipment_id!r}"):
+        with _explained("find_by_external_id", f"external id {external_shipment_id!r}"), reading(refresh) as fresh:
             summary = await shipments.find_by_external_id(_state(ctx).client, external_shipment_id)
-        return _answer(summary, shipment_text(summary))
+        return _answer(fresh.stamp(summary), shipment_text(summary))
 
     @server.tool(
         title="List or search shipments",
@@ -243,8 +263,9 @@ def create_server(
         ship_to_name: Annotated[str | None, Field(max_length=200, description="Recipient name")] = None,
         page: Annotated[int, Field(ge=1, le=10_000)] = 1,
         page_size: Annotated[int, Field(ge=1, le=100)] = 25,
+        refresh: Refresh = False,
     ) -> Annotated[CallToolResult, ShipmentPage]:
-        with _explained("list_shipments", "that shipment search"):
+        with _explained("list_shipments", "that shipment search"), reading(refresh) as fresh:
             result = await shipments.list_shipments(
                 _state(ctx).client,
                 status=status,
@@ -255,7 +276,7 @@ def create_server(
                 page=page,
                 page_size=page_size,
             )
-        return _answer(result, shipment_page_text(result))
+        return _answer(fresh.stamp(result), shipment_page_text(result))
 
     @server.tool(
         title="Find the shipment of a tracking number",
@@ -267,12 +288,12 @@ def create_server(
         ),
     )
     async def find_by_tracking_number(
-        tracking_number: TrackingNumber, ctx: Context
+        tracking_number: TrackingNumber, ctx: Context, refresh: Refresh = False
     ) -> Annotated[CallToolResult, TrackingNumberMatches]:
-        with _explained("find_by_tracking_number", f"tracking number {tracking_number!r}"):
+        with _explained("find_by_tracking_number", f"tracking number {tracking_number!r}"), reading(refresh) as fresh:
             result = await shipments.find_by_tracking_number(_state(ctx).client, tracking_number)
         text = "\n\n".join([result.headline, *(shipment_text(s) for s in result.shipments)])
-        return _answer(result, text)
+        return _answer(fresh.stamp(result), text)
 
     @server.tool(
         title="Track a label",
@@ -284,12 +305,12 @@ def create_server(
         ),
     )
     async def track_label(
-        label_id: LabelId, ctx: Context, max_events: MaxEvents = DEFAULT_MAX_EVENTS
+        label_id: LabelId, ctx: Context, max_events: MaxEvents = DEFAULT_MAX_EVENTS, refresh: Refresh = False
     ) -> Annotated[CallToolResult, TrackingSummary]:
-        with _explained("track_label", f"label {label_id!r}"):
+        with _explained("track_label", f"label {label_id!r}"), reading(refresh) as fresh:
             label_id = shipments.clean_id(label_id, what="label id", example="se-324658")
             summary = await tracking.track_label(_state(ctx).client, label_id, max_events=max_events, now=now())
-        return _answer(summary, tracking_text(summary))
+        return _answer(fresh.stamp(summary), tracking_text(summary))
 
     @server.tool(
         title="Track a package",
@@ -308,12 +329,13 @@ def create_server(
             Field(max_length=50, description="Optional carrier code: ups, fedex, usps, stamps_com, dhl_express, …"),
         ] = None,
         max_events: MaxEvents = DEFAULT_MAX_EVENTS,
+        refresh: Refresh = False,
     ) -> Annotated[CallToolResult, TrackingSummary]:
-        with _explained("track_package", f"tracking number {tracking_number!r}"):
+        with _explained("track_package", f"tracking number {tracking_number!r}"), reading(refresh) as fresh:
             summary = await tracking.track_package(
                 _state(ctx).client, tracking_number, carrier_code, max_events=max_events, now=now()
             )
-        return _answer(summary, tracking_text(summary))
+        return _answer(fresh.stamp(summary), tracking_text(summary))
 
     @server.tool(
         title="Watch a package for updates",
@@ -353,8 +375,8 @@ def create_server(
             "subscribe_tracking take), carrier_id and name. Use when a tool asks for a carrier code."
         ),
     )
-    async def list_carriers(ctx: Context) -> Annotated[CallToolResult, CarrierListing]:
-        with _explained("list_carriers", "the carrier list"):
+    async def list_carriers(ctx: Context, refresh: Refresh = False) -> Annotated[CallToolResult, CarrierListing]:
+        with _explained("list_carriers", "the carrier list"), reading(refresh) as fresh:
             carriers = await _state(ctx).client.list_carriers()
         listing = CarrierListing(
             carriers=[
@@ -370,7 +392,90 @@ def create_server(
         )
         lines = [f"{len(listing.carriers)} carrier(s) connected:"]
         lines += [f"- {c.carrier_code} ({c.name or 'unnamed'}, {c.carrier_id})" for c in listing.carriers]
-        return _answer(listing, "\n".join(lines))
+        return _answer(fresh.stamp(listing), "\n".join(lines))
+
+    # ------------------------------------------------------------------ bulk (issue 5)
+
+    @server.tool(
+        title="Track many packages at once",
+        annotations=READ_ONLY,
+        description=(
+            "Track up to 100 packages in one call instead of calling track_package again and again: each item is "
+            "a tracking number (carrier_code optional) or one of the account's label ids. Use when a question "
+            "covers several packages or orders. Answers with a one-line roll-up (e.g. '80 packages: 61 delivered, "
+            "12 in transit, 4 exceptions, 3 not found'), which items need attention, and each package's status "
+            "or its own error. Paced to ShipStation's rate limit; reports progress as packages finish."
+        ),
+    )
+    async def track_packages(
+        packages: Annotated[
+            list[PackageRef | Annotated[str, Field(min_length=1, max_length=200)]],
+            Field(
+                min_length=1,
+                max_length=bulk.MAX_PACKAGES,
+                description=(
+                    "1 to 100 items: a tracking number as a string, or an object with tracking_number (and "
+                    "optional carrier_code) or label_id"
+                ),
+            ),
+        ],
+        ctx: Context,
+        refresh: Refresh = False,
+    ) -> Annotated[CallToolResult, BulkTrackingResult]:
+        with _explained("track_packages", "those packages"):
+            result = await bulk.track_packages(
+                _state(ctx).client, packages, refresh=refresh, now=now(), progress=ctx.report_progress
+            )
+        return _answer(result, bulk_text(result))
+
+    @server.tool(
+        title="Shipments needing attention",
+        annotations=READ_ONLY,
+        description=(
+            "The support queue in one call: checks the labels created in a period (default the last 14 days) and "
+            "lists the packages that need someone to act, most urgent first, each with its reasons: carrier "
+            "exceptions, returns to sender, delivery attempts, no carrier scan for too long, past the estimated "
+            "delivery date, labels never scanned days after they were created. Use for 'which orders need "
+            "attention?' or a daily check. Delivered and voided labels are skipped without tracking them."
+        ),
+    )
+    async def shipments_needing_attention(
+        ctx: Context,
+        since: Annotated[
+            datetime | None,
+            Field(description="Labels created from this ISO date/date-time (UTC if no zone); default 14 days ago"),
+        ] = None,
+        until: Annotated[
+            datetime | None, Field(description="Labels created up to this ISO date/date-time; default now")
+        ] = None,
+        store_id: Annotated[
+            str | None, Field(max_length=200, description="Only shipments of this ShipStation store (store_id)")
+        ] = None,
+        stalled_after_hours: Annotated[
+            float, Field(ge=1, le=2160, description="Flag packages with no carrier scan for longer than this")
+        ] = bulk.STALLED_AFTER_HOURS,
+        unscanned_after_days: Annotated[
+            float, Field(ge=0, le=90, description="Flag labels the carrier has not scanned this many days later")
+        ] = bulk.UNSCANNED_AFTER_DAYS,
+        max_tracked: Annotated[
+            int, Field(ge=1, le=200, description="Track at most this many in-transit labels (oldest first)")
+        ] = bulk.DEFAULT_MAX_TRACKED,
+        refresh: Refresh = False,
+    ) -> Annotated[CallToolResult, AttentionReport]:
+        with _explained("shipments_needing_attention", "that period's labels"):
+            report = await bulk.shipments_needing_attention(
+                _state(ctx).client,
+                since=since,
+                until=until,
+                store_id=store_id,
+                stalled_after_hours=stalled_after_hours,
+                unscanned_after_days=unscanned_after_days,
+                max_tracked=max_tracked,
+                refresh=refresh,
+                now=now(),
+                progress=ctx.report_progress,
+            )
+        return _answer(report, attention_text(report))
 
     @server.resource(
         "shipstation://status-codes",
@@ -398,3 +503,4 @@ class CarrierRow(BaseModel):
 
 class CarrierListing(BaseModel):
     carriers: list[CarrierRow] = Field(default_factory=list)
+    data_age_seconds: int | None = Field(None, description=DATA_AGE_DESCRIPTION)

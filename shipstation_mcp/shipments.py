@@ -16,6 +16,7 @@ from .client import ShipStationClient
 from .errors import InvalidInput, LookupFailed, NotFoundError
 from .models import Label, Shipment, ShipmentList, parse_timestamp
 from .summaries import (
+    DATA_AGE_DESCRIPTION,
     LabelSummary,
     ShipmentPage,
     ShipmentSummary,
@@ -87,6 +88,7 @@ class TrackingNumberMatches(BaseModel):
     tracking_number: str
     shipments: list[ShipmentSummary] = Field(default_factory=list, description="Each with all its labels")
     labels_without_shipment: list[LabelSummary] = Field(default_factory=list)
+    data_age_seconds: int | None = Field(None, description=DATA_AGE_DESCRIPTION)
 
 
 async def find_by_tracking_number(client: ShipStationClient, tracking_number: str) -> TrackingNumberMatches:

@@ -18,6 +18,7 @@ from .status import detail_description, detail_needs_action, status_info, tracki
 
 DEFAULT_MAX_EVENTS = 10
 STALLED_AFTER_HOURS = 72.0
+DATA_AGE_DESCRIPTION = "Only when (part of) this came from the cache: its age in seconds; refresh=true for fresh data"
 
 SHIPMENT_STATUS_MEANINGS: dict[str, str] = {
     "pending": "waiting for a label; not shipped yet",
@@ -108,6 +109,7 @@ class TrackingSummary(BaseModel):
     events: list[str] = Field(default_factory=list, description="Newest first: 'time: what (where)'")
     more_events: int = Field(0, description="Older events left out of `events`")
     note: str | None = Field(None, description="How this answer relates to what was asked, when that matters")
+    data_age_seconds: int | None = Field(None, description=DATA_AGE_DESCRIPTION)
 
 
 def _sorted_events(events: Iterable[TrackEvent]) -> list[TrackEvent]:
@@ -322,6 +324,7 @@ class ShipmentSummary(BaseModel):
     tags: list[str] = Field(default_factory=list)
     labels: list[LabelSummary] = Field(default_factory=list)
     next_step: str | None = Field(None, description="What the assistant can do next")
+    data_age_seconds: int | None = Field(None, description=DATA_AGE_DESCRIPTION)
 
 
 def summarize_label(label: Label) -> LabelSummary:
@@ -467,6 +470,7 @@ class ShipmentPage(BaseModel):
     page: int = 1
     pages: int = 0
     total: int = 0
+    data_age_seconds: int | None = Field(None, description=DATA_AGE_DESCRIPTION)
 
 
 def summarize_shipment_list(result: ShipmentList, *, page: int = 1) -> ShipmentPage:

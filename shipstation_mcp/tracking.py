@@ -15,7 +15,7 @@ from .carriers import infer_carrier, normalize_carrier_code, normalize_tracking_
 from .client import ShipStationClient
 from .errors import LookupFailed, NotFoundError, RequestRejectedError
 from .models import Label, TrackingInfo
-from .summaries import DEFAULT_MAX_EVENTS, TrackingSummary, summarize_tracking
+from .summaries import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, TrackingSummary, summarize_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ async def track_label(
     label: Label | None = None,
     max_events: int = DEFAULT_MAX_EVENTS,
     now: datetime | None = None,
+    stalled_after_hours: float = STALLED_AFTER_HOURS,
 ) -> TrackingSummary:
     """Track the package of one of the account's labels.
 
@@ -47,7 +48,9 @@ async def track_label(
         except NotFoundError:
             label = None
     _fill_from_label(info, label)
-    summary = summarize_tracking(info, label_id=label_id, max_events=max_events, now=now)
+    summary = summarize_tracking(
+        info, label_id=label_id, max_events=max_events, now=now, stalled_after_hours=stalled_after_hours
+    )
     if label is not None and (label.voided or label.status == "voided"):
         summary.attention.insert(0, f"Label {label_id} was voided: this package may never have been sent")
         summary.action_needed = True

@@ -8,3 +8,60 @@ import pytest
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# --- issue 5: rate limiter isolation and the API-key canary -------------------------------------------------------
+# Every test starts with full rate-limiter buckets (they are process-wide, keyed by API key and host), and no test
+# may let the canary key (tests/canary.py) reach captured stdout, stderr, logs or a failure report. Package loggers
+# run at DEBUG for the whole suite, so debug lines are scanned too.
+
+import logging  # noqa: E402
+import os  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+from shipstation_mcp.ratelimit import reset_shared_limiters  # noqa: E402
+from tests.canary import CANARY_KEY, CanaryTrap, leaked_in  # noqa: E402
+
+_TRAP = CanaryTrap()
+
+# Property tests: modest by default so the suite stays fast; HYPOTHESIS_PROFILE=thorough for a long hunt.
+settings.register_profile(
+    "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile("thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limiters() -> Iterator[None]:
+    reset_shared_limiters()
+    yield
+    reset_shared_limiters()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _debug_logging_with_canary_trap() -> Iterator[None]:
+    loggers = [logging.getLogger(name) for name in ("shipstation_mcp", "httpx", "httpcore")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(_TRAP)
+    yield
+    logging.getLogger().removeHandler(_TRAP)
+    for lg, level in zip(loggers, levels, strict=True):
+        lg.setLevel(level)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    texts = [content for title, content in report.sections if title.endswith(report.when)]
+    texts.append(report.longreprtext)
+    texts.extend(_TRAP.drain())
+    where = leaked_in(texts)
+    if where is not None:
+        report.outcome = "failed"
+        report.longrepr = f"The API key canary ({len(CANARY_KEY)} chars) leaked during {report.when}: …{where}…"

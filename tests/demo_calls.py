@@ -169,6 +169,31 @@ def _updates_received(text: str, data: dict[str, Any], api: str) -> None:
     assert "HELD_BY_CUSTOMS" in text
 
 
+def _bulk(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["headline"].startswith("4 packages: ")
+    by_query = {item["query"]: item for item in data["results"]}
+    assert by_query["1ZA4R8E20293229421"]["outcome"] == "delivery_attempt"
+    assert any("No carrier scan for 6 days" in reason for reason in by_query["777240168579"]["attention"])
+    assert by_query["se-5000013"]["outcome"] == "in_transit"
+    unknown = by_query["1Z999AA10123456784"]  # not in the account: that item alone has no tracking
+    if api == "v2":
+        assert unknown["outcome"] == "not_found" and "No label in this ShipStation account" in unknown["error"]
+    else:  # ShipEngine asks the carrier, which knows nothing of it
+        assert unknown["outcome"] == "unknown" and unknown["status_code"] == "UN"
+
+
+def _attention_queue(text: str, data: dict[str, Any], api: str) -> None:
+    ranked = [(item["problem"], item["tracking_number"]) for item in data["items"]]
+    assert ranked[:3] == [
+        ("exception", "821213868357"),
+        ("exception", "1ZA4R8E20339629250"),
+        ("returned_to_sender", "630953051557"),
+    ]
+    numbers = [number for _, number in ranked]
+    assert "1ZA4R8E20293229421" in numbers and "777240168579" in numbers and "9400111170578732091134" in numbers
+    assert "need attention" in data["headline"]
+
+
 def _carriers(text: str, data: dict[str, Any], api: str) -> None:
     assert [c["carrier_code"] for c in data["carriers"]] == ["ups", "stamps_com", "fedex", "dhl_express"]
     assert "4 carrier(s) connected" in text
@@ -211,6 +236,20 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
     DemoCall("setup_tracking_webhook", {"url": HOOK_URL}, _webhook_created, "create the track webhook"),
     DemoCall("list_webhooks", {}, _webhooks_listed, "the webhook just created"),
     DemoCall("list_carriers", {}, _carriers, "four carriers"),
+    DemoCall(
+        "track_packages",
+        {
+            "packages": [
+                "1ZA4R8E20293229421",
+                {"tracking_number": "777240168579", "carrier_code": "fedex"},
+                {"label_id": "se-5000013"},
+                "1Z999AA10123456784",
+            ]
+        },
+        _bulk,
+        "four packages, one unknown",
+    ),
+    DemoCall("shipments_needing_attention", {}, _attention_queue, "the support queue, most urgent first"),
     # ShipEngine's GET /shipments cannot filter by order number: the tool searches the newest pages itself.
     DemoCall("list_shipments", {"shipment_number": "10443"}, _order_10443, "order number filter"),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -33,10 +34,16 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def run(argv: list[str]) -> int:
+    # The suite runs the package's logger at DEBUG (tests/conftest.py); the CLI's own level must decide here.
+    package_logger = logging.getLogger("shipstation_mcp")
+    level = package_logger.level
+    package_logger.setLevel(logging.NOTSET)
     try:
         cli.main(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    finally:
+        package_logger.setLevel(level)
     return 0
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shipstation_mcp.logs import REDACTED, RedactingFormatter, configure_logging
+from shipstation_mcp.logs import HANDLER_NAME, REDACTED, RedactingFormatter, configure_logging
 
 SECRET = "CANARY-k3y-5f3c9e1d7a2b4c6e"
 QUIETED = ("httpx", "httpcore", "uvicorn.access")
@@ -106,7 +106,8 @@ def test_configuring_twice_leaves_one_handler(capsys: pytest.CaptureFixture[str]
     err = capsys.readouterr().err
     assert err.count("once") == 1
     assert SECRET not in err
-    assert len(logging.getLogger().handlers) == 1
+    ours = [h for h in logging.getLogger().handlers if h.get_name() == HANDLER_NAME]
+    assert len(ours) == 1
 
 
 # --------------------------------------------------------------------------------------------------- redaction

@@ -1,0 +1,195 @@
+"""Property test over every tool's arguments, through a real MCP client (in memory).
+
+Arguments are drawn from each tool's own input schema, so tools added later are covered too, and then spoiled:
+any Unicode, control characters, path tricks, huge strings, edge numbers, wrong types, missing or extra keys.
+Whatever comes in, a tool answers with a valid result or a tool error that explains itself — never the SDK's
+bare "Error executing tool <name>" (what a crash becomes), never our catch-all "internal error" — and every
+request it sends stays under the API prefix of the configured host.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from mcp import Client
+
+from shipstation_mcp.server import create_server
+from tests.canary import CANARY_KEY
+from tests.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
+
+INTERESTING_TEXT = [
+    "",
+    " ",
+    ".",
+    "..",
+    "../../v1/carriers",
+    "se-1/../../admin",
+    "%2e%2e",
+    "?page=2",
+    "#top",
+    "a&b=c",
+    "\x00",
+    "\r\nX-Injected: yes",
+    "\t",
+    "\u202e\u200b",
+    "🚚📦",
+    "https://evil.example/x",
+    "//evil.example",
+    "se-100",
+    "1Z999AA10000000001",
+    "9400111899223197428490",
+    "ORDER-1",
+    "ups",
+    "2026-05-20",
+    "2026-05-20T12:00:00Z",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-12:00",
+    "NaN",
+    "1e309",
+]
+EDGE_NUMBERS = [0, -1, 1, 2, 99, 100, 101, 200, 10_000, 2**31, 2**63, -(2**63), 10**30, 0.5, -0.0, 1e308, -1e308]
+
+
+def texts() -> st.SearchStrategy[str]:
+    # Any Unicode a JSON client can encode (lone surrogates cannot even leave the MCP client).
+    anything = st.characters(codec="utf-8")
+    control = st.characters(codec="utf-8", categories=["Cc", "Cf", "Zs", "Zl", "Zp"])
+    interesting = st.sampled_from(INTERESTING_TEXT)
+    return st.one_of(
+        st.sampled_from(["", " ", "\x00"]),
+        st.sampled_from(["", " ", "\x00"]),
+        interesting,
+        interesting,
+        st.builds(lambda a, b, c: a + b + c, st.sampled_from(["se-", "1Z", " "]), interesting, interesting),
+        st.text(anything, max_size=30),
+        st.text(st.one_of(control, anything), max_size=20),
+        st.builds(lambda ch, n: ch * n, anything, st.sampled_from([201, 5_000, 200_000])),
+    )
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    scalars = st.one_of(st.none(), st.booleans(), st.sampled_from(EDGE_NUMBERS), texts())
+    return st.recursive(
+        scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts(), inner, max_size=3), max_leaves=6
+    )
+
+
+def from_schema(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Values shaped like `schema` most of the time, anything else some of the time."""
+    shaped = _shaped(schema, defs)
+    return st.one_of(shaped, shaped, shaped, json_values())  # one strategy, three chances in four
+
+
+def _shaped(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrategy[Any]:
+    if "$ref" in schema:
+        return from_schema(defs[schema["$ref"].split("/")[-1]], defs)
+    if "anyOf" in schema:
+        return st.one_of([from_schema(s, defs) for s in schema["anyOf"]])
+    kind = schema.get("type")
+    if kind == "string":
+        if schema.get("format") == "date-time":
+            return st.one_of(texts(), st.datetimes().map(lambda d: d.isoformat()))
+        if "enum" in schema:
+            return st.one_of(st.sampled_from(schema["enum"]), texts())
+        return texts()
+    if kind in ("integer", "number"):
+        low, high = schema.get("minimum"), schema.get("maximum")
+        edges = [v for v in (low, high) if v is not None]
+        edges += [v + d for v in edges for d in (-1, 1)]
+        ints = st.integers(int(low) if low is not None else -(10**6), int(high) if high is not None else 10**6)
+        numbers = st.one_of(ints, st.sampled_from(edges or [0]), st.sampled_from(EDGE_NUMBERS))
+        if kind == "number":
+            numbers |= st.floats(allow_nan=False, allow_infinity=False)
+        return numbers
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "null":
+        return st.none()
+    if kind == "array":
+        items = from_schema(schema.get("items", {}), defs)
+        most = schema.get("maxItems", 5)
+        too_many = st.lists(st.sampled_from(INTERESTING_TEXT), min_size=most + 1, max_size=most + 1)
+        some = st.lists(items, min_size=1, max_size=min(most, 6))
+        return st.one_of(some, some, some, some, st.just([]), too_many)
+    if kind == "object" or "properties" in schema:
+        return arguments(schema, defs)
+    return json_values()
+
+
+def arguments(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    properties = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    keys = st.fixed_dictionaries(
+        {k: from_schema(v, defs) for k, v in properties.items() if k in required},
+        optional={k: from_schema(v, defs) for k, v in properties.items() if k not in required},
+    )
+    extra = st.dictionaries(texts(), json_values(), max_size=2)
+    return st.one_of(keys, st.builds(lambda a, b: {**b, **a}, keys, extra))
+
+
+def account(api: str) -> FakeShipStation:
+    host = "https://api.shipstation.com" if api == "v2" else "https://api.shipengine.com"
+    fake = FakeShipStation(api=api, host=host)
+    moving = tracking("1Z999AA10000000001", "IT", events=[event(hours_ago(100), "Scan")], estimated=hours_ago(30))
+    fake.add_label("se-100", "1Z999AA10000000001", created=hours_ago(200), info=moving, shipment_id="se-1")
+    fake.number_tracking[("ups", "1Z999AA10000000001")] = moving
+    fake.shipments["se-1"] = {"shipment_id": "se-1", "external_shipment_id": "ORDER-1", "store_id": "se-9"}
+    return fake
+
+
+async def _tool_schemas() -> dict[str, dict[str, Any]]:
+    fake = account("v2")
+    async with Client(create_server(fake.settings(api_key=CANARY_KEY), transport=fake.transport())) as client:
+        return {tool.name: tool.input_schema for tool in (await client.list_tools()).tools}
+
+
+TOOL_SCHEMAS = anyio.run(_tool_schemas)
+
+
+_SERVERS: dict[str, tuple[Any, FakeShipStation]] = {}
+
+
+async def _call(api: str, tool: str, args: dict[str, Any]) -> tuple[Any, FakeShipStation]:
+    """One call on a fresh connection (so a fresh client and cache) to a server built once per API."""
+    if api not in _SERVERS:
+        fake = account(api)
+        settings = fake.settings(api_key=CANARY_KEY)
+        _SERVERS[api] = (create_server(settings, transport=fake.transport(), clock=lambda: NOW), fake)
+    server, fake = _SERVERS[api]
+    fake.requests.clear()
+    fake.off_prefix.clear()
+    with anyio.fail_after(20):
+        async with Client(server) as client:
+            return await client.call_tool(tool, args), fake
+
+
+def check(result: Any, fake: FakeShipStation, tool: str) -> None:
+    text = " ".join(getattr(block, "text", "") for block in result.content)
+    assert CANARY_KEY not in text
+    assert "internal error" not in text, f"{tool} hit an unexpected exception: {text[:300]}"
+    assert fake.off_prefix == [], f"{tool} sent a request outside the API prefix: {fake.off_prefix}"
+    if result.is_error:
+        explanation = text.removeprefix(f"Error executing tool {tool}").removeprefix(":").strip()
+        assert explanation, f"{tool} crashed: the SDK reported only {text!r}"
+    else:
+        assert isinstance(result.structured_content, dict) and text
+
+
+TOOL_ARGUMENTS = {name: arguments(schema, schema.get("$defs", {})) for name, schema in TOOL_SCHEMAS.items()}
+
+
+@pytest.mark.parametrize("api", ["v2", "shipengine"])
+@pytest.mark.parametrize("tool", sorted(TOOL_SCHEMAS))
+@given(data=st.data())
+def test_any_arguments_get_a_result_or_an_explained_error(tool: str, api: str, data: st.DataObject) -> None:
+    args = data.draw(TOOL_ARGUMENTS[tool], label="arguments")
+    result, fake = anyio.run(_call, api, tool, args)
+    check(result, fake, tool)
+
+
+def test_the_fuzzer_reaches_every_tool() -> None:
+    assert {"track_packages", "shipments_needing_attention", "track_package", "get_shipment"} <= set(TOOL_SCHEMAS)
