@@ -192,7 +192,6 @@ def create_server(
         instructions=INSTRUCTIONS,
         version=__version__,
         lifespan=lifespan,
-        website_url="https://github.com/shipstation-mcp/shipstation-mcp",
         subscriptions=live.bus,
     )
     server.live = live
