@@ -349,7 +349,7 @@ def create_server(
         tracking_number: TrackingNumber, carrier_code: CarrierCode, ctx: Context
     ) -> Annotated[CallToolResult, WatchResult]:
         with _explained("subscribe_tracking", f"tracking updates for {tracking_number!r}"):
-            result = await tracking.subscribe(_state(ctx).client, tracking_number, carrier_code)
+            result = await tracking.set_watch(_state(ctx).client, tracking_number, carrier_code, watch=True)
         result = await record_watch(live, result)
         return _answer(result, f"{result.headline}\n{result.how_updates_arrive}")
 
@@ -362,7 +362,7 @@ def create_server(
         tracking_number: TrackingNumber, carrier_code: CarrierCode, ctx: Context
     ) -> Annotated[CallToolResult, WatchResult]:
         with _explained("unsubscribe_tracking", f"tracking updates for {tracking_number!r}"):
-            result = await tracking.unsubscribe(_state(ctx).client, tracking_number, carrier_code)
+            result = await tracking.set_watch(_state(ctx).client, tracking_number, carrier_code, watch=False)
         result = await record_watch(live, result)
         return _answer(result, f"{result.headline}\n{result.how_updates_arrive}")
 

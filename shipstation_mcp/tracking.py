@@ -172,31 +172,24 @@ class SubscriptionResult(BaseModel):
     how_updates_arrive: str
 
 
-async def subscribe(client: ShipStationClient, tracking_number: str, carrier_code: str) -> SubscriptionResult:
+async def set_watch(
+    client: ShipStationClient, tracking_number: str, carrier_code: str, *, watch: bool
+) -> SubscriptionResult:
+    """Start (`watch=True`) or stop ShipStation's tracking updates for a package."""
     number = normalize_tracking_number(tracking_number)
     carrier = normalize_carrier_code(carrier_code)
-    await client.start_tracking(carrier, number)
-    return SubscriptionResult(
-        headline=f"ShipStation is now watching {number} ({carrier}) for tracking updates.",
-        tracking_number=number,
-        carrier_code=carrier,
-        subscribed=True,
-        how_updates_arrive=(
+    if watch:
+        await client.start_tracking(carrier, number)
+        headline = f"ShipStation is now watching {number} ({carrier}) for tracking updates."
+        how = (
             "Updates are pushed to the account's `track` webhook (set one up in ShipStation, or with "
             "setup_tracking_webhook where available). ShipStation stops watching by itself once the package is "
             "delivered or hits an exception; call unsubscribe_tracking to stop sooner."
-        ),
-    )
-
-
-async def unsubscribe(client: ShipStationClient, tracking_number: str, carrier_code: str) -> SubscriptionResult:
-    number = normalize_tracking_number(tracking_number)
-    carrier = normalize_carrier_code(carrier_code)
-    await client.stop_tracking(carrier, number)
+        )
+    else:
+        await client.stop_tracking(carrier, number)
+        headline = f"ShipStation stopped watching {number} ({carrier})."
+        how = "No more updates will be pushed for this package; track_package still answers on demand."
     return SubscriptionResult(
-        headline=f"ShipStation stopped watching {number} ({carrier}).",
-        tracking_number=number,
-        carrier_code=carrier,
-        subscribed=False,
-        how_updates_arrive="No more updates will be pushed for this package; track_package still answers on demand.",
+        headline=headline, tracking_number=number, carrier_code=carrier, subscribed=watch, how_updates_arrive=how
     )
