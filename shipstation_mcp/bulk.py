@@ -277,9 +277,9 @@ async def _lookup(client: ShipStationClient, ref: PackageRef, *, now: datetime |
 def bulk_text(result: BulkTrackingResult) -> str:
     lines = [result.headline]
     for r in result.results:
-        line = f"{r.index}. {r.query}: {r.headline or r.error}"
+        line = f"[{r.index}] {r.query}: {r.headline or r.error}"
         if r.attention:
-            line += " — needs attention: " + "; ".join(r.attention)
+            line += " — needs attention: " + "; ".join(reason.rstrip(".") for reason in r.attention)
         lines.append(line)
     return "\n".join(lines)
 
