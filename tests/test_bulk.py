@@ -70,7 +70,7 @@ async def test_rollup_per_item_results_and_errors_through_mcp() -> None:
     assert "headline" not in rows[15]
     text = result.content[0].text
     assert text.splitlines()[0] == data["headline"]
-    assert f"11. {ups(11)}: Delivery attempted" in text
+    assert f"[11] {ups(11)}: Delivery attempted" in text
     assert fake.off_prefix == []
 
 
