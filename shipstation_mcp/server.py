@@ -59,7 +59,8 @@ Answers "where is my order?" from the merchant's ShipStation account.
 
 
 class ShipStationMCP(MCPServer):
-    """MCPServer whose argument-validation errors read as instructions, not as a pydantic dump."""
+    """MCPServer whose tool errors read as instructions: argument problems are not a pydantic dump, and the
+    SDK's "Error executing tool <name>: " prefix (the result is already marked as an error) is left off."""
 
     live: LiveTracking
     """Event store and change notifier (live tracking); the HTTP app's webhook receiver shares it."""
@@ -71,6 +72,9 @@ class ShipStationMCP(MCPServer):
             cause = exc.__cause__
             if isinstance(cause, ValidationError):
                 raise ToolError(_argument_problems(name, cause)) from None
+            prefix = f"Error executing tool {name}: "
+            if type(exc) is ToolError and str(exc).startswith(prefix):
+                raise ToolError(str(exc).removeprefix(prefix)) from exc.__cause__
             raise
 
 
