@@ -29,7 +29,7 @@ from .errors import (
     ShipStationError,
     describe_for_assistant,
 )
-from .models import Label
+from .models import Label, to_utc
 from .shipments import clean_id
 from .summaries import DATA_AGE_DESCRIPTION, STALLED_AFTER_HOURS, TrackingSummary, format_time
 
@@ -399,8 +399,8 @@ async def shipments_needing_attention(
     progress: Progress | None = None,
 ) -> AttentionReport:
     now = now or datetime.now(UTC)
-    until = _aware(until) if until else now
-    since = _aware(since) if since else _days_before(until, DEFAULT_LOOKBACK_DAYS)
+    until = to_utc(until) if until else now
+    since = to_utc(since) if since else _days_before(until, DEFAULT_LOOKBACK_DAYS)
     if since > until:
         raise InvalidInput("since is later than until; swap them or widen the period.")
     store = clean_id(store_id, what="store id", example="se-12345") if store_id is not None else None
@@ -516,16 +516,6 @@ def _is_voided(label: Label) -> bool:
 
 def _is_done(label: Label) -> bool:
     return (label.tracking_status or "").lower() in DONE_TRACKING_STATUSES
-
-
-def _aware(value: datetime) -> datetime:
-    """In UTC (zone-less means UTC); clamped at the ends of the calendar rather than overflowing."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        return (datetime.min if value.year < 5000 else datetime.max).replace(tzinfo=UTC)
 
 
 def _days_before(moment: datetime, days: float) -> datetime:

@@ -55,6 +55,7 @@ from .models import (
     ShipmentList,
     TrackingInfo,
     Webhook,
+    to_utc,
 )
 from .ratelimit import RateLimiter, shared_limiter
 from .status import status_info
@@ -443,14 +444,8 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 def utc_text(value: datetime) -> str:
-    """ISO 8601 in UTC with a Z; a zone-less time is UTC. Times at the very edge of the calendar (year 1 east of
-    UTC, year 9999 west of it) are clamped instead of overflowing."""
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    try:
-        moment = aware.astimezone(UTC)
-    except OverflowError:
-        moment = (datetime.min if aware.year < 5000 else datetime.max).replace(tzinfo=UTC)
-    return moment.isoformat().replace("+00:00", "Z")
+    """ISO 8601 in UTC with a Z; a zone-less time is UTC (see `to_utc` for the calendar's edges)."""
+    return to_utc(value).isoformat().replace("+00:00", "Z")
 
 
 def _error_body(response: httpx.Response) -> ErrorBody:

@@ -66,6 +66,17 @@ def _flag(value: Any) -> bool | None:
     return None
 
 
+def to_utc(value: datetime) -> datetime:
+    """The same moment in UTC (zone-less means UTC). Times at the very edge of the calendar (year 1 east of UTC,
+    year 9999 west of it) are clamped instead of overflowing."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year < 5000 else datetime.max).replace(tzinfo=UTC)
+
+
 def parse_timestamp(value: Any, *, keep_local: bool = False) -> datetime | None:
     """Read an ISO 8601 timestamp or date; zone-less means UTC unless `keep_local` (then it stays naive)."""
     if isinstance(value, datetime):
@@ -82,9 +93,7 @@ def parse_timestamp(value: Any, *, keep_local: bool = False) -> datetime | None:
             return None
     if keep_local:
         return parsed.replace(tzinfo=None)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return to_utc(parsed)
 
 
 def _local_timestamp(value: Any) -> datetime | None:

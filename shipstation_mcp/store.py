@@ -34,6 +34,8 @@ from typing import Any, Literal, Protocol, TypeVar
 import anyio
 import anyio.to_thread
 
+from .models import to_utc
+
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
@@ -203,8 +205,7 @@ def _iso(value: datetime | None) -> str | None:
     """Fixed-width UTC text, so that SQL string order is time order."""
     if value is None:
         return None
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return to_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _time(value: str | None) -> datetime | None:

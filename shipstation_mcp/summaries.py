@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .models import Address, Label, Shipment, ShipmentList, TrackEvent, TrackingInfo
+from .models import Address, Label, Shipment, ShipmentList, TrackEvent, TrackingInfo, to_utc
 from .status import detail_description, detail_needs_action, status_info, tracking_status_meaning
 
 DEFAULT_MAX_EVENTS = 10
@@ -35,7 +35,7 @@ def format_time(value: datetime | None, *, with_time: bool = True) -> str | None
     """'Mon 27 Oct 2024 11:59 UTC' (or without the time of day)."""
     if value is None:
         return None
-    moment = value.astimezone(UTC) if value.tzinfo else value
+    moment = to_utc(value) if value.tzinfo else value
     text = f"{moment:%a} {moment.day} {moment:%b %Y}"
     if with_time:
         text += f" {moment:%H:%M}" + (" UTC" if value.tzinfo else "")

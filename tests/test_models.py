@@ -146,6 +146,8 @@ def test_shipment_with_numeric_postal_code_and_tag_objects() -> None:
         (None, None),
         (12, None),
         ("9" * 500, None),
+        ("0001-01-01T00:00:00+14:00", datetime(1, 1, 1, tzinfo=UTC)),  # clamped, not an OverflowError
+        ("9999-12-31T23:00:00-05:00", datetime.max.replace(tzinfo=UTC)),
     ],
 )
 def test_timestamps_are_read_leniently(value: object, expected: datetime | None) -> None:
