@@ -273,6 +273,9 @@ def default_data_dir(environ: Mapping[str, str] | None = None, *, platform: str 
     return base / APP_DIR_NAME
 
 
+RANDOM_VALUE_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
 def _secret_setting(env: Mapping[str, str], name: str, *, purpose: str) -> str | None:
     raw = env.get(name, "").strip()
     if not raw:
@@ -280,7 +283,7 @@ def _secret_setting(env: Mapping[str, str], name: str, *, purpose: str) -> str |
     if len(raw) < MIN_SECRET_LENGTH or any(ch.isspace() or not ch.isprintable() or not ch.isascii() for ch in raw):
         raise ConfigError(
             f"{name} must be at least {MIN_SECRET_LENGTH} printable ASCII characters without spaces ({purpose}); "
-            'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+            + RANDOM_VALUE_HINT
         )
     return raw
 

@@ -34,7 +34,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import __version__
-from .config import ConfigError, LiveSettings, Settings, is_loopback_host, load_live_settings
+from .config import RANDOM_VALUE_HINT, ConfigError, LiveSettings, Settings, is_loopback_host, load_live_settings
 from .live import LiveTracking
 from .logs import RedactingFormatter
 from .server import ShipStationMCP
@@ -53,7 +53,7 @@ def require_safe_exposure(settings: LiveSettings, host: str) -> None:
         raise ConfigError(
             f"--host {host} would let other machines use this MCP server (and the ShipStation account behind it). "
             "Set SHIPSTATION_MCP_TOKEN to a long random secret that clients send as 'Authorization: Bearer <token>' "
-            '(make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"), or bind --host 127.0.0.1.'
+            f"({RANDOM_VALUE_HINT}), or bind --host 127.0.0.1."
         )
 
 
