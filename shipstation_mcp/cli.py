@@ -16,7 +16,6 @@ import contextlib
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -148,12 +147,9 @@ def call_tool(settings: Settings, tool: str, arguments: dict[str, Any]) -> ToolA
     return asyncio.run(ask())
 
 
-_SDK_ERROR_PREFIX = re.compile(r"^Error executing tool [\w-]+: ")
-
-
 def _print_answer(answer: ToolAnswer, *, as_json: bool) -> int:
     if answer.is_error:
-        print(f"shipstation-mcp: {_SDK_ERROR_PREFIX.sub('', answer.text)}", file=sys.stderr)
+        print(f"shipstation-mcp: {answer.text}", file=sys.stderr)
         return EXIT_LOOKUP_FAILED
     if as_json:
         print(json.dumps(answer.structured, indent=2, ensure_ascii=False))
