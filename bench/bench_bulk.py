@@ -19,10 +19,10 @@ from typing import Any
 from common import BENCH_KEY, machine, mock_server, reset, stats, table
 from mcp import Client
 
-from shipstation_mcp import bulk
 from shipstation_mcp.config import Settings
-from shipstation_mcp.ratelimit import RateLimiter, reset_shared_limiters
-from shipstation_mcp.server import create_server
+from shipstation_mcp.lookups import bulk
+from shipstation_mcp.state.limiter import RateLimiter, reset_shared_limiters
+from shipstation_mcp.tools.server import create_server
 
 NUMBERS = [f"1Z999AA1{i:010d}" for i in range(100)]
 

@@ -20,9 +20,9 @@ import httpx
 from common import BENCH_KEY, machine, median, mock_server, percentile, table
 from mcp import Client
 
-from shipstation_mcp.client import USER_AGENT
+from shipstation_mcp.api.client import USER_AGENT
 from shipstation_mcp.config import Settings
-from shipstation_mcp.server import create_server
+from shipstation_mcp.tools.server import create_server
 
 NUMBER = "1Z999AA10000000070"
 

@@ -17,7 +17,7 @@ from common import BENCH_KEY, machine, mock_server, stats, table
 from mcp import Client
 
 from shipstation_mcp.config import Settings
-from shipstation_mcp.server import create_server
+from shipstation_mcp.tools.server import create_server
 
 NUMBERS = [f"1Z999AA1{i:010d}" for i in range(100)]
 CALLS: list[tuple[str, str, dict[str, Any]]] = [

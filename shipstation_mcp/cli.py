@@ -100,7 +100,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def serve(settings: Settings, *, transport: str, host: str, port: int) -> None:
-    from .server import create_server
+    from .tools.server import create_server
 
     server = create_server(settings)
     where = "the offline demo account" if settings.demo else settings.display_root
@@ -136,7 +136,7 @@ def call_tool(settings: Settings, tool: str, arguments: dict[str, Any]) -> ToolA
     """Call one of the server's tools in memory, exactly as an MCP client would, and return its answer."""
     from mcp import Client
 
-    from .server import create_server
+    from .tools.server import create_server
 
     async def ask() -> ToolAnswer:
         async with Client(create_server(settings)) as client:

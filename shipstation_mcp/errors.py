@@ -13,6 +13,13 @@ The hierarchy is small on purpose; each name says what happened::
         ├── NetworkError      could not connect, connection reset, malformed response
         └── RequestTimeout    no answer within SHIPSTATION_TIMEOUT
 
+    InvalidInput              an argument cannot be right; the message says what to send
+    LookupFailed              a lookup found nothing usable; the message says what to try next
+    StoreError                the local event store cannot be opened or used
+
+`explain(error, what=…)` is the one place that turns any failure into the sentence an assistant reads: tool
+errors and the per-item errors of bulk tools both come from it.
+
 None of these texts ever contain the API key: they are built from status codes, ShipStation's own error
 messages and the request path, never from headers.
 """
@@ -20,6 +27,24 @@ messages and the request path, never from headers.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+__all__ = [
+    "AuthenticationError",
+    "InvalidInput",
+    "LookupFailed",
+    "MalformedResponse",
+    "NetworkError",
+    "NotFoundError",
+    "RateLimitedError",
+    "RequestRejectedError",
+    "RequestTimeout",
+    "ServerError",
+    "ShipStationError",
+    "StoreError",
+    "TransportError",
+    "describe_for_assistant",
+    "explain",
+]
 
 
 class ShipStationError(Exception):
@@ -109,6 +134,27 @@ class InvalidInput(ValueError):
 
 class LookupFailed(Exception):
     """A lookup found nothing usable, for a reason we can explain. The message says what to try next."""
+
+
+class StoreError(RuntimeError):
+    """The event store cannot be opened or used; the message says why and what to do."""
+
+
+EXPLAINED = (InvalidInput, LookupFailed, StoreError)
+"""Failures whose own message is already written for the assistant."""
+
+
+def explain(error: BaseException, *, what: str = "the request", where: str = "this call") -> str:
+    """What the assistant reads for any failure: our own messages as they are, ShipStation's failures described,
+    anything else an internal error that names only its type (its text may hold data we must not echo)."""
+    if isinstance(error, EXPLAINED):
+        return str(error)
+    if isinstance(error, ShipStationError):
+        return describe_for_assistant(error, what=what)
+    return (
+        f"shipstation-mcp hit an internal error ({type(error).__name__}) in {where}. Trying again may work; "
+        "if it keeps happening, please report it."
+    )
 
 
 def _retry_hint(seconds: float | None) -> str:

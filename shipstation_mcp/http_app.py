@@ -35,10 +35,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import __version__
 from .config import RANDOM_VALUE_HINT, ConfigError, LiveSettings, Settings, is_loopback_host, load_live_settings
-from .live import LiveTracking
+from .live.notifier import LiveTracking
+from .live.receiver import JwksCache, WebhookReceiver
 from .logs import RedactingFormatter
-from .server import ShipStationMCP
-from .webhooks import JwksCache, WebhookReceiver
+from .tools.server import ShipStationMCP
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +141,9 @@ def build_receiver(
     settings = live.settings
     if jwks is None and settings.webhook_verify:
         jwks = JwksCache(settings.webhook_jwks_url)
-    return WebhookReceiver(settings, live.durable_store, jwks=jwks, on_stored=live.event_stored, clock=clock)
+    return WebhookReceiver(
+        settings, live.durable_store, jwks=jwks, on_stored=lambda _stored: live.event_stored(), clock=clock
+    )
 
 
 def _announce(receiver: WebhookReceiver) -> None:

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 import httpx
 
 from shipstation_mcp.config import Settings
-from shipstation_mcp.models import parse_timestamp
+from shipstation_mcp.times import parse_timestamp
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 

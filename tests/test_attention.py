@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from shipstation_mcp.server import create_server
+from shipstation_mcp.tools.server import create_server
 from tests.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
 
 pytestmark = pytest.mark.anyio

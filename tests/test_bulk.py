@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from shipstation_mcp import bulk
-from shipstation_mcp.cache import ResponseCache
-from shipstation_mcp.client import ShipStationClient
-from shipstation_mcp.ratelimit import RateLimiter
-from shipstation_mcp.server import create_server
+from shipstation_mcp.api.client import ShipStationClient
+from shipstation_mcp.lookups import bulk
+from shipstation_mcp.state.cache import ResponseCache
+from shipstation_mcp.state.limiter import RateLimiter
+from shipstation_mcp.tools.server import create_server
 from tests.fake_shipstation import NOW, FakeShipStation, VirtualTime, event, hours_ago, tracking
 
 pytestmark = pytest.mark.anyio

@@ -10,12 +10,13 @@ import httpx
 import pytest
 from mcp import Client
 
-from shipstation_mcp.cache import ResponseCache, reading
-from shipstation_mcp.client import SHIPMENT_TTL, TERMINAL_TTL, ShipStationClient
+from shipstation_mcp.answers.base import compact_json
+from shipstation_mcp.answers.tracking import summarize_tracking
+from shipstation_mcp.api.client import SHIPMENT_TTL, TERMINAL_TTL, ShipStationClient
+from shipstation_mcp.api.models import TrackingInfo
 from shipstation_mcp.config import Settings
-from shipstation_mcp.models import TrackingInfo
-from shipstation_mcp.server import create_server
-from shipstation_mcp.summaries import compact_json, summarize_tracking
+from shipstation_mcp.state.cache import ResponseCache, reading
+from shipstation_mcp.tools.server import create_server
 from tests.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
 from tests.fixtures import load_json
 

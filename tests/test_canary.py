@@ -17,9 +17,9 @@ import pytest
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
-from shipstation_mcp.client import ShipStationClient
+from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.config import load_settings
-from shipstation_mcp.server import create_server
+from shipstation_mcp.tools.server import create_server
 from tests.canary import CANARY_KEY, CanaryTrap, leaked_in
 from tests.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shipstation_mcp.carriers import infer_carrier, normalize_carrier_code, normalize_tracking_number
+from shipstation_mcp.api.ids import infer_carrier, normalize_carrier_code, normalize_tracking_number
 from shipstation_mcp.errors import InvalidInput
 
 

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from shipstation_mcp import cli, server
+from shipstation_mcp import cli
 from shipstation_mcp.config import load_settings
+from shipstation_mcp.tools import server
 
 NOW = datetime(2026, 5, 12, 15, 30, tzinfo=UTC)
 REAL_CREATE_SERVER = server.create_server

@@ -20,7 +20,8 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from shipstation_mcp import __version__
-from shipstation_mcp.client import ShipStationClient
+from shipstation_mcp.api.client import ShipStationClient
+from shipstation_mcp.api.models import Carrier, Label, LabelList, Shipment, ShipmentList, TrackingInfo, Webhook
 from shipstation_mcp.config import Settings
 from shipstation_mcp.errors import (
     AuthenticationError,
@@ -35,7 +36,6 @@ from shipstation_mcp.errors import (
     ShipStationError,
     describe_for_assistant,
 )
-from shipstation_mcp.models import Carrier, Label, LabelList, Shipment, ShipmentList, TrackingInfo, Webhook
 from tests.fixtures import load_json, load_text
 
 pytestmark = pytest.mark.anyio
@@ -1176,7 +1176,7 @@ def test_settings_and_client_reprs_hide_the_key() -> None:
 
 
 async def test_retries_stop_at_the_total_wait_budget(httpx_mock: HTTPXMock) -> None:
-    from shipstation_mcp.client import MAX_TOTAL_WAIT
+    from shipstation_mcp.api.client import MAX_TOTAL_WAIT
 
     slept: list[float] = []
 

@@ -12,7 +12,7 @@ from mcp import Client, StdioServerParameters
 
 from shipstation_mcp.config import load_settings
 from shipstation_mcp.sandbox.account import SHIPMENTS
-from shipstation_mcp.server import create_server
+from shipstation_mcp.tools.server import create_server
 from tests.demo_calls import DEMO_CALLS, answer_of, calls_for
 
 pytestmark = pytest.mark.anyio

@@ -14,7 +14,7 @@ import anyio
 import pytest
 from mcp import Client
 
-from shipstation_mcp.client import ShipStationClient
+from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.config import Settings
 from shipstation_mcp.errors import (
     MalformedResponse,
@@ -25,8 +25,8 @@ from shipstation_mcp.errors import (
     ShipStationError,
     describe_for_assistant,
 )
-from shipstation_mcp.ratelimit import RateLimiter, reset_shared_limiters
-from shipstation_mcp.server import create_server
+from shipstation_mcp.state.limiter import RateLimiter, reset_shared_limiters
+from shipstation_mcp.tools.server import create_server
 from tests.canary import CANARY_KEY
 
 pytestmark = pytest.mark.anyio

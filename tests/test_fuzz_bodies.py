@@ -17,11 +17,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shipstation_mcp import bulk, shipments, tracking
-from shipstation_mcp.client import ShipStationClient
+from shipstation_mcp.answers.base import compact_json
+from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.config import Settings
 from shipstation_mcp.errors import InvalidInput, LookupFailed, ShipStationError
-from shipstation_mcp.summaries import compact_json
+from shipstation_mcp.lookups import attention, bulk, shipments, tracking
 from tests.canary import CANARY_KEY
 from tests.fake_shipstation import NOW
 from tests.fixtures import load_json, spec_examples
@@ -108,7 +108,7 @@ async def run_every_lookup(api: str, answer: dict[str, tuple[int, bytes]]) -> li
         "find_by_tracking_number": lambda c: shipments.find_by_tracking_number(c, "1Z999AA10000000001"),
         "list_shipments": lambda c: shipments.list_shipments(c),
         "track_packages": lambda c: bulk.track_packages(c, ["1Z999AA10000000001", "ABC123"], now=NOW),
-        "needing_attention": lambda c: bulk.shipments_needing_attention(c, now=NOW),
+        "needing_attention": lambda c: attention.shipments_needing_attention(c, now=NOW),
     }
     outcomes = []
     async with ShipStationClient(settings, transport=httpx.MockTransport(handler), sleep=instant) as client:

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mcp import Client
 
-from shipstation_mcp.server import create_server
+from shipstation_mcp.tools.server import create_server
 from tests.canary import CANARY_KEY
 from tests.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
 

@@ -21,7 +21,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from shipstation_mcp import cli
 from shipstation_mcp.config import ConfigError, LiveSettings, Settings
 from shipstation_mcp.http_app import McpGuard, allowed_hosts, build_http_app, require_safe_exposure
-from shipstation_mcp.server import create_server
+from shipstation_mcp.tools.server import create_server
 from tests.webhook_kit import SigningKey, body_of, jwks_server, payload, serving
 
 pytestmark = pytest.mark.anyio

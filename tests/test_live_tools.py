@@ -14,9 +14,9 @@ import pytest
 from mcp import Client
 
 from shipstation_mcp.config import LiveSettings, Settings
-from shipstation_mcp.server import create_server
-from shipstation_mcp.store import SQLiteEventStore
-from shipstation_mcp.webhooks import tracking_event
+from shipstation_mcp.live.receiver import tracking_event
+from shipstation_mcp.state.store import SQLiteEventStore
+from shipstation_mcp.tools.server import create_server
 from tests.webhook_kit import body_of, payload
 
 pytestmark = pytest.mark.anyio

@@ -41,11 +41,11 @@ def record(msg: str, *args: object, exc_info: object = None) -> logging.LogRecor
 @pytest.mark.usefixtures("restore_logging")
 def test_logs_go_to_stderr_not_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("INFO")
-    logging.getLogger("shipstation_mcp.client").warning("carrier %s is slow", "ups")
+    logging.getLogger("shipstation_mcp.api.client").warning("carrier %s is slow", "ups")
 
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "WARNING shipstation_mcp.client: carrier ups is slow" in captured.err
+    assert "WARNING shipstation_mcp.api.client: carrier ups is slow" in captured.err
 
 
 def test_logs_go_to_stderr_in_a_real_process() -> None:
@@ -156,7 +156,7 @@ def test_secret_is_scrubbed_from_logger_exception_output(
     try:
         raise ValueError(f"bad header API-Key: {SECRET}")
     except ValueError:
-        logging.getLogger("shipstation_mcp.server").exception("tool failed")
+        logging.getLogger("shipstation_mcp.tools.server").exception("tool failed")
     err = capsys.readouterr().err
     assert "tool failed" in err
     assert "ValueError: bad header API-Key: [redacted]" in err

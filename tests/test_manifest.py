@@ -19,7 +19,7 @@ from mcp import Client
 
 from shipstation_mcp import __version__
 from shipstation_mcp.config import Settings, load_settings
-from shipstation_mcp.server import create_server
+from shipstation_mcp.tools.server import create_server
 
 pytestmark = pytest.mark.anyio
 

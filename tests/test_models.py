@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shipstation_mcp.models import (
+from shipstation_mcp.api.models import (
     CarrierList,
     ErrorBody,
     Label,

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shipstation_mcp.client import ShipStationClient
+from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.config import ConfigError, Settings, load_settings
 from shipstation_mcp.errors import RateLimitedError
-from shipstation_mcp.ratelimit import MAX_PAUSE, RateLimiter, shared_limiter
+from shipstation_mcp.state.limiter import MAX_PAUSE, RateLimiter, shared_limiter
 from tests.fake_shipstation import VirtualTime
 
 
@@ -139,7 +139,7 @@ def test_rate_limit_and_cache_ttl_settings() -> None:
 def test_times_at_the_edge_of_the_calendar_are_clamped_not_crashed() -> None:
     from datetime import datetime, timedelta, timezone
 
-    from shipstation_mcp.client import utc_text
+    from shipstation_mcp.times import utc_text
 
     east = timezone(timedelta(hours=14))
     west = timezone(timedelta(hours=-12))

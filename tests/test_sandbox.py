@@ -10,14 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
-from shipstation_mcp.carriers import infer_carrier
-from shipstation_mcp.client import ShipStationClient
+from shipstation_mcp.api.client import ShipStationClient
+from shipstation_mcp.api.ids import infer_carrier
+from shipstation_mcp.api.models import Label, Shipment, TrackingInfo
+from shipstation_mcp.api.status import DETAIL_CODES
 from shipstation_mcp.config import Settings
 from shipstation_mcp.errors import AuthenticationError, NotFoundError, RequestRejectedError
-from shipstation_mcp.models import Label, Shipment, TrackingInfo
 from shipstation_mcp.sandbox import SandboxTransport
 from shipstation_mcp.sandbox.account import CARRIERS, SHIPMENTS, LabelSpec, ShipmentSpec
-from shipstation_mcp.status import DETAIL_CODES
 from tests.fixtures import load_json
 
 pytestmark = pytest.mark.anyio

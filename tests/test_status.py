@@ -1,4 +1,4 @@
-"""Tests for shipstation_mcp.status: tracking status codes explained in plain English."""
+"""Tests for shipstation_mcp.api.status: tracking status codes explained in plain English."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shipstation_mcp.status import (
+from shipstation_mcp.api.status import (
     ACTION_DETAIL_CODES,
     DETAIL_CODES,
     STATUS_CODES,

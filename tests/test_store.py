@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from shipstation_mcp.store import SCHEMA_VERSION, IncomingEvent, SQLiteEventStore, StoreError
+from shipstation_mcp.state.store import SCHEMA_VERSION, IncomingEvent, SQLiteEventStore, StoreError
 
 pytestmark = pytest.mark.anyio
 

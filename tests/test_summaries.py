@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from shipstation_mcp.models import Label, Shipment, ShipmentList, TrackEvent, TrackingInfo
-from shipstation_mcp.summaries import (
-    compact_json,
-    format_place,
+from shipstation_mcp.answers.base import compact_json
+from shipstation_mcp.answers.format import format_place
+from shipstation_mcp.answers.shipments import (
     shipment_text,
     summarize_label,
     summarize_shipment,
     summarize_shipment_list,
-    summarize_tracking,
-    tracking_text,
 )
+from shipstation_mcp.answers.tracking import summarize_tracking, tracking_text
+from shipstation_mcp.api.models import Label, Shipment, ShipmentList, TrackEvent, TrackingInfo
 from tests.fixtures import FIXTURES, load_json
 
 NOW = datetime(2026, 5, 2, 12, 0, tzinfo=UTC)

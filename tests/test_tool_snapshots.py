@@ -18,7 +18,7 @@ import pytest
 from mcp import Client
 
 from shipstation_mcp.config import Settings
-from shipstation_mcp.server import create_server
+from shipstation_mcp.tools.server import create_server
 
 pytestmark = pytest.mark.anyio
 

@@ -13,7 +13,7 @@ from mcp import Client
 from pytest_httpx import HTTPXMock
 
 from shipstation_mcp.config import Settings
-from shipstation_mcp.server import create_server
+from shipstation_mcp.tools.server import create_server
 from tests.fixtures import load_json, load_text
 
 pytestmark = pytest.mark.anyio
@@ -476,7 +476,7 @@ async def test_bad_arguments_say_how_to_fix_them(v2: Client) -> None:
 async def test_an_unexpected_crash_is_reported_without_internals(
     v2: Client, httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from shipstation_mcp import shipments
+    from shipstation_mcp.lookups import shipments
 
     async def explode(*_: object, **__: object) -> None:
         raise RuntimeError(f"boom with secret {KEY}")

@@ -15,8 +15,7 @@ import pytest
 
 from shipstation_mcp.config import LiveSettings
 from shipstation_mcp.http_app import build_receiver_app
-from shipstation_mcp.store import SQLiteEventStore
-from shipstation_mcp.webhooks import (
+from shipstation_mcp.live.receiver import (
     KEY_ID_HEADER,
     MAX_BODY_BYTES,
     SIGNATURE_HEADER,
@@ -28,6 +27,7 @@ from shipstation_mcp.webhooks import (
     signed_message,
     verify_signature,
 )
+from shipstation_mcp.state.store import SQLiteEventStore
 from tests.webhook_kit import JwksServer, SigningKey, body_of, eventually, jwks_server, payload, serving
 
 pytestmark = pytest.mark.anyio

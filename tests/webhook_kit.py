@@ -25,7 +25,7 @@ import uvicorn
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from shipstation_mcp.webhooks import KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_message
+from shipstation_mcp.live.receiver import KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_message
 from tests.fixtures import load_json
 
 

@@ -19,7 +19,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from ..status import DETAIL_CODES, status_info
+from ..api.status import DETAIL_CODES, status_info
 from .account import (
     CARRIERS,
     SHIP_FROM,

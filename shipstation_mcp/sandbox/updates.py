@@ -2,17 +2,17 @@
 
 The demo has no ShipStation to push anything. At start it stores, as if its receiver had accepted them, the webhook
 deliveries a real account would have received for a few of its packages: each package's latest scan, received a
-few minutes after the scan. They go through the same parsing as real deliveries (`webhooks.tracking_event`).
+few minutes after the scan. The server stores them through the same parsing as real deliveries.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from ..store import IncomingEvent
-from ..webhooks import tracking_event
 from . import payloads
 from .account import SHIPMENTS, LabelSpec
 from .payloads import Clockface, Flavour
@@ -27,8 +27,17 @@ def _labels_by_number() -> dict[str, LabelSpec]:
     return {label.tracking_number: label for spec in SHIPMENTS for label in spec.labels}
 
 
-def demo_updates(flavour: Flavour, clock: Callable[[], datetime] | None = None) -> list[IncomingEvent]:
-    """The stored form of the demo's webhook deliveries, oldest first, dated relative to `clock()`."""
+@dataclass(frozen=True)
+class DemoDelivery:
+    """One webhook delivery as the receiver would have accepted it."""
+
+    payload: dict[str, Any]
+    body: bytes
+    received_at: datetime
+
+
+def demo_deliveries(flavour: Flavour, clock: Callable[[], datetime] | None = None) -> list[DemoDelivery]:
+    """The demo's webhook deliveries, oldest first, dated relative to `clock()`."""
     now = (clock or (lambda: datetime.now(UTC)))()
     face = Clockface(now)
     labels = _labels_by_number()
@@ -46,5 +55,5 @@ def demo_updates(flavour: Flavour, clock: Callable[[], datetime] | None = None) 
         }
         body = json.dumps(payload, separators=(",", ":")).encode()
         received_at = min(now, face.at(label.scans[-1].hours_ago) + RECEIVED_AFTER)
-        events.append(tracking_event(payload, body, received_at=received_at))
+        events.append(DemoDelivery(payload, body, received_at))
     return sorted(events, key=lambda event: event.received_at)

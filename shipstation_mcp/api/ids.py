@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import InvalidInput
+from ..errors import InvalidInput
 
 MAX_TRACKING_NUMBER = 64
 _SEPARATORS = re.compile(r"[\s\-]+")
@@ -77,3 +77,20 @@ def infer_carrier(tracking_number: str) -> str | None:
 def _shown(raw: str, limit: int = 40) -> str:
     text = raw if len(raw) <= limit else raw[: limit - 1] + "…"
     return repr(text)
+
+
+MAX_ID_LENGTH = 200
+
+
+def clean_id(value: str, *, what: str, example: str) -> str:
+    """Strip blanks; refuse empty, over-long or control-character ids with a message that shows the right shape."""
+    text = value.strip()
+    if not text:
+        raise InvalidInput(f"The {what} is empty; send one like {example}.")
+    if len(text) > MAX_ID_LENGTH:
+        raise InvalidInput(
+            f"The {what} is {len(text)} characters long (at most {MAX_ID_LENGTH}); send one like {example}."
+        )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise InvalidInput(f"The {what} contains control characters; send one like {example}.")
+    return text

@@ -10,42 +10,12 @@ import ipaddress
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
+from ..answers.webhooks import TRACK_EVENTS, TrackEvent, WebhookListing, WebhookRow, WebhookSetup
+from ..api.client import ShipStationClient
+from ..config import LiveSettings, is_loopback_host
+from ..errors import InvalidInput, LookupFailed, RequestRejectedError
 
-from .client import ShipStationClient
-from .config import LiveSettings, is_loopback_host
-from .errors import InvalidInput, LookupFailed, RequestRejectedError
-
-TRACK_EVENTS = ("track", "track_event_v2")
 SECRET_HEADER_NAME = "X-Webhook-Secret"  # noqa: S105 - a header name, not a secret
-TrackEvent = Literal["track", "track_event_v2"]
-
-
-class WebhookRow(BaseModel):
-    webhook_id: str | None = None
-    event: str | None = None
-    url: str | None = None
-    name: str | None = None
-    delivers_tracking: bool = Field(description="A track webhook: tracking updates go to its url")
-    path_matches_receiver: bool | None = Field(
-        None, description="The url's path is the one this server's receiver listens on"
-    )
-
-
-class WebhookListing(BaseModel):
-    headline: str
-    receiver_path: str
-    webhooks: list[WebhookRow] = Field(default_factory=list)
-
-
-class WebhookSetup(BaseModel):
-    headline: str
-    action: Literal["created", "updated"]
-    webhook_id: str | None = None
-    event: str
-    url: str
-    sends_secret_header: bool = Field(description="ShipStation will send X-Webhook-Secret with each delivery")
-    notes: list[str] = Field(default_factory=list)
 
 
 def check_public_url(url: str, settings: LiveSettings) -> list[str]:

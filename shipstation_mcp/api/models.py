@@ -14,10 +14,12 @@ timestamps without a zone, enum values the spec never listed. These models accep
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
+
+from ..times import parse_timestamp
 
 
 def _text(value: Any) -> str | None:
@@ -64,36 +66,6 @@ def _flag(value: Any) -> bool | None:
     if text.lower() in {"false", "0", "no"}:
         return False
     return None
-
-
-def to_utc(value: datetime) -> datetime:
-    """The same moment in UTC (zone-less means UTC). Times at the very edge of the calendar (year 1 east of UTC,
-    year 9999 west of it) are clamped instead of overflowing."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        return (datetime.min if value.year < 5000 else datetime.max).replace(tzinfo=UTC)
-
-
-def parse_timestamp(value: Any, *, keep_local: bool = False) -> datetime | None:
-    """Read an ISO 8601 timestamp or date; zone-less means UTC unless `keep_local` (then it stays naive)."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, date):
-        parsed = datetime.combine(value, time())
-    else:
-        text = _text(value)
-        if text is None or len(text) > 64:
-            return None
-        try:
-            parsed = datetime.fromisoformat(text.replace("z", "Z"))
-        except ValueError:
-            return None
-    if keep_local:
-        return parsed.replace(tzinfo=None)
-    return to_utc(parsed)
 
 
 def _local_timestamp(value: Any) -> datetime | None:

@@ -34,7 +34,8 @@ from typing import Any, Literal, Protocol, TypeVar
 import anyio
 import anyio.to_thread
 
-from .models import to_utc
+from ..errors import StoreError
+from ..times import to_utc
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +44,6 @@ BUSY_TIMEOUT_MS = 10_000
 StopReason = Literal["delivered", "exception", "unsubscribed"]
 Terminal = Literal["delivered", "exception"]
 T = TypeVar("T")
-
-
-class StoreError(RuntimeError):
-    """The event store cannot be opened or used; the message says why and what to do."""
 
 
 # ----------------------------------------------------------------------------- records

@@ -30,8 +30,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from .config import Settings
-from .errors import RateLimitedError
+from ..config import Settings
+from ..errors import RateLimitedError
 
 logger = logging.getLogger(__name__)
 

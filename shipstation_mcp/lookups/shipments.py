@@ -9,42 +9,25 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from pydantic import BaseModel, Field
-
-from .carriers import normalize_tracking_number
-from .client import ShipStationClient
-from .errors import InvalidInput, LookupFailed, NotFoundError
-from .models import Label, Shipment, ShipmentList, parse_timestamp
-from .summaries import (
-    DATA_AGE_DESCRIPTION,
-    LabelSummary,
+from ..answers.shipments import (
     ShipmentPage,
     ShipmentSummary,
+    TrackingNumberMatches,
     summarize_label,
     summarize_shipment,
     summarize_shipment_list,
 )
+from ..api.client import ShipStationClient
+from ..api.ids import clean_id, normalize_tracking_number
+from ..api.models import Label, Shipment, ShipmentList
+from ..errors import InvalidInput, LookupFailed, NotFoundError
+from ..times import parse_timestamp
 from .tracking import find_labels
 
 SHIPMENT_STATUSES = ("pending", "processing", "label_purchased", "cancelled")
-MAX_ID_LENGTH = 200
 SEARCH_PAGES = 5
 SEARCH_PAGE_SIZE = 100
 LABELS_PER_SHIPMENT = 100
-
-
-def clean_id(value: str, *, what: str, example: str) -> str:
-    """Strip blanks; refuse empty, over-long or control-character ids with a message that shows the right shape."""
-    text = value.strip()
-    if not text:
-        raise InvalidInput(f"The {what} is empty; send one like {example}.")
-    if len(text) > MAX_ID_LENGTH:
-        raise InvalidInput(
-            f"The {what} is {len(text)} characters long (at most {MAX_ID_LENGTH}); send one like {example}."
-        )
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise InvalidInput(f"The {what} contains control characters; send one like {example}.")
-    return text
 
 
 async def labels_of(client: ShipStationClient, shipment_id: str) -> list[Label]:
@@ -81,14 +64,6 @@ async def find_by_external_id(client: ShipStationClient, external_shipment_id: s
             "list_shipments(shipment_number=…) instead."
         ) from None
     return await _with_labels(client, shipment)
-
-
-class TrackingNumberMatches(BaseModel):
-    headline: str
-    tracking_number: str
-    shipments: list[ShipmentSummary] = Field(default_factory=list, description="Each with all its labels")
-    labels_without_shipment: list[LabelSummary] = Field(default_factory=list)
-    data_age_seconds: int | None = Field(None, description=DATA_AGE_DESCRIPTION)
 
 
 async def find_by_tracking_number(client: ShipStationClient, tracking_number: str) -> TrackingNumberMatches:

@@ -9,13 +9,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from pydantic import BaseModel, Field
-
-from .carriers import infer_carrier, normalize_carrier_code, normalize_tracking_number
-from .client import ShipStationClient
-from .errors import LookupFailed, NotFoundError, RequestRejectedError
-from .models import Label, TrackingInfo
-from .summaries import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, TrackingSummary, summarize_tracking
+from ..answers.live import WatchChange
+from ..answers.tracking import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, TrackingSummary, summarize_tracking
+from ..api.client import ShipStationClient
+from ..api.ids import infer_carrier, normalize_carrier_code, normalize_tracking_number
+from ..api.models import Label, TrackingInfo
+from ..errors import LookupFailed, NotFoundError, RequestRejectedError
 
 logger = logging.getLogger(__name__)
 
@@ -164,17 +163,7 @@ async def _unknown_carrier(client: ShipStationClient, number: str, tried: str | 
     )
 
 
-class SubscriptionResult(BaseModel):
-    headline: str
-    tracking_number: str
-    carrier_code: str
-    subscribed: bool = Field(description="True after start, False after stop")
-    how_updates_arrive: str
-
-
-async def set_watch(
-    client: ShipStationClient, tracking_number: str, carrier_code: str, *, watch: bool
-) -> SubscriptionResult:
+async def set_watch(client: ShipStationClient, tracking_number: str, carrier_code: str, *, watch: bool) -> WatchChange:
     """Start (`watch=True`) or stop ShipStation's tracking updates for a package."""
     number = normalize_tracking_number(tracking_number)
     carrier = normalize_carrier_code(carrier_code)
@@ -190,6 +179,6 @@ async def set_watch(
         await client.stop_tracking(carrier, number)
         headline = f"ShipStation stopped watching {number} ({carrier})."
         how = "No more updates will be pushed for this package; track_package still answers on demand."
-    return SubscriptionResult(
+    return WatchChange(
         headline=headline, tracking_number=number, carrier_code=carrier, subscribed=watch, how_updates_arrive=how
     )

@@ -30,10 +30,9 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from . import __version__
-from .cache import ResponseCache
-from .config import Settings
-from .errors import (
+from .. import __version__
+from ..config import Settings
+from ..errors import (
     AuthenticationError,
     InvalidInput,
     MalformedResponse,
@@ -45,6 +44,9 @@ from .errors import (
     ServerError,
     ShipStationError,
 )
+from ..state.cache import ResponseCache
+from ..state.limiter import RateLimiter, shared_limiter
+from ..times import utc_text
 from .models import (
     Carrier,
     CarrierList,
@@ -55,9 +57,7 @@ from .models import (
     ShipmentList,
     TrackingInfo,
     Webhook,
-    to_utc,
 )
-from .ratelimit import RateLimiter, shared_limiter
 from .status import status_info
 
 logger = logging.getLogger(__name__)
@@ -441,11 +441,6 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str]:
         else:
             clean[key] = str(value)
     return clean
-
-
-def utc_text(value: datetime) -> str:
-    """ISO 8601 in UTC with a Z; a zone-less time is UTC (see `to_utc` for the calendar's edges)."""
-    return to_utc(value).isoformat().replace("+00:00", "Z")
 
 
 def _error_body(response: httpx.Response) -> ErrorBody:

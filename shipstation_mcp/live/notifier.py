@@ -27,12 +27,9 @@ import anyio
 import mcp.types as mcp_types
 from mcp.server.context import ServerRequestContext
 from mcp.server.subscriptions import InMemorySubscriptionBus, ResourceUpdated, SubscriptionBus
-from pydantic import Field
 
-from .carriers import normalize_carrier_code
-from .config import LiveSettings
-from .store import EventStore, SQLiteEventStore, StoredEvent, StoreError
-from .tracking import SubscriptionResult
+from ..config import LiveSettings
+from ..state.store import EventStore, SQLiteEventStore, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -185,13 +182,25 @@ class LiveTracking:
         logger.info("Tracking updates are kept in %s", self.where)
         return store
 
+    def receiving_hint(self) -> str:
+        """What to check when no update has arrived."""
+        if self.problem:
+            return f"The event store cannot be used: {self.problem}"
+        return (
+            f"Updates arrive only through the account's `track` webhook: it must point at this server's receiver "
+            f"(path {self.settings.webhook_path}, reachable from the internet; see list_webhooks and "
+            "setup_tracking_webhook), the receiver must be running (`--transport http`, or "
+            "`shipstation-mcp webhooks` beside a stdio server, sharing SHIPSTATION_DATA_DIR), and the package must "
+            "be watched (subscribe_tracking)."
+        )
+
     def durable_store(self) -> EventStore:
         """The store, for the receiver: raises `StoreError` if updates could not survive a restart there."""
         if self.problem is not None:
             raise StoreError(self.problem)
         return self.store
 
-    def event_stored(self, event: StoredEvent | None = None) -> None:
+    def event_stored(self) -> None:
         """Wake the notifier now (this process stored an event); it finds what is new by itself."""
         self._wake.set()
 
@@ -218,30 +227,3 @@ class LiveTracking:
         if len(fresh) == 500:  # more are waiting
             self._wake.set()
         return uris
-
-
-class WatchResult(SubscriptionResult):
-    recorded_locally: bool = Field(description="The watch is recorded in this server's event store")
-
-
-async def record_watch(live: LiveTracking, result: SubscriptionResult) -> WatchResult:
-    """Record a successful subscribe/unsubscribe in the store. ShipStation's answer stands even if this fails."""
-    recorded = True
-    try:
-        carrier = normalize_carrier_code(result.carrier_code) if result.carrier_code else None
-        if result.subscribed:
-            await live.store.watch(result.tracking_number, carrier, at=live.now())
-        else:
-            await live.store.unwatch(result.tracking_number, carrier, at=live.now())
-    except Exception:
-        logger.exception("Could not record the watch of %s in the event store", result.tracking_number)
-        recorded = False
-    how = result.how_updates_arrive
-    if result.subscribed:
-        how += (
-            f" This server stores each update its receiver gets (path {live.settings.webhook_path}); read them with "
-            f"get_tracking_updates, list_tracked_packages, or the resource {tracking_uri(result.tracking_number)}."
-        )
-    if not recorded:
-        how += " (The watch could not be recorded in the local store; see the server log.)"
-    return WatchResult(**{**result.model_dump(), "how_updates_arrive": how}, recorded_locally=recorded)

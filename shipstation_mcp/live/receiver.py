@@ -53,13 +53,14 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
-from . import __version__
-from .carriers import normalize_carrier_code, normalize_tracking_number
-from .config import LiveSettings, is_loopback_host
-from .errors import InvalidInput
-from .models import TrackingInfo, parse_timestamp
-from .status import status_info
-from .store import EventStore, IncomingEvent, StoredEvent, Terminal
+from .. import __version__
+from ..api.ids import normalize_carrier_code, normalize_tracking_number
+from ..api.models import TrackingInfo
+from ..api.status import status_info
+from ..config import LiveSettings, is_loopback_host
+from ..errors import InvalidInput
+from ..state.store import EventStore, IncomingEvent, StoredEvent, Terminal
+from ..times import parse_timestamp
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,201 @@
+"""Answers about many packages at once: `track_packages`' roll-up and per-package results, and the support queue
+of `shipments_needing_attention`. No I/O.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from .base import CacheAge, CachedAnswer
+from .format import format_time
+from .tracking import TrackingSummary
+
+__all__ = [
+    "OUTCOMES",
+    "PROBLEMS",
+    "AttentionItem",
+    "AttentionReport",
+    "BulkTrackingResult",
+    "PackageRef",
+    "PackageResult",
+    "attention_headline",
+    "attention_text",
+    "bulk_text",
+    "clip_query",
+    "outcome_of",
+    "rollup",
+]
+
+MAX_QUERY_CHARS = 64
+
+
+class PackageRef(BaseModel):
+    """One package to track: a tracking number (carrier optional) or one of the account's label ids."""
+
+    tracking_number: str | None = Field(
+        None, max_length=200, description="Carrier tracking number; spaces and dashes are ignored"
+    )
+    carrier_code: str | None = Field(
+        None, max_length=50, description="Optional carrier code (ups, fedex, usps, …); inferred when left out"
+    )
+    label_id: str | None = Field(None, max_length=200, description="Instead of a number: a label id such as se-324658")
+
+
+OUTCOMES: dict[str, tuple[str, str]] = {
+    # outcome: (singular, plural) as said in the roll-up, in roll-up order
+    "delivered": ("delivered", "delivered"),
+    "in_transit": ("in transit", "in transit"),
+    "delivery_attempt": ("delivery attempt", "delivery attempts"),
+    "exception": ("exception", "exceptions"),
+    "not_yet_scanned": ("not yet scanned", "not yet scanned"),
+    "unknown": ("status unknown", "status unknown"),
+    "not_found": ("not found", "not found"),
+    "invalid": ("invalid", "invalid"),
+    "failed": ("failed", "failed"),
+}
+
+
+class PackageResult(CacheAge):
+    index: int = Field(description="Position in the request, from 0")
+    query: str = Field(description="What was asked: the tracking number or label id as sent")
+    outcome: str = Field(description=", ".join(OUTCOMES))
+    headline: str | None = Field(None, description="One line to say aloud (absent on error)")
+    tracking_number: str | None = None
+    carrier_code: str | None = None
+    label_id: str | None = None
+    status_code: str | None = None
+    attention: list[str] | None = Field(None, description="Reasons this package needs a look")
+    estimated_delivery: datetime | None = None
+    actual_delivery: datetime | None = None
+    tracking_url: str | None = None
+    error: str | None = Field(None, description="Why this item has no tracking, and what to do")
+
+
+class BulkTrackingResult(CachedAnswer):
+    headline: str = Field(description="Roll-up, e.g. '80 packages: 61 delivered, 12 in transit, 4 exceptions'")
+    counts: dict[str, int] = Field(default_factory=dict, description="Packages per outcome")
+    needs_attention: list[int] = Field(
+        default_factory=list, description="Indexes of tracked packages with an exception or another problem"
+    )
+    results: list[PackageResult] = Field(default_factory=list, description="One per package, in request order")
+
+    def text(self) -> str:
+        return bulk_text(self)
+
+
+def outcome_of(summary: TrackingSummary) -> str:
+    code = summary.status_code
+    if summary.delivered:
+        return "delivered"
+    if summary.exception:
+        return "exception"
+    if code == "AT" or code.startswith("ATTEMPTED_DELIVERY") or (summary.detail_code or "").startswith("ATTEMPTED"):
+        return "delivery_attempt"
+    if code == "NY":
+        return "not_yet_scanned"
+    if code in {"AC", "IT"}:
+        return "in_transit"
+    return "unknown"
+
+
+def clip_query(text: str) -> str:
+    text = "".join(ch if ch.isprintable() else "?" for ch in text.strip())
+    return text if len(text) <= MAX_QUERY_CHARS else text[: MAX_QUERY_CHARS - 1] + "…"
+
+
+def rollup(counts: dict[str, int], total: int, flagged: int) -> str:
+    parts = [f"{n} {OUTCOMES[outcome][0 if n == 1 else 1]}" for outcome, n in counts.items()]
+    noun = "package" if total == 1 else "packages"
+    text = f"{total} {noun}: " + ", ".join(parts)
+    if flagged:
+        text += f" — {flagged} need{'s' if flagged == 1 else ''} attention"
+    return text
+
+
+def bulk_text(result: BulkTrackingResult) -> str:
+    lines = [result.headline]
+    for r in result.results:
+        line = f"[{r.index}] {r.query}: {r.headline or r.error}"
+        if r.attention:
+            line += " — needs attention: " + "; ".join(reason.rstrip(".") for reason in r.attention)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- the support queue
+
+PROBLEMS: dict[str, str] = {
+    "exception": "carrier exception",
+    "returned_to_sender": "returned to sender",
+    "delivery_attempt": "delivery attempt",
+    "action_needed": "action needed",
+    "never_scanned": "never scanned",
+    "no_recent_scan": "no recent scan",
+    "past_estimated_delivery": "past estimated delivery",
+}
+RETURN_CODES = frozenset({"RETURN_TO_SENDER", "UNDELIVERABLE_RETURNED_TO_SENDER", "RETURNED_TO_SENDER"})
+
+
+class AttentionItem(BaseModel):
+    rank: int = Field(description="1 is the most urgent")
+    problem: str = Field(description="The most urgent problem: " + ", ".join(PROBLEMS))
+    reasons: list[str] = Field(description="Every reason this package needs a look")
+    headline: str
+    label_id: str | None = None
+    shipment_id: str | None = None
+    tracking_number: str | None = None
+    carrier_code: str | None = None
+    status_code: str | None = None
+    label_created_at: datetime | None = None
+    hours_since_last_scan: float | None = None
+    estimated_delivery: datetime | None = None
+    tracking_url: str | None = None
+
+
+class AttentionReport(CachedAnswer):
+    headline: str
+    since: datetime
+    until: datetime
+    labels_checked: int = Field(description="Labels created in the period (of the store, if one was given)")
+    delivered: int = Field(0, description="Labels already delivered per the labels list: not tracked again")
+    voided: int = Field(0, description="Voided labels: skipped")
+    tracked: int = Field(0, description="Labels tracked to look for problems")
+    not_tracked: int = Field(0, description="Candidates left untracked because of max_tracked")
+    items: list[AttentionItem] = Field(default_factory=list, description="Most urgent first")
+    could_not_check: list[str] = Field(default_factory=list, description="Labels whose tracking failed, and why")
+    note: str | None = Field(None, description="Limits that applied (pages, max_tracked)")
+
+    def text(self) -> str:
+        return attention_text(self)
+
+
+def attention_headline(
+    items: list[AttentionItem], problems: Counter[str], shipped: int, since: datetime, until: datetime
+) -> str:
+    period = f"{format_time(since, with_time=False)} – {format_time(until, with_time=False)}"
+    if not items:
+        return f"No package of the {shipped} shipped {period} needs attention."
+    parts = [f"{problems[kind]} {PROBLEMS[kind]}" for kind in PROBLEMS if problems[kind]]
+    return f"{len(items)} of {shipped} packages shipped {period} need attention: " + ", ".join(parts)
+
+
+def attention_text(report: AttentionReport) -> str:
+    lines = [report.headline]
+    counts = f"{report.labels_checked} label(s): {report.delivered} delivered, {report.voided} voided, "
+    counts += f"{report.tracked} tracked"
+    if report.not_tracked:
+        counts += f", {report.not_tracked} not tracked"
+    lines.append(counts)
+    for item in report.items:
+        ident = " ".join(p for p in (item.tracking_number, f"({item.carrier_code})" if item.carrier_code else "") if p)
+        where = f"label {item.label_id}" + (f", shipment {item.shipment_id}" if item.shipment_id else "")
+        lines.append(f"{item.rank}. [{PROBLEMS[item.problem]}] {ident} — {where}: {item.headline}")
+        lines.extend(f"   - {reason}" for reason in item.reasons)
+    if report.could_not_check:
+        lines.append("Could not check: " + "; ".join(report.could_not_check))
+    if report.note:
+        lines.append(report.note)
+    return "\n".join(lines)

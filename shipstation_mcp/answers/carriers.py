@@ -1,0 +1,48 @@
+"""The answer listing the account's carriers and the codes the tracking tools take."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel, Field
+
+from ..api.models import Carrier
+from .base import CachedAnswer
+
+__all__ = ["CarrierListing", "CarrierRow", "summarize_carriers"]
+
+
+class CarrierRow(BaseModel):
+    carrier_code: str | None = None
+    carrier_id: str | None = None
+    name: str | None = None
+    nickname: str | None = None
+    primary: bool | None = None
+
+
+class CarrierListing(CachedAnswer):
+    carriers: list[CarrierRow] = Field(default_factory=list)
+
+    @property
+    def headline(self) -> str:
+        return f"{len(self.carriers)} carrier(s) connected:"
+
+    def text(self) -> str:
+        lines = [self.headline]
+        lines += [f"- {c.carrier_code} ({c.name or 'unnamed'}, {c.carrier_id})" for c in self.carriers]
+        return "\n".join(lines)
+
+
+def summarize_carriers(carriers: Sequence[Carrier]) -> CarrierListing:
+    return CarrierListing(
+        carriers=[
+            CarrierRow(
+                carrier_code=c.carrier_code,
+                carrier_id=c.carrier_id,
+                name=c.friendly_name or c.nickname,
+                nickname=c.nickname if c.nickname != c.friendly_name else None,
+                primary=c.primary or None,
+            )
+            for c in carriers
+        ]
+    )

@@ -1,0 +1,72 @@
+"""Argument types and annotation presets the tool declarations share, so each is described once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from ..answers.webhooks import TrackEvent
+from ..config import DEFAULT_WEBHOOK_PATH
+
+__all__ = [
+    "CONFIGURE",
+    "LOCAL_ONLY",
+    "READ_ONLY",
+    "WATCH",
+    "CarrierCode",
+    "LabelId",
+    "MaxEvents",
+    "Refresh",
+    "ShipmentId",
+    "TrackingNumber",
+    "WebhookEvent",
+    "WebhookUrl",
+]
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+"""Asks ShipStation, changes nothing."""
+LOCAL_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+"""Answers from this server's own store."""
+WATCH = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+"""Starts or stops ShipStation's tracking updates: a change, but a harmless and repeatable one."""
+CONFIGURE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
+"""Changes the account's configuration (where its webhook points)."""
+
+ShipmentId = Annotated[str, Field(min_length=1, max_length=200, description="ShipStation shipment id, e.g. se-123456")]
+LabelId = Annotated[str, Field(min_length=1, max_length=200, description="ShipStation label id, e.g. se-324658")]
+TrackingNumber = Annotated[
+    str,
+    Field(min_length=1, max_length=200, description="Carrier tracking number; spaces and dashes are ignored"),
+]
+CarrierCode = Annotated[
+    str,
+    Field(
+        min_length=2,
+        max_length=50,
+        description="ShipStation carrier code such as ups, fedex, usps, stamps_com, dhl_express (see list_carriers)",
+    ),
+]
+MaxEvents = Annotated[int, Field(ge=0, le=100, description="How many scan events to include, newest first")]
+Refresh = Annotated[
+    bool,
+    Field(
+        description=(
+            "true: ask ShipStation again instead of reusing a recent answer (kept 60 s for shipments, 5 min for "
+            "tracking, 24 h once delivered)"
+        )
+    ),
+]
+WebhookUrl = Annotated[
+    str,
+    Field(
+        min_length=8,
+        max_length=2000,
+        description=f"Public https URL that reaches the receiver, e.g. https://tracking.example.com{DEFAULT_WEBHOOK_PATH}",
+    ),
+]
+WebhookEvent = Annotated[
+    TrackEvent,
+    Field(description="Webhook event: track (both APIs' specs) unless ShipStation told you track_event_v2"),
+]

@@ -1,0 +1,62 @@
+"""Tools for live tracking: the account's webhook, the watched packages, the updates received. Declarations only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from ..answers.live import TrackedPackages, TrackingUpdates
+from ..answers.webhooks import WebhookListing, WebhookSetup
+from ..lookups import updates, webhooks
+from .arguments import WebhookEvent, WebhookUrl
+from .context import Ctx, respond, state
+
+__all__ = ["get_tracking_updates", "list_tracked_packages", "list_webhooks", "setup_tracking_webhook"]
+
+
+async def setup_tracking_webhook(
+    url: WebhookUrl, ctx: Ctx, event: WebhookEvent = "track"
+) -> Annotated[CallToolResult, WebhookSetup]:
+    app = state(ctx)
+    return respond(await webhooks.point_tracking_webhook(app.client, app.live.settings, url.strip(), event))
+
+
+async def list_webhooks(ctx: Ctx) -> Annotated[CallToolResult, WebhookListing]:
+    app = state(ctx)
+    return respond(await webhooks.list_webhooks(app.client, app.live.settings))
+
+
+async def list_tracked_packages(
+    ctx: Ctx,
+    include_stopped: Annotated[
+        bool, Field(description="Also list packages no longer watched (delivered, exception, unsubscribed)")
+    ] = True,
+) -> Annotated[CallToolResult, TrackedPackages]:
+    return respond(await updates.tracked_packages(state(ctx).live.store, include_stopped=include_stopped))
+
+
+async def get_tracking_updates(
+    ctx: Ctx,
+    tracking_number: Annotated[
+        str | None, Field(max_length=200, description="Only this package; spaces and dashes are ignored")
+    ] = None,
+    since: Annotated[
+        datetime | None, Field(description="Only updates received at or after this ISO time (UTC if no zone)")
+    ] = None,
+    limit: Annotated[int, Field(ge=1, le=50, description="How many updates to return")] = 10,
+    max_events: Annotated[int, Field(ge=0, le=20, description="Scan events per update summary")] = 3,
+) -> Annotated[CallToolResult, TrackingUpdates]:
+    live = state(ctx).live
+    result = await updates.tracking_updates(
+        live.store,
+        now=live.now(),
+        tracking_number=tracking_number,
+        since=since,
+        limit=limit,
+        max_events=max_events,
+        no_updates_hint=live.receiving_hint(),
+    )
+    return respond(result)

@@ -1,0 +1,137 @@
+"""The MCP server: wiring of the tool table, the resources, the lifespan state, and the one error path.
+
+Every tool answers with a pydantic answer as `structuredContent` (its schema is the tool's `outputSchema`) and the
+same facts as text. Failures rise unchanged from the lookups to `ShipStationMCP.call_tool`, which alone turns them
+into tool errors whose text says what went wrong and what to do next.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+import httpx
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from pydantic import ValidationError
+
+from .. import __version__
+from ..api.client import ShipStationClient
+from ..config import Settings
+from ..errors import EXPLAINED, ShipStationError, explain
+from ..live.notifier import LiveTracking
+from ..live.receiver import tracking_event
+from .context import AppState
+from .registry import build_tools, spec_for
+from .resources import add_resources
+
+__all__ = ["INSTRUCTIONS", "ShipStationMCP", "create_server"]
+
+logger = logging.getLogger(__name__)
+
+INSTRUCTIONS = """\
+Answers "where is my order?" from the merchant's ShipStation account.
+- Have an order number? list_shipments(shipment_number=...). The merchant's own/external id? find_by_external_id.
+  A ShipStation shipment id (se-...)? get_shipment. Each returns the shipment with its labels and tracking numbers.
+- Have a tracking number? track_package (carrier_code optional). A label id? track_label.
+- Which shipment does a tracking number belong to? find_by_tracking_number.
+- "Tell me when it moves": subscribe_tracking. "What changed?": get_tracking_updates and list_tracked_packages
+  answer from the updates ShipStation pushed (no API calls); setup_tracking_webhook connects the webhook once.
+- Several packages? track_packages (up to 100 in one call). "Which orders need attention?"
+  shipments_needing_attention.
+- Say the `headline` first; mention `attention` items and what to do about them.
+"""
+
+
+class ShipStationMCP(MCPServer[AppState]):
+    """MCPServer whose tool errors read as instructions."""
+
+    live: LiveTracking
+    """Event store and change notifier (live tracking); the HTTP app's webhook receiver shares it."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            raise ToolError(tool_error_message(name, arguments, exc)) from None
+
+
+def tool_error_message(tool: str, arguments: Mapping[str, Any], error: ToolError) -> str:
+    """The one place a failed call becomes what the assistant reads: argument problems as instructions, our own
+    failures explained, and the SDK's "Error executing tool <name>: " prefix (the result is already marked as an
+    error) left off."""
+    cause = error.__cause__
+    if isinstance(cause, ValidationError):
+        return _argument_problems(tool, cause)
+    if isinstance(error, UnexpectedToolError) and cause is not None:
+        spec = spec_for(tool)
+        if isinstance(cause, ShipStationError):
+            logger.info("%s: %s", tool, cause)
+        elif not isinstance(cause, EXPLAINED):
+            logger.error("%s failed unexpectedly", tool, exc_info=cause)
+        return explain(cause, what=spec.asked_about(arguments) if spec else "the request", where=tool)
+    return str(error).removeprefix(f"Error executing tool {tool}: ")
+
+
+def _argument_problems(tool: str, error: ValidationError) -> str:
+    problems = []
+    for item in error.errors(include_url=False)[:5]:
+        where = ".".join(str(part) for part in item["loc"]) or "arguments"
+        value = item.get("input")
+        shown = ""
+        if item["type"] != "missing" and isinstance(value, str | int | float | bool):
+            text = repr(value)
+            shown = f" (got {text[:40]}{'…' if len(text) > 40 else ''})"
+        problems.append(f"{where}: {item['msg']}{shown}")
+    return (
+        f"Invalid arguments for {tool}: " + "; ".join(problems) + f". Fix them and call {tool} again; "
+        "its input schema says what each argument takes."
+    )
+
+
+async def _seed_demo_updates(live: LiveTracking, settings: Settings, clock: Callable[[], datetime] | None) -> None:
+    """Give the demo's live-tracking tools the updates a real account's webhook would have received."""
+    from ..sandbox.updates import demo_deliveries
+
+    for delivery in demo_deliveries(settings.api, clock):
+        await live.store.add_event(tracking_event(delivery.payload, delivery.body, received_at=delivery.received_at))
+
+
+def create_server(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> ShipStationMCP:
+    """Build the MCP server. `transport` plugs in below the HTTP client (tests, the demo sandbox).
+
+    With `settings.demo` and no transport, the offline demo account answers; `clock` then also drives its dates.
+    """
+    if transport is None and settings.demo:
+        from ..sandbox import SandboxTransport
+
+        transport = SandboxTransport(clock=clock)
+    live = LiveTracking(settings.live, clock=clock, fallback_to_memory=True)
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
+        async with ShipStationClient(settings, transport=transport) as client, live.running():
+            if settings.demo and live.settings.database_path is None:
+                await _seed_demo_updates(live, settings, clock)
+            yield AppState(settings=settings, client=client, live=live, clock=clock)
+
+    server = ShipStationMCP(
+        "shipstation-mcp",
+        title="ShipStation tracking",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        lifespan=lifespan,
+        subscriptions=live.bus,
+        tools=list(build_tools(settings.live.webhook_path)),
+    )
+    server.live = live
+    add_resources(server, live)
+    return server
