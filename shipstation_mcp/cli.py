@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .config import DEMO_API_KEY, ConfigError, Settings, load_settings
+from .config import DEMO_API_KEY, ConfigError, Settings, load_log_level, load_settings
 from .logs import LEVELS, configure_logging
 
 logger = logging.getLogger("shipstation_mcp")
@@ -336,10 +336,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     serving = args.run is run_serve
     default_level = "INFO" if serving else "WARNING"
-    level = args.log_level or os.environ.get("SHIPSTATION_LOG_LEVEL", "").strip().upper() or default_level
-    if level not in LEVELS:
-        print(f"shipstation-mcp: SHIPSTATION_LOG_LEVEL must be one of {', '.join(LEVELS)}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE)
+    try:
+        level = args.log_level or load_log_level(default_level)
+    except ConfigError as exc:
+        print(f"shipstation-mcp: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
     formatter = configure_logging(level)
     if args.command == "webhooks":
         from .http_app import webhooks_command

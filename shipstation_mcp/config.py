@@ -31,7 +31,7 @@ DEFAULT_MAX_RETRIES = 3
 MAX_RETRIES_LIMIT = 10
 DEMO_API_KEY = "demo"
 """The stand-in `api_key` in demo mode when no key is set; the sandbox accepts any key."""
-# Rate limit and cache (issue 5): ShipStation allows 200 requests/minute per key, 20 for ShipEngine sandbox keys.
+# Rate limit and cache: ShipStation allows 200 requests/minute per key, 20 for ShipEngine sandbox keys.
 DEFAULT_RATE_LIMIT = 200
 SANDBOX_RATE_LIMIT = 20
 MAX_RATE_LIMIT = 100_000
@@ -218,7 +218,7 @@ def load_settings(
 
 
 # ----------------------------------------------------------------------------- live tracking
-# HTTP transport security, webhook receiver and event store (issue 4). The receiver does not talk to ShipStation,
+# HTTP transport security, webhook receiver and event store. The receiver does not talk to ShipStation,
 # so these settings load on their own (`load_live_settings`) without an API key, for `shipstation-mcp webhooks`.
 
 DEFAULT_WEBHOOK_PATH = "/webhooks/shipstation"
@@ -373,6 +373,17 @@ def live_settings_from(env: Mapping[str, str]) -> LiveSettings:
         data_dir=_data_dir_setting(env),
         allowed_hosts=_allowed_hosts_setting(env),
     )
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def load_log_level(default: str, environ: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None) -> str:
+    """SHIPSTATION_LOG_LEVEL, upper-cased, or `default` when unset. Raises `ConfigError` naming the variable."""
+    level = _environment(environ, dotenv_path).get("SHIPSTATION_LOG_LEVEL", "").strip().upper() or default
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"SHIPSTATION_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    return level
 
 
 def load_live_settings(environ: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None) -> LiveSettings:

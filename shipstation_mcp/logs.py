@@ -6,9 +6,11 @@ import logging
 import sys
 from collections.abc import Iterable
 
+from .config import LOG_LEVELS
+
 REDACTED = "[redacted]"
 HANDLER_NAME = "shipstation-mcp-stderr"
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LEVELS = LOG_LEVELS
 
 
 class RedactingFormatter(logging.Formatter):

@@ -9,8 +9,8 @@ Both API flavours share paths below their prefix (`/v2` for ShipStation API V2, 
   bodies, with exponential backoff and jitter, honouring `Retry-After`; never retries other 4xx;
 - maps failures to the small hierarchy in `errors.py`, carrying status, request id and ShipStation's messages;
 - never puts the API key in an exception, a log line or its own `repr` (nor lets ShipStation's messages echo it);
-- waits for the process-wide rate limiter before every attempt and feeds 429s back to it (`ratelimit.py`);
-- serves reads from a bounded, single-flight response cache with per-answer lifetimes (`cache.py`).
+- waits for the process-wide rate limiter before every attempt and feeds 429s back to it (`state/limiter.py`);
+- serves reads from a bounded, single-flight response cache with per-answer lifetimes (`state/cache.py`).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class ShipStationClient:
         limiter: RateLimiter | None = DEFAULT,
         cache: ResponseCache | None = DEFAULT,
     ) -> None:
-        """`limiter`: by default the process-wide one for this key and host (`ratelimit.shared_limiter`); None
+        """`limiter`: by default the process-wide one for this key and host (`state.limiter.shared_limiter`); None
         turns rate limiting off. `cache`: by default a fresh `ResponseCache` for this client; None turns it off."""
         self.settings = settings
         self._sleep = sleep
@@ -307,7 +307,7 @@ class ShipStationClient:
             slept_out_pause = False
             started = time.perf_counter()
             try:
-                response = await self._http.request(method, url, params=query, json=json_body)
+                response = await self._send(method, url, path, query, json_body)
                 data = self._decode(response, method=method, path=path) if response.is_success else None
             except ShipStationError as exc:
                 error: ShipStationError = exc
@@ -354,6 +354,17 @@ class ShipStationClient:
             )
             await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(self, method: str, url: str, path: str, query: dict[str, str], json_body: Any) -> httpx.Response:
+        try:
+            return await self._http.request(method, url, params=query, json=json_body)
+        except httpx.InvalidURL:
+            # Only an id or filter far longer than any real one gets here; nothing was sent.
+            raise InvalidInput(
+                f"A value for {method} {path.split('/')[1]} is too long to send to ShipStation (the request would "
+                f"be {len(url) + sum(len(v) for v in query.values())} characters); ids and numbers are at most a "
+                "few dozen characters: check the value."
+            ) from None
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, MalformedResponse
 
 MAX_TRACKING_NUMBER = 64
 _SEPARATORS = re.compile(r"[\s\-]+")
@@ -94,3 +94,16 @@ def clean_id(value: str, *, what: str, example: str) -> str:
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise InvalidInput(f"The {what} contains control characters; send one like {example}.")
     return text
+
+
+def api_id(value: str, *, what: str) -> str:
+    """An id ShipStation handed back, checked before it goes into another request: an answer with a broken id is a
+    broken answer, not a mistake of the person asking."""
+    try:
+        return clean_id(value, what=what, example="se-123456")
+    except InvalidInput:
+        shown = value[:40] + ("…" if len(value) > 40 else "")
+        raise MalformedResponse(
+            f"ShipStation's answer carried a {what} that cannot be right ({len(value)} characters, {shown!r}), so "
+            "it was not used in a further request."
+        ) from None

@@ -15,7 +15,7 @@ from typing import Any
 from ..answers.bulk import PROBLEMS, RETURN_CODES, AttentionItem, AttentionReport, attention_headline, outcome_of
 from ..answers.tracking import STALLED_AFTER_HOURS, TrackingSummary
 from ..api.client import ShipStationClient
-from ..api.ids import clean_id
+from ..api.ids import api_id, clean_id
 from ..api.models import Label
 from ..errors import EXPLAINED, AuthenticationError, InvalidInput, ShipStationError, explain
 from ..state.cache import reading
@@ -86,6 +86,13 @@ def _urgency(item: AttentionItem, kinds: list[str], label: Label) -> tuple[Any, 
     return (order.index(kinds[0]), -len(kinds), -staleness, created)
 
 
+@dataclass(frozen=True)
+class _Thresholds:
+    now: datetime
+    stalled_after_hours: float
+    unscanned_after_days: float
+
+
 async def shipments_needing_attention(
     client: ShipStationClient,
     *,
@@ -99,8 +106,8 @@ async def shipments_needing_attention(
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> AttentionReport:
-    now = now or datetime.now(UTC)
-    until = to_utc(until) if until else now
+    limits = _Thresholds(now or datetime.now(UTC), stalled_after_hours, unscanned_after_days)
+    until = to_utc(until) if until else limits.now
     since = to_utc(since) if since else _days_before(until, DEFAULT_LOOKBACK_DAYS)
     if since > until:
         raise InvalidInput("since is later than until; swap them or widen the period.")
@@ -120,69 +127,9 @@ async def shipments_needing_attention(
         far_future = datetime.max.replace(tzinfo=UTC)
         candidates.sort(key=lambda lbl: ((lbl.tracking_status or "") != "error", lbl.created_at or far_future))
         chosen = [_Candidate(lbl) for lbl in candidates[: max(0, max_tracked)]]
+        checked = await _track_candidates(client, chosen, limits, progress)
 
-        async def check(candidate: _Candidate) -> _Candidate:
-            label = candidate.label
-            try:
-                candidate.summary = await tracking.track_label(
-                    client,
-                    label.label_id or "",
-                    label=label,
-                    max_events=0,
-                    now=now,
-                    stalled_after_hours=stalled_after_hours,
-                )
-            except AuthenticationError:
-                raise
-            except (*EXPLAINED, ShipStationError) as exc:
-                candidate.error = explain(exc, what=f"label {label.label_id!r}")
-            return candidate
-
-        checked = await run_concurrently(
-            chosen,
-            check,
-            progress=progress,
-            describe=lambda c: f"tracked {c.label.label_id}",
-            offset=1,
-            total=1 + len(chosen),
-        )
-
-    ranked: list[tuple[tuple[Any, ...], AttentionItem]] = []
-    problems: Counter[str] = Counter()
-    for candidate in checked:
-        if candidate.summary is None:
-            continue
-        kinds, reasons = problems_of(
-            candidate.summary,
-            candidate.label,
-            now=now,
-            stalled_after_hours=stalled_after_hours,
-            unscanned_after_days=unscanned_after_days,
-        )
-        if not kinds:
-            continue
-        s = candidate.summary
-        item = AttentionItem(
-            rank=0,
-            problem=kinds[0],
-            reasons=reasons,
-            headline=s.headline,
-            label_id=candidate.label.label_id,
-            shipment_id=candidate.label.shipment_id,
-            tracking_number=s.tracking_number or candidate.label.tracking_number,
-            carrier_code=s.carrier_code,
-            status_code=s.status_code,
-            label_created_at=candidate.label.created_at,
-            hours_since_last_scan=s.hours_since_last_scan,
-            estimated_delivery=s.estimated_delivery,
-            tracking_url=s.tracking_url,
-        )
-        problems[kinds[0]] += 1
-        ranked.append((_urgency(item, kinds, candidate.label), item))
-    ranked.sort(key=lambda pair: pair[0])
-    items = [item.model_copy(update={"rank": n}) for n, (_, item) in enumerate(ranked, start=1)]
-    failures = [f"{c.label.label_id}: {c.error}" for c in checked if c.error]
-
+    items, problems = _ranked_items(checked, limits)
     notes = []
     if capped:
         notes.append(
@@ -203,10 +150,80 @@ async def shipments_needing_attention(
         tracked=len(chosen),
         not_tracked=len(candidates) - len(chosen),
         items=items,
-        could_not_check=failures,
+        could_not_check=[f"{c.label.label_id}: {c.error}" for c in checked if c.error],
         note=" ".join(notes) or None,
     )
     return freshness.stamp(report)
+
+
+async def _track_candidates(
+    client: ShipStationClient, chosen: list[_Candidate], limits: _Thresholds, progress: Progress | None
+) -> list[_Candidate]:
+    """Track every chosen label concurrently; a label that cannot be tracked keeps the reason instead."""
+
+    async def check(candidate: _Candidate) -> _Candidate:
+        label = candidate.label
+        try:
+            candidate.summary = await tracking.track_label(
+                client,
+                api_id(label.label_id or "", what="label id"),
+                label=label,
+                max_events=0,
+                now=limits.now,
+                stalled_after_hours=limits.stalled_after_hours,
+            )
+        except AuthenticationError:
+            raise
+        except (*EXPLAINED, ShipStationError) as exc:
+            candidate.error = explain(exc, what=f"label {label.label_id!r}")
+        return candidate
+
+    return await run_concurrently(
+        chosen,
+        check,
+        progress=progress,
+        describe=lambda c: f"tracked {c.label.label_id}",
+        offset=1,
+        total=1 + len(chosen),
+    )
+
+
+def _ranked_items(checked: list[_Candidate], limits: _Thresholds) -> tuple[list[AttentionItem], Counter[str]]:
+    """The tracked labels that need attention, most urgent first, and how many have each first problem."""
+    ranked: list[tuple[tuple[Any, ...], AttentionItem]] = []
+    problems: Counter[str] = Counter()
+    for candidate in checked:
+        s, label = candidate.summary, candidate.label
+        if s is None:
+            continue
+        kinds, reasons = problems_of(
+            s,
+            label,
+            now=limits.now,
+            stalled_after_hours=limits.stalled_after_hours,
+            unscanned_after_days=limits.unscanned_after_days,
+        )
+        if not kinds:
+            continue
+        item = AttentionItem(
+            rank=0,
+            problem=kinds[0],
+            reasons=reasons,
+            headline=s.headline,
+            label_id=label.label_id,
+            shipment_id=label.shipment_id,
+            tracking_number=s.tracking_number or label.tracking_number,
+            carrier_code=s.carrier_code,
+            status_code=s.status_code,
+            label_created_at=label.created_at,
+            hours_since_last_scan=s.hours_since_last_scan,
+            estimated_delivery=s.estimated_delivery,
+            tracking_url=s.tracking_url,
+        )
+        problems[kinds[0]] += 1
+        ranked.append((_urgency(item, kinds, label), item))
+    ranked.sort(key=lambda pair: pair[0])
+    return [item.model_copy(update={"rank": n}) for n, (_, item) in enumerate(ranked, start=1)], problems
 
 
 def _is_voided(label: Label) -> bool:

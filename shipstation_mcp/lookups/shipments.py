@@ -18,7 +18,7 @@ from ..answers.shipments import (
     summarize_shipment_list,
 )
 from ..api.client import ShipStationClient
-from ..api.ids import clean_id, normalize_tracking_number
+from ..api.ids import api_id, clean_id, normalize_tracking_number
 from ..api.models import Label, Shipment, ShipmentList
 from ..errors import InvalidInput, LookupFailed, NotFoundError
 from ..times import parse_timestamp
@@ -36,7 +36,8 @@ async def labels_of(client: ShipStationClient, shipment_id: str) -> list[Label]:
 
 
 async def _with_labels(client: ShipStationClient, shipment: Shipment) -> ShipmentSummary:
-    labels = await labels_of(client, shipment.shipment_id) if shipment.shipment_id else []
+    shipment_id = api_id(shipment.shipment_id, what="shipment id") if shipment.shipment_id else None
+    labels = await labels_of(client, shipment_id) if shipment_id else []
     return summarize_shipment(shipment, labels)
 
 
@@ -76,7 +77,8 @@ async def find_by_tracking_number(client: ShipStationClient, tracking_number: st
         )
     shipment_ids = list(dict.fromkeys(label.shipment_id for label in labels if label.shipment_id))
     orphans = [summarize_label(label) for label in labels if not label.shipment_id]
-    shipments = await asyncio.gather(*(get_shipment(client, sid) for sid in shipment_ids))
+    checked = [api_id(sid, what="shipment id") for sid in shipment_ids]
+    shipments = await asyncio.gather(*(get_shipment(client, sid) for sid in checked))
     count = len(shipments)
     where = f"{count} shipment(s)" if count else "no shipment"
     first = shipments[0].headline if shipments else ""

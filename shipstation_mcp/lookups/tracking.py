@@ -12,7 +12,7 @@ from datetime import datetime
 from ..answers.live import WatchChange
 from ..answers.tracking import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, TrackingSummary, summarize_tracking
 from ..api.client import ShipStationClient
-from ..api.ids import infer_carrier, normalize_carrier_code, normalize_tracking_number
+from ..api.ids import api_id, infer_carrier, normalize_carrier_code, normalize_tracking_number
 from ..api.models import Label, TrackingInfo
 from ..errors import LookupFailed, NotFoundError, RequestRejectedError
 
@@ -127,7 +127,8 @@ async def _track_found_label(
 ) -> TrackingSummary:
     if not label.label_id:
         raise LookupFailed(f"ShipStation found a label for {number} but gave no label id to track it by.")
-    summary = await track_label(client, label.label_id, label=label, max_events=max_events, now=now)
+    label_id = api_id(label.label_id, what="label id")
+    summary = await track_label(client, label_id, label=label, max_events=max_events, now=now)
     if label.tracking_number and number != label.tracking_number.upper():
         boxes = [p for p in label.packages if p.tracking_number]
         which = next((i for i, p in enumerate(boxes, 1) if (p.tracking_number or "").upper() == number), None)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from ..answers.webhooks import TRACK_EVENTS, TrackEvent, WebhookListing, WebhookRow, WebhookSetup
 from ..api.client import ShipStationClient
+from ..api.ids import api_id
 from ..config import LiveSettings, is_loopback_host
 from ..errors import InvalidInput, LookupFailed, RequestRejectedError
 
@@ -81,7 +82,7 @@ async def point_tracking_webhook(
                 f"ShipStation says a {event!r} webhook exists (HTTP 409) but does not list it. Check the webhooks "
                 "in ShipStation's settings, then try again."
             ) from None
-        await client.update_webhook(webhook_id, url, headers=headers)
+        await client.update_webhook(api_id(webhook_id, what="webhook id"), url, headers=headers)
         action = "updated"
     return WebhookSetup(
         headline=f"The account's {event!r} webhook was {action}: tracking updates now go to {url}.",

@@ -126,11 +126,6 @@ class ResponseCache:
     def clear(self) -> None:
         self._entries.clear()
 
-    def peek(self, key: Hashable) -> Any:
-        """The live value for `key`, or None (no statistics, no age noted)."""
-        entry = self._live(key)
-        return entry.value if entry else None
-
     def _live(self, key: Hashable) -> _Entry | None:
         entry = self._entries.get(key)
         if entry is None:

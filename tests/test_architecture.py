@@ -1,0 +1,136 @@
+"""The package's layout is its architecture: imports point one way (upper layers use lower ones, never the
+reverse), there is no import cycle, no module reaches for another's private names, and functions stay short."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "shipstation_mcp"
+
+# Lowest first. A module may import from its own layer's package and from any layer below it.
+LAYERS: list[set[str]] = [
+    {"shipstation_mcp", "shipstation_mcp.config", "shipstation_mcp.errors", "shipstation_mcp.times"},
+    {"shipstation_mcp.logs"},
+    {"shipstation_mcp.state"},
+    {"shipstation_mcp.api"},
+    {"shipstation_mcp.sandbox"},
+    {"shipstation_mcp.answers"},
+    {"shipstation_mcp.live", "shipstation_mcp.lookups"},
+    {"shipstation_mcp.tools"},
+    {"shipstation_mcp.http_app"},
+    {"shipstation_mcp.cli", "shipstation_mcp.__main__"},
+]
+MAX_FUNCTION_LINES = 80
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, ast.Module]:
+    return {module_name(p): ast.parse(p.read_text(), str(p)) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports_of(name: str, tree: ast.Module, is_package: bool) -> list[tuple[str, list[str]]]:
+    """(imported module, names taken from it) for every import in the module, lazy ones included."""
+    base = name.split(".") if is_package else name.split(".")[:-1]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = base[: len(base) - (node.level - 1)]
+                target = ".".join([*anchor, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            if target.startswith("shipstation_mcp"):
+                found.append((target, [alias.name for alias in node.names]))
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names if alias.name.startswith("shipstation_mcp")]
+    return found
+
+
+def layer_of(module: str) -> int:
+    best = None
+    for index, members in enumerate(LAYERS):
+        for member in members:
+            if (module == member or module.startswith(member + ".")) and (best is None or len(member) > best[1]):
+                best = (index, len(member))
+    assert best is not None, f"{module} belongs to no layer: add it to LAYERS"
+    return best[0]
+
+
+def graph() -> dict[str, set[str]]:
+    trees = modules()
+    known = set(trees)
+    edges: dict[str, set[str]] = {name: set() for name in trees}
+    for name, tree in trees.items():
+        is_package = (PACKAGE.parent / Path(*name.split("."))).is_dir()
+        for target, names in imports_of(name, tree, is_package):
+            # `from pkg import module` names a module, not an attribute of the package
+            targets = [f"{target}.{n}" for n in names if f"{target}.{n}" in known] or [target]
+            edges[name].update(t for t in targets if t in known and t != name)
+    return edges
+
+
+def test_imports_point_down_the_layers() -> None:
+    wrong = [
+        f"{source} -> {target}"
+        for source, targets in graph().items()
+        for target in targets
+        if layer_of(target) > layer_of(source)
+    ]
+    assert wrong == []
+
+
+def test_no_import_cycle() -> None:
+    edges = graph()
+    cycles = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(edges[node]):
+            if state.get(nxt) == 1:
+                cycles.append(" -> ".join([*path[path.index(nxt) :], nxt]))
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for node in sorted(edges):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == []
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    trees = modules()
+    private = []
+    for name, tree in trees.items():
+        is_package = (PACKAGE.parent / Path(*name.split("."))).is_dir()
+        for target, names in imports_of(name, tree, is_package):
+            private += [f"{name} imports {target}.{n}" for n in names if n.startswith("_") and n != "__version__"]
+    assert private == []
+
+
+def test_no_function_is_longer_than_it_can_be_read_in_one_go() -> None:
+    long = []
+    for name, tree in modules().items():
+        if name.startswith("shipstation_mcp.sandbox"):
+            continue  # the demo account's data: one literal per shipment, long by nature
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long.append(f"{name}.{node.name}: {length} lines")
+    assert long == []
+
+
+def test_every_subpackage_declares_its_public_surface() -> None:
+    missing = [
+        module_name(init)
+        for init in PACKAGE.rglob("__init__.py")
+        if "__all__" not in init.read_text() and init.parent != PACKAGE
+    ]
+    assert missing == []
