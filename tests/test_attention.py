@@ -101,7 +101,7 @@ async def test_every_kind_of_problem_ranked_most_urgent_first() -> None:
 
     assert report["headline"].startswith("7 of 161 packages shipped Wed 6 May 2026 – Wed 20 May 2026 need attention:")
     assert (
-        "1 carrier exception, 1 returned to sender, 1 delivery attempt, 1 never scanned, 2 no recent scan"
+        "1 carrier exception, 1 returned to sender, 1 delivery attempt, 1 never scanned, 2 with no recent scan"
         in (report["headline"])
     )
     # 150 delivered + 13 others, less se-old (outside the period) and se-voided (label_status=completed asked)

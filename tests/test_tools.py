@@ -248,7 +248,7 @@ async def test_track_label_on_v2_fills_carrier_and_url_from_the_label(v2: Client
     assert data["carrier_code"] == "ups"
     assert data["tracking_url"] == LABEL["tracking_url"]
     assert data["label_id"] == LABEL_ID
-    assert data["headline"] == "Delivered Sun 27 Oct 2024 11:59 UTC in OCEANSIDE, CA 92056"
+    assert data["headline"] == "Delivered Sun 27 Oct 2024 04:59 (UTC-07:00) in OCEANSIDE, CA 92056"
     assert text_of(result).startswith(data["headline"])
 
 
@@ -297,7 +297,7 @@ async def test_track_package_on_shipengine_uses_the_inferred_carrier(shipengine:
     )
     result = await shipengine.call_tool("track_package", {"tracking_number": number})
     assert not result.is_error, text_of(result)
-    assert result.structured_content["headline"] == "Delivered Mon 20 Sep 2021 19:03 UTC in SARCOXIE, MO 64862"
+    assert result.structured_content["headline"] == "Delivered Mon 20 Sep 2021 14:03 (UTC-05:00) in SARCOXIE, MO 64862"
     assert len(result.structured_content["events"]) == 6
 
 
@@ -508,7 +508,17 @@ async def test_tracking_a_voided_label_warns(v2: Client, httpx_mock: HTTPXMock) 
     voided = {**LABEL, "status": "voided", "voided": True}
     httpx_mock.add_response(method="GET", url=f"{V2}/labels/{LABEL_ID}/track", json=TRACK_UPS)
     httpx_mock.add_response(method="GET", url=f"{V2}/labels/{LABEL_ID}", json=voided)
+    replacement = {**LABEL, "label_id": "se-replacement", "status": "completed", "voided": False}
+    httpx_mock.add_response(
+        method="GET",
+        url=f"{V2}/labels?shipment_id={LABEL['shipment_id']}&page_size=100",
+        json=labels_page(voided, replacement),
+    )
     result = await v2.call_tool("track_label", {"label_id": LABEL_ID})
     assert not result.is_error, text_of(result)
-    assert result.structured_content["attention"][0].startswith(f"Label {LABEL_ID} was voided")
-    assert result.structured_content["action_needed"] is True
+    data = result.structured_content
+    assert data["attention"][0].startswith(f"Label {LABEL_ID} was voided")
+    assert data["headline"] == data["attention"][0] and "replaced by label se-replacement" in data["headline"]
+    assert data["voided"] is True and data["replaced_by"] == "se-replacement" and not data["delivered"]
+    assert "days_in_transit" not in data and "hours_since_last_scan" not in data  # never "in transit"
+    assert data["action_needed"] is True

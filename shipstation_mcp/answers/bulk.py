@@ -131,6 +131,7 @@ PROBLEMS: dict[str, str] = {
     "exception": "carrier exception",
     "returned_to_sender": "returned to sender",
     "delivery_attempt": "delivery attempt",
+    "awaiting_pickup": "waiting for pickup",
     "action_needed": "action needed",
     "never_scanned": "never scanned",
     "no_recent_scan": "no recent scan",
@@ -172,13 +173,27 @@ class AttentionReport(CachedAnswer):
         return attention_text(self)
 
 
+PLURAL_PROBLEMS = {
+    "exception": "carrier exceptions",
+    "delivery_attempt": "delivery attempts",
+    "no_recent_scan": "with no recent scan",
+    "past_estimated_delivery": "past the estimated delivery day",
+}
+
+
+def _counted(kind: str, count: int) -> str:
+    if kind == "past_estimated_delivery":
+        return PLURAL_PROBLEMS[kind]
+    return PLURAL_PROBLEMS.get(kind, PROBLEMS[kind]) if count != 1 else PROBLEMS[kind]
+
+
 def attention_headline(
     items: list[AttentionItem], problems: Counter[str], shipped: int, since: datetime, until: datetime
 ) -> str:
     period = f"{format_time(since, with_time=False)} – {format_time(until, with_time=False)}"
     if not items:
         return f"No package of the {shipped} shipped {period} needs attention."
-    parts = [f"{problems[kind]} {PROBLEMS[kind]}" for kind in PROBLEMS if problems[kind]]
+    parts = [f"{problems[kind]} {_counted(kind, problems[kind])}" for kind in PROBLEMS if problems[kind]]
     return f"{len(items)} of {shipped} packages shipped {period} need attention: " + ", ".join(parts)
 
 

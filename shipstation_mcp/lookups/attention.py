@@ -30,7 +30,8 @@ MAX_LABEL_PAGES = 10
 DEFAULT_LOOKBACK_DAYS = 14
 UNSCANNED_AFTER_DAYS = 2.0
 DEFAULT_MAX_TRACKED = 100
-DONE_TRACKING_STATUSES = frozenset({"delivered", "delivered_to_service_point"})
+# A package waiting at a collection point still needs its recipient to act: it is tracked like one in transit.
+DONE_TRACKING_STATUSES = frozenset({"delivered"})
 
 
 @dataclass
@@ -49,9 +50,11 @@ def problems_of(
     unscanned_after_days: float,
 ) -> tuple[list[str], list[str]]:
     """(problem kinds, reasons) for one tracked package; both empty when it needs nothing."""
-    if summary.delivered:
+    if summary.delivered and summary.status_code != "SP":
         return [], []
     kinds: list[str] = []
+    if summary.status_code == "SP":
+        kinds.append("awaiting_pickup")
     codes = {summary.status_code, summary.detail_code or ""}
     if codes & RETURN_CODES:
         kinds.append("returned_to_sender")
@@ -71,7 +74,7 @@ def problems_of(
             reasons.append(f"Label created {days:.0f} days ago and the carrier has not scanned the package yet")
     if summary.hours_since_last_scan is not None and summary.hours_since_last_scan > stalled_after_hours:
         kinds.append("no_recent_scan")
-    if summary.estimated_delivery is not None and summary.estimated_delivery < now:
+    if summary.late:
         kinds.append("past_estimated_delivery")
     if not kinds:
         return [], []
@@ -119,8 +122,8 @@ async def shipments_needing_attention(
             shipment_ids = await _store_shipment_ids(client, store, since)
             labels = [label for label in labels if label.shipment_id in shipment_ids]
 
-        voided = [lbl for lbl in labels if _is_voided(lbl)]
-        live = [lbl for lbl in labels if not _is_voided(lbl)]
+        voided = [lbl for lbl in labels if tracking.is_voided(lbl)]
+        live = [lbl for lbl in labels if not tracking.is_voided(lbl)]
         delivered = [lbl for lbl in live if _is_done(lbl)]
         candidates = [lbl for lbl in live if not _is_done(lbl) and lbl.label_id]
         # Labels the carrier already flagged first, then the oldest: those are likeliest to be in trouble.
@@ -224,10 +227,6 @@ def _ranked_items(checked: list[_Candidate], limits: _Thresholds) -> tuple[list[
         ranked.append((_urgency(item, kinds, label), item))
     ranked.sort(key=lambda pair: pair[0])
     return [item.model_copy(update={"rank": n}) for n, (_, item) in enumerate(ranked, start=1)], problems
-
-
-def _is_voided(label: Label) -> bool:
-    return bool(label.voided) or (label.status or "").lower() == "voided"
 
 
 def _is_done(label: Label) -> bool:

@@ -10,11 +10,11 @@ import logging
 from datetime import datetime
 
 from ..answers.live import WatchChange
-from ..answers.tracking import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, TrackingSummary, summarize_tracking
+from ..answers.tracking import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, LabelFacts, TrackingSummary, summarize_tracking
 from ..api.client import ShipStationClient
 from ..api.ids import api_id, infer_carrier, normalize_carrier_code, normalize_tracking_number
 from ..api.models import Label, TrackingInfo
-from ..errors import LookupFailed, NotFoundError, RequestRejectedError
+from ..errors import LookupFailed, NotFoundError, RequestRejectedError, ShipStationError
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +26,12 @@ async def track_label(
     label_id: str,
     *,
     label: Label | None = None,
+    replaced_by: str | None = None,
     max_events: int = DEFAULT_MAX_EVENTS,
     now: datetime | None = None,
     stalled_after_hours: float = STALLED_AFTER_HOURS,
 ) -> TrackingSummary:
-    """Track the package of one of the account's labels.
+    """Track the package of one of the account's labels (`label`, when the caller has it, saves a request).
 
     The V2 track answer omits the carrier and the carrier's tracking page; when it does, the label supplies them.
     """
@@ -41,19 +42,46 @@ async def track_label(
             f"ShipStation has no label {label_id!r} (HTTP 404){exc.reference}. Label ids look like se-123456; "
             "get them from get_shipment or find_by_external_id, or use track_package with a tracking number."
         ) from None
-    if label is None and not (info.carrier_code and info.tracking_url and info.tracking_number):
+    if label is None and not (info.carrier_code and info.tracking_url and info.tracking_number and info.events):
+        # The track answer lacks a fact the label has: the carrier, the carrier's page, or (before the first scan)
+        # when the label was made and whether it was voided.
         try:
             label = await client.get_label(label_id)
         except NotFoundError:
             label = None
     _fill_from_label(info, label)
-    summary = summarize_tracking(
-        info, label_id=label_id, max_events=max_events, now=now, stalled_after_hours=stalled_after_hours
+    facts = LabelFacts(label_id=label_id)
+    if label is not None:
+        voided = is_voided(label)
+        facts = LabelFacts(
+            label_id=label_id,
+            created_at=label.created_at,
+            voided=voided,
+            replaced_by=await replacement_of(client, label) if voided and replaced_by is None else replaced_by,
+            return_label=bool(label.is_return_label),
+        )
+    return summarize_tracking(
+        info, label=facts, max_events=max_events, now=now, stalled_after_hours=stalled_after_hours
     )
-    if label is not None and (label.voided or label.status == "voided"):
-        summary.attention.insert(0, f"Label {label_id} was voided: this package may never have been sent")
-        summary.action_needed = True
-    return summary
+
+
+def is_voided(label: Label) -> bool:
+    return bool(label.voided) or (label.status or "").lower() == "voided"
+
+
+async def replacement_of(client: ShipStationClient, label: Label) -> str | None:
+    """The label that took a voided one's place in the same shipment, if there is one."""
+    if not label.shipment_id:
+        return None
+    try:
+        shipment_id = api_id(label.shipment_id, what="shipment id")
+        siblings = (await client.list_labels(shipment_id=shipment_id, page_size=100)).labels
+    except (ShipStationError, LookupFailed) as exc:  # the replacement is a courtesy; the voided label is the answer
+        logger.info("Could not look for the replacement of label %s: %s", label.label_id, type(exc).__name__)
+        return None
+    return next(
+        (s.label_id for s in siblings if s.label_id and s.label_id != label.label_id and not is_voided(s)), None
+    )
 
 
 def _fill_from_label(info: TrackingInfo, label: Label | None) -> None:
