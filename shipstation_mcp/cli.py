@@ -16,6 +16,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -147,10 +148,11 @@ def call_tool(settings: Settings, tool: str, arguments: dict[str, Any]) -> ToolA
     return asyncio.run(ask())
 
 
-def _print_answer(answer: ToolAnswer, *, as_json: bool) -> int:
+def _print_answer(answer: ToolAnswer, *, as_json: bool, speak: Callable[[str], str] = str) -> int:
     if answer.is_error:
-        print(f"shipstation-mcp: {answer.text}", file=sys.stderr)
-        return EXIT_LOOKUP_FAILED
+        print(f"shipstation-mcp: {speak(answer.text)}", file=sys.stderr)
+        # A value the tool's schema refuses is a bad flag value: a usage error, like argparse's own.
+        return EXIT_USAGE if answer.text.startswith("Invalid arguments for ") else EXIT_LOOKUP_FAILED
     if as_json:
         print(json.dumps(answer.structured, indent=2, ensure_ascii=False))
     else:
@@ -158,10 +160,52 @@ def _print_answer(answer: ToolAnswer, *, as_json: bool) -> int:
     return EXIT_OK
 
 
+# How tools and their arguments are called on the command line, so errors name what a terminal user types.
+COMMAND_FOR_TOOL = {
+    "find_order": "order",
+    "track_package": "track",
+    "track_label": "track-label",
+    "get_shipment": "shipment",
+    "find_by_external_id": "find",
+    "find_by_tracking_number": "find-tracking",
+    "list_shipments": "shipments",
+    "list_carriers": "carriers",
+    "shipments_needing_attention": "attention",
+}
+FLAG_FOR_ARGUMENT = {
+    "carrier_code": "--carrier",
+    "max_events": "--events",
+    "shipment_number": "--number",
+    "ship_to_name": "--name",
+    "created_after": "--after",
+    "created_before": "--before",
+    "page_size": "--page-size",
+    "page": "--page",
+    "status": "--status",
+}
+_CALL = re.compile(r"\b(" + "|".join(COMMAND_FOR_TOOL) + r")\((?:\w+=)?'([^']*)'\)")
+_NAME = re.compile(r"\b(" + "|".join(sorted({*COMMAND_FOR_TOOL, *FLAG_FOR_ARGUMENT}, key=len, reverse=True)) + r")\b")
+
+
+def terminal_words(text: str) -> str:
+    """A tool's message as a terminal user needs it: `find_order(query='10443')` becomes `shipstation-mcp order
+    10443`, tool names become commands and argument names flags."""
+    text = text.replace("its input schema says what each argument takes", "--help says what each flag takes")
+    text = _CALL.sub(lambda m: f"`shipstation-mcp {COMMAND_FOR_TOOL[m.group(1)]} {m.group(2)}`", text)
+    return _NAME.sub(
+        lambda m: (
+            f"`shipstation-mcp {COMMAND_FOR_TOOL[m.group(1)]}`"
+            if m.group(1) in COMMAND_FOR_TOOL
+            else FLAG_FOR_ARGUMENT[m.group(1)]
+        ),
+        text,
+    )
+
+
 def _lookup(tool: str, arguments: Callable[[argparse.Namespace], dict[str, Any]]) -> Runner:
     def run(args: argparse.Namespace, settings: Settings) -> int:
         given = {key: value for key, value in arguments(args).items() if value is not None}
-        return _print_answer(call_tool(settings, tool, given), as_json=args.json)
+        return _print_answer(call_tool(settings, tool, given), as_json=args.json, speak=terminal_words)
 
     return run
 
@@ -174,6 +218,13 @@ def _track_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("tracking_number", help="the carrier's tracking number (spaces and dashes are ignored)")
     parser.add_argument(
         "--carrier", metavar="CODE", help="carrier code (ups, fedex, usps, stamps_com, dhl_express, …) if unclear"
+    )
+    _add_events(parser)
+
+
+def _order_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "query", help="order number (10443 or #10443), the store's order id, a se-… id or a tracking number"
     )
     _add_events(parser)
 
@@ -210,6 +261,12 @@ COMMANDS: tuple[Command, ...] = (
         lambda parser: _add_serve_arguments(parser, suppress=True),
         run_serve,
         json_output=False,
+    ),
+    Command(
+        "order",
+        "an order and its packages' tracking, from any identifier (as find_order)",
+        _order_arguments,
+        _lookup("find_order", lambda a: {"query": a.query, "max_events": a.events}),
     ),
     Command(
         "track",

@@ -199,7 +199,16 @@ def _carriers(text: str, data: dict[str, Any], api: str) -> None:
     assert "4 carrier(s) connected" in text
 
 
+def _order_in_one_call(text: str, data: dict[str, Any], api: str) -> None:
+    assert data["matched_as"] == "order number" and data["shipment"]["shipment_number"] == "10443"
+    [package] = data["packages"]
+    assert package["label_id"] == "se-5000012" and package["detail_code"] == "OUT_FOR_DELIVERY"
+    assert not package.get("late") and "Priya Natarajan" in data["headline"]
+    assert "Out For Delivery" in data["headline"] and "se-5000012" in text
+
+
 DEMO_CALLS: tuple[DemoCall, ...] = (
+    DemoCall("find_order", {"query": "#10443"}, _order_in_one_call, "an order by number, in one call"),
     DemoCall("get_shipment", {"shipment_id": "se-4000445"}, _multi_package_shipment, "three boxes on one label"),
     DemoCall("find_by_external_id", {"external_shipment_id": "WEB/10458"}, _pending_by_external_id, "id with a slash"),
     DemoCall("list_shipments", {"status": "pending"}, _pending_list, "status filter"),

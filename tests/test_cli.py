@@ -118,15 +118,16 @@ def test_a_failed_lookup_exits_1_with_the_actionable_message_on_stderr(capsys: p
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("shipstation-mcp: ShipStation has no shipment 'se-999' (HTTP 404)")
-    assert "find_by_external_id" in err
-    assert "Error executing tool" not in err
+    assert "`shipstation-mcp order se-999`" in err  # the next command to type, not a tool call
+    assert "find_order" not in err and "Error executing tool" not in err
 
 
 def test_bad_arguments_exit_non_zero_with_a_reason(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["track", "1Z!@#", "--demo"]) == 1
     assert "only letters and digits" in capsys.readouterr().err
-    assert run(["shipments", "--page-size", "500", "--demo"]) == 1
-    assert "page_size" in capsys.readouterr().err
+    assert run(["shipments", "--page-size", "500", "--demo"]) == 2  # a flag value out of range is a usage error
+    err = capsys.readouterr().err
+    assert "--page-size" in err and "page_size" not in err
     assert run(["shipments", "--status", "shipped", "--demo"]) == 2  # argparse knows the choices
     assert "invalid choice" in capsys.readouterr().err
 

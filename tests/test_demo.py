@@ -50,7 +50,7 @@ async def test_demo_errors_read_as_instructions(api: str) -> None:
         unknown_label = await client.call_tool("track_label", {"label_id": "se-1"})
     assert missing.is_error and unknown_label.is_error
     assert "has no shipment 'se-999999' (HTTP 404)" in missing.content[0].text
-    assert "list_shipments(shipment_number=…)" in missing.content[0].text
+    assert "find_order(query=" in missing.content[0].text
     assert "has no label 'se-1'" in unknown_label.content[0].text
 
 

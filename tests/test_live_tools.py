@@ -54,8 +54,16 @@ async def store_update(server: Any, obj: dict[str, Any], *, received: datetime =
 # ----------------------------------------------------------------------------- subscribe / unsubscribe
 
 
+def account_labels(request: httpx.Request) -> httpx.Response:
+    """The account has a label with V2_NUMBER; everything else answers 204."""
+    if request.url.path == "/v2/labels":
+        label = {"label_id": "se-7", "tracking_number": V2_NUMBER, "carrier_code": "ups"}
+        return httpx.Response(200, json={"labels": [label], "total": 1, "page": 1, "pages": 1})
+    return httpx.Response(204)
+
+
 async def test_subscribe_and_unsubscribe_also_record_the_watch_locally() -> None:
-    shipstation = ShipStation()
+    shipstation = ShipStation(account_labels)
     server = make_server(shipstation)
     async with Client(server) as client:
         result = await client.call_tool(
@@ -75,7 +83,8 @@ async def test_subscribe_and_unsubscribe_also_record_the_watch_locally() -> None
         assert package["watching"] is False and package["stopped_because"] == "unsubscribed"
         active = await client.call_tool("list_tracked_packages", {"include_stopped": False})
         assert active.structured_content["packages"] == []
-    assert [r.url.path for r in shipstation.requests] == ["/v2/tracking/start", "/v2/tracking/stop"]
+    # V2 has no /tracking/start: it pushes updates for the account's labels, so subscribing checks the label.
+    assert [r.url.path for r in shipstation.requests] == ["/v2/labels", "/v2/tracking/stop"]
 
 
 async def test_failed_subscribe_records_nothing() -> None:

@@ -54,7 +54,7 @@ async def test_tracks_a_package_end_to_end_over_stdio(tmp_path: os.PathLike[str]
 
     assert not result.is_error, result.content
     data = result.structured_content
-    assert data["headline"] == "Delivered Sun 27 Oct 2024 11:59 UTC in OCEANSIDE, CA 92056"
+    assert data["headline"] == "Delivered Sun 27 Oct 2024 04:59 (UTC-07:00) in OCEANSIDE, CA 92056"
     assert data["label_id"] == LABEL["label_id"] and data["carrier_code"] == "ups"
     assert [r.path.split("?")[0] for r in stub.requests] == ["/v2/labels", f"/v2/labels/{LABEL['label_id']}/track"]
     assert all(r.headers["api-key"] == KEY for r in stub.requests)

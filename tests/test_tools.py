@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -149,6 +150,7 @@ async def test_find_by_external_id_encodes_the_id_as_one_segment(v2: Client, htt
 
 async def test_list_shipments_sends_filters_newest_first(v2: Client, httpx_mock: HTTPXMock) -> None:
     page = {"shipments": [SHIPMENT], "total": 1, "page": 1, "pages": 1, "links": {}}
+    httpx_mock.add_response(method="GET", url=re.compile(rf"{V2}/labels\?.*"), json=labels_page(LABEL))
     httpx_mock.add_response(method="GET", json=page)
     result = await v2.call_tool(
         "list_shipments",
@@ -161,7 +163,11 @@ async def test_list_shipments_sends_filters_newest_first(v2: Client, httpx_mock:
         },
     )
     assert not result.is_error, text_of(result)
-    request = only_request(httpx_mock)
+    request, labels = httpx_mock.get_requests()  # the page's labels come from one listing, not one per row
+    assert labels.url.path == "/v2/labels" and "shipment_id" not in labels.url.params
+    row = result.structured_content["shipments"][0]
+    assert row["labels"][0]["label_id"] == LABEL_ID and row["labels"][0]["tracking_number"] == UPS_NUMBER
+    assert f"label {LABEL_ID} {UPS_NUMBER}" in text_of(result)
     assert request.url.path == "/v2/shipments"
     assert dict(request.url.params) == {
         "shipment_status": "label_purchased",
@@ -190,6 +196,7 @@ async def test_list_shipments_on_shipengine_searches_order_numbers_itself(
     httpx_mock.add_response(
         method="GET", url=f"{V1}/shipments?sort_by=created_at&sort_dir=desc&page=2&page_size=100", json=second
     )
+    httpx_mock.add_response(method="GET", url=re.compile(rf"{V1}/labels\?.*"), json=labels_page(LABEL))
     result = await shipengine.call_tool("list_shipments", {"shipment_number": "10443"})
     assert not result.is_error, text_of(result)
     data = result.structured_content
@@ -256,7 +263,7 @@ async def test_track_label_unknown_id(v2: Client, httpx_mock: HTTPXMock) -> None
     httpx_mock.add_response(method="GET", url=f"{V2}/labels/se-0/track", status_code=404, json=ERROR_404)
     result = await v2.call_tool("track_label", {"label_id": "se-0"})
     assert result.is_error
-    assert "no label 'se-0'" in text_of(result) and "track_package" in text_of(result)
+    assert "no label 'se-0'" in text_of(result) and "find_order(query='se-0')" in text_of(result)
 
 
 async def test_track_package_on_v2_tracks_the_accounts_label(v2: Client, httpx_mock: HTTPXMock) -> None:
@@ -357,11 +364,13 @@ async def test_track_package_rejects_what_cannot_be_a_tracking_number(v2: Client
 
 
 @pytest.mark.parametrize(("tool", "action"), [("subscribe_tracking", "start"), ("unsubscribe_tracking", "stop")])
-async def test_tracking_updates_start_and_stop(v2: Client, httpx_mock: HTTPXMock, tool: str, action: str) -> None:
+async def test_tracking_updates_start_and_stop_on_shipengine(
+    shipengine: Client, httpx_mock: HTTPXMock, tool: str, action: str
+) -> None:
     httpx_mock.add_response(
-        method="POST", url=f"{V2}/tracking/{action}?carrier_code=ups&tracking_number={UPS_NUMBER}", status_code=204
+        method="POST", url=f"{V1}/tracking/{action}?carrier_code=ups&tracking_number={UPS_NUMBER}", status_code=204
     )
-    result = await v2.call_tool(tool, {"tracking_number": UPS_NUMBER, "carrier_code": "UPS"})
+    result = await shipengine.call_tool(tool, {"tracking_number": UPS_NUMBER, "carrier_code": "UPS"})
     assert not result.is_error, text_of(result)
     request = only_request(httpx_mock)
     assert request.content == b""
@@ -370,6 +379,45 @@ async def test_tracking_updates_start_and_stop(v2: Client, httpx_mock: HTTPXMock
     if action == "start":
         assert "track` webhook" in data["how_updates_arrive"]
         assert "delivered or hits an exception" in data["how_updates_arrive"]
+
+
+async def test_on_v2_watching_a_label_of_the_account_is_true_without_a_start_call(
+    v2: Client, httpx_mock: HTTPXMock
+) -> None:
+    # The V2 spec has no /v2/tracking/start: V2 pushes track_event_v2 for the account's labels by itself.
+    httpx_mock.add_response(
+        method="GET",
+        url=f"{V2}/labels?tracking_number={UPS_NUMBER}&sort_dir=desc&page_size=25",
+        json=labels_page(LABEL),
+    )
+    result = await v2.call_tool("subscribe_tracking", {"tracking_number": UPS_NUMBER, "carrier_code": "ups"})
+    assert not result.is_error, text_of(result)
+    assert [r.url.path for r in httpx_mock.get_requests()] == ["/v2/labels"]
+    data = result.structured_content
+    assert data["subscribed"] is True and f"label {LABEL_ID}" in data["headline"]
+    assert "nothing to start" in data["how_updates_arrive"] and "track_event_v2" in data["how_updates_arrive"]
+
+
+async def test_on_v2_watching_a_number_outside_the_account_names_the_real_cause(
+    v2: Client, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(
+        method="GET", url=f"{V2}/labels?tracking_number={UPS_NUMBER}&sort_dir=desc&page_size=25", json=labels_page()
+    )
+    result = await v2.call_tool("subscribe_tracking", {"tracking_number": UPS_NUMBER, "carrier_code": "ups"})
+    assert result.is_error
+    text = text_of(result)
+    assert "pushes updates only for this account's own labels" in text and "SHIPSTATION_API=shipengine" in text
+    assert "HTTP 404" not in text and "Check the value" not in text  # the number is not to blame
+
+
+async def test_on_v2_unsubscribe_uses_the_stop_endpoint_the_spec_has(v2: Client, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(
+        method="POST", url=f"{V2}/tracking/stop?carrier_code=ups&tracking_number={UPS_NUMBER}", status_code=204
+    )
+    result = await v2.call_tool("unsubscribe_tracking", {"tracking_number": UPS_NUMBER, "carrier_code": "ups"})
+    assert not result.is_error, text_of(result)
+    assert result.structured_content["subscribed"] is False
 
 
 async def test_subscribe_needs_a_carrier_code(v2: Client) -> None:

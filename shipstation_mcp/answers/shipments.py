@@ -4,7 +4,7 @@ tracking number. No I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -16,6 +16,7 @@ from .format import format_place, format_time
 
 __all__ = [
     "ItemSummary",
+    "LabelBrief",
     "LabelSummary",
     "ShipTo",
     "ShipmentPage",
@@ -32,7 +33,7 @@ __all__ = [
 SHIPMENT_STATUS_MEANINGS: dict[str, str] = {
     "pending": "waiting for a label; not shipped yet",
     "processing": "being processed; no label yet",
-    "label_purchased": "label bought; the labels carry the tracking numbers",
+    "label_purchased": "label bought",
     "cancelled": "cancelled; it will not ship",
 }
 
@@ -57,7 +58,8 @@ class LabelSummary(BaseModel):
     tracking_url: str | None = None
     ship_date: datetime | None = None
     voided: bool | None = None
-    is_return_label: bool | None = None
+    replaced_by: str | None = Field(None, description="For a voided label: the label of this shipment that replaced it")
+    is_return_label: bool | None = Field(None, description="A return label: the package travels back to the merchant")
 
 
 class ShipTo(BaseModel):
@@ -125,6 +127,10 @@ def _shipment_status_meaning(status: str | None) -> str | None:
 
 def summarize_shipment(shipment: Shipment, labels: Sequence[Label] = ()) -> ShipmentSummary:
     label_summaries = [summarize_label(label) for label in labels]
+    replacement = next((lbl.label_id for lbl in label_summaries if lbl.label_id and not lbl.voided), None)
+    for lbl in label_summaries:
+        if lbl.voided and replacement:
+            lbl.replaced_by = replacement
     active = [lbl for lbl in label_summaries if not lbl.voided]
     carrier = next((lbl.carrier_code for lbl in active if lbl.carrier_code), None) or shipment.carrier_id
     service = next((lbl.service_code for lbl in active if lbl.service_code), None) or shipment.service_code
@@ -170,8 +176,8 @@ def shipment_headline(s: ShipmentSummary) -> str:
     status = s.status_meaning or "status unknown"
     numbers = [lbl.tracking_number for lbl in s.labels if lbl.tracking_number and not lbl.voided]
     tracking = f"; tracking {', '.join(numbers)}" if numbers else ""
-    via = f" via {s.carrier}" if s.carrier and numbers else ""
-    return f"{name}{to}: {status}{via}{tracking}"
+    via = f" ({s.carrier})" if s.carrier and numbers else ""
+    return f"{name}{to}: {status}{tracking}{via}"
 
 
 def shipment_text(s: ShipmentSummary) -> str:
@@ -206,13 +212,34 @@ def shipment_text(s: ShipmentSummary) -> str:
         if lbl.tracking_status:
             parts.append(f"tracking status {lbl.tracking_status}: {lbl.tracking_meaning}")
         if lbl.voided:
-            parts.append("VOIDED")
+            parts.append(f"VOIDED, replaced by {lbl.replaced_by}" if lbl.replaced_by else "VOIDED")
+        if lbl.is_return_label:
+            parts.append("return label")
         if lbl.tracking_url:
             parts.append(lbl.tracking_url)
         lines.append(" — ".join(parts))
     if s.next_step:
         lines.append(f"Next: {s.next_step}")
     return "\n".join(lines)
+
+
+class LabelBrief(BaseModel):
+    label_id: str | None = None
+    tracking_number: str | None = None
+    carrier_code: str | None = None
+    tracking_status: str | None = Field(None, description="in_transit, delivered, error, … as ShipStation last saw it")
+    voided: bool | None = None
+
+
+def label_brief(label: Label) -> LabelBrief:
+    voided = bool(label.voided) or (label.status or "").lower() == "voided"
+    return LabelBrief(
+        label_id=label.label_id,
+        tracking_number=label.tracking_number,
+        carrier_code=label.carrier_code,
+        tracking_status=label.tracking_status,
+        voided=True if voided else None,
+    )
 
 
 class ShipmentRow(BaseModel):
@@ -225,6 +252,7 @@ class ShipmentRow(BaseModel):
     ship_to: str | None = Field(None, description="Name, City, ST ZIP, Country")
     items: int = Field(0, description="Total quantity of items")
     service: str | None = None
+    labels: list[LabelBrief] = Field(default_factory=list, description="Its labels: ids, tracking numbers, status")
 
 
 class ShipmentPage(CachedAnswer):
@@ -238,7 +266,11 @@ class ShipmentPage(CachedAnswer):
         return shipment_page_text(self)
 
 
-def summarize_shipment_list(result: ShipmentList, *, page: int = 1) -> ShipmentPage:
+def summarize_shipment_list(
+    result: ShipmentList, *, page: int = 1, labels: Mapping[str, Sequence[Label]] | None = None
+) -> ShipmentPage:
+    """A page of shipments; `labels` (by shipment id) adds each row's labels."""
+    labels = labels or {}
     rows = []
     for s in result.shipments:
         ship_to = ship_to_summary(s.ship_to)
@@ -255,6 +287,7 @@ def summarize_shipment_list(result: ShipmentList, *, page: int = 1) -> ShipmentP
                 else None,
                 items=sum(i.quantity or 0 for i in s.items),
                 service=s.service_code,
+                labels=[label_brief(label) for label in labels.get(s.shipment_id or "", ())],
             )
         )
     current = result.page or page
@@ -272,10 +305,14 @@ def shipment_page_text(p: ShipmentPage) -> str:
     for row in p.shipments:
         ref = row.shipment_number or row.external_shipment_id or "-"
         created = format_time(row.created_at, with_time=False) or "?"
-        lines.append(
+        line = (
             f"- {row.shipment_id} (order {ref}): {row.status or '?'}, created {created}, "
             f"{row.items} item(s) to {row.ship_to or 'unknown'}"
         )
+        for lbl in row.labels:
+            state = "voided" if lbl.voided else (lbl.tracking_status or "status unknown")
+            line += f"; label {lbl.label_id} {lbl.tracking_number or ''} ({lbl.carrier_code or '?'}, {state})"
+        lines.append(line)
     return "\n".join(lines)
 
 

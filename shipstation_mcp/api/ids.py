@@ -11,6 +11,8 @@ import re
 from ..errors import InvalidInput, MalformedResponse
 
 MAX_TRACKING_NUMBER = 64
+SHIPSTATION_ID = re.compile(r"^se-[0-9a-z]+$", re.IGNORECASE)
+"""ShipStation's own shipment and label ids: never a carrier's tracking number."""
 _SEPARATORS = re.compile(r"[\s\-]+")
 _VALID = re.compile(r"^[A-Z0-9]+$")
 _CARRIER_CODE = re.compile(r"^[a-z0-9][a-z0-9_]{1,49}$")

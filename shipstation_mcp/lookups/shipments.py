@@ -7,6 +7,7 @@ every shipment answer fetches the shipment's labels too (concurrently).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 
 from ..answers.shipments import (
@@ -48,8 +49,8 @@ async def get_shipment(client: ShipStationClient, shipment_id: str) -> ShipmentS
     except NotFoundError as exc:
         raise LookupFailed(
             f"ShipStation has no shipment {shipment_id!r} (HTTP 404){exc.reference}. Shipment ids look like "
-            "se-123456. For an order number use list_shipments(shipment_number=…); for your own id use "
-            "find_by_external_id; for a tracking number use find_by_tracking_number."
+            f"se-123456. Call find_order(query={shipment_id!r}): it also tries the value as an order number, the "
+            "store's own id, a label id and a tracking number."
         ) from None
     return summarize_shipment(shipment, labels)
 
@@ -61,8 +62,8 @@ async def find_by_external_id(client: ShipStationClient, external_shipment_id: s
     except NotFoundError as exc:
         raise LookupFailed(
             f"No shipment has external id {external_id!r} (HTTP 404){exc.reference}. The external id is the one "
-            "your store or integration assigned; if this is the order number shown to customers, try "
-            "list_shipments(shipment_number=…) instead."
+            "your store or integration assigned; if this is the order number shown to customers, call "
+            f"find_order(query={external_id!r}) instead."
         ) from None
     return await _with_labels(client, shipment)
 
@@ -119,7 +120,26 @@ async def list_shipments(
     result = await client.list_shipments(
         **filters, shipment_number=number, ship_to_name=name, page=page, page_size=page_size
     )
-    return summarize_shipment_list(result, page=page)
+    return summarize_shipment_list(result, page=page, labels=await labels_of_page(client, result.shipments))
+
+
+async def labels_of_page(client: ShipStationClient, shipments: Sequence[Shipment]) -> dict[str, list[Label]]:
+    """The labels of a page of shipments, by shipment id, from one labels listing (not one request per row): every
+    label made since the oldest of them with a label was created. A row the listing missed gets its own request."""
+    bought = [s for s in shipments if s.shipment_id and (s.shipment_status or "").lower() == "label_purchased"]
+    if not bought:
+        return {}
+    oldest = min((s.created_at for s in bought if s.created_at), default=None)
+    listing = await client.list_labels(created_at_start=oldest, sort_by="created_at", sort_dir="asc", page_size=100)
+    found: dict[str, list[Label]] = {}
+    for label in listing.labels:
+        if label.shipment_id:
+            found.setdefault(label.shipment_id, []).append(label)
+    missing = [s.shipment_id for s in bought if s.shipment_id and s.shipment_id not in found]
+    if missing and listing.pages and listing.pages > 1:
+        extra = await asyncio.gather(*(labels_of(client, api_id(sid, what="shipment id")) for sid in missing))
+        found.update({sid: labels for sid, labels in zip(missing, extra, strict=True) if labels})
+    return found
 
 
 async def _search_locally(
@@ -133,16 +153,7 @@ async def _search_locally(
 ) -> ShipmentPage:
     """ShipEngine's `GET /shipments` cannot filter by order number or recipient: read the newest pages and filter
     here, up to SEARCH_PAGES pages, and say how far the search went."""
-    matches: list[Shipment] = []
-    scanned = 0
-    complete = False
-    for scan_page in range(1, SEARCH_PAGES + 1):
-        result = await client.list_shipments(**filters, page=scan_page, page_size=SEARCH_PAGE_SIZE)
-        scanned += len(result.shipments)
-        matches += [s for s in result.shipments if _matches(s, number=number, name=name)]
-        if not result.shipments or scan_page >= (result.pages or 0):
-            complete = True
-            break
+    matches, scanned, complete = await _scan_newest(client, filters, number=number, name=name)
     start = (page - 1) * page_size
     found = ShipmentList(
         shipments=matches[start : start + page_size],
@@ -150,10 +161,34 @@ async def _search_locally(
         page=page,
         pages=-(-len(matches) // page_size),
     )
-    summary = summarize_shipment_list(found, page=page)
+    summary = summarize_shipment_list(found, page=page, labels=await labels_of_page(client, found.shipments))
     reach = f"all {scanned}" if complete else f"the {scanned} newest"
     summary.headline += f" (ShipEngine cannot filter by order number or name, so {reach} shipments were searched.)"
     return summary
+
+
+async def _scan_newest(
+    client: ShipStationClient, filters: dict[str, object], *, number: str | None, name: str | None
+) -> tuple[list[Shipment], int, bool]:
+    """(matches, shipments read, whether that was all of them) over the newest SEARCH_PAGES pages."""
+    matches: list[Shipment] = []
+    scanned = 0
+    for scan_page in range(1, SEARCH_PAGES + 1):
+        result = await client.list_shipments(**filters, page=scan_page, page_size=SEARCH_PAGE_SIZE)
+        scanned += len(result.shipments)
+        matches += [s for s in result.shipments if _matches(s, number=number, name=name)]
+        if not result.shipments or scan_page >= (result.pages or 0):
+            return matches, scanned, True
+    return matches, scanned, False
+
+
+async def shipments_with_number(client: ShipStationClient, number: str) -> list[Shipment]:
+    """The shipments whose order number is exactly `number` (any case), newest first."""
+    filters: dict[str, object] = {"sort_by": "created_at", "sort_dir": "desc"}
+    if client.settings.api == "shipengine":
+        return (await _scan_newest(client, filters, number=number, name=None))[0]
+    result = await client.list_shipments(**filters, shipment_number=number, page_size=SEARCH_PAGE_SIZE)
+    return [s for s in result.shipments if _matches(s, number=number, name=None)]
 
 
 def _matches(shipment: Shipment, *, number: str | None, name: str | None) -> bool:

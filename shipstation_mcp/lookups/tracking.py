@@ -7,17 +7,19 @@ Plain async functions over a `ShipStationClient`; they return summaries and rais
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 
 from ..answers.live import WatchChange
 from ..answers.tracking import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, LabelFacts, TrackingSummary, summarize_tracking
 from ..api.client import ShipStationClient
-from ..api.ids import api_id, infer_carrier, normalize_carrier_code, normalize_tracking_number
+from ..api.ids import SHIPSTATION_ID, api_id, infer_carrier, normalize_carrier_code, normalize_tracking_number
 from ..api.models import Label, TrackingInfo
 from ..errors import LookupFailed, NotFoundError, RequestRejectedError, ShipStationError
 
 logger = logging.getLogger(__name__)
 
+ORDER_NUMBER = re.compile(r"^(?:#\s*\d{1,12}|\d{1,9})$")
 COMMON_CARRIER_CODES = ("ups", "fedex", "usps", "stamps_com", "dhl_express")
 
 
@@ -39,8 +41,9 @@ async def track_label(
         info = await client.track_label(label_id)
     except NotFoundError as exc:
         raise LookupFailed(
-            f"ShipStation has no label {label_id!r} (HTTP 404){exc.reference}. Label ids look like se-123456; "
-            "get them from get_shipment or find_by_external_id, or use track_package with a tracking number."
+            f"ShipStation has no label {label_id!r} (HTTP 404){exc.reference}. Label ids look like se-123456. "
+            f"Call find_order(query={label_id!r}): it also tries the value as a shipment id, an order number and a "
+            "tracking number."
         ) from None
     if label is None and not (info.carrier_code and info.tracking_url and info.tracking_number and info.events):
         # The track answer lacks a fact the label has: the carrier, the carrier's page, or (before the first scan)
@@ -63,6 +66,21 @@ async def track_label(
     return summarize_tracking(
         info, label=facts, max_events=max_events, now=now, stalled_after_hours=stalled_after_hours
     )
+
+
+def voided_summary(label: Label, *, replaced_by: str | None, now: datetime | None = None) -> TrackingSummary:
+    """A voided label's answer without asking the carrier: nothing was sent with it."""
+    info = TrackingInfo(
+        tracking_number=label.tracking_number, carrier_code=label.carrier_code, tracking_url=label.tracking_url
+    )
+    facts = LabelFacts(
+        label_id=label.label_id,
+        created_at=label.created_at,
+        voided=True,
+        replaced_by=replaced_by,
+        return_label=bool(label.is_return_label),
+    )
+    return summarize_tracking(info, label=facts, max_events=0, now=now)
 
 
 def is_voided(label: Label) -> bool:
@@ -115,6 +133,16 @@ async def track_package(
     ShipStation V2: use the account's label with that number (the V2 API tracks by label); if there is none and a
     carrier is known, try `GET /v2/tracking`, which V2 has announced.
     """
+    text = tracking_number.strip()
+    if SHIPSTATION_ID.match(text):  # unambiguous: ShipStation's own ids are never tracking numbers
+        summary = await track_label(client, text.lower(), max_events=max_events, now=now)
+        summary.note = f"{text} is a ShipStation label id, so that label was tracked."
+        return summary
+    if ORDER_NUMBER.match(text):
+        raise LookupFailed(
+            f"{text!r} looks like an order number, not a tracking number (those are 10 or more characters). Call "
+            f"find_order(query={text!r}): it finds the order and tracks each of its packages."
+        )
     number = normalize_tracking_number(tracking_number)
     given = normalize_carrier_code(carrier_code) if carrier_code else None
     carrier = given or infer_carrier(number)
@@ -196,6 +224,8 @@ async def set_watch(client: ShipStationClient, tracking_number: str, carrier_cod
     """Start (`watch=True`) or stop ShipStation's tracking updates for a package."""
     number = normalize_tracking_number(tracking_number)
     carrier = normalize_carrier_code(carrier_code)
+    if watch and client.settings.api == "v2":
+        return await _watch_on_v2(client, number, carrier)
     if watch:
         await client.start_tracking(carrier, number)
         headline = f"ShipStation is now watching {number} ({carrier}) for tracking updates."
@@ -210,4 +240,29 @@ async def set_watch(client: ShipStationClient, tracking_number: str, carrier_cod
         how = "No more updates will be pushed for this package; track_package still answers on demand."
     return WatchChange(
         headline=headline, tracking_number=number, carrier_code=carrier, subscribed=watch, how_updates_arrive=how
+    )
+
+
+async def _watch_on_v2(client: ShipStationClient, number: str, carrier: str) -> WatchChange:
+    """ShipStation API V2 has no call to start updates (its spec has `/v2/tracking/stop` only): it pushes
+    `track_event_v2` for every label of the account once a tracking webhook exists. So a number is watched exactly
+    when it is one of the account's labels."""
+    labels = await find_labels(client, number)
+    if not labels:
+        raise LookupFailed(
+            f"ShipStation API V2 cannot watch {number}: it pushes updates only for this account's own labels (its "
+            "API has no call to start watching other numbers), and no label here has that number. A ShipEngine key "
+            "(SHIPSTATION_API=shipengine) can watch any number; track_package still answers on demand."
+        )
+    label = labels[0]
+    return WatchChange(
+        headline=f"{number} ({carrier}) is label {label.label_id} of this account, so ShipStation pushes its updates.",
+        tracking_number=number,
+        carrier_code=carrier,
+        subscribed=True,
+        how_updates_arrive=(
+            "On ShipStation API V2 there is nothing to start: ShipStation sends a track_event_v2 update for every "
+            "label of the account to its tracking webhook, once one exists (check with list_webhooks; create it "
+            "with setup_tracking_webhook, event track_event_v2)."
+        ),
     )

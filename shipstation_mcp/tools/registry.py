@@ -15,7 +15,7 @@ from typing import Any
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 
-from . import bulk, live, shipments, tracking
+from . import bulk, live, orders, shipments, tracking
 from .arguments import CONFIGURE, LOCAL_ONLY, READ_ONLY, WATCH
 
 __all__ = ["TOOLS", "ToolSpec", "build_tools", "spec_for"]
@@ -37,6 +37,18 @@ class ToolSpec:
 
 TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
+        orders.find_order,
+        title="Find an order and track its packages",
+        annotations=READ_ONLY,
+        asked_about=lambda a: f"{a.get('query')!r}",
+        description=(
+            "Answer 'where is my order?' in one call from whatever the person has: an order number (10443 or "
+            "#10443), the store's own order id, a shipment or label id (se-…), or a tracking number in any "
+            "spacing or case. Returns the order, every label (voided ones marked with their replacement) and each "
+            "package's live tracking. Use it first; the other tools answer narrower questions."
+        ),
+    ),
+    ToolSpec(
         shipments.get_shipment,
         title="Get a shipment",
         annotations=READ_ONLY,
@@ -44,8 +56,7 @@ TOOLS: tuple[ToolSpec, ...] = (
         description=(
             "Look up one shipment by its ShipStation shipment id (se-…) and return its status, ship-to, items, tags "
             "and every label with its tracking number and tracking status. Use when you already have a shipment id; "
-            "for an order number use list_shipments(shipment_number=…), for the merchant's own id use "
-            "find_by_external_id."
+            "for anything else the customer gave (an order number, a tracking number) use find_order."
         ),
     ),
     ToolSpec(
@@ -65,8 +76,9 @@ TOOLS: tuple[ToolSpec, ...] = (
         asked_about=lambda a: "that shipment search",
         description=(
             "List shipments, newest first, optionally filtered by status, creation date range, order number "
-            "(shipment_number) or recipient name. Use to find an order by its number or customer, or to review recent"
-            " orders. Returns compact rows and page/pages/total; call get_shipment for one row's labels."
+            "(shipment_number) or recipient name. Use to find an order by its customer, or to review recent"
+            " orders. Each row carries its labels' ids, tracking numbers and tracking status; find_order tells one "
+            "order's whole story."
         ),
     ),
     ToolSpec(

@@ -34,15 +34,16 @@ logger = logging.getLogger(__name__)
 
 INSTRUCTIONS = """\
 Answers "where is my order?" from the merchant's ShipStation account.
-- Have an order number? list_shipments(shipment_number=...). The merchant's own/external id? find_by_external_id.
-  A ShipStation shipment id (se-...)? get_shipment. Each returns the shipment with its labels and tracking numbers.
-- Have a tracking number? track_package (carrier_code optional). A label id? track_label.
-- Which shipment does a tracking number belong to? find_by_tracking_number.
+- Start with find_order(query): an order number (10443, #10443), the store's order id, a shipment or label id
+  (se-...) or a tracking number. One call returns the order, its labels and every package's live tracking.
+- Narrower questions: get_shipment (se-... shipment id), find_by_external_id, list_shipments (search; rows carry
+  label ids, tracking numbers and status), track_package (any tracking number), track_label (a label id).
 - "Tell me when it moves": subscribe_tracking. "What changed?": get_tracking_updates and list_tracked_packages
   answer from the updates ShipStation pushed (no API calls); setup_tracking_webhook connects the webhook once.
 - Several packages? track_packages (up to 100 in one call). "Which orders need attention?"
   shipments_needing_attention.
-- Say the `headline` first; mention `attention` items and what to do about them.
+- Say the `headline` first: it leads with what matters most. Dates are local where the package is; mention
+  `attention` items and what to do about them.
 """
 
 

@@ -1,0 +1,62 @@
+"""The whole story of one order in one answer: the shipment, every label, every package's tracking. No I/O."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Literal
+
+from pydantic import Field
+
+from .base import CachedAnswer
+from .bulk import OUTCOMES, outcome_of
+from .shipments import ShipmentSummary, shipment_text
+from .tracking import TrackingSummary, tracking_text
+
+__all__ = ["MatchedAs", "OrderAnswer", "order_headline"]
+
+MatchedAs = Literal["order number", "external id", "shipment id", "label id", "tracking number"]
+
+
+class OrderAnswer(CachedAnswer):
+    headline: str = Field(description="One line to say aloud: the order and the most important fact about it")
+    query: str = Field(description="What was asked, as sent")
+    matched_as: MatchedAs = Field(description="How the query was recognised")
+    tried: list[str] = Field(default_factory=list, description="Interpretations tried, in order, and what each found")
+    shipment: ShipmentSummary
+    packages: list[TrackingSummary] = Field(
+        default_factory=list, description="Live tracking of each label, voided ones marked with their replacement"
+    )
+    other_shipments: list[str] = Field(
+        default_factory=list, description="Other shipment ids that matched too (ask which one is meant)"
+    )
+
+    def text(self) -> str:
+        blocks = [self.headline]
+        if self.tried and len(self.tried) > 1:
+            blocks.append("Recognised as " + self.matched_as + " (tried: " + "; ".join(self.tried) + ").")
+        if self.other_shipments:
+            blocks.append("Also matched: " + ", ".join(self.other_shipments) + " (find_order with one of them).")
+        blocks.append(shipment_text(self.shipment))
+        blocks += [tracking_text(p) for p in self.packages]
+        return "\n\n".join(blocks)
+
+
+def order_headline(shipment: ShipmentSummary, packages: list[TrackingSummary]) -> str:
+    """The order, then what matters most: one package's own headline, or the roll-up with the urgent ones first."""
+    name = f"Order {shipment.shipment_number}" if shipment.shipment_number else f"Shipment {shipment.shipment_id}"
+    to = ""
+    if shipment.ship_to:
+        person = shipment.ship_to.name or shipment.ship_to.company
+        to = " for " + ", ".join(part for part in (person, shipment.ship_to.place) if part)
+    live = [p for p in packages if not p.voided]
+    if not live:
+        status = shipment.status_meaning or "status unknown"
+        voided = f"; its only label{'s were' if len(packages) > 1 else ' was'} voided" if packages else ""
+        return f"{name}{to}: {status}{voided}"
+    if len(live) == 1:
+        return f"{name}{to}: {live[0].headline}"
+    counts = Counter(outcome_of(p) for p in live)
+    parts = [f"{n} {OUTCOMES[o][0 if n == 1 else 1]}" for o, n in counts.items()]
+    urgent = [p for p in live if p.action_needed or p.exception]
+    first = f" — needs attention: {urgent[0].tracking_number}: {urgent[0].headline}" if urgent else ""
+    return f"{name}{to}: {len(live)} packages, " + ", ".join(parts) + first

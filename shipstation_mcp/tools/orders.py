@@ -1,0 +1,38 @@
+"""The one-call order lookup. Declaration only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from ..answers.orders import OrderAnswer
+from ..lookups import orders
+from ..state.cache import reading
+from .arguments import Refresh
+from .context import Ctx, respond, state
+
+__all__ = ["find_order"]
+
+
+async def find_order(
+    query: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=200,
+            description=(
+                "Whatever the customer gave: an order number (10443 or #10443), the store's own order id, a "
+                "shipment or label id (se-…), or a tracking number as pasted"
+            ),
+        ),
+    ],
+    ctx: Ctx,
+    max_events: Annotated[int, Field(ge=0, le=20, description="Scan events per package, newest first")] = 5,
+    refresh: Refresh = False,
+) -> Annotated[CallToolResult, OrderAnswer]:
+    app = state(ctx)
+    with reading(refresh) as fresh:
+        answer = await orders.find_order(app.client, query, max_events=max_events, now=app.now())
+    return respond(fresh.stamp(answer))
