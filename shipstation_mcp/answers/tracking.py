@@ -302,7 +302,7 @@ def _delivered_headline(s: TrackingSummary, offset: timedelta | None, where: str
     to = f" to {s.delivered_to}" if s.delivered_to else ""
     signed = f" (signed by {s.signer})" if s.signer else ""
     if s.status_code == "SP":
-        at = s.delivered_to or "the collection point"
+        at = s.delivered_to or ("the post office" if s.detail_code == "COLLECT_AT_LOCAL_PO" else "the collection point")
         return f"Waiting for pickup at {at}{where} since {when}: the recipient must collect it"
     return f"Delivered{to} {when}{where}{signed}"
 
@@ -346,8 +346,10 @@ def tracking_text(s: TrackingSummary) -> str:
         lines.append(f"Exception: {s.exception_description}")
     lines += [f"Needs attention: {reason}" for reason in s.attention if reason != s.headline]
     facts = []
-    if s.ship_date:
-        facts.append(f"Shipped {format_local(s.ship_date, offset, with_time=False)}")
+    shipped = due_day(s.ship_date, offset)  # a ship date is a day, like an estimate
+    if shipped and not s.voided:
+        scanned = s.latest_event is not None and s.status_code not in {"NY", "UN"}
+        facts.append(f"{'Shipped' if scanned else 'Ship date on the label'} {format_day(shipped)}")
     if s.estimated_delivery_day and not s.delivered:
         facts.append(f"due {format_day(s.estimated_delivery_day)}" + (" (late)" if s.late else ""))
     if s.actual_delivery:
