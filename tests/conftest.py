@@ -22,7 +22,7 @@ from collections.abc import Iterator  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 from shipstation_mcp.state.limiter import reset_shared_limiters  # noqa: E402
-from tests.canary import CANARY_KEY, CanaryTrap, leaked_in  # noqa: E402
+from tests.support.canary import CANARY_KEY, CanaryTrap, leaked_in  # noqa: E402
 
 _TRAP = CanaryTrap()
 

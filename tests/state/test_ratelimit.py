@@ -13,7 +13,7 @@ from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.config import ConfigError, Settings, load_settings
 from shipstation_mcp.errors import RateLimitedError
 from shipstation_mcp.state.limiter import MAX_PAUSE, RateLimiter, shared_limiter
-from tests.fake_shipstation import VirtualTime
+from tests.support.fake_shipstation import VirtualTime
 
 
 def test_a_full_bucket_goes_at_once_then_one_every_interval() -> None:

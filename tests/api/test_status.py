@@ -21,7 +21,7 @@ from shipstation_mcp.api.status import (
     tracking_status_meaning,
 )
 
-CONTRACTS = Path(__file__).resolve().parents[2] / "shared" / "contracts"
+CONTRACTS = Path(__file__).resolve().parents[3] / "shared" / "contracts"
 V2_SPEC = CONTRACTS / "shipstation-v2-openapi.yaml"
 SHIPENGINE_SPEC = CONTRACTS / "shipengine-openapi.yaml"
 

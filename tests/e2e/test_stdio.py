@@ -1,9 +1,12 @@
-"""End to end: `python -m shipstation_mcp` in a subprocess over stdio, against a local ShipStation stub."""
+"""End to end: `python -m shipstation_mcp` in a subprocess over stdio, against a local ShipStation stub, the demo
+account, or an address where nothing listens (the API key canary)."""
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from mcp import Client, StdioServerParameters
@@ -11,9 +14,12 @@ from mcp.client.stdio import stdio_client
 
 from shipstation_mcp import __version__
 from tests.fixtures import load_json
-from tests.stub_server import serve
+from tests.support.canary import CANARY_KEY, leaked_in
+from tests.support.demo_calls import DEMO_CALLS, answer_of, calls_for
+from tests.support.stub_server import serve
 
 pytestmark = pytest.mark.anyio
+ROOT = Path(__file__).resolve().parents[2]
 
 KEY = "CANARY-stdio-0c9d8e7f6a"
 LABEL = load_json("quirks/label_multi_package.json")
@@ -75,3 +81,46 @@ async def test_stdio_server_keeps_the_key_out_of_its_logs(tmp_path: os.PathLike[
     logs = open(log_path).read()
     assert "GET /labels/se-1/track -> 401" in logs  # debug logging was on and did log the request
     assert KEY not in logs and KEY not in result.content[0].text
+
+
+async def test_stdio_subprocess_with_mcp_client(tmp_path: Path) -> None:
+    """`python -m shipstation_mcp --demo` as Claude Desktop would start it, driven by mcp's own client."""
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "shipstation_mcp", "--demo"],
+        # The child gets only a few variables from us (HOME, PATH, ...): no key, nothing from this shell.
+        env={"SHIPSTATION_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"},
+        cwd=str(tmp_path),  # no .env from the repository
+    )
+    async with Client(params) as client:
+        tools = {tool.name for tool in (await client.list_tools()).tools}
+        assert tools == {call.tool for call in DEMO_CALLS}
+        for call in calls_for("v2"):
+            text, data = answer_of(await client.call_tool(call.tool, call.arguments))
+            try:
+                call.check(text, data, "v2")
+            except AssertionError as exc:
+                raise AssertionError(f"{call.tool}({call.arguments}) [{call.about}] over stdio: {exc}\n{text}") from exc
+        glossary = await client.read_resource("shipstation://status-codes")
+        assert "HELD_BY_CUSTOMS" in glossary.contents[0].text
+
+
+async def test_the_command_line_server_at_debug_keeps_the_key_off_stderr() -> None:
+    env = {
+        "SHIPSTATION_API_KEY": CANARY_KEY,
+        "SHIPSTATION_BASE_URL": "http://127.0.0.1:9",  # nothing listens: every call fails at once
+        "SHIPSTATION_MAX_RETRIES": "0",
+        "SHIPSTATION_LOG_LEVEL": "DEBUG",
+        "PYTHONPATH": str(ROOT),
+    }
+    params = StdioServerParameters(command=sys.executable, args=["-m", "shipstation_mcp"], env=env, cwd=str(ROOT))
+    with tempfile.TemporaryFile("w+") as errlog:
+        async with Client(stdio_client(params, errlog=errlog)) as client:
+            failed = await client.call_tool("track_label", {"label_id": "se-1"})
+            bulk = await client.call_tool("track_packages", {"packages": ["1Z999AA10000000001"]})
+        errlog.seek(0)
+        stderr = errlog.read()
+    assert failed.is_error and "Could not reach ShipStation" in failed.content[0].text
+    assert "DEBUG" in stderr  # debug logging really was on
+    texts = [stderr, failed.model_dump_json(), bulk.model_dump_json()]
+    assert leaked_in(texts) is None

@@ -15,7 +15,7 @@ import mcp.types as mcp_types
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.webhook_kit import SigningKey, body_of, jwks_server, payload, start_receiver
+from tests.support.webhook_kit import SigningKey, body_of, jwks_server, payload, start_receiver
 
 pytestmark = [
     pytest.mark.anyio,
