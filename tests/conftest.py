@@ -26,9 +26,17 @@ from tests.support.canary import CANARY_KEY, CanaryTrap, leaked_in  # noqa: E402
 
 _TRAP = CanaryTrap()
 
-# Property tests: modest by default so the suite stays fast; HYPOTHESIS_PROFILE=thorough for a long hunt.
+# Property tests. The default profile is deterministic: derandomized (the same examples every run, on every machine)
+# and without the example database, so no `.hypothesis/` left by an earlier run can change the next run's outcome.
+# HYPOTHESIS_PROFILE=thorough runs a long randomized hunt that remembers (and replays) the failures it finds.
 settings.register_profile(
-    "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    "default",
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
 )
 settings.register_profile("thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
