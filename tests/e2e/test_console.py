@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 from shipstation_mcp.logs import REDACTED
+from tests.support.processes import THIS_TREE
 
 SECRET = "CANARY-k3y-5f3c9e1d7a2b4c6e"
 
 
 def test_console_entry_point_in_a_real_process(tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SHIPSTATION_")}
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SHIPSTATION_")} | THIS_TREE
 
     def module(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "shipstation_mcp", *args]
@@ -38,7 +39,9 @@ def test_logs_go_to_stderr_in_a_real_process() -> None:
         f"logging.getLogger('shipstation_mcp').debug('key is %s', {SECRET!r}); "
         "logging.getLogger('httpx').debug('request sent')"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    command = [sys.executable, "-c", code]
+    env = os.environ | THIS_TREE
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert f"key is {REDACTED}" in result.stderr

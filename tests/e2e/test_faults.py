@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -28,9 +27,9 @@ from shipstation_mcp.errors import (
 from shipstation_mcp.state.limiter import RateLimiter, reset_shared_limiters
 from shipstation_mcp.tools.server import create_server
 from tests.support.canary import CANARY_KEY
+from tests.support.processes import ROOT
 
 pytestmark = pytest.mark.anyio
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ from shipstation_mcp import __version__
 from tests.fixtures import load_json
 from tests.support.canary import CANARY_KEY, leaked_in
 from tests.support.demo_calls import DEMO_CALLS, answer_of, calls_for
+from tests.support.processes import ROOT, THIS_TREE
 from tests.support.stub_server import serve
 
 pytestmark = pytest.mark.anyio
-ROOT = Path(__file__).resolve().parents[2]
 
 KEY = "CANARY-stdio-0c9d8e7f6a"
 LABEL = load_json("quirks/label_multi_package.json")
@@ -33,6 +33,7 @@ def child_env(base_url: str, **extra: str) -> dict[str, str]:
         SHIPSTATION_BASE_URL=base_url,
         SHIPSTATION_MAX_RETRIES="0",
         SHIPSTATION_LOG_LEVEL="DEBUG",
+        **THIS_TREE,
         **extra,
     )
 
@@ -89,7 +90,7 @@ async def test_stdio_subprocess_with_mcp_client(tmp_path: Path) -> None:
         command=sys.executable,
         args=["-m", "shipstation_mcp", "--demo"],
         # The child gets only a few variables from us (HOME, PATH, ...): no key, nothing from this shell.
-        env={"SHIPSTATION_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"},
+        env={"SHIPSTATION_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1", **THIS_TREE},
         cwd=str(tmp_path),  # no .env from the repository
     )
     async with Client(params) as client:
@@ -111,7 +112,7 @@ async def test_the_command_line_server_at_debug_keeps_the_key_off_stderr() -> No
         "SHIPSTATION_BASE_URL": "http://127.0.0.1:9",  # nothing listens: every call fails at once
         "SHIPSTATION_MAX_RETRIES": "0",
         "SHIPSTATION_LOG_LEVEL": "DEBUG",
-        "PYTHONPATH": str(ROOT),
+        **THIS_TREE,
     }
     params = StdioServerParameters(command=sys.executable, args=["-m", "shipstation_mcp"], env=env, cwd=str(ROOT))
     with tempfile.TemporaryFile("w+") as errlog:
