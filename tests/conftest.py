@@ -17,7 +17,9 @@ def anyio_backend() -> str:
 
 import logging  # noqa: E402
 import os  # noqa: E402
+import ssl  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
@@ -40,6 +42,32 @@ settings.register_profile(
 )
 settings.register_profile("thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_default_tls_context() -> Iterator[None]:
+    """Clients with httpx's default TLS settings share one TLS context.
+
+    httpx builds a context for every client it makes, loading the whole CA bundle (about 0.1 s, a third of the
+    suite's time: it makes a client for nearly every test). No test speaks TLS (ShipStation is a mock transport or
+    plain HTTP on 127.0.0.1), and a context stays usable by many clients, so one per setting is enough.
+    """
+    from httpx._transports import default as transports  # where httpx's clients call create_ssl_context
+
+    original = transports.create_ssl_context
+    shared: dict[tuple[object, ...], ssl.SSLContext] = {}
+
+    def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
+        if verify is not True or cert is not None:
+            return original(verify=verify, cert=cert, trust_env=trust_env)
+        key = (trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if key not in shared:
+            shared[key] = original(verify=verify, cert=cert, trust_env=trust_env)
+        return shared[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transports, "create_ssl_context", create_ssl_context)
+        yield
 
 
 @pytest.fixture(autouse=True)
