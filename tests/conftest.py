@@ -15,6 +15,7 @@ def anyio_backend() -> str:
 # may let the canary key (tests/canary.py) reach captured stdout, stderr, logs or a failure report. Package loggers
 # run at DEBUG for the whole suite, so debug lines are scanned too.
 
+import json  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import ssl  # noqa: E402
@@ -67,6 +68,36 @@ def _one_default_tls_context() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(transports, "create_ssl_context", create_ssl_context)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _each_output_schema_checked_once() -> Iterator[None]:
+    """A tool's output schema that passed the JSON Schema metaschema check once is not checked again.
+
+    Before validating a structured result, the MCP client checks the tool's output schema against the metaschema
+    (about 0.1 s) once per session, and the suite opens a session in nearly every test, always with the same few
+    schemas. A schema that fails is checked (and fails) every time; every result is still validated on every call.
+    """
+    import jsonschema
+
+    passed: set[tuple[str, str]] = set()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in dir(jsonschema):
+            validator_class = getattr(jsonschema, name)
+            if not (name.startswith("Draft") and hasattr(validator_class, "check_schema")):
+                continue
+
+            def check_schema(cls: Any, schema: Any, *args: Any, _original: Any = validator_class.check_schema) -> None:
+                if args:
+                    return _original(schema, *args)
+                key = (cls.__name__, json.dumps(schema, sort_keys=True, default=repr))
+                if key not in passed:
+                    _original(schema)
+                    passed.add(key)
+                return None
+
+            patch.setattr(validator_class, "check_schema", classmethod(check_schema))
         yield
 
 
