@@ -1,5 +1,5 @@
-"""End to end: `python -m shipstation_mcp` in a subprocess over stdio, against a local ShipStation stub, the demo
-account, or an address where nothing listens (the API key canary)."""
+"""End to end: `python -m shipstation_mcp` in a subprocess over stdio, against the fake ShipStation served on
+127.0.0.1, the demo account, or an address where nothing listens (the API key canary)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from shipstation_mcp import __version__
 from tests.fixtures import load_json
 from tests.support.canary import CANARY_KEY, leaked_in
 from tests.support.demo_calls import DEMO_CALLS, answer_of, calls_for
+from tests.support.fake_shipstation import FakeShipStation
 from tests.support.processes import ROOT, THIS_TREE
-from tests.support.stub_server import serve
 
 pytestmark = pytest.mark.anyio
 
@@ -39,18 +39,12 @@ def child_env(base_url: str, **extra: str) -> dict[str, str]:
 
 
 async def test_tracks_a_package_end_to_end_over_stdio(tmp_path: os.PathLike[str]) -> None:
-    routes = {
-        f"GET /v2/labels?tracking_number={NUMBER}&sort_dir=desc&page_size=25": {
-            "labels": [LABEL],
-            "total": 1,
-            "page": 1,
-            "pages": 1,
-        },
-        f"GET /v2/labels/{LABEL['label_id']}/track": load_json("seeds/track_label_ups_delivered.json"),
-    }
-    with serve(routes) as stub, open(os.path.join(tmp_path, "stderr.log"), "w") as errlog:
+    fake = FakeShipStation()
+    fake.labels.append(LABEL)
+    fake.label_tracking[LABEL["label_id"]] = load_json("seeds/track_label_ups_delivered.json")
+    with fake.serve() as base_url, open(os.path.join(tmp_path, "stderr.log"), "w") as errlog:
         params = StdioServerParameters(
-            command=sys.executable, args=["-m", "shipstation_mcp"], env=child_env(stub.base_url), cwd=str(tmp_path)
+            command=sys.executable, args=["-m", "shipstation_mcp"], env=child_env(base_url), cwd=str(tmp_path)
         )
         async with Client(stdio_client(params, errlog=errlog)) as client:
             assert client.server_info.name == "shipstation-mcp"
@@ -63,17 +57,21 @@ async def test_tracks_a_package_end_to_end_over_stdio(tmp_path: os.PathLike[str]
     data = result.structured_content
     assert data["headline"] == "Delivered Sun 27 Oct 2024 11:59 UTC in OCEANSIDE, CA 92056"
     assert data["label_id"] == LABEL["label_id"] and data["carrier_code"] == "ups"
-    assert [r.path.split("?")[0] for r in stub.requests] == ["/v2/labels", f"/v2/labels/{LABEL['label_id']}/track"]
-    assert all(r.headers["api-key"] == KEY for r in stub.requests)
-    assert all(r.headers["user-agent"] == f"shipstation-mcp/{__version__}" for r in stub.requests)
+    assert [r.url.raw_path.decode() for r in fake.requests] == [
+        f"/v2/labels?tracking_number={NUMBER}&sort_dir=desc&page_size=25",
+        f"/v2/labels/{LABEL['label_id']}/track",
+    ]
+    assert all(r.headers["api-key"] == KEY for r in fake.requests)
+    assert all(r.headers["user-agent"] == f"shipstation-mcp/{__version__}" for r in fake.requests)
+    assert fake.off_prefix == []
 
 
 async def test_stdio_server_keeps_the_key_out_of_its_logs(tmp_path: os.PathLike[str]) -> None:
-    routes = {"GET /v2/labels/se-1/track": (401, {"errors": [{"message": "Unauthorized"}]}, {})}
+    fake = FakeShipStation(answers={"GET /v2/labels/se-1/track": (401, {"errors": [{"message": "Unauthorized"}]})})
     log_path = os.path.join(tmp_path, "stderr.log")
-    with serve(routes) as stub, open(log_path, "w") as errlog:
+    with fake.serve() as base_url, open(log_path, "w") as errlog:
         params = StdioServerParameters(
-            command=sys.executable, args=["-m", "shipstation_mcp"], env=child_env(stub.base_url), cwd=str(tmp_path)
+            command=sys.executable, args=["-m", "shipstation_mcp"], env=child_env(base_url), cwd=str(tmp_path)
         )
         async with Client(stdio_client(params, errlog=errlog)) as client:
             result = await client.call_tool("track_label", {"label_id": "se-1"})
