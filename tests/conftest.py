@@ -15,23 +15,90 @@ def anyio_backend() -> str:
 # may let the canary key (tests/canary.py) reach captured stdout, stderr, logs or a failure report. Package loggers
 # run at DEBUG for the whole suite, so debug lines are scanned too.
 
+import json  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
+import ssl  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 from shipstation_mcp.state.limiter import reset_shared_limiters  # noqa: E402
-from tests.canary import CANARY_KEY, CanaryTrap, leaked_in  # noqa: E402
+from tests.support.canary import CANARY_KEY, CanaryTrap, leaked_in  # noqa: E402
 
 _TRAP = CanaryTrap()
 
-# Property tests: modest by default so the suite stays fast; HYPOTHESIS_PROFILE=thorough for a long hunt.
+# Property tests. The default profile is deterministic: derandomized (the same examples every run, on every machine)
+# and without the example database, so no `.hypothesis/` left by an earlier run can change the next run's outcome.
+# HYPOTHESIS_PROFILE=thorough runs a long randomized hunt that remembers (and replays) the failures it finds.
 settings.register_profile(
-    "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    "default",
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
 )
 settings.register_profile("thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_default_tls_context() -> Iterator[None]:
+    """Clients with httpx's default TLS settings share one TLS context.
+
+    httpx builds a context for every client it makes, loading the whole CA bundle (about 0.1 s, a third of the
+    suite's time: it makes a client for nearly every test). No test speaks TLS (ShipStation is a mock transport or
+    plain HTTP on 127.0.0.1), and a context stays usable by many clients, so one per setting is enough.
+    """
+    from httpx._transports import default as transports  # where httpx's clients call create_ssl_context
+
+    original = transports.create_ssl_context
+    shared: dict[tuple[object, ...], ssl.SSLContext] = {}
+
+    def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
+        if verify is not True or cert is not None:
+            return original(verify=verify, cert=cert, trust_env=trust_env)
+        key = (trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if key not in shared:
+            shared[key] = original(verify=verify, cert=cert, trust_env=trust_env)
+        return shared[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transports, "create_ssl_context", create_ssl_context)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _each_output_schema_checked_once() -> Iterator[None]:
+    """A tool's output schema that passed the JSON Schema metaschema check once is not checked again.
+
+    Before validating a structured result, the MCP client checks the tool's output schema against the metaschema
+    (about 0.1 s) once per session, and the suite opens a session in nearly every test, always with the same few
+    schemas. A schema that fails is checked (and fails) every time; every result is still validated on every call.
+    """
+    import jsonschema
+
+    passed: set[tuple[str, str]] = set()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in dir(jsonschema):
+            validator_class = getattr(jsonschema, name)
+            if not (name.startswith("Draft") and hasattr(validator_class, "check_schema")):
+                continue
+
+            def check_schema(cls: Any, schema: Any, *args: Any, _original: Any = validator_class.check_schema) -> None:
+                if args:
+                    return _original(schema, *args)
+                key = (cls.__name__, json.dumps(schema, sort_keys=True, default=repr))
+                if key not in passed:
+                    _original(schema)
+                    passed.add(key)
+                return None
+
+            patch.setattr(validator_class, "check_schema", classmethod(check_schema))
+        yield
 
 
 @pytest.fixture(autouse=True)

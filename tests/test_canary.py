@@ -1,30 +1,26 @@
 """The API key never shows: not in tool answers, errors, logs (at DEBUG, from every library), nor on the terminal.
 
-Besides these dedicated checks, tests/conftest.py scans every test's captured output for the canary key.
+Besides these dedicated checks, tests/conftest.py scans every test's captured output for the canary key; the
+command-line server at DEBUG is checked over stdio in tests/e2e/test_stdio.py.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from mcp import Client
-from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.config import load_settings
 from shipstation_mcp.tools.server import create_server
-from tests.canary import CANARY_KEY, CanaryTrap, leaked_in
-from tests.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
+from tests.support.canary import CANARY_KEY, CanaryTrap, leaked_in
+from tests.support.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
 
 pytestmark = pytest.mark.anyio
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def echoing_account() -> tuple[FakeShipStation, httpx.MockTransport]:
@@ -90,27 +86,6 @@ async def test_no_answer_error_or_debug_log_line_carries_the_key(capsys: pytest.
     assert any("is not valid" in text for text in seen)  # the echoing errors did reach the answers…
     assert any("[redacted]" in text for text in seen)  # …with the key cut out
     assert leaked_in([*seen, captured.out, captured.err, *trap.drain()]) is None
-
-
-async def test_the_command_line_server_at_debug_keeps_the_key_off_stderr() -> None:
-    env = {
-        "SHIPSTATION_API_KEY": CANARY_KEY,
-        "SHIPSTATION_BASE_URL": "http://127.0.0.1:9",  # nothing listens: every call fails at once
-        "SHIPSTATION_MAX_RETRIES": "0",
-        "SHIPSTATION_LOG_LEVEL": "DEBUG",
-        "PYTHONPATH": str(ROOT),
-    }
-    params = StdioServerParameters(command=sys.executable, args=["-m", "shipstation_mcp"], env=env, cwd=str(ROOT))
-    with tempfile.TemporaryFile("w+") as errlog:
-        async with Client(stdio_client(params, errlog=errlog)) as client:
-            failed = await client.call_tool("track_label", {"label_id": "se-1"})
-            bulk = await client.call_tool("track_packages", {"packages": ["1Z999AA10000000001"]})
-        errlog.seek(0)
-        stderr = errlog.read()
-    assert failed.is_error and "Could not reach ShipStation" in failed.content[0].text
-    assert "DEBUG" in stderr  # debug logging really was on
-    texts = [stderr, failed.model_dump_json(), bulk.model_dump_json()]
-    assert leaked_in(texts) is None
 
 
 def test_settings_never_show_the_key() -> None:

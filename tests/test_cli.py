@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -19,6 +16,7 @@ from mcp import Client
 from shipstation_mcp import cli
 from shipstation_mcp.config import load_settings
 from shipstation_mcp.tools import server
+from tests.support.cli import run_cli as run
 
 NOW = datetime(2026, 5, 12, 15, 30, tzinfo=UTC)
 REAL_CREATE_SERVER = server.create_server
@@ -32,20 +30,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(server, "create_server", partial(REAL_CREATE_SERVER, clock=lambda: NOW))
-
-
-def run(argv: list[str]) -> int:
-    # The suite runs the package's logger at DEBUG (tests/conftest.py); the CLI's own level must decide here.
-    package_logger = logging.getLogger("shipstation_mcp")
-    level = package_logger.level
-    package_logger.setLevel(logging.NOTSET)
-    try:
-        cli.main(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    finally:
-        package_logger.setLevel(level)
-    return 0
 
 
 def tool_answer(tool: str, arguments: dict[str, Any], api: str = "v2") -> tuple[str, dict[str, Any]]:
@@ -166,23 +150,6 @@ def test_bare_invocation_still_serves(monkeypatch: pytest.MonkeyPatch) -> None:
         {"demo": True, "transport": "http", "host": "127.0.0.1", "port": 9200},
     ]
     assert run(["--demo", "--port", "70000"]) == 2
-
-
-def test_console_entry_point_in_a_real_process(tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SHIPSTATION_")}
-
-    def module(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "shipstation_mcp", *args]
-        return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60, check=False)
-
-    ok = module("track", "1ZA4R8E20361199987", "--demo")
-    assert ok.returncode == 0, ok.stderr
-    assert "Out For Delivery Today" in ok.stdout.splitlines()[0]
-    assert ok.stderr == ""
-    failed = module("track-label", "se-0", "--demo")
-    assert failed.returncode == 1
-    assert failed.stdout == ""
-    assert failed.stderr.startswith("shipstation-mcp: ShipStation has no label 'se-0'")
 
 
 def test_demo_log_lines_are_not_scrubbed_but_a_real_key_still_is(

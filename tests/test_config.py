@@ -1,19 +1,18 @@
-"""Settings from the environment and `.env`, and how the command line reports a bad one."""
+"""Settings from the environment and `.env`, and how the command line reports a bad one (run in-process)."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shipstation_mcp import __version__
+from shipstation_mcp import __version__, cli
 from shipstation_mcp.config import ConfigError, Settings, load_settings
+from tests.support.cli import run_cli as in_process
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "shipstation_mcp"
 CANARY_KEY = "CANARY-k3y-5f3c9e1d7a2b4c6e"
@@ -246,20 +245,32 @@ def test_settings_repr_hides_the_key(no_dotenv: Path) -> None:
 # --------------------------------------------------------------------------------------------------- command line
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m shipstation_mcp ARGS` with only the given SHIPSTATION_* variables, in `cwd`, stdin closed."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SHIPSTATION_")}
-    clean.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "shipstation_mcp", *args],
-        env=clean,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+@dataclasses.dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path):
+    """`shipstation-mcp ARGS` in-process, with only the given SHIPSTATION_* variables, in `tmp_path`, never serving."""
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Ran:
+        for name in list(os.environ):
+            if name.startswith("SHIPSTATION_"):
+                monkeypatch.delenv(name)
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("COLUMNS", "80")  # --help wraps as it does on a pipe
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setattr(cli, "serve", lambda *a, **k: pytest.fail("a refused start must not serve"))
+        capsys.readouterr()
+        code = in_process(args)
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run
 
 
 CLI_BAD_SETTINGS = [
@@ -279,8 +290,8 @@ CLI_BAD_SETTINGS = [
 @pytest.mark.parametrize(
     ("env", "variable"), CLI_BAD_SETTINGS, ids=[f"{v}-{i}" for i, (_, v) in enumerate(CLI_BAD_SETTINGS)]
 )
-def test_cli_bad_setting_exits_with_one_clear_line(tmp_path: Path, env: dict[str, str], variable: str) -> None:
-    result = run_cli(env=env, cwd=tmp_path)
+def test_cli_bad_setting_exits_with_one_clear_line(run_cli, env: dict[str, str], variable: str) -> None:
+    result = run_cli(env=env)
 
     assert result.returncode != 0
     assert result.stdout == "", "stdout belongs to the MCP protocol"
@@ -292,24 +303,24 @@ def test_cli_bad_setting_exits_with_one_clear_line(tmp_path: Path, env: dict[str
     assert CANARY_KEY not in result.stderr
 
 
-def test_cli_missing_key_points_at_demo(tmp_path: Path) -> None:
-    result = run_cli(cwd=tmp_path)
+def test_cli_missing_key_points_at_demo(run_cli) -> None:
+    result = run_cli()
     assert result.returncode == 2
     assert "--demo" in result.stderr
     assert "SHIPSTATION_API_KEY=" in result.stderr
 
 
-def test_cli_reads_dotenv_from_the_working_directory(tmp_path: Path) -> None:
+def test_cli_reads_dotenv_from_the_working_directory(run_cli, tmp_path: Path) -> None:
     write_dotenv(tmp_path, f"SHIPSTATION_API_KEY={CANARY_KEY}\nSHIPSTATION_API=v9\n")
-    result = run_cli(cwd=tmp_path)
+    result = run_cli()
     assert result.returncode == 2
     assert result.stdout == ""
     assert "SHIPSTATION_API must be" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_cli_bad_port_is_refused_without_a_traceback(tmp_path: Path) -> None:
-    result = run_cli("--port", "0", env={"SHIPSTATION_API_KEY": CANARY_KEY}, cwd=tmp_path)
+def test_cli_bad_port_is_refused_without_a_traceback(run_cli) -> None:
+    result = run_cli("--port", "0", env={"SHIPSTATION_API_KEY": CANARY_KEY})
     assert result.returncode == 2
     assert result.stdout == ""
     assert "--port" in result.stderr
@@ -335,8 +346,8 @@ EXPECTED_VARIABLES = {
 EXPECTED_FLAGS = ["--help", "--version", "--transport", "--host", "--port", "--demo", "--log-level"]
 
 
-def test_cli_help_names_every_setting_and_flag(tmp_path: Path) -> None:
-    result = run_cli("--help", cwd=tmp_path)
+def test_cli_help_names_every_setting_and_flag(run_cli) -> None:
+    result = run_cli("--help")
 
     assert result.returncode == 0
     help_text = result.stdout
@@ -352,8 +363,8 @@ def test_cli_help_names_every_setting_and_flag(tmp_path: Path) -> None:
         assert default in help_text
 
 
-def test_cli_version(tmp_path: Path) -> None:
-    result = run_cli("--version", cwd=tmp_path)
+def test_cli_version(run_cli) -> None:
+    result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.strip() == f"shipstation-mcp {__version__}"
     assert result.stderr == ""

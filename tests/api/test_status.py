@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from shipstation_mcp.api.status import (
     tracking_status_meaning,
 )
 
-CONTRACTS = Path(__file__).resolve().parents[2] / "shared" / "contracts"
+CONTRACTS = Path(__file__).resolve().parents[3] / "shared" / "contracts"
 V2_SPEC = CONTRACTS / "shipstation-v2-openapi.yaml"
 SHIPENGINE_SPEC = CONTRACTS / "shipengine-openapi.yaml"
 
@@ -54,12 +56,18 @@ ODD_INPUTS: list[Any] = [
 ]
 
 
-def _schema(spec: Path, name: str) -> dict[str, Any]:
+@cache
+def _spec(spec: Path) -> dict[str, Any]:
+    """A spec, parsed once for the whole module (they are large), with libyaml where present, as the fixtures are."""
     yaml = pytest.importorskip("yaml")
     if not spec.exists():
         pytest.skip(f"{spec} not available")
     with spec.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["components"]["schemas"][name]
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _schema(spec: Path, name: str) -> dict[str, Any]:
+    return copy.deepcopy(_spec(spec)["components"]["schemas"][name])
 
 
 def _table(schema: dict[str, Any]) -> dict[str, str]:

@@ -17,7 +17,7 @@ from shipstation_mcp.config import LiveSettings, Settings
 from shipstation_mcp.live.receiver import tracking_event
 from shipstation_mcp.state.store import SQLiteEventStore
 from shipstation_mcp.tools.server import create_server
-from tests.webhook_kit import body_of, payload
+from tests.support.webhook_kit import body_of, payload
 
 pytestmark = pytest.mark.anyio
 

@@ -1,19 +1,18 @@
-"""Demo mode end to end: every tool on the demo account, in memory on both API flavours and over stdio."""
+"""Demo mode: every tool on the demo account, in memory on both API flavours (over stdio: tests/e2e/test_stdio.py)."""
 
 from __future__ import annotations
 
 import re
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
 
 from shipstation_mcp.config import load_settings
 from shipstation_mcp.sandbox.account import SHIPMENTS
 from shipstation_mcp.tools.server import create_server
-from tests.demo_calls import DEMO_CALLS, answer_of, calls_for
+from tests.support.demo_calls import DEMO_CALLS, answer_of, calls_for
 
 pytestmark = pytest.mark.anyio
 
@@ -65,30 +64,8 @@ async def test_the_demo_answers_a_fixed_clock_the_same_way_every_time() -> None:
     assert answers[0]["hours_since_last_scan"] == 147.0
 
 
-async def test_stdio_subprocess_with_mcp_client(tmp_path: Path) -> None:
-    """`python -m shipstation_mcp --demo` as Claude Desktop would start it, driven by mcp's own client."""
-    params = StdioServerParameters(
-        command=sys.executable,
-        args=["-m", "shipstation_mcp", "--demo"],
-        # The child gets only a few variables from us (HOME, PATH, ...): no key, nothing from this shell.
-        env={"SHIPSTATION_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"},
-        cwd=str(tmp_path),  # no .env from the repository
-    )
-    async with Client(params) as client:
-        tools = {tool.name for tool in (await client.list_tools()).tools}
-        assert tools == {call.tool for call in DEMO_CALLS}
-        for call in calls_for("v2"):
-            text, data = answer_of(await client.call_tool(call.tool, call.arguments))
-            try:
-                call.check(text, data, "v2")
-            except AssertionError as exc:
-                raise AssertionError(f"{call.tool}({call.arguments}) [{call.about}] over stdio: {exc}\n{text}") from exc
-        glossary = await client.read_resource("shipstation://status-codes")
-        assert "HELD_BY_CUSTOMS" in glossary.contents[0].text
-
-
 def test_the_readme_only_names_demo_data_that_exists() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     start = readme.index("## Demo account")
     section = readme[start : readme.index("\n## ", start + 1)]
     numbers = set(re.findall(r"\b(1Z[0-9A-Z]{16}|\d{22}|\d{12}|\d{10})\b", section))

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from shipstation_mcp.live.receiver import KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_message
 from tests.fixtures import load_json
+from tests.support.processes import THIS_TREE
 
 
 @cache
@@ -141,36 +142,40 @@ async def serving(app: Any) -> AsyncIterator[str]:
 
 
 def start_receiver(data_dir: Path, jwks_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`shipstation-mcp webhooks` in a child process on a free port; returns it and the receiver's URL once up."""
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(data_dir.parent),
-        "SHIPSTATION_DATA_DIR": str(data_dir),
-        "SHIPSTATION_WEBHOOK_JWKS_URL": jwks_url,
-        "SHIPSTATION_LOG_LEVEL": "WARNING",
-    }
-    with log.open("ab") as err:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "shipstation_mcp", "webhooks", "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-            cwd=data_dir.parent,
-        )
-    url = f"http://127.0.0.1:{port}/webhooks/shipstation"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 405:  # up (the route serves POST only)
-                return child, url
-        except httpx.TransportError:
-            time.sleep(0.05)
-        if child.poll() is not None:
-            break
+    """`shipstation-mcp webhooks` in a child process on a free port; returns it and the receiver's URL once up.
+
+    The port is held (bound with SO_REUSEADDR, not listening) until the child listens on it, so no other process
+    asking the kernel for a free port can be handed it in between.
+    """
+    with free_socket() as reserved:
+        port = reserved.getsockname()[1]
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(data_dir.parent),
+            "SHIPSTATION_DATA_DIR": str(data_dir),
+            "SHIPSTATION_WEBHOOK_JWKS_URL": jwks_url,
+            "SHIPSTATION_LOG_LEVEL": "WARNING",
+            **THIS_TREE,
+        }
+        with log.open("ab") as err:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "shipstation_mcp", "webhooks", "--port", str(port)],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                cwd=data_dir.parent,
+            )
+        url = f"http://127.0.0.1:{port}/webhooks/shipstation"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url, timeout=1).status_code == 405:  # up (the route serves POST only)
+                    return child, url
+            except httpx.TransportError:
+                time.sleep(0.05)
+            if child.poll() is not None:
+                break
     child.kill()
     raise AssertionError(f"receiver did not start: {log.read_text()[-2000:]}")
 

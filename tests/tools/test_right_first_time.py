@@ -425,7 +425,7 @@ async def test_tracking_number_as_a_person_pastes_it(account: tuple[Client, list
 
 def readme_example() -> tuple[str, str]:
     """(the example conversation as one line, the whole README)."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     example = readme[readme.index("> **You:** Where is order 10443?") : readme.index("Nothing needs doing.")]
     return " ".join(example.replace("\n>", " ").split()), readme
 

@@ -22,10 +22,10 @@ from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.config import Settings
 from shipstation_mcp.errors import InvalidInput, LookupFailed, ShipStationError
 from shipstation_mcp.lookups import attention, bulk, shipments, tracking
-from tests.canary import CANARY_KEY
-from tests.fake_shipstation import NOW
 from tests.fixtures import load_json, spec_examples
-from tests.test_fuzz_tools import json_values
+from tests.support.canary import CANARY_KEY
+from tests.support.fake_shipstation import NOW
+from tests.support.strategies import json_values
 
 EXPLAINED = (ShipStationError, LookupFailed, InvalidInput)
 ENDPOINTS = ["track", "track_label", "get_label", "list_labels", "get_shipment", "list_shipments", "list_carriers"]

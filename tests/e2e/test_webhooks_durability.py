@@ -18,7 +18,7 @@ import pytest
 
 from shipstation_mcp.live.receiver import dedupe_key
 from shipstation_mcp.state.store import SQLiteEventStore
-from tests.webhook_kit import SigningKey, body_of, jwks_server, payload, start_receiver
+from tests.support.webhook_kit import SigningKey, body_of, jwks_server, payload, start_receiver
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 

@@ -17,8 +17,8 @@ from shipstation_mcp.api.models import TrackingInfo
 from shipstation_mcp.config import Settings
 from shipstation_mcp.state.cache import ResponseCache, reading
 from shipstation_mcp.tools.server import create_server
-from tests.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
 from tests.fixtures import load_json
+from tests.support.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
 
 pytestmark = pytest.mark.anyio
 

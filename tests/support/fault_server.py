@@ -1,4 +1,4 @@
-"""A misbehaving ShipStation on 127.0.0.1, over real sockets: `python -m tests.fault_server` prints its port.
+"""A misbehaving ShipStation on 127.0.0.1, over real sockets: `python -m tests.support.fault_server` prints its port.
 
 Raw asyncio streams rather than a web framework, so it can break HTTP itself. The label id in
 `GET /v1/labels/{fault}/track` picks the behaviour; counters are per path, so "fail N times, then answer" works:

@@ -13,7 +13,7 @@ from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.config import ConfigError, Settings, load_settings
 from shipstation_mcp.errors import RateLimitedError
 from shipstation_mcp.state.limiter import MAX_PAUSE, RateLimiter, shared_limiter
-from tests.fake_shipstation import VirtualTime
+from tests.support.fake_shipstation import VirtualTime
 
 
 def test_a_full_bucket_goes_at_once_then_one_every_interval() -> None:
@@ -110,8 +110,10 @@ async def test_client_feeds_429s_back_so_concurrent_requests_wait() -> None:
         settings, transport=httpx.MockTransport(handler), sleep=clock.sleep, limiter=limiter, cache=None
     ) as client:
         first = asyncio.create_task(client.list_carriers())
-        await asyncio.sleep(0)
-        await asyncio.sleep(0)
+        async with asyncio.timeout(5):
+            # Until the first request has had its 429: a condition, not a count of event-loop turns.
+            while limiter.penalties == 0:  # noqa: ASYNC110 (the limiter's own state; it has no event to wait on)
+                await asyncio.sleep(0)
         second = asyncio.create_task(client.list_carriers())
         await asyncio.gather(first, second)
     assert limiter.penalties == 1

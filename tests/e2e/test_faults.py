@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -27,16 +26,16 @@ from shipstation_mcp.errors import (
 )
 from shipstation_mcp.state.limiter import RateLimiter, reset_shared_limiters
 from shipstation_mcp.tools.server import create_server
-from tests.canary import CANARY_KEY
+from tests.support.canary import CANARY_KEY
+from tests.support.processes import ROOT
 
 pytestmark = pytest.mark.anyio
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def fault_server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fault_server"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "tests.support.fault_server"], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
     port = int(process.stdout.readline())

@@ -15,7 +15,8 @@ import mcp.types as mcp_types
 import pytest
 from mcp import Client, StdioServerParameters
 
-from tests.webhook_kit import SigningKey, body_of, jwks_server, payload, start_receiver
+from tests.support.processes import THIS_TREE
+from tests.support.webhook_kit import SigningKey, body_of, jwks_server, payload, start_receiver
 
 pytestmark = [
     pytest.mark.anyio,
@@ -49,6 +50,7 @@ async def test_receiver_process_feeds_the_stdio_server_and_its_subscribed_client
                     "SHIPSTATION_API_KEY": "test-key",
                     "SHIPSTATION_DATA_DIR": str(data_dir),
                     "SHIPSTATION_BASE_URL": "http://127.0.0.1:9",  # never called here
+                    **THIS_TREE,
                 },
                 cwd=str(tmp_path),
             )

@@ -6,7 +6,7 @@ import pytest
 from mcp import Client
 
 from shipstation_mcp.tools.server import create_server
-from tests.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
+from tests.support.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
 
 pytestmark = pytest.mark.anyio
 

@@ -13,7 +13,7 @@ from shipstation_mcp.lookups import bulk
 from shipstation_mcp.state.cache import ResponseCache
 from shipstation_mcp.state.limiter import RateLimiter
 from shipstation_mcp.tools.server import create_server
-from tests.fake_shipstation import NOW, FakeShipStation, VirtualTime, event, hours_ago, tracking
+from tests.support.fake_shipstation import NOW, FakeShipStation, VirtualTime, event, hours_ago, tracking
 
 pytestmark = pytest.mark.anyio
 

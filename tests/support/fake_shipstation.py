@@ -1,17 +1,23 @@
-"""An in-memory ShipStation account behind `httpx.MockTransport`, for the bulk, cache and fuzz tests.
+"""The suite's one ShipStation account stand-in: in memory behind `httpx.MockTransport`, or served over HTTP on
+127.0.0.1 (`serve()`) for a server running in a child process.
 
 It answers the read endpoints the product uses (both API prefixes) from a few dicts, pages and filters `GET /labels`
 like the real API, counts every request, and records any request whose URL leaves the API prefix so a test can
-assert there were none.
+assert there were none. `answers` overrides the answer for a "METHOD /path" (an error, say). Faults that no answer
+can make (resets, truncated bodies, slow answers) come from the socket-level fault server (`fault_server.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
@@ -78,6 +84,7 @@ class FakeShipStation:
     carriers: list[dict[str, Any]] = field(
         default_factory=lambda: [{"carrier_id": "se-1", "carrier_code": "ups", "friendly_name": "UPS"}]
     )
+    answers: dict[str, tuple[int, Any]] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
     off_prefix: list[str] = field(default_factory=list)
     hits: Counter[str] = field(default_factory=Counter)
@@ -93,6 +100,45 @@ class FakeShipStation:
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
+
+    @contextmanager
+    def serve(self) -> Iterator[str]:
+        """Serve this account over HTTP on 127.0.0.1 until the block ends; yields its base URL."""
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                request = httpx.Request(
+                    self.command,
+                    f"{base_url}{self.path}",
+                    headers=list(self.headers.items()),
+                    content=self.rfile.read(length) if length else b"",
+                )
+                response = fake.handle(request)
+                self.send_response(response.status_code)
+                for name, value in response.headers.items():
+                    if name.lower() not in {"content-length", "transfer-encoding", "connection"}:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(response.content)))
+                self.end_headers()
+                self.wfile.write(response.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        self.host = "http://127.0.0.1"
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield base_url
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
 
     # ------------------------------------------------------------------ data helpers
 
@@ -135,6 +181,9 @@ class FakeShipStation:
         if f"{url.scheme}://{url.host}" != self.host or not path.startswith(self.prefix + "/") or dot_segment:
             self.off_prefix.append(str(url))
             return httpx.Response(400, json={"errors": [{"message": "outside the API prefix"}]})
+        if f"{request.method} {path}" in self.answers:
+            status, body = self.answers[f"{request.method} {path}"]
+            return httpx.Response(status, json=body)
         segments = [unquote(p) for p in path.split("/")[2:]]
         key = "/".join(segments[:1] + (["{id}"] if len(segments) > 1 else []) + segments[2:])
         self.hits[key] += 1
