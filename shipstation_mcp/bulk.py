@@ -1,7 +1,7 @@
 """Many packages at once: `track_packages` and the support queue, `shipments_needing_attention`.
 
-Both run their lookups concurrently (at most `CONCURRENCY` in flight) under the client's process-wide rate
-limiter, so a bulk call slows down to what ShipStation allows instead of collecting 429s, and both report
+Both run their lookups concurrently (at most `SHIPSTATION_CONCURRENCY` in flight) under the client's process-wide
+rate limiter, so a bulk call goes as fast as ShipStation admits instead of collecting 429s, and both report
 progress as items finish. One item's failure is that item's answer, never the whole call's — except a rejected
 API key, which would fail every item the same way and is reported once.
 """
@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from . import tracking
 from .cache import reading
 from .client import ShipStationClient
+from .config import DEFAULT_CONCURRENCY
 from .errors import (
     AuthenticationError,
     InvalidInput,
@@ -36,8 +37,8 @@ from .summaries import DATA_AGE_DESCRIPTION, STALLED_AFTER_HOURS, TrackingSummar
 logger = logging.getLogger(__name__)
 
 MAX_PACKAGES = 100
-CONCURRENCY = 10
-"""Lookups in flight at once. The rate limiter decides the pace; this only keeps sockets and memory modest."""
+CONCURRENCY = DEFAULT_CONCURRENCY
+"""Lookups in flight at once unless a caller says otherwise (`Settings.concurrency`); the limiter decides the pace."""
 LABEL_PAGE_SIZE = 100
 MAX_LABEL_PAGES = 10
 DEFAULT_LOOKBACK_DAYS = 14
@@ -67,12 +68,13 @@ async def run_concurrently(
     describe: Callable[[ResultT], str] = lambda _: "",
     offset: int = 0,
     total: int | None = None,
+    concurrency: int = CONCURRENCY,
 ) -> list[ResultT]:
-    """`worker(item)` for every item, `CONCURRENCY` at a time; results in input order; progress as each ends.
+    """`worker(item)` for every item, `concurrency` at a time; results in input order; progress as each ends.
 
     An exception from a worker cancels the rest and propagates (workers turn per-item failures into results).
     """
-    gate = asyncio.Semaphore(CONCURRENCY)
+    gate = asyncio.Semaphore(max(1, concurrency))
     overall = total if total is not None else offset + len(items)
 
     async def guarded(position: int, item: ItemT) -> tuple[int, ResultT]:
@@ -202,7 +204,9 @@ async def track_packages(
         return f"{result.query}: {OUTCOMES[result.outcome][0]}"
 
     with reading(refresh) as freshness:
-        results = await run_concurrently(jobs, one, progress=progress, describe=describe)
+        results = await run_concurrently(
+            jobs, one, progress=progress, describe=describe, concurrency=client.settings.concurrency
+        )
     counts = Counter(r.outcome for r in results)
     ordered = {outcome: counts[outcome] for outcome in OUTCOMES if counts[outcome]}
     flagged = [r.index for r in results if r.attention or r.outcome in {"exception", "delivery_attempt"}]
@@ -446,6 +450,7 @@ async def shipments_needing_attention(
             describe=lambda c: f"tracked {c.label.label_id}",
             offset=1,
             total=1 + len(chosen),
+            concurrency=client.settings.concurrency,
         )
 
     ranked: list[tuple[tuple[Any, ...], AttentionItem]] = []

@@ -9,7 +9,8 @@ Both API flavours share paths below their prefix (`/v2` for ShipStation API V2, 
   bodies, with exponential backoff and jitter, honouring `Retry-After`; never retries other 4xx;
 - maps failures to the small hierarchy in `errors.py`, carrying status, request id and ShipStation's messages;
 - never puts the API key in an exception, a log line or its own `repr` (nor lets ShipStation's messages echo it);
-- waits for the process-wide rate limiter before every attempt and feeds 429s back to it (`ratelimit.py`);
+- waits for the process-wide rate limiter before every attempt, holds its slot until the answer is in, and feeds
+  429s and `X-Rate-Limit-*` headers back to it (`ratelimit.py`);
 - serves reads from a bounded, single-flight response cache with per-answer lifetimes (`cache.py`).
 """
 
@@ -297,10 +298,12 @@ class ShipStationClient:
         waited = 0.0
         slept_out_pause = False
 
+        limiter = self.limiter
         for attempt in range(1, attempts_allowed + 1):
-            if self.limiter is not None:
+            permit = None
+            if limiter is not None:
                 try:
-                    await self.limiter.acquire(self._sleep, skip_pause=slept_out_pause)
+                    permit = await limiter.acquire(self._sleep, skip_pause=slept_out_pause)
                 except RateLimitedError as exc:
                     exc.method, exc.path, exc.attempts = method, path, max(1, attempt - 1)
                     raise
@@ -308,29 +311,39 @@ class ShipStationClient:
             started = time.perf_counter()
             try:
                 response = await self._http.request(method, url, params=query, json=json_body)
-                data = self._decode(response, method=method, path=path) if response.is_success else None
-            except ShipStationError as exc:
-                error: ShipStationError = exc
-                wait = None
             except httpx.TimeoutException:
-                error = RequestTimeout(f"No answer within {self.settings.timeout:g} s.", method=method, path=path)
+                error: ShipStationError = RequestTimeout(
+                    f"No answer within {self.settings.timeout:g} s.", method=method, path=path
+                )
                 wait = None
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 error = NetworkError(_transport_failure(exc), method=method, path=path)
                 wait = None
             else:
-                elapsed = (time.perf_counter() - started) * 1000
-                logger.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed)
+                if limiter is not None and permit is not None:
+                    limiter.observe(response.headers, permit)
+                if logger.isEnabledFor(logging.DEBUG):
+                    elapsed = (time.perf_counter() - started) * 1000
+                    logger.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed)
                 if response.is_success:
-                    return data
-                error = self._error_from_response(response, method=method, path=path)
-                wait = parse_retry_after(response.headers.get("Retry-After"))
-                if response.status_code == 429 and self.limiter is not None:
-                    self.limiter.penalize(wait)
-                    slept_out_pause = wait is not None and wait <= MAX_RETRY_AFTER
-                if not (retryable and response.status_code in RETRY_STATUSES):
-                    error.attempts = attempt
-                    raise error
+                    try:
+                        return self._decode(response, method=method, path=path)
+                    except ShipStationError as exc:
+                        error = exc
+                        wait = None
+                else:
+                    error = self._error_from_response(response, method=method, path=path)
+                    wait = parse_retry_after(response.headers.get("Retry-After"))
+                    if response.status_code == 429 and limiter is not None:
+                        limiter.penalize(wait)
+                        slept_out_pause = wait is not None and wait <= MAX_RETRY_AFTER
+                    if not (retryable and response.status_code in RETRY_STATUSES):
+                        error.attempts = attempt
+                        raise error
+            finally:
+                # Released only once the answer is in: the server counted the request at some moment until then.
+                if limiter is not None and permit is not None:
+                    limiter.release(permit)
 
             error.attempts = attempt
             if not retryable or attempt == attempts_allowed:
