@@ -5,7 +5,9 @@
 Serves a synthetic account under both prefixes (/v2 ShipStation V2, /v1 ShipEngine): 100 UPS packages
 (`1Z999AA1` + 10 digits, index 0-99), each with a label `se-{1000+i}`, a shipment `se-{5000+i}` (order number
 `{10000+i}`, external id `ORDER-{i}`) and a tracking history of six scans. Package i is delivered for i < 61, in
-transit for 61-72, an exception for 73-76, a delivery attempt for 77-96 and not yet scanned for 97-99.
+transit for 61-72, an exception for 73-76, a delivery attempt for 77-96 and not yet scanned for 97-99 (`--packages`
+gives more, repeating that pattern per hundred). Answers are shaped as the official specs say: the V2 label track
+answer carries `carrier_code` and `tracking_url`.
 
 Every API answer waits `--latency` seconds first. At most `--rate-limit` API requests are answered in any rolling
 `--window` seconds (the strictest reading of "200 requests per minute"); the rest get 429 with `Retry-After`.
@@ -46,6 +48,7 @@ def number(i: int) -> str:
 
 
 def status_of(i: int) -> str:
+    i %= 100
     if i < 61:
         return "DE"
     if i < 73:
@@ -171,10 +174,23 @@ def shipment(i: int) -> dict[str, Any]:
     }
 
 
-LABELS = [label(i) for i in range(PACKAGES)]
-SHIPMENTS = {s["shipment_id"]: s for s in (shipment(i) for i in range(PACKAGES))}
-TRACKING = {number(i): tracking_info(i) for i in range(PACKAGES)}
-BY_LABEL = {f"se-{1000 + i}": TRACKING[number(i)] for i in range(PACKAGES)}
+LABELS: list[dict[str, Any]] = []
+SHIPMENTS: dict[str, dict[str, Any]] = {}
+TRACKING: dict[str, dict[str, Any]] = {}
+BY_LABEL: dict[str, dict[str, Any]] = {}
+
+
+def build_account(packages: int) -> None:
+    LABELS[:] = [label(i) for i in range(packages)]
+    SHIPMENTS.clear()
+    SHIPMENTS.update({s["shipment_id"]: s for s in (shipment(i) for i in range(packages))})
+    TRACKING.clear()
+    TRACKING.update({number(i): tracking_info(i) for i in range(packages)})
+    BY_LABEL.clear()
+    BY_LABEL.update({f"se-{1000 + i}": TRACKING[number(i)] for i in range(packages)})
+
+
+build_account(PACKAGES)
 CARRIERS = {"carriers": [{"carrier_id": "se-1", "carrier_code": "ups", "friendly_name": "UPS", "primary": True}]}
 
 
@@ -207,11 +223,9 @@ def api_answer(segments: list[str], request: Request) -> tuple[int, Any]:
                 rows = [r for r in rows if r["shipment_id"] == q["shipment_id"]]
             return 200, paged(rows, request, "labels")
         case ["labels", label_id, "track"]:
+            # As the spec's get_tracking_log_from_label_response_body: tracking_information, carrier and URL included.
             info = BY_LABEL.get(label_id)
-            if info is None:
-                return 404, None
-            # The V2 label track answer leaves out the carrier and its tracking page.
-            return 200, {k: v for k, v in info.items() if k not in ("carrier_code", "tracking_url")}
+            return (200, info) if info else (404, None)
         case ["labels", label_id]:
             found = next((r for r in LABELS if r["label_id"] == label_id), None)
             return (200, found) if found else (404, None)
@@ -281,7 +295,9 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1, help="seconds before each API answer [0.1]")
     parser.add_argument("--rate-limit", type=int, default=200, help="API requests per window; 0 = none [200]")
     parser.add_argument("--window", type=float, default=60.0, help="seconds [60]")
+    parser.add_argument("--packages", type=int, default=PACKAGES, help="packages in the account [100]")
     args = parser.parse_args()
+    build_account(args.packages)
     app = build_app(State(args.latency, args.rate_limit, args.window))
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 

@@ -9,6 +9,7 @@ API key, which would fail every item the same way and is reported once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from . import tracking
 from .cache import reading
+from .carriers import normalize_tracking_number
 from .client import ShipStationClient
 from .config import DEFAULT_CONCURRENCY
 from .errors import (
@@ -197,13 +199,15 @@ async def track_packages(
         )
     jobs = [_Job(i, as_package_ref(item)) for i, item in enumerate(packages)]
 
-    async def one(job: _Job) -> PackageResult:
-        return await _track_one(client, job, refresh=refresh, now=now)
-
     def describe(result: PackageResult) -> str:
         return f"{result.query}: {OUTCOMES[result.outcome][0]}"
 
     with reading(refresh) as freshness:
+        known = await _labels_for_numbers(client, jobs)
+
+        async def one(job: _Job) -> PackageResult:
+            return await _track_one(client, job, known, refresh=refresh, now=now)
+
         results = await run_concurrently(
             jobs, one, progress=progress, describe=describe, concurrency=client.settings.concurrency
         )
@@ -229,13 +233,35 @@ def rollup(counts: dict[str, int], total: int, flagged: int) -> str:
     return text
 
 
-async def _track_one(client: ShipStationClient, job: _Job, *, refresh: bool, now: datetime | None) -> PackageResult:
+async def _labels_for_numbers(client: ShipStationClient, jobs: Sequence[_Job]) -> dict[str, Label]:
+    """On V2, where a tracking number is tracked through its label: the labels of the jobs' numbers, from the
+    label listing (one request per hundred labels) rather than one search per number. Empty on ShipEngine, which
+    tracks a number by its carrier directly."""
+    if client.settings.api != "v2":
+        return {}
+    numbers = set()
+    for job in jobs:
+        if job.ref.tracking_number is not None and job.ref.label_id is None:
+            with contextlib.suppress(InvalidInput):  # reported by the item's own lookup
+                numbers.add(normalize_tracking_number(job.ref.tracking_number))
+    try:
+        return await tracking.map_labels(client, numbers)
+    except AuthenticationError:
+        raise
+    except ShipStationError as exc:  # each number falls back to its own search
+        logger.info("track_packages: the label listing failed (%s); searching number by number", type(exc).__name__)
+        return {}
+
+
+async def _track_one(
+    client: ShipStationClient, job: _Job, known: dict[str, Label], *, refresh: bool, now: datetime | None
+) -> PackageResult:
     ref = job.ref
     raw = ref.label_id if ref.label_id is not None else ref.tracking_number
     result = PackageResult(index=job.index, query=_clip_query(raw or ""), outcome="invalid")
     with reading(refresh) as freshness:
         try:
-            summary = await _lookup(client, ref, now=now)
+            summary = await _lookup(client, ref, known, now=now)
         except AuthenticationError:
             raise  # every item would fail the same way: say it once
         except InvalidInput as exc:
@@ -267,7 +293,9 @@ async def _track_one(client: ShipStationClient, job: _Job, *, refresh: bool, now
     return freshness.stamp(result)
 
 
-async def _lookup(client: ShipStationClient, ref: PackageRef, *, now: datetime | None) -> TrackingSummary:
+async def _lookup(
+    client: ShipStationClient, ref: PackageRef, known: dict[str, Label], *, now: datetime | None
+) -> TrackingSummary:
     if ref.label_id is not None and ref.tracking_number is not None:
         raise InvalidInput("This item has both tracking_number and label_id; send one of them per item.")
     if ref.label_id is not None:
@@ -275,6 +303,10 @@ async def _lookup(client: ShipStationClient, ref: PackageRef, *, now: datetime |
         return await tracking.track_label(client, label_id, max_events=0, now=now)
     if ref.tracking_number is None:
         raise InvalidInput("This item has neither tracking_number nor label_id; send one of them.")
+    number = normalize_tracking_number(ref.tracking_number)
+    label = known.get(number)
+    if label is not None:
+        return await tracking.track_found_label(client, label, number, max_events=0, now=now)
     return await tracking.track_package(client, ref.tracking_number, ref.carrier_code, max_events=0, now=now)
 
 
