@@ -279,7 +279,13 @@ class UsageError(Exception):
     """A flag combination argparse cannot check; reported like an argparse error (exit 2)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+WEBHOOKS_SUMMARY = "run the webhook receiver alone (beside a stdio server)"
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line. `argv`, when given, lets the parser leave out what those arguments cannot reach: the
+    `webhooks` command's own flags come from the HTTP app, whose import (Starlette, the receiver, cryptography)
+    a stdio server would otherwise pay at every start."""
     parser = argparse.ArgumentParser(
         prog="shipstation-mcp",
         description=(
@@ -318,9 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(command.name, help=command.help, description=command.help, parents=parents)
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
-    from .http_app import add_webhooks_command
+    if argv is None or "webhooks" in argv:
+        from .http_app import add_webhooks_command
 
-    add_webhooks_command(commands)  # needs no API key: main() hands it over before settings are read
+        add_webhooks_command(commands)  # needs no API key: main() hands it over before settings are read
+    else:
+        commands.add_parser("webhooks", help=WEBHOOKS_SUMMARY, add_help=False)
     parser.set_defaults(run=run_serve)
     return parser
 
@@ -334,7 +343,8 @@ def _settings_or_exit(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     serving = args.run is run_serve
     default_level = "INFO" if serving else "WARNING"

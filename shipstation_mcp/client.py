@@ -150,16 +150,27 @@ class ShipStationClient:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self.limiter = shared_limiter(settings) if limiter is DEFAULT else limiter
         self.cache = ResponseCache() if cache is DEFAULT else cache
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(settings.timeout),
-            headers={
-                "API-Key": settings.api_key,
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-            },
-            follow_redirects=False,
-        )
+        self._transport = transport
+        self._http_client: httpx.AsyncClient | None = None
+        self._closed = False
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The HTTP client, made at the first request: its TLS context costs start-up time a tools/list never needs."""
+        if self._http_client is None:
+            if self._closed:
+                raise RuntimeError("this ShipStationClient is closed")
+            self._http_client = httpx.AsyncClient(
+                transport=self._transport,
+                timeout=httpx.Timeout(self.settings.timeout),
+                headers={
+                    "API-Key": self.settings.api_key,
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json",
+                },
+                follow_redirects=False,
+            )
+        return self._http_client
 
     def __repr__(self) -> str:
         return f"ShipStationClient(api={self.settings.api!r}, root={self.settings.display_root!r})"
@@ -171,7 +182,9 @@ class ShipStationClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        self._closed = True
+        if self._http_client is not None:
+            await self._http_client.aclose()
 
     # ----------------------------------------------------------------- endpoints
 

@@ -27,7 +27,6 @@ from .client import ShipStationClient
 from .config import Settings
 from .errors import InvalidInput, LookupFailed, ShipStationError, describe_for_assistant
 from .live import LiveTracking, WatchResult, record_watch
-from .sandbox import SandboxTransport
 from .shipments import TrackingNumberMatches
 from .status import glossary_markdown
 from .summaries import (
@@ -179,6 +178,8 @@ def create_server(
     With `settings.demo` and no transport, the offline demo account answers; `clock` then also drives its dates.
     """
     if transport is None and settings.demo:
+        from .sandbox import SandboxTransport  # only the demo needs the sandbox account, and it is large
+
         transport = SandboxTransport(clock=clock)
 
     live = LiveTracking(settings.live, clock=clock, fallback_to_memory=True)
