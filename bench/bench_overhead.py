@@ -58,7 +58,9 @@ async def main() -> None:
             minimal, minimal_pid = await stack.enter_async_context(stdio_server(MINIMAL_ARGS, server_env(**base)))
             if args.baseline:
                 before_env = {**server_env(**base, SHIPSTATION_API="shipengine"), "PYTHONPATH": args.baseline}
-                before, before_pid = await stack.enter_async_context(stdio_server(SERVER_ARGS, before_env))
+                before, before_pid = await stack.enter_async_context(
+                    stdio_server(SERVER_ARGS, before_env, python=args.baseline_python)
+                )
             headers = {"API-Key": BENCH_KEY, "Accept": "application/json"}
             bare = await stack.enter_async_context(httpx.AsyncClient(headers=headers))
 
@@ -97,7 +99,7 @@ async def main() -> None:
             ]
             if args.baseline:
                 arguments = {"tracking_number": NUMBER, "carrier_code": "ups", "refresh": True}
-                name = f"before: `track_package` (ShipEngine) from {args.baseline}"
+                name = f"before (`{args.baseline_label}`): `track_package` (ShipEngine)"
                 cases.insert(0, (name, lambda: call(before, "track_package", arguments), before_pid))
             times: dict[str, list[float]] = {name: [] for name, _, _ in cases}
             cpu_start: dict[str, float] = {}

