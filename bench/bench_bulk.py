@@ -76,12 +76,12 @@ async def scenario(
             rows[-1][0] = f"before (`{baseline[0]}`): {rows[-1][0]}"
         if warm:
             before = stats(url)
+            cpu = cpu_seconds(pid)
             began = time.perf_counter()
             result = await client.call_tool("track_packages", {"packages": [number(i) for i in range(sizes[0])]})
             wall = time.perf_counter() - began
-            rows.append(
-                _row(api, sizes[:1], "warm", wall, before, stats(url), latency, result.structured_content["headline"])
-            )
+            answer = result.structured_content["headline"]
+            rows.append(_row(api, sizes[:1], "warm", wall, cpu_seconds(pid) - cpu, before, stats(url), latency, answer))
     return rows
 
 
