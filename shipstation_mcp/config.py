@@ -35,6 +35,12 @@ DEMO_API_KEY = "demo"
 DEFAULT_RATE_LIMIT = 200
 SANDBOX_RATE_LIMIT = 20
 MAX_RATE_LIMIT = 100_000
+DEFAULT_RATE_HEADROOM = 5.0
+"""Percent of the per-minute allowance left for other users of the same key."""
+MAX_RATE_HEADROOM = 90.0
+DEFAULT_CONCURRENCY = 10
+"""Requests in flight at once in a bulk call: 10 × 100 ms round trips send 100 requests a second."""
+MAX_CONCURRENCY = 100
 DEFAULT_CACHE_TTL = 300.0
 MAX_CACHE_TTL = 86_400.0
 
@@ -58,6 +64,10 @@ class Settings:
     """Requests per minute for this process; None means 200, or 20 for a `TEST_` sandbox key."""
     cache_ttl: float = DEFAULT_CACHE_TTL
     """Seconds a not-yet-delivered tracking result is reused; 0 turns the response cache off."""
+    rate_headroom: float = DEFAULT_RATE_HEADROOM
+    """Percent of the per-minute allowance this process leaves unused, for other users of the same key."""
+    concurrency: int = DEFAULT_CONCURRENCY
+    """Most requests a bulk call has in flight at once."""
 
     @property
     def host(self) -> str:
@@ -132,6 +142,20 @@ def _int_setting(env: Mapping[str, str], name: str, default: int, *, minimum: in
     return value
 
 
+def _percent_setting(env: Mapping[str, str], name: str, default: float, *, maximum: float) -> float:
+    raw = env.get(name, "").strip().removesuffix("%").strip()
+    if not raw:
+        return default
+    problem = f"{name} must be a percentage from 0 to {maximum:g} (e.g. {name}=5), not {raw[:40]!r}"
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(problem) from None
+    if not math.isfinite(value) or not 0 <= value <= maximum:
+        raise ConfigError(problem)
+    return value
+
+
 def _bool_setting(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if not raw:
@@ -191,6 +215,8 @@ def load_settings(
         else None
     )
     cache_ttl = _float_setting(env, "SHIPSTATION_CACHE_TTL", DEFAULT_CACHE_TTL, minimum=0, maximum=MAX_CACHE_TTL)
+    rate_headroom = _percent_setting(env, "SHIPSTATION_RATE_HEADROOM", DEFAULT_RATE_HEADROOM, maximum=MAX_RATE_HEADROOM)
+    concurrency = _int_setting(env, "SHIPSTATION_CONCURRENCY", DEFAULT_CONCURRENCY, minimum=1, maximum=MAX_CONCURRENCY)
 
     api_key = env.get("SHIPSTATION_API_KEY", "").strip()
     if demo_mode:
@@ -214,6 +240,8 @@ def load_settings(
         live=live,
         rate_limit=rate_limit,
         cache_ttl=cache_ttl,
+        rate_headroom=rate_headroom,
+        concurrency=concurrency,
     )
 
 

@@ -9,7 +9,8 @@ Both API flavours share paths below their prefix (`/v2` for ShipStation API V2, 
   bodies, with exponential backoff and jitter, honouring `Retry-After`; never retries other 4xx;
 - maps failures to the small hierarchy in `errors.py`, carrying status, request id and ShipStation's messages;
 - never puts the API key in an exception, a log line or its own `repr` (nor lets ShipStation's messages echo it);
-- waits for the process-wide rate limiter before every attempt and feeds 429s back to it (`state/limiter.py`);
+- waits for the process-wide rate limiter before every attempt, holds its slot until the answer is in, and feeds
+  429s and `X-Rate-Limit-*` headers back to it (`state/limiter.py`);
 - serves reads from a bounded, single-flight response cache with per-answer lifetimes (`state/cache.py`).
 """
 
@@ -149,16 +150,27 @@ class ShipStationClient:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self.limiter = shared_limiter(settings) if limiter is DEFAULT else limiter
         self.cache = ResponseCache() if cache is DEFAULT else cache
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(settings.timeout),
-            headers={
-                "API-Key": settings.api_key,
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-            },
-            follow_redirects=False,
-        )
+        self._transport = transport
+        self._http_client: httpx.AsyncClient | None = None
+        self._closed = False
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The HTTP client, made at the first request: its TLS context costs start-up time a tools/list never needs."""
+        if self._http_client is None:
+            if self._closed:
+                raise RuntimeError("this ShipStationClient is closed")
+            self._http_client = httpx.AsyncClient(
+                transport=self._transport,
+                timeout=httpx.Timeout(self.settings.timeout),
+                headers={
+                    "API-Key": self.settings.api_key,
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json",
+                },
+                follow_redirects=False,
+            )
+        return self._http_client
 
     def __repr__(self) -> str:
         return f"ShipStationClient(api={self.settings.api!r}, root={self.settings.display_root!r})"
@@ -170,7 +182,9 @@ class ShipStationClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        self._closed = True
+        if self._http_client is not None:
+            await self._http_client.aclose()
 
     # ----------------------------------------------------------------- endpoints
 
@@ -297,10 +311,12 @@ class ShipStationClient:
         waited = 0.0
         slept_out_pause = False
 
+        limiter = self.limiter
         for attempt in range(1, attempts_allowed + 1):
-            if self.limiter is not None:
+            permit = None
+            if limiter is not None:
                 try:
-                    await self.limiter.acquire(self._sleep, skip_pause=slept_out_pause)
+                    permit = await limiter.acquire(self._sleep, skip_pause=slept_out_pause)
                 except RateLimitedError as exc:
                     exc.method, exc.path, exc.attempts = method, path, max(1, attempt - 1)
                     raise
@@ -308,29 +324,39 @@ class ShipStationClient:
             started = time.perf_counter()
             try:
                 response = await self._send(method, url, path, query, json_body)
-                data = self._decode(response, method=method, path=path) if response.is_success else None
-            except ShipStationError as exc:
-                error: ShipStationError = exc
-                wait = None
             except httpx.TimeoutException:
-                error = RequestTimeout(f"No answer within {self.settings.timeout:g} s.", method=method, path=path)
+                error: ShipStationError = RequestTimeout(
+                    f"No answer within {self.settings.timeout:g} s.", method=method, path=path
+                )
                 wait = None
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 error = NetworkError(_transport_failure(exc), method=method, path=path)
                 wait = None
             else:
-                elapsed = (time.perf_counter() - started) * 1000
-                logger.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed)
+                if limiter is not None and permit is not None:
+                    limiter.observe(response.headers, permit)
+                if logger.isEnabledFor(logging.DEBUG):
+                    elapsed = (time.perf_counter() - started) * 1000
+                    logger.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed)
                 if response.is_success:
-                    return data
-                error = self._error_from_response(response, method=method, path=path)
-                wait = parse_retry_after(response.headers.get("Retry-After"))
-                if response.status_code == 429 and self.limiter is not None:
-                    self.limiter.penalize(wait)
-                    slept_out_pause = wait is not None and wait <= MAX_RETRY_AFTER
-                if not (retryable and response.status_code in RETRY_STATUSES):
-                    error.attempts = attempt
-                    raise error
+                    try:
+                        return self._decode(response, method=method, path=path)
+                    except ShipStationError as exc:
+                        error = exc
+                        wait = None
+                else:
+                    error = self._error_from_response(response, method=method, path=path)
+                    wait = parse_retry_after(response.headers.get("Retry-After"))
+                    if response.status_code == 429 and limiter is not None:
+                        limiter.penalize(wait)
+                        slept_out_pause = wait is not None and wait <= MAX_RETRY_AFTER
+                    if not (retryable and response.status_code in RETRY_STATUSES):
+                        error.attempts = attempt
+                        raise error
+            finally:
+                # Released only once the answer is in: the server counted the request at some moment until then.
+                if limiter is not None and permit is not None:
+                    limiter.release(permit)
 
             error.attempts = attempt
             if not retryable or attempt == attempts_allowed:

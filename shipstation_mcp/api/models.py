@@ -102,7 +102,9 @@ Tags = Annotated[list[str], BeforeValidator(_tags)]
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=False)
+    # defer_build: validators are built at the first answer parsed, not at import, so start-up does not pay for
+    # every API object when tools/list needs none of them.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=False, defer_build=True)
 
 
 def _objects(value: Any) -> list[Any]:

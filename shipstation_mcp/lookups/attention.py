@@ -188,6 +188,7 @@ async def _track_candidates(
         describe=lambda c: f"tracked {c.label.label_id}",
         offset=1,
         total=1 + len(chosen),
+        concurrency=client.settings.concurrency,
     )
 
 

@@ -1,7 +1,8 @@
 """Many packages at once: `track_packages`, and the concurrent runner the support queue shares.
 
-Lookups run concurrently (at most `CONCURRENCY` in flight) under the client's process-wide rate limiter, so a bulk
-call slows down to what ShipStation allows instead of collecting 429s, and progress is reported as items finish.
+Lookups run concurrently (at most `SHIPSTATION_CONCURRENCY` in flight) under the client's process-wide rate
+limiter, so a bulk call goes as fast as ShipStation admits instead of collecting 429s, and progress is reported as
+items finish.
 One item's failure is that item's answer, never the whole call's — except a rejected API key, which would fail
 every item the same way and is reported once.
 """
@@ -9,6 +10,7 @@ every item the same way and is reported once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,7 +21,9 @@ from typing import Any, TypeVar
 from ..answers.bulk import OUTCOMES, BulkTrackingResult, PackageRef, PackageResult, clip_query, outcome_of, rollup
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
-from ..api.ids import clean_id
+from ..api.ids import clean_id, normalize_tracking_number
+from ..api.models import Label
+from ..config import DEFAULT_CONCURRENCY
 from ..errors import (
     EXPLAINED,
     AuthenticationError,
@@ -45,8 +49,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MAX_PACKAGES = 100
-CONCURRENCY = 10
-"""Lookups in flight at once. The rate limiter decides the pace; this only keeps sockets and memory modest."""
+CONCURRENCY = DEFAULT_CONCURRENCY
+"""Lookups in flight at once unless a caller says otherwise (`Settings.concurrency`); the limiter decides the pace."""
 
 Progress = Callable[[float, float | None, str | None], Awaitable[None]]
 ItemT = TypeVar("ItemT")
@@ -70,12 +74,13 @@ async def run_concurrently(
     describe: Callable[[ResultT], str] = lambda _: "",
     offset: int = 0,
     total: int | None = None,
+    concurrency: int = CONCURRENCY,
 ) -> list[ResultT]:
-    """`worker(item)` for every item, `CONCURRENCY` at a time; results in input order; progress as each ends.
+    """`worker(item)` for every item, `concurrency` at a time; results in input order; progress as each ends.
 
     An exception from a worker cancels the rest and propagates (workers turn per-item failures into results).
     """
-    gate = asyncio.Semaphore(CONCURRENCY)
+    gate = asyncio.Semaphore(max(1, concurrency))
     overall = total if total is not None else offset + len(items)
 
     async def guarded(position: int, item: ItemT) -> tuple[int, ResultT]:
@@ -122,14 +127,18 @@ async def track_packages(
         )
     jobs = [_Job(i, as_package_ref(item)) for i, item in enumerate(packages)]
 
-    async def one(job: _Job) -> PackageResult:
-        return await _track_one(client, job, refresh=refresh, now=now)
-
     def describe(result: PackageResult) -> str:
         return f"{result.query}: {OUTCOMES[result.outcome][0]}"
 
     with reading(refresh) as freshness:
-        results = await run_concurrently(jobs, one, progress=progress, describe=describe)
+        known = await _labels_for_numbers(client, jobs)
+
+        async def one(job: _Job) -> PackageResult:
+            return await _track_one(client, job, known, refresh=refresh, now=now)
+
+        results = await run_concurrently(
+            jobs, one, progress=progress, describe=describe, concurrency=client.settings.concurrency
+        )
     counts = Counter(r.outcome for r in results)
     ordered = {outcome: counts[outcome] for outcome in OUTCOMES if counts[outcome]}
     flagged = [r.index for r in results if r.attention or r.outcome in {"exception", "delivery_attempt"}]
@@ -143,13 +152,35 @@ async def track_packages(
     )
 
 
-async def _track_one(client: ShipStationClient, job: _Job, *, refresh: bool, now: datetime | None) -> PackageResult:
+async def _labels_for_numbers(client: ShipStationClient, jobs: Sequence[_Job]) -> dict[str, Label]:
+    """On V2, where a tracking number is tracked through its label: the labels of the jobs' numbers, from the
+    label listing (one request per hundred labels) rather than one search per number. Empty on ShipEngine, which
+    tracks a number by its carrier directly."""
+    if client.settings.api != "v2":
+        return {}
+    numbers = set()
+    for job in jobs:
+        if job.ref.tracking_number is not None and job.ref.label_id is None:
+            with contextlib.suppress(InvalidInput):  # reported by the item's own lookup
+                numbers.add(normalize_tracking_number(job.ref.tracking_number))
+    try:
+        return await tracking.map_labels(client, numbers)
+    except AuthenticationError:
+        raise
+    except ShipStationError as exc:  # each number falls back to its own search
+        logger.info("track_packages: the label listing failed (%s); searching number by number", type(exc).__name__)
+        return {}
+
+
+async def _track_one(
+    client: ShipStationClient, job: _Job, known: dict[str, Label], *, refresh: bool, now: datetime | None
+) -> PackageResult:
     ref = job.ref
     raw = ref.label_id if ref.label_id is not None else ref.tracking_number
     result = PackageResult(index=job.index, query=clip_query(raw or ""), outcome="invalid")
     with reading(refresh) as freshness:
         try:
-            summary = await _lookup(client, ref, now=now)
+            summary = await _lookup(client, ref, known, now=now)
         except AuthenticationError:
             raise  # every item would fail the same way: say it once
         except Exception as exc:
@@ -171,6 +202,13 @@ async def _track_one(client: ShipStationClient, job: _Job, *, refresh: bool, now
     return freshness.stamp(result)
 
 
+def _normalized_or_none(raw: str) -> str | None:
+    try:
+        return normalize_tracking_number(raw)
+    except InvalidInput:
+        return None
+
+
 def failure_outcome(error: BaseException) -> str:
     """The roll-up outcome of an item that failed: invalid input, nothing found, or a failure to retry."""
     if isinstance(error, InvalidInput):
@@ -180,7 +218,9 @@ def failure_outcome(error: BaseException) -> str:
     return "failed"
 
 
-async def _lookup(client: ShipStationClient, ref: PackageRef, *, now: datetime | None) -> TrackingSummary:
+async def _lookup(
+    client: ShipStationClient, ref: PackageRef, known: dict[str, Label], *, now: datetime | None
+) -> TrackingSummary:
     if ref.label_id is not None and ref.tracking_number is not None:
         raise InvalidInput("This item has both tracking_number and label_id; send one of them per item.")
     if ref.label_id is not None:
@@ -188,4 +228,8 @@ async def _lookup(client: ShipStationClient, ref: PackageRef, *, now: datetime |
         return await tracking.track_label(client, label_id, max_events=0, now=now)
     if ref.tracking_number is None:
         raise InvalidInput("This item has neither tracking_number nor label_id; send one of them.")
+    label = known.get(_normalized_or_none(ref.tracking_number) or "")
+    if label is not None:
+        number = normalize_tracking_number(ref.tracking_number)
+        return await tracking.track_found_label(client, label, number, max_events=0, now=now)
     return await tracking.track_package(client, ref.tracking_number, ref.carrier_code, max_events=0, now=now)

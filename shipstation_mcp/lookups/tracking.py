@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from datetime import datetime
 
 from ..answers.live import WatchChange
@@ -21,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 ORDER_NUMBER = re.compile(r"^(?:#\s*\d{1,12}|\d{1,9})$")
 COMMON_CARRIER_CODES = ("ups", "fedex", "usps", "stamps_com", "dhl_express")
+LISTING_PAGE_SIZE = 100
+MAX_LISTING_PAGES = 10
 
 
 async def track_label(
@@ -35,7 +38,8 @@ async def track_label(
 ) -> TrackingSummary:
     """Track the package of one of the account's labels (`label`, when the caller has it, saves a request).
 
-    The V2 track answer omits the carrier and the carrier's tracking page; when it does, the label supplies them.
+    One request: the track answer carries the carrier, the number and the carrier's tracking page. Only when it
+    lacks one of them (some carriers leave them out) does the label supply it, at one more request.
     """
     try:
         info = await client.track_label(label_id)
@@ -118,6 +122,32 @@ async def find_labels(client: ShipStationClient, tracking_number: str) -> list[L
     return [label for label in result.labels if tracking_number in {n.upper() for n in label.tracking_numbers}]
 
 
+async def map_labels(client: ShipStationClient, numbers: Collection[str]) -> dict[str, Label]:
+    """The newest of the account's labels for each of `numbers` (normalized), from as few requests as possible.
+
+    One page of the label listing (newest first) answers up to a hundred numbers at once, where `find_labels`
+    costs a request per number. Pages are read while numbers are unmatched, up to half as many pages as there are
+    numbers (so the listing never costs more than the searches it saves) and `MAX_LISTING_PAGES`; the numbers it
+    leaves unmatched (older labels, or none at all) are for `find_labels`.
+    """
+    wanted = set(numbers)
+    found: dict[str, Label] = {}
+    last = min(MAX_LISTING_PAGES, len(wanted) // 2)
+    page = 1
+    while wanted and page <= last:
+        result = await client.list_labels(page=page, page_size=LISTING_PAGE_SIZE, sort_by="created_at", sort_dir="desc")
+        for label in result.labels:
+            if not label.label_id:
+                continue
+            for number in {n.upper() for n in label.tracking_numbers} & wanted:
+                found[number] = label
+                wanted.discard(number)
+        if page >= (result.pages or 1) or not result.labels:
+            break
+        page += 1
+    return found
+
+
 async def track_package(
     client: ShipStationClient,
     tracking_number: str,
@@ -158,12 +188,12 @@ async def track_package(
                 logger.info("Tracking by inferred carrier failed (HTTP %s); trying the account's labels", exc.status)
         labels = await find_labels(client, number)
         if labels:
-            return await _track_found_label(client, labels[0], number, max_events=max_events, now=now)
+            return await track_found_label(client, labels[0], number, max_events=max_events, now=now)
         raise await _unknown_carrier(client, number, carrier)
 
     labels = await find_labels(client, number)
     if labels:
-        return await _track_found_label(client, labels[0], number, max_events=max_events, now=now)
+        return await track_found_label(client, labels[0], number, max_events=max_events, now=now)
     if carrier:
         try:
             info = await client.track(carrier, number)
@@ -178,7 +208,7 @@ async def track_package(
     raise await _unknown_carrier(client, number, None)
 
 
-async def _track_found_label(
+async def track_found_label(
     client: ShipStationClient, label: Label, number: str, *, max_events: int, now: datetime | None
 ) -> TrackingSummary:
     if not label.label_id:

@@ -1,4 +1,4 @@
-"""The process-wide rate limiter: burst, pace, the 60-second guard, 429 feedback, one per key, settings."""
+"""The process-wide rate limiter: budget, the exact 60-second window, 429 feedback, one per key, settings."""
 
 from __future__ import annotations
 
@@ -12,46 +12,72 @@ from hypothesis import strategies as st
 from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.config import ConfigError, Settings, load_settings
 from shipstation_mcp.errors import RateLimitedError
-from shipstation_mcp.state.limiter import MAX_PAUSE, RateLimiter, shared_limiter
-from tests.support.fake_shipstation import VirtualTime
+from shipstation_mcp.state.limiter import MAX_PAUSE, RateLimiter, headroom_for, shared_limiter
+from tests.support.fake_shipstation import Timeline, VirtualTime
 
 
-def test_a_full_bucket_goes_at_once_then_one_every_interval() -> None:
+@pytest.mark.anyio
+async def test_a_bulk_call_may_send_the_whole_budget_at_once_and_the_next_waits_for_the_window() -> None:
     clock = VirtualTime()
-    limiter = RateLimiter(200, clock=clock.clock)
-    sends = [limiter._reserve(skip_pause=False) for _ in range(53)]
-    assert limiter.burst == 50
-    assert sends[:50] == pytest.approx([0.0] * 50)
-    assert sends[50:] == pytest.approx([0.3, 0.6, 0.9])
+    limiter = RateLimiter(200, headroom=10, clock=clock.clock)
+    permits = [await limiter.acquire(clock.sleep) for _ in range(190)]
+    assert clock.now == 0.0 and limiter.delayed == 0  # the API admits all of them at once: nobody waits
+    clock.now = 0.25  # the first answer arrives
+    limiter.release(permits[0])
+    extra = await limiter.acquire(clock.sleep)
+    # The server counted the first request at some moment up to 0.25 s: a full window after that, not before.
+    assert extra.waited == pytest.approx(60.0)
+    assert clock.now == pytest.approx(60.25)
 
 
-def test_sandbox_keys_get_twenty_a_minute() -> None:
+def test_sandbox_keys_get_twenty_a_minute_less_the_headroom() -> None:
     assert Settings(api_key="TEST_abc").requests_per_minute == 20
     assert Settings(api_key="live").requests_per_minute == 200
     assert Settings(api_key="TEST_abc", rate_limit=50).requests_per_minute == 50
-    limiter = shared_limiter(Settings(api_key="TEST_abc"))
-    assert limiter is not None and limiter.burst == 5
-    assert limiter.time_for(100) == pytest.approx(285.0)  # 95 more at one per 3 s
+    sandbox = shared_limiter(Settings(api_key="TEST_abc"))
+    live = shared_limiter(Settings(api_key="live"))
+    assert sandbox is not None and sandbox.budget == 19  # 5 % headroom, rounded up: 1 of 20
+    assert live is not None and live.budget == 190
+    assert headroom_for(200, 0) == 0 and headroom_for(1, 50) == 0  # a budget is never below one request
 
 
 @given(
     rate=st.integers(1, 300),
-    burst=st.integers(1, 300),
-    gaps=st.lists(st.floats(0, 5, allow_nan=False), min_size=1, max_size=600),
+    headroom=st.integers(0, 50),
+    requests=st.lists(
+        st.tuples(st.floats(0, 5, allow_nan=False), st.floats(0, 3, allow_nan=False)), min_size=1, max_size=400
+    ),
 )
-def test_no_sixty_second_window_ever_holds_more_than_the_limit(rate: int, burst: int, gaps: list[float]) -> None:
-    now = [0.0]
-    limiter = RateLimiter(rate, burst=burst, clock=lambda: now[0])
-    sends = []
-    for gap in gaps:
-        now[0] += gap
-        send = limiter._reserve(skip_pause=False)
-        assert send >= now[0] - 1e-9  # never in the past
-        sends.append(send)
-    assert sends == sorted(sends)  # first come, first served
-    for i, start in enumerate(sends):
-        in_window = sum(1 for s in sends[i:] if s < start + 60 - 1e-9)
-        assert in_window <= rate
+def test_no_window_the_server_could_count_ever_holds_more_than_the_budget(
+    rate: int, headroom: int, requests: list[tuple[float, float]]
+) -> None:
+    """Requests arrive (gap, latency); the server counts each at some moment between its send and its answer.
+    Whatever those moments are, no 60-second window may hold more than the budget."""
+    timeline = Timeline()
+    limiter = RateLimiter(rate, headroom=headroom, clock=timeline.clock)
+    spans: list[tuple[float, float]] = []
+
+    async def one(start: float, latency: float) -> None:
+        await timeline.sleep_until(start)
+        permit = await limiter.acquire(timeline.sleep)
+        sent = timeline.now
+        await timeline.sleep(latency)
+        limiter.release(permit)
+        spans.append((sent, timeline.now))
+
+    async def scenario() -> None:
+        starts, moment = [], 0.0
+        for gap, _ in requests:
+            moment += gap
+            starts.append(moment)
+        await timeline.run([one(start, latency) for start, (_, latency) in zip(starts, requests, strict=True)])
+
+    asyncio.run(scenario())
+    assert len(spans) == len(requests)
+    # A set of requests fits in one window iff its latest send is < 60 s after its earliest answer.
+    for _, done in spans:
+        together = sum(1 for sent, finished in spans if finished >= done and sent < done + 60 - 1e-9)
+        assert together <= limiter.budget
 
 
 def test_same_key_and_host_share_one_limiter_across_clients() -> None:
@@ -68,18 +94,18 @@ def test_same_key_and_host_share_one_limiter_across_clients() -> None:
 
 
 @pytest.mark.anyio
-async def test_a_429_pauses_every_caller_until_retry_after_and_drains_the_bucket() -> None:
+async def test_a_429_pauses_every_caller_until_retry_after_then_paces() -> None:
     clock = VirtualTime()
     limiter = RateLimiter(200, clock=clock.clock)
     await limiter.acquire(clock.sleep)
     limiter.penalize(5.0)
     assert limiter.paused_for == pytest.approx(5.0)
-    waited = [await limiter.acquire(clock.sleep) for _ in range(3)]
+    waited = [(await limiter.acquire(clock.sleep)).waited for _ in range(3)]
     assert waited[0] == pytest.approx(5.0)
-    assert waited[1:] == pytest.approx([0.3, 0.3])  # bucket empty after the pause: one per interval
+    assert waited[1:] == pytest.approx([0.3, 0.3])  # a shared key after a 429: one per interval for a minute
     # The request that got the 429 and slept out Retry-After itself does not wait the pause twice.
     limiter.penalize(5.0)
-    assert await limiter.acquire(clock.sleep, skip_pause=True) < 1.0
+    assert (await limiter.acquire(clock.sleep, skip_pause=True)).waited < 1.0
 
 
 @pytest.mark.anyio

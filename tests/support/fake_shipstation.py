@@ -10,6 +10,7 @@ can make (resets, truncated bodies, slow answers) come from the socket-level fau
 from __future__ import annotations
 
 import asyncio
+import heapq
 import json
 import threading
 from collections import Counter
@@ -282,3 +283,46 @@ class VirtualTime:
 
 def hours_ago(hours: float) -> datetime:
     return NOW - timedelta(hours=hours)
+
+
+class Timeline:
+    """A virtual clock with a scheduler: concurrent sleepers wake in time order, and time only moves once every
+    task is asleep, so many requests in flight at once see the same timeline a real clock would give them."""
+
+    SETTLE = 8
+    """Event-loop turns given to woken tasks before the next sleeper wakes (a wake-up chain here is ≤ 4 deep)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._count = 0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        await self.sleep_until(self.now + max(0.0, seconds))
+
+    async def sleep_until(self, moment: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._count += 1
+        heapq.heappush(self._sleepers, (max(moment, self.now), self._count, future))
+        await future
+
+    async def run(self, coroutines: list[Any]) -> None:
+        tasks = [asyncio.ensure_future(c) for c in coroutines]
+        try:
+            while True:
+                for _ in range(self.SETTLE):
+                    await asyncio.sleep(0)
+                if all(task.done() for task in tasks):
+                    break
+                if not self._sleepers:
+                    raise AssertionError("every task waits and nobody sleeps: a deadlock")
+                moment, _, future = heapq.heappop(self._sleepers)
+                self.now = max(self.now, moment)
+                future.set_result(None)
+        finally:
+            for task in tasks:
+                task.cancel()
+        await asyncio.gather(*tasks)

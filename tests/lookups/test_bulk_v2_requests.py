@@ -1,0 +1,73 @@
+"""On V2 (the default), a package costs one request: numbers are matched to labels from the listing, and a track
+answer that carries the carrier and tracking page needs no label GET."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from shipstation_mcp.tools.server import create_server
+from tests.support.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
+
+pytestmark = pytest.mark.anyio
+
+
+def ups(i: int) -> str:
+    return f"1Z999AA1{i:010d}"
+
+
+def v2_account(count: int) -> FakeShipStation:
+    """`count` labels se-{i} with UPS number i, in transit."""
+    fake = FakeShipStation()
+    for i in range(count):
+        created = hours_ago(30 + i % 50)
+        fake.add_label(f"se-{i}", ups(i), created=created, info=tracking(ups(i), "IT", events=[event(NOW, "Scan")]))
+    return fake
+
+
+async def test_a_hundred_numbers_cost_one_listing_and_a_hundred_track_calls() -> None:
+    fake = v2_account(100)
+    server = create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)
+    async with Client(server) as client:
+        result = await client.call_tool("track_packages", {"packages": [ups(i) for i in range(100)]})
+    assert result.structured_content["counts"] == {"in_transit": 100}
+    assert fake.hits == {"labels": 1, "labels/{id}/track": 100}  # no search per number, no label GET
+    rows = result.structured_content["results"]
+    assert rows[7]["label_id"] == "se-7" and rows[7]["carrier_code"] == "ups"
+    assert rows[7]["tracking_url"] == f"https://track.example/{ups(7)}"
+
+
+async def test_numbers_the_listing_does_not_reach_are_searched_one_by_one() -> None:
+    fake = v2_account(6)
+    newer = [{**fake.labels[0], "label_id": f"se-x{i}", "tracking_number": f"X{i}"} for i in range(300)]
+    for label in newer:
+        label["created_at"] = "2026-05-20T11:00:00Z"  # the 300 newest labels carry none of the numbers asked
+    fake.labels.extend(newer)
+    server = create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)
+    async with Client(server) as client:
+        result = await client.call_tool("track_packages", {"packages": [ups(i) for i in range(6)]})
+    assert result.structured_content["counts"] == {"in_transit": 6}
+    # 6 numbers: the listing may cost at most 3 pages (half of 6 searches); then each number is searched alone.
+    assert fake.hits["labels"] == 3 + 6
+    assert fake.hits["labels/{id}/track"] == 6
+
+
+async def test_track_label_takes_the_carrier_from_the_track_answer_without_a_label_get() -> None:
+    fake = v2_account(1)
+    server = create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)
+    async with Client(server) as client:
+        result = await client.call_tool("track_label", {"label_id": "se-0"})
+    assert result.structured_content["carrier_code"] == "ups"
+    assert fake.hits == {"labels/{id}/track": 1}
+
+
+async def test_a_track_answer_without_the_carrier_still_gets_it_from_the_label() -> None:
+    fake = v2_account(1)
+    info = fake.label_tracking["se-0"]
+    del info["carrier_code"], info["tracking_url"]
+    server = create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)
+    async with Client(server) as client:
+        result = await client.call_tool("track_label", {"label_id": "se-0"})
+    assert result.structured_content["carrier_code"] == "ups"
+    assert result.structured_content["tracking_url"] == f"https://track.example/{ups(0)}"
+    assert fake.hits == {"labels/{id}/track": 1, "labels/{id}": 1}
