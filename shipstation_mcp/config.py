@@ -199,6 +199,12 @@ def load_settings(
         raise ConfigError(MISSING_KEY_MESSAGE)
     if any(ch in api_key for ch in "\r\n\0"):
         raise ConfigError("SHIPSTATION_API_KEY contains a line break or NUL; paste the key again on one line")
+    if not api_key.isascii() or not api_key.isprintable():
+        # An HTTP header can only carry ASCII: such a key would fail on the first request with a traceback.
+        raise ConfigError(
+            "SHIPSTATION_API_KEY contains a character that is not printable ASCII (often a curly quote or a "
+            "non-breaking space from copying); paste the key again exactly as ShipStation shows it"
+        )
 
     live = live_settings_from(env)
     if demo_mode and not env.get("SHIPSTATION_DATA_DIR", "").strip():
@@ -224,6 +230,10 @@ def load_settings(
 DEFAULT_WEBHOOK_PATH = "/webhooks/shipstation"
 DEFAULT_JWKS_URL = "https://api.shipengine.com/jwks"
 MIN_SECRET_LENGTH = 16
+DEFAULT_RETENTION_DAYS = 90
+DEFAULT_HTTP_TIMEOUT = 10.0
+DEFAULT_HTTP_MAX_CONNECTIONS = 1000
+MAX_RETENTION_DAYS = 3650
 APP_DIR_NAME = "shipstation-mcp"
 
 
@@ -242,6 +252,20 @@ class LiveSettings:
     webhook_verify: bool = True
     data_dir: Path | None = None
     allowed_hosts: tuple[str, ...] = ()
+    oauth_issuer: str | None = None
+    """OAuth 2.1 authorization server whose JWT access tokens /mcp accepts (besides the static token)."""
+    oauth_audience: str | None = None
+    """This server's resource URL (e.g. https://mcp.example.com/mcp): tokens must name it in `aud`."""
+    oauth_jwks_url: str | None = None
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    """Received updates older than this, and packages stopped longer ago, are deleted."""
+    http_timeout: float = DEFAULT_HTTP_TIMEOUT
+    """Seconds an HTTP client of ours (MCP or webhook) gets to send a request's headers, and again its body."""
+    http_max_connections: int = DEFAULT_HTTP_MAX_CONNECTIONS
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.oauth_issuer and self.oauth_audience)
 
     @property
     def database_path(self) -> Path | None:
@@ -333,6 +357,35 @@ def _jwks_url_setting(env: Mapping[str, str]) -> str:
     return raw
 
 
+def _https_url_setting(env: Mapping[str, str], name: str, example: str) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    secure = parts.scheme == "https" or (parts.scheme == "http" and is_loopback_host(parts.hostname or ""))
+    if not parts.hostname or not secure or parts.fragment or parts.query:
+        raise ConfigError(
+            f"{name} must be an https URL such as {example} (http only for 127.0.0.1/localhost), not {raw[:80]!r}"
+        )
+    return raw.rstrip("/")
+
+
+def _oauth_settings(env: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
+    issuer = _https_url_setting(env, "SHIPSTATION_OAUTH_ISSUER", "https://login.example.com")
+    audience = _https_url_setting(env, "SHIPSTATION_OAUTH_AUDIENCE", "https://mcp.example.com/mcp")
+    jwks = _https_url_setting(env, "SHIPSTATION_OAUTH_JWKS_URL", "https://login.example.com/.well-known/jwks.json")
+    if bool(issuer) != bool(audience):
+        raise ConfigError(
+            "SHIPSTATION_OAUTH_ISSUER and SHIPSTATION_OAUTH_AUDIENCE go together: set both (the authorization server, "
+            "and this server's public /mcp URL that its tokens name as audience), or neither"
+        )
+    if jwks and not issuer:
+        raise ConfigError("SHIPSTATION_OAUTH_JWKS_URL needs SHIPSTATION_OAUTH_ISSUER and SHIPSTATION_OAUTH_AUDIENCE")
+    if issuer and not jwks:
+        jwks = issuer + "/.well-known/jwks.json"
+    return issuer, audience, jwks
+
+
 def _data_dir_setting(env: Mapping[str, str]) -> Path:
     raw = env.get("SHIPSTATION_DATA_DIR", "").strip()
     if not raw:
@@ -362,6 +415,7 @@ def _allowed_hosts_setting(env: Mapping[str, str]) -> tuple[str, ...]:
 
 def live_settings_from(env: Mapping[str, str]) -> LiveSettings:
     """Validate the live-tracking settings found in an already merged environment."""
+    issuer, audience, jwks_url = _oauth_settings(env)
     return LiveSettings(
         mcp_token=_secret_setting(env, "SHIPSTATION_MCP_TOKEN", purpose="the bearer token MCP clients send"),
         webhook_path=_webhook_path_setting(env),
@@ -372,6 +426,16 @@ def live_settings_from(env: Mapping[str, str]) -> LiveSettings:
         webhook_verify=_bool_setting(env, "SHIPSTATION_WEBHOOK_VERIFY", True),
         data_dir=_data_dir_setting(env),
         allowed_hosts=_allowed_hosts_setting(env),
+        oauth_issuer=issuer,
+        oauth_audience=audience,
+        oauth_jwks_url=jwks_url,
+        http_timeout=_float_setting(env, "SHIPSTATION_HTTP_TIMEOUT", DEFAULT_HTTP_TIMEOUT, minimum=0.1, maximum=600),
+        http_max_connections=_int_setting(
+            env, "SHIPSTATION_HTTP_MAX_CONNECTIONS", DEFAULT_HTTP_MAX_CONNECTIONS, minimum=10, maximum=100_000
+        ),
+        retention_days=_int_setting(
+            env, "SHIPSTATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, minimum=1, maximum=MAX_RETENTION_DAYS
+        ),
     )
 
 

@@ -37,6 +37,7 @@ import hmac
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -78,6 +79,36 @@ SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
 TIMESTAMP_HEADER = "x-shipengine-timestamp"
 SECRET_HEADER = "x-webhook-secret"  # noqa: S105 - a header name, not a secret
 TRACKING_RESOURCE_TYPES = frozenset({"API_TRACK", "TRACK_EVENT_V2"})
+
+
+# ----------------------------------------------------------------------------- JSON with bounded nesting
+
+MAX_JSON_DEPTH = 64
+_ESCAPES = re.compile(rb"\\.", re.DOTALL)
+_STRINGS = re.compile(rb'"[^"]*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than `MAX_JSON_DEPTH`: refused before parsing (it would exhaust Python's recursion)."""
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply arrays and objects nest in `raw` (brackets inside strings do not count)."""
+    bare = _STRINGS.sub(b"", _ESCAPES.sub(b"", raw)).translate(None, _NOT_BRACKETS)
+    depth = deepest = 0
+    for byte in bare:
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def loads_limited(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """`json.loads`, refusing (`TooDeep`, a ValueError) anything nested deeper than `max_depth` before parsing."""
+    data = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw
+    if json_depth(data) > max_depth:
+        raise TooDeep(f"JSON nested deeper than {max_depth} levels")
+    return json.loads(raw)
 
 
 # ----------------------------------------------------------------------------- signatures
