@@ -91,13 +91,15 @@ async def test_no_auth_on_loopback_serves_without_a_token_and_warns(tmp_path: Pa
 
 def test_a_websocket_upgrade_to_mcp_is_not_served(tmp_path: Path) -> None:
     env = base_env(tmp_path, SHIPSTATION_MCP_TOKEN="t" * 32)
-    with server_process(["--demo", "--transport", "http"], env, ready_path="/mcp", log=tmp_path / "e.log") as server:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-            sock.sendall(
-                b"GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            )
-            answer = sock.recv(4096)
+    with (
+        server_process(["--demo", "--transport", "http"], env, ready_path="/mcp", log=tmp_path / "e.log") as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock,
+    ):
+        sock.sendall(
+            b"GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 401"), answer[:100]
 
 
