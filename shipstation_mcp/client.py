@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+import anyio
 import httpx
 from pydantic import BaseModel, ValidationError
 
@@ -67,6 +68,10 @@ MAX_RETRY_AFTER = 60.0
 """Longest `Retry-After` we wait out; beyond it we give up at once and say when to try again."""
 MAX_TOTAL_WAIT = 90.0
 """Most time one call spends sleeping between retries, so a tool answers before a client gives up on it."""
+SEQUENCE_BUDGET = 120.0
+"""Most time one call spends on all its attempts and the pauses between them (the rate limiter's queue aside)."""
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+"""Largest answer read, after decompression: ShipStation's biggest pages are well under 1 MiB."""
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
@@ -306,14 +311,21 @@ class ShipStationClient:
                     raise
             slept_out_pause = False
             started = time.perf_counter()
+            if attempt == 1:
+                deadline = time.monotonic() + max(SEQUENCE_BUDGET, self.settings.timeout)
+            budget = min(self.settings.timeout, deadline - time.monotonic())
             try:
-                response = await self._http.request(method, url, params=query, json=json_body)
+                response = await self._send(method, url, query, json_body, budget=budget, path=path)
                 data = self._decode(response, method=method, path=path) if response.is_success else None
             except ShipStationError as exc:
                 error: ShipStationError = exc
                 wait = None
-            except httpx.TimeoutException:
-                error = RequestTimeout(f"No answer within {self.settings.timeout:g} s.", method=method, path=path)
+            except (httpx.TimeoutException, TimeoutError):
+                error = RequestTimeout(
+                    f"No complete answer within {budget:g} s (connecting, headers and body together).",
+                    method=method,
+                    path=path,
+                )
                 wait = None
             except (httpx.TransportError, httpx.DecodingError) as exc:
                 error = NetworkError(_transport_failure(exc), method=method, path=path)
@@ -326,8 +338,11 @@ class ShipStationClient:
                 error = self._error_from_response(response, method=method, path=path)
                 wait = parse_retry_after(response.headers.get("Retry-After"))
                 if response.status_code == 429 and self.limiter is not None:
-                    self.limiter.penalize(wait)
-                    slept_out_pause = wait is not None and wait <= MAX_RETRY_AFTER
+                    # A Retry-After beyond what we wait out fails this call only: pausing every later call for
+                    # it would let one answer (or a proxy's mistake) lock the process out for hours.
+                    within_cap = wait is not None and wait <= MAX_RETRY_AFTER
+                    self.limiter.penalize(wait if within_cap else None)
+                    slept_out_pause = within_cap
                 if not (retryable and response.status_code in RETRY_STATUSES):
                     error.attempts = attempt
                     raise error
@@ -339,6 +354,11 @@ class ShipStationClient:
                 logger.warning("%s %s: Retry-After %.0f s is too long to wait; giving up", method, path, wait)
                 raise error
             delay = wait if wait is not None else self._backoff(attempt)
+            if time.monotonic() + delay + 0.1 >= deadline:
+                logger.warning(
+                    "%s %s: retrying would pass the %.0f s deadline; giving up", method, path, SEQUENCE_BUDGET
+                )
+                raise error
             if waited + delay > MAX_TOTAL_WAIT:
                 logger.warning("%s %s: retrying would pass the %.0f s budget; giving up", method, path, MAX_TOTAL_WAIT)
                 raise error
@@ -354,6 +374,37 @@ class ShipStationClient:
             )
             await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(
+        self, method: str, url: str, query: dict[str, str], json_body: Any, *, budget: float, path: str
+    ) -> httpx.Response:
+        """One attempt, finished within `budget` seconds in all, its body (decompressed) at most
+        `MAX_RESPONSE_BYTES`: httpx's own timeout is per network read, so a body dripped a byte at a time, or a
+        huge or highly compressed one, would otherwise hold the call (and memory) without limit."""
+        with anyio.fail_after(max(0.01, budget)):
+            async with self._http.stream(method, url, params=query, json=json_body) as response:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > MAX_RESPONSE_BYTES:
+                        raise MalformedResponse(
+                            f"ShipStation's answer was larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB "
+                            "(after decompression), so it was not read. Ask for less at once (a smaller page_size "
+                            "or a narrower filter); if SHIPSTATION_BASE_URL points at a proxy, check it.",
+                            status=response.status_code,
+                            request_id=response.headers.get("x-request-id"),
+                            method=method,
+                            path=path,
+                        )
+                    chunks.append(chunk)
+        # The body was read (and decoded) above; a fresh Response keeps status, headers and request with it.
+        return httpx.Response(
+            response.status_code,
+            headers=[(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"],
+            content=b"".join(chunks),
+            request=response.request,
+        )
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))

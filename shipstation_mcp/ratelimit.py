@@ -135,7 +135,7 @@ class RateLimiter:
         now = self._clock()
         self.penalties += 1
         self._epoch += 1
-        pause_end = now + max(0.0, retry_after or 0.0)
+        pause_end = now + min(MAX_PAUSE, max(0.0, retry_after or 0.0))
         self._paused_until = max(self._paused_until, pause_end)
         # Empty bucket: after the pause, requests go one interval apart until it refills.
         self._tat = max(self._tat, pause_end + self._tolerance)
