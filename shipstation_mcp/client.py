@@ -22,7 +22,8 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import zlib
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -161,6 +162,8 @@ class ShipStationClient:
                 "API-Key": settings.api_key,
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
+                # Only what `_Inflater` can decode in bounded steps.
+                "Accept-Encoding": "gzip, deflate",
             },
             follow_redirects=False,
         )
@@ -385,8 +388,11 @@ class ShipStationClient:
             async with self._http.stream(method, url, params=query, json=json_body) as response:
                 chunks: list[bytes] = []
                 size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
+                inflate = _Inflater(response.headers.get("content-encoding", ""))
+                async for raw in response.aiter_raw():
+                    for chunk in inflate.feed(raw, MAX_RESPONSE_BYTES - size + 1):
+                        size += len(chunk)
+                        chunks.append(chunk)
                     if size > MAX_RESPONSE_BYTES:
                         raise MalformedResponse(
                             f"ShipStation's answer was larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB "
@@ -397,7 +403,7 @@ class ShipStationClient:
                             method=method,
                             path=path,
                         )
-                    chunks.append(chunk)
+                chunks += inflate.finish()
         # The body was read (and decoded) above; a fresh Response keeps status, headers and request with it.
         return httpx.Response(
             response.status_code,
@@ -477,6 +483,41 @@ class ShipStationClient:
             method=method,
             path=what,
         )
+
+
+class _Inflater:
+    """Decompresses a response body in bounded steps: no single step yields more than asked for, so a small
+    compressed body that inflates to gigabytes is stopped at the size limit (httpx's decoder inflates whole
+    network chunks, up to 1000 times their size, before anyone can look)."""
+
+    def __init__(self, encoding: str) -> None:
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip() and c.strip().lower() != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in {"gzip", "x-gzip", "deflate"}):
+            raise httpx.DecodingError(f"unsupported content encoding {encoding[:40]!r}")
+        self._zlib = None
+        if codings:
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16 if "gzip" in codings[0] else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes, most: int) -> Iterator[bytes]:
+        if self._zlib is None:
+            yield data
+            return
+        try:
+            while data and most > 0:
+                out = self._zlib.decompress(data, most)
+                most -= len(out)
+                data = self._zlib.unconsumed_tail
+                yield out
+        except zlib.error:
+            raise httpx.DecodingError("broken compressed body") from None
+
+    def finish(self) -> list[bytes]:
+        if self._zlib is None:
+            return []
+        try:
+            return [self._zlib.flush()]
+        except zlib.error:
+            raise httpx.DecodingError("broken compressed body") from None
 
 
 def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str]:

@@ -195,8 +195,10 @@ class JwksCache:
         refetch_cooldown: float = REFETCH_COOLDOWN,
         unknown_key_wait: float = UNKNOWN_KEY_WAIT,
         monotonic: Callable[[], float] = time.monotonic,
+        fetch_timeout: float = JWKS_FETCH_TIMEOUT,
     ) -> None:
         self.url = url
+        self._fetch_timeout = fetch_timeout
         self._transport = transport
         self._refresh_interval = refresh_interval
         self._retry_after_failure = retry_after_failure
@@ -215,6 +217,11 @@ class JwksCache:
     @property
     def key_ids(self) -> list[str]:
         return sorted(self._keys)
+
+    @property
+    def available(self) -> bool:
+        """False while the key set could not be fetched: an unknown key id may then be a rotation we missed."""
+        return self._last_ok
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[JwksCache]:
@@ -279,23 +286,27 @@ class JwksCache:
             return False
         self.fetches += 1
         try:
-            async with self._http.stream("GET", self.url) as response:
-                if response.status_code != 200:
-                    raise ValueError(f"HTTP {response.status_code}")
-                if response.url.scheme != "https" and not is_loopback_host(response.url.host):
-                    raise ValueError(f"redirected to a plain-http address ({response.url.host})")
-                chunks, size = [], 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > MAX_JWKS_BYTES:
-                        raise ValueError(f"larger than {MAX_JWKS_BYTES} bytes")
-                    chunks.append(chunk)
-            keys = public_keys_from_jwks(json.loads(b"".join(chunks)))
-        except (httpx.HTTPError, ValueError) as exc:
+            # httpx's timeout is per read: the deadline bounds the whole fetch, however slowly the body drips.
+            with anyio.fail_after(self._fetch_timeout):
+                async with self._http.stream("GET", self.url) as response:
+                    if response.status_code != 200:
+                        raise ValueError(f"HTTP {response.status_code}")
+                    if response.url.scheme != "https" and not is_loopback_host(response.url.host):
+                        raise ValueError(f"redirected to a plain-http address ({response.url.host})")
+                    chunks, size = [], 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > MAX_JWKS_BYTES:
+                            raise ValueError(f"larger than {MAX_JWKS_BYTES} bytes")
+                        chunks.append(chunk)
+            keys = public_keys_from_jwks(loads_limited(b"".join(chunks)))
+        except (httpx.HTTPError, ValueError, TypeError, TimeoutError, RecursionError) as exc:
+            # Whatever the key set's URL answers, the receiver keeps running with the keys it had.
+            reason = f"no complete answer within {self._fetch_timeout:g} s" if isinstance(exc, TimeoutError) else exc
             logger.warning(
                 "Could not fetch the webhook signing keys from %s (%s); keeping %d known key(s)",
                 self.url,
-                exc if isinstance(exc, ValueError) else type(exc).__name__,
+                reason if isinstance(exc, ValueError | TimeoutError) else type(exc).__name__,
                 len(self._keys),
             )
             return False
@@ -474,6 +485,10 @@ class WebhookReceiver:
             assert self.jwks is not None
             key = await self.jwks.key_for(kid)  # before reading the body: random key ids cost us no memory
             if key is None:
+                if not self.jwks.available:
+                    # Our side's problem, not the sender's: ShipStation retries a 503, never a 401.
+                    logger.warning("Webhook deferred: the signing keys cannot be fetched (%s)", self.jwks.url)
+                    return Verdict(503, "Signing keys unavailable; try again later", (("retry-after", "30"),))
                 logger.warning("Webhook rejected: unknown signing key id %r", kid[:64])
                 return Verdict(401, "Unauthorized")
             signed = key, signature, stamp
