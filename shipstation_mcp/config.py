@@ -272,6 +272,11 @@ class LiveSettings:
         return self.data_dir / "events.sqlite3" if self.data_dir is not None else None
 
     @property
+    def webhook_secret_path(self) -> Path | None:
+        """Where `setup_tracking_webhook` keeps the per-install webhook secret (unless SHIPSTATION_WEBHOOK_SECRET)."""
+        return self.data_dir / WEBHOOK_SECRET_FILE if self.data_dir is not None else None
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in a log line (for the redacting formatter)."""
         return tuple(s for s in (self.mcp_token, self.webhook_secret) if s)
@@ -295,6 +300,51 @@ def default_data_dir(environ: Mapping[str, str] | None = None, *, platform: str 
     # The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
     base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".local" / "share"
     return base / APP_DIR_NAME
+
+
+WEBHOOK_SECRET_FILE = "webhook-secret"  # noqa: S105 - a file name, not a secret
+
+
+def stored_webhook_secret(settings: LiveSettings) -> str | None:
+    """The per-install webhook secret kept in the data folder, or None if there is none (or it is unusable)."""
+    path = settings.webhook_secret_path
+    if path is None:
+        return None
+    try:
+        value = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    ok = len(value) >= MIN_SECRET_LENGTH and all(ch.isprintable() and not ch.isspace() for ch in value)
+    return value if ok else None
+
+
+def ensure_webhook_secret(settings: LiveSettings) -> str | None:
+    """SHIPSTATION_WEBHOOK_SECRET, else the stored per-install secret, made now (random, mode 0600) if missing.
+
+    None only without a data folder (a `Settings` built in code keeps everything in memory)."""
+    if settings.webhook_secret:
+        return settings.webhook_secret
+    existing = stored_webhook_secret(settings)
+    path = settings.webhook_secret_path
+    if existing or path is None:
+        return existing
+    import secrets as random_source
+
+    value = random_source.token_urlsafe(32)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(value + "\n")
+    try:
+        # link, not rename: whole or not at all (a receiver never reads half a secret), and if another process
+        # made one meanwhile, its secret wins and is the one used.
+        os.link(temporary, path)
+    except FileExistsError:
+        value = stored_webhook_secret(settings) or value
+    finally:
+        os.unlink(temporary)
+    return value
 
 
 RANDOM_VALUE_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'

@@ -56,11 +56,11 @@ from starlette.types import Receive, Scope, Send
 
 from . import __version__
 from .carriers import normalize_carrier_code, normalize_tracking_number
-from .config import LiveSettings, is_loopback_host
+from .config import LiveSettings, is_loopback_host, stored_webhook_secret
 from .errors import InvalidInput
 from .models import TrackingInfo, parse_timestamp
 from .status import status_info
-from .store import EventStore, IncomingEvent, StoredEvent, Terminal
+from .store import EventStore, IncomingEvent, StoredEvent, Terminal, UnstorableValue
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
 TIMESTAMP_HEADER = "x-shipengine-timestamp"
 SECRET_HEADER = "x-webhook-secret"  # noqa: S105 - a header name, not a secret
 TRACKING_RESOURCE_TYPES = frozenset({"API_TRACK", "TRACK_EVENT_V2"})
+UNUSABLE_SECRET = "\0unusable"  # noqa: S105 - a marker that never equals a header value (no NUL in headers)
 
 
 # ----------------------------------------------------------------------------- JSON with bounded nesting
@@ -331,8 +332,12 @@ def dedupe_key(payload: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def tracking_event(payload: Any, body: bytes, *, received_at: datetime) -> IncomingEvent:
-    """Build the event to store from a parsed webhook payload; `NotTrackingUpdate` if it is not one."""
+def tracking_event(payload: Any, body: bytes, *, received_at: datetime, watch_if_new: bool = True) -> IncomingEvent:
+    """Build the event to store from a parsed webhook payload; `NotTrackingUpdate` if it is not one.
+
+    `watch_if_new`: whether an update for a number nobody watches may start watching it. Only for deliveries that
+    proved they come from this account (its webhook secret): ShipStation's signing keys are shared by all accounts,
+    so a signature alone proves only that some account's webhook sent it."""
     if not isinstance(payload, dict):
         raise NotTrackingUpdate("the body is not a JSON object")
     resource_type = str(payload.get("resource_type") or "").strip().upper()
@@ -365,6 +370,7 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime) -> Incom
         status_description=info.status_description or status.description,
         occurred_at=max(scans) if scans else info.actual_delivery_date,
         terminal=terminal,
+        watch_if_new=watch_if_new,
     )
 
 
@@ -431,6 +437,8 @@ class WebhookReceiver:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._max_body = max_body
         self._tolerance = tolerance
+        self._secret: str | None = None
+        self._secret_stamp: int | None = None
 
     def startup_warnings(self) -> list[str]:
         """What an operator must hear at start: how deliveries are (or are not) authenticated."""
@@ -459,25 +467,54 @@ class WebhookReceiver:
                 return  # the sender went away; nothing was stored
         await _respond(send, verdict)
 
+    def expected_secret(self) -> str | None:
+        """SHIPSTATION_WEBHOOK_SECRET, else the per-install secret `setup_tracking_webhook` stored (re-read when
+        the file changes: another process may create it while this receiver runs). `UNUSABLE_SECRET` when the
+        file exists but cannot be used, so deliveries are deferred rather than let in unchecked."""
+        if self.settings.webhook_secret:
+            return self.settings.webhook_secret
+        path = self.settings.webhook_secret_path
+        if path is None:
+            return None
+        try:
+            stamp: int | None = path.stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        if stamp != self._secret_stamp:
+            self._secret_stamp = stamp
+            self._secret = None if stamp is None else (stored_webhook_secret(self.settings) or UNUSABLE_SECRET)
+            if self._secret is UNUSABLE_SECRET:
+                logger.error("The webhook secret file %s is unreadable; run setup_tracking_webhook again", path)
+        return self._secret
+
     async def handle(self, headers: Headers, receive: Receive) -> Verdict:
         settings = self.settings
-        if settings.webhook_secret is not None:
+        expected = self.expected_secret()
+        account_proven = False
+        if expected is not None:
             given = headers.get(SECRET_HEADER)
             if given is None:
                 return NOT_FOUND
-            if not hmac.compare_digest(given.encode("utf-8", "replace"), settings.webhook_secret.encode("utf-8")):
+            if expected is UNUSABLE_SECRET:
+                return Verdict(503, "Try again later", (("retry-after", "30"),))
+            if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
                 logger.warning("Webhook rejected: wrong %s header", SECRET_HEADER)
                 return Verdict(401, "Unauthorized")
-
-        declared = headers.get("content-length")
-        if declared is not None and declared.strip().isdigit() and int(declared) > self._max_body:
-            return Verdict(413, "Payload Too Large")
+            account_proven = True
 
         signed: tuple[rsa.RSAPublicKey, str, str] | None = None
         if settings.webhook_verify:
             kid, signature, stamp = (headers.get(h) for h in (KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER))
             if not (kid and signature and stamp):
                 return NOT_FOUND
+
+        # After the cheap "is this addressed to us at all" checks: an unsigned probe learns nothing (404).
+        declared = headers.get("content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self._max_body:
+            return Verdict(413, "Payload Too Large")
+
+        if settings.webhook_verify:
+            assert kid and signature and stamp
             sent_at = parse_signature_timestamp(stamp)
             if sent_at is None or abs(self._clock() - sent_at) > self._tolerance:
                 logger.warning("Webhook rejected: timestamp %r is more than 5 minutes off our clock", stamp[:64])
@@ -505,15 +542,22 @@ class WebhookReceiver:
                 return Verdict(401, "Unauthorized")
 
         try:
-            payload = json.loads(body)
+            payload = loads_limited(body)
+        except TooDeep:
+            # Signed, so ShipStation sent it: a 4xx it will not retry forever, and nothing stored.
+            logger.warning("Webhook rejected: JSON nested deeper than %d levels", MAX_JSON_DEPTH)
+            return Verdict(422, "The body nests too deeply")
         except (ValueError, UnicodeDecodeError):
             return Verdict(400, "The body is not JSON")
         received_at = self._clock()
         try:
-            event = tracking_event(payload, body, received_at=received_at)
+            event = tracking_event(payload, body, received_at=received_at, watch_if_new=account_proven)
         except NotTrackingUpdate as exc:
             logger.info("Webhook acknowledged and ignored: %s", exc)
             return Verdict(202, '{"status":"ignored"}')
+        except UnstorableValue as exc:
+            logger.warning("Webhook rejected: %s", exc)
+            return Verdict(422, f"Cannot store this update: {exc}")
         try:
             stored = await self._store().add_event(event)
         except Exception:
