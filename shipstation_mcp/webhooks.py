@@ -51,6 +51,7 @@ import httpx
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from pydantic import ValidationError
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
@@ -60,7 +61,7 @@ from .config import LiveSettings, is_loopback_host, stored_webhook_secret
 from .errors import InvalidInput
 from .models import TrackingInfo, parse_timestamp
 from .status import status_info
-from .store import EventStore, IncomingEvent, StoredEvent, Terminal, UnstorableValue
+from .store import EventStore, IncomingEvent, StoredEvent, Terminal, UnstorableValue, check_storable
 
 logger = logging.getLogger(__name__)
 
@@ -329,7 +330,8 @@ class NotTrackingUpdate(ValueError):
 def dedupe_key(payload: Any) -> str:
     """SHA-256 of the payload's canonical JSON: the same update stored once, however it was formatted."""
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (valid JSON, not valid Unicode) must reach check_storable's clear refusal.
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def tracking_event(payload: Any, body: bytes, *, received_at: datetime, watch_if_new: bool = True) -> IncomingEvent:
@@ -346,7 +348,10 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime, watch_if
     data = payload.get("data")
     if not isinstance(data, dict):
         raise NotTrackingUpdate("the payload has no data object")
-    info = TrackingInfo.model_validate(data)
+    try:
+        info = TrackingInfo.model_validate(data)
+    except ValidationError:
+        raise UnstorableValue("its tracking data does not have the shape ShipStation documents") from None
     try:
         number = normalize_tracking_number(info.tracking_number or "")
     except InvalidInput:
@@ -358,7 +363,7 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime, watch_if
     status = status_info(info.status_code)
     terminal: Terminal | None = "delivered" if status.delivered else "exception" if status.exception else None
     scans = [e.occurred_at for e in info.events if e.occurred_at is not None]
-    return IncomingEvent(
+    event = IncomingEvent(
         tracking_number=number,
         dedupe_key=dedupe_key(payload),
         payload=body.decode("utf-8", errors="replace"),
@@ -372,6 +377,8 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime, watch_if
         terminal=terminal,
         watch_if_new=watch_if_new,
     )
+    check_storable(event)  # refused now (4xx, nothing stored) rather than failing inside the commit
+    return event
 
 
 # ----------------------------------------------------------------------------- the ASGI endpoint
@@ -560,6 +567,9 @@ class WebhookReceiver:
             return Verdict(422, f"Cannot store this update: {exc}")
         try:
             stored = await self._store().add_event(event)
+        except UnstorableValue as exc:
+            logger.warning("Webhook rejected: %s", exc)
+            return Verdict(422, f"Cannot store this update: {exc}")
         except Exception:
             logger.exception("Could not store the update for %s; asking ShipStation to resend", event.tracking_number)
             return Verdict(503, "Try again later", (("retry-after", "30"),))
