@@ -27,7 +27,7 @@ from .live import TRACKING_URI_PREFIX, LiveTracking
 from .models import TrackingInfo
 from .server import READ_ONLY, _answer, _explained, _state
 from .status import status_info
-from .store import StoredEvent, StoreError, Subscription
+from .store import BadCursor, StoredEvent, StoreError, Subscription
 from .summaries import TrackingSummary, compact_json, format_time, summarize_tracking, tracking_text
 from .webhook_setup import WebhookListing, WebhookSetup
 
@@ -71,6 +71,8 @@ class TrackedPackage(BaseModel):
 class TrackedPackages(BaseModel):
     headline: str
     packages: list[TrackedPackage] = Field(default_factory=list)
+    total: int = Field(0, description="Packages matching in all (this page holds at most `limit`)")
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last page")
 
 
 class TrackingUpdate(BaseModel):
@@ -85,6 +87,8 @@ class TrackingUpdates(BaseModel):
     since: datetime | None = None
     updates: list[TrackingUpdate] = Field(default_factory=list, description="Newest received first")
     more_updates: int = Field(0, description="Matching updates left out by `limit`")
+    total: int = Field(0, description="Matching updates in all")
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next (older) page; null on the last")
     hint: str | None = Field(None, description="What to check when no updates arrive")
 
 
@@ -108,6 +112,16 @@ def _store_errors() -> Iterator[None]:
         yield
     except StoreError as exc:
         raise ToolError(str(exc)) from None
+    except BadCursor:
+        raise ToolError(
+            "That cursor was not given out by this server (or the list it paged has changed shape). Call again "
+            "without `cursor` to start from the newest."
+        ) from None
+
+
+Cursor = Annotated[
+    str | None, Field(max_length=200, description="next_cursor from the previous page; omit for the newest first")
+]
 
 
 def summarize_event(
@@ -219,16 +233,21 @@ def register_live_tracking(server: MCPServer, live: LiveTracking) -> None:
         include_stopped: Annotated[
             bool, Field(description="Also list packages no longer watched (delivered, exception, unsubscribed)")
         ] = True,
+        limit: Annotated[int, Field(ge=1, le=200, description="How many packages per page")] = 50,
+        cursor: Cursor = None,
     ) -> Annotated[CallToolResult, TrackedPackages]:
         with _explained("list_tracked_packages", "the watched packages"), _store_errors():
-            subs = await live.store.subscriptions()
-        packages = [_package_row(s) for s in subs if include_stopped or s.watching]
+            page = await live.store.subscription_page(limit=limit, cursor=cursor, include_stopped=include_stopped)
+        packages = [_package_row(s) for s in page.subscriptions]
         watching = sum(p.watching for p in packages)
         if packages:
-            headline = f"{len(packages)} package(s) tracked, {watching} still watched."
+            headline = f"{page.total} package(s) tracked, {watching} still watched"
+            if page.next_cursor is not None or cursor is not None:
+                headline += f" on this page of {len(packages)}"
+            headline += "." + (" More with next_cursor." if page.next_cursor else "")
         else:
             headline = "No packages are watched yet: subscribe_tracking starts watching one."
-        result = TrackedPackages(headline=headline, packages=packages)
+        result = TrackedPackages(headline=headline, packages=packages, total=page.total, next_cursor=page.next_cursor)
         return _answer(result, "\n".join([headline, *(_package_line(p) for p in packages)]))
 
     @server.tool(
@@ -249,6 +268,7 @@ def register_live_tracking(server: MCPServer, live: LiveTracking) -> None:
         ] = None,
         limit: Annotated[int, Field(ge=1, le=50, description="How many updates to return")] = 10,
         max_events: Annotated[int, Field(ge=0, le=20, description="Scan events per update summary")] = 3,
+        cursor: Cursor = None,
     ) -> Annotated[CallToolResult, TrackingUpdates]:
         number = None
         if tracking_number is not None and tracking_number.strip():
@@ -258,7 +278,7 @@ def register_live_tracking(server: MCPServer, live: LiveTracking) -> None:
                 raise ToolError(str(exc)) from None
         now = live.now()
         with _explained("get_tracking_updates", "the stored tracking updates"), _store_errors():
-            page = await live.store.events(tracking_number=number, since=since, limit=limit)
+            page = await live.store.events(tracking_number=number, since=since, limit=limit, cursor=cursor)
         updates = [
             TrackingUpdate(
                 received_at=e.received_at,
@@ -282,6 +302,8 @@ def register_live_tracking(server: MCPServer, live: LiveTracking) -> None:
             updates=updates,
             more_updates=max(0, page.total - len(updates)),
             hint=hint,
+            total=page.total,
+            next_cursor=page.next_cursor,
         )
         blocks = [headline]
         for update in updates:
