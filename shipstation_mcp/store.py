@@ -45,7 +45,9 @@ logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 MAX_UNWATCHED_EVENTS = 1000
-"""Most updates kept for numbers nobody watches (see `IncomingEvent.watch_if_new`); the oldest go first."""
+"""Most updates kept for numbers nobody watches (see `IncomingEvent.watch_if_new`), plus at most `UNWATCHED_SLACK`
+between two clean-ups; the oldest go first."""
+UNWATCHED_SLACK = 100
 MAX_TEXT_CHARS = 1024 * 1024
 OPEN_ATTEMPTS = 5
 PRUNE_EVERY = 100
@@ -329,6 +331,7 @@ class SQLiteEventStore:
         self.path = path
         self.retention_days = retention_days
         self._since_prune = 0
+        self._unwatched_added = 0
 
     def __repr__(self) -> str:
         return f"SQLiteEventStore({str(self.path) if self.path else ':memory:'})"
@@ -494,7 +497,9 @@ class SQLiteEventStore:
             if watched or event.watch_if_new:
                 self._fold_into_subscription(event, received, occurred)
             else:
-                self._drop_oldest_unwatched()
+                self._unwatched_added += 1
+                if self._unwatched_added >= UNWATCHED_SLACK:
+                    self._drop_oldest_unwatched()
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -568,6 +573,7 @@ class SQLiteEventStore:
         )
 
     def _drop_oldest_unwatched(self) -> None:
+        self._unwatched_added = 0
         self._conn.execute(
             "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE tracking_number NOT IN"
             " (SELECT tracking_number FROM subscriptions) ORDER BY id DESC LIMIT -1 OFFSET ?)",
