@@ -30,6 +30,14 @@ def rss_mib(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
+def peak_rss_mib(pid: int) -> float:
+    """The most resident memory the process has had so far, in MiB (VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
 def free_port() -> int:
     sock = free_socket()
     port = sock.getsockname()[1]

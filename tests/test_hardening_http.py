@@ -3,18 +3,20 @@ proxies that make remote clients look local, OAuth tokens for the wrong audience
 
 from __future__ import annotations
 
+import contextlib
+import resource
 import socket
 import time
 from pathlib import Path
 
-import anyio
 import httpx
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from tests.hardening_kit import Relay, base_env, printed_token, server_process
+from tests.hardening_kit import Relay, base_env, peak_rss_mib, printed_token, rss_mib, server_process
+from tests.webhook_kit import SigningKey, body_of, jwks_server, payload
 
 pytestmark = pytest.mark.anyio
 
@@ -25,6 +27,8 @@ INITIALIZE = {
     "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
 }
 MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+KEY = SigningKey("kid-listener")
+PATH = "/webhooks/shipstation"
 
 
 async def tools_through(url: str, token: str) -> set[str]:
@@ -103,5 +107,79 @@ def test_a_websocket_upgrade_to_mcp_is_not_served(tmp_path: Path) -> None:
     assert answer.startswith(b"HTTP/1.1 401"), answer[:100]
 
 
-# Keep the unused imports honest for the tests added below.
-_ = (anyio, time)
+# ----------------------------------------------------------------------------- idle, dripping and stalled clients
+
+ATTACKERS = 2000
+LISTENER_TIMEOUT = 2.0
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    try:
+        return sock.recv(65536) == b"" or True  # EOF, or the 408/400 the server sent before closing
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True  # reset
+
+
+def test_2000_idle_dripping_and_stalled_connections_neither_block_deliveries_nor_stay_open(tmp_path: Path) -> None:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 2 * ATTACKERS + 200:
+        pytest.skip(f"ulimit -n is {soft}; this test needs {2 * ATTACKERS + 200} descriptors (both ends)")
+    with jwks_server(KEY) as keys:
+        env = base_env(tmp_path, SHIPSTATION_WEBHOOK_JWKS_URL=keys.url, SHIPSTATION_HTTP_TIMEOUT=str(LISTENER_TIMEOUT))
+        with server_process(["webhooks"], env, ready_path=PATH, log=tmp_path / "r.log") as receiver:
+            before = rss_mib(receiver.child.pid)
+            big = body_of({**payload(), "padding": "x" * 500_000})
+            stalled_head = (
+                f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(big)}\r\n"
+                + "".join(f"{k}: {v}\r\n" for k, v in KEY.headers(big).items())
+                + "\r\n"
+            ).encode()
+            idle, dripping, stalled = [], [], []
+            started = time.monotonic()
+            for n in range(ATTACKERS):
+                sock = socket.create_connection(("127.0.0.1", receiver.port), timeout=5)
+                if n % 4 == 1:
+                    sock.sendall(b"POST " + PATH.encode())  # headers, one byte at a time from here on
+                    dripping.append(sock)
+                elif n % 4 == 2:
+                    sock.sendall(stalled_head + big[:1024])  # a body that never finishes
+                    stalled.append(sock)
+                else:
+                    idle.append(sock)
+                sock.setblocking(False)
+            opened = time.monotonic() - started
+
+            delivery_times = []
+            with httpx.Client(timeout=10) as http:
+                for n in range(5):
+                    for sock in dripping:
+                        with contextlib.suppress(OSError):
+                            sock.send(b"x")
+                    body = body_of(payload(status_code="IT", status_description=f"scan {n}"))
+                    t = time.monotonic()
+                    answer = http.post(
+                        receiver.base + PATH,
+                        content=body,
+                        headers={**KEY.headers(body), "connection": "close"},
+                    )
+                    delivery_times.append(time.monotonic() - t)
+                    assert answer.status_code == 200, answer.text
+                    time.sleep(0.3)
+            peak = peak_rss_mib(receiver.child.pid)
+
+            # Every attacker gets cut off within its deadline (headers, then body), counted from its connecting.
+            time.sleep(max(0.0, started + opened + 2 * LISTENER_TIMEOUT + 1.0 - time.monotonic()))
+            still_open = [s for s in idle + dripping + stalled if not _closed_by_server(s)]
+            for sock in idle + dripping + stalled:
+                sock.close()
+            log = receiver.stderr()
+    print(
+        f"opened {ATTACKERS} in {opened:.1f} s; deliveries {max(delivery_times):.2f} s at most; "
+        f"RSS {before:.0f} MiB before, peak {peak:.0f} MiB; still open after the deadlines: {len(still_open)}"
+    )
+    assert max(delivery_times) < 2.0
+    assert peak < 200
+    assert still_open == []
+    assert "Traceback" not in log
