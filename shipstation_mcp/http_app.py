@@ -39,8 +39,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.transport_security import TransportSecuritySettings
-from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
@@ -338,10 +338,16 @@ def build_http_app(
         oauth_jwks = oauth_jwks or JwksCache(live_settings.oauth_jwks_url)
         verifier = JwtVerifier(live_settings.oauth_issuer, live_settings.oauth_audience, oauth_jwks)
         backend = BearerAuthBackend(verifier)
-        resource = AnyHttpUrl(live_settings.oauth_audience)
-        metadata_url = str(build_resource_metadata_url(resource))
+        # The SDK's settings model keeps a path-less issuer without a trailing slash: issuers compare exactly.
+        auth = AuthSettings(
+            issuer_url=live_settings.oauth_issuer,  # type: ignore[arg-type]
+            resource_server_url=live_settings.oauth_audience,  # type: ignore[arg-type]
+            validate_token_resource=False,  # JwtVerifier checks `aud` itself
+        )
+        assert auth.resource_server_url is not None
+        metadata_url = str(build_resource_metadata_url(auth.resource_server_url))
         # RFC 9728 metadata: tells an MCP client which authorization server issues tokens for this server.
-        routes += create_protected_resource_routes(resource, [AnyHttpUrl(live_settings.oauth_issuer)])
+        routes += create_protected_resource_routes(auth.resource_server_url, [auth.issuer_url])
     guarded = McpGuard(mcp_app, token, oauth=backend, resource_metadata_url=metadata_url, no_auth=no_auth)
     routes.append(Mount("/", app=guarded))
 

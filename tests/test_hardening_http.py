@@ -3,7 +3,9 @@ proxies that make remote clients look local, OAuth tokens for the wrong audience
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import resource
 import socket
 import time
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
@@ -183,3 +187,60 @@ def test_2000_idle_dripping_and_stalled_connections_neither_block_deliveries_nor
     assert peak < 200
     assert still_open == []
     assert "Traceback" not in log
+
+
+# ----------------------------------------------------------------------------- OAuth 2.1 resource server
+
+ISSUER = "https://login.example.com"
+AUDIENCE = "https://mcp.example.com/mcp"
+ISSUER_KEY = SigningKey("issuer-key-1")
+OTHER_KEY = SigningKey("issuer-key-1", slot=1)  # same key id, another key: a forgery
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def jwt(key: SigningKey = ISSUER_KEY, *, alg: str = "RS256", **claims: object) -> str:
+    now = int(time.time())
+    body = {"iss": ISSUER, "aud": AUDIENCE, "sub": "user-1", "exp": now + 300, "iat": now, "scope": "mcp", **claims}
+    signing_input = (
+        _b64(json.dumps({"alg": alg, "kid": key.kid, "typ": "JWT"}).encode()) + "." + _b64(json.dumps(body).encode())
+    )
+    signature = key.private.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return signing_input + "." + (_b64(signature) if alg != "none" else "")
+
+
+async def test_oauth_bearer_tokens_from_the_configured_issuer_work_only_for_this_audience(tmp_path: Path) -> None:
+    with jwks_server(ISSUER_KEY) as issuer_keys:
+        env = base_env(
+            tmp_path,
+            SHIPSTATION_OAUTH_ISSUER=ISSUER,
+            SHIPSTATION_OAUTH_AUDIENCE=AUDIENCE,
+            SHIPSTATION_OAUTH_JWKS_URL=issuer_keys.url,
+        )
+        with server_process(["--demo", "--transport", "http"], env, ready_path="/mcp", log=tmp_path / "e.log") as srv:
+            assert "track_package" in await tools_through(srv.base + "/mcp", jwt())
+            refused = {}
+            async with httpx.AsyncClient(timeout=10) as http:
+                for name, token in {
+                    "wrong audience": jwt(aud="https://other.example.com/mcp"),
+                    "wrong issuer": jwt(iss="https://evil.example.com"),
+                    "expired": jwt(exp=int(time.time()) - 3600),
+                    "forged": jwt(OTHER_KEY),
+                    "alg none": jwt(alg="none"),
+                    "garbage": "a.b.c",
+                }.items():
+                    answer = await http.post(
+                        srv.base + "/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "authorization": f"Bearer {token}"}
+                    )
+                    refused[name] = answer.status_code
+                    challenge = answer.headers.get("www-authenticate", "")
+                metadata = await http.get(srv.base + "/.well-known/oauth-protected-resource/mcp")
+            log = srv.stderr()
+    assert refused == dict.fromkeys(refused, 401)
+    assert "resource_metadata=" in challenge and "/.well-known/oauth-protected-resource/mcp" in challenge
+    assert metadata.status_code == 200
+    assert metadata.json()["resource"] == AUDIENCE
+    assert metadata.json()["authorization_servers"] == [ISSUER]
+    assert "Authorization: Bearer" not in log  # OAuth configured: no random token is made
