@@ -66,6 +66,7 @@ from .store import EventStore, IncomingEvent, StoredEvent, Terminal, UnstorableV
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_BUFFERED_BYTES = 64 * 1024 * 1024
 TIMESTAMP_TOLERANCE = timedelta(minutes=5)
 JWKS_REFRESH_INTERVAL = 3600.0
 JWKS_RETRY_AFTER_FAILURE = 30.0
@@ -398,23 +399,46 @@ class BodyTooLarge(Exception):
     pass
 
 
-async def read_body(receive: Receive, limit: int) -> bytes:
-    """The request body, read chunk by chunk; `BodyTooLarge` as soon as it passes `limit` bytes."""
+class BodyBudget:
+    """Bytes of request bodies held at once by all deliveries in progress. Each body is capped at 1 MiB, but a
+    thousand slow senders each holding most of one would still add up to a gigabyte; past the budget a delivery is
+    deferred with a 503 (ShipStation retries), while genuine ones, a few KiB each, keep fitting."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+
+
+class BudgetExhausted(Exception):
+    pass
+
+
+async def read_body(receive: Receive, limit: int, budget: BodyBudget | None = None) -> bytes:
+    """The request body, read chunk by chunk; `BodyTooLarge` as soon as it passes `limit` bytes,
+    `BudgetExhausted` when the bodies held by all deliveries together would pass `budget`."""
     chunks: list[bytes] = []
     size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise anyio.EndOfStream
-        if message["type"] != "http.request":
-            continue
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise anyio.EndOfStream
+            if message["type"] != "http.request":
+                continue
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge
+            if budget is not None:
+                if budget.held + len(chunk) > budget.limit:
+                    raise BudgetExhausted
+                budget.held += len(chunk)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+    finally:
+        if budget is not None:
+            budget.held -= sum(len(c) for c in chunks)
 
 
 class WebhookReceiver:
@@ -446,6 +470,7 @@ class WebhookReceiver:
         self._tolerance = tolerance
         self._secret: str | None = None
         self._secret_stamp: int | None = None
+        self._budget = BodyBudget(MAX_BUFFERED_BYTES)
 
     def startup_warnings(self) -> list[str]:
         """What an operator must hear at start: how deliveries are (or are not) authenticated."""
@@ -538,9 +563,12 @@ class WebhookReceiver:
             signed = key, signature, stamp
 
         try:
-            body = await read_body(receive, self._max_body)
+            body = await read_body(receive, self._max_body, self._budget)
         except BodyTooLarge:
             return Verdict(413, "Payload Too Large")
+        except BudgetExhausted:
+            logger.warning("Webhook deferred: too many large deliveries in progress at once")
+            return Verdict(503, "Busy; try again later", (("retry-after", "30"),))
 
         if signed is not None:
             key, signature, stamp = signed

@@ -9,8 +9,10 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from mcp import Client
 from shipstation_mcp.config import LiveSettings, Settings, ensure_webhook_secret
 from shipstation_mcp.server import create_server
 from shipstation_mcp.store import MAX_UNWATCHED_EVENTS, UNWATCHED_SLACK, IncomingEvent, SQLiteEventStore
+from shipstation_mcp.webhooks import JwksCache
 from tests.hardening_kit import ROOT, base_env, server_process
 from tests.webhook_kit import SigningKey, body_of, jwks_server, payload
 
@@ -288,3 +291,78 @@ async def test_setup_tracking_webhook_registers_and_keeps_a_per_install_secret(t
     assert sent[0]["headers"] == [{"key": "X-Webhook-Secret", "value": secret}]
     assert secret not in result.content[0].text and secret not in json.dumps(result.structured_content)
     assert (tmp_path / "webhook-secret").stat().st_mode & 0o077 == 0
+
+
+# ----------------------------------------------------------------------------- the key set misbehaving
+
+
+class KeySetServer:
+    """A JWKS URL on 127.0.0.1 whose answer the test changes: good keys, deeply nested JSON, or a dripped body."""
+
+    def __init__(self) -> None:
+        self.answer = b"{}"
+        self.drip = False
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = outer.answer
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                if outer.drip:
+                    for byte in body[:30]:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(1)
+                else:
+                    self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/jwks"
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    def good(self) -> None:
+        self.answer = json.dumps({"keys": [KEY.jwk()]}).encode()
+
+    def __enter__(self) -> KeySetServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+async def test_a_deeply_nested_key_set_is_ignored_and_the_receiver_keeps_running(tmp_path: Path) -> None:
+    with KeySetServer() as keys:
+        keys.answer = b'{"keys": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        env = base_env(tmp_path, SHIPSTATION_WEBHOOK_JWKS_URL=keys.url)
+        with server_process(["webhooks"], env, ready_path=PATH, log=tmp_path / "r.log") as receiver:
+            body = body_of(payload())
+            early = await post(receiver.base + PATH, body, KEY.headers(body))
+            keys.good()  # the key set recovers; the first unknown key id fetches it again
+            later = await post(receiver.base + PATH, body, KEY.headers(body))
+            assert receiver.child.poll() is None
+        log = receiver.stderr()
+    assert early.status_code == 503 and early.headers["retry-after"] == "30"  # retried by ShipStation, not lost
+    assert later.status_code == 200
+    assert "deeper than" in log and "Traceback" not in log
+
+
+async def test_a_dripped_key_set_fetch_is_cut_at_its_deadline() -> None:
+    with KeySetServer() as keys:
+        keys.good()
+        keys.drip = True
+        cache = JwksCache(keys.url, fetch_timeout=1.0, refresh_interval=3600)
+        async with cache.running():
+            started = time.monotonic()
+            ok = await cache._fetch()
+            elapsed = time.monotonic() - started
+    assert ok is False and elapsed < 2.5
+    assert cache.available is False
