@@ -11,6 +11,7 @@ import socket
 import time
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 from cryptography.hazmat.primitives import hashes
@@ -244,3 +245,56 @@ async def test_oauth_bearer_tokens_from_the_configured_issuer_work_only_for_this
     assert metadata.json()["resource"] == AUDIENCE
     assert metadata.json()["authorization_servers"] == [ISSUER]
     assert "Authorization: Bearer" not in log  # OAuth configured: no random token is made
+
+
+async def test_idle_sockets_cannot_lock_mcp_clients_out(tmp_path: Path) -> None:
+    env = base_env(
+        tmp_path,
+        SHIPSTATION_MCP_TOKEN="t" * 32,
+        SHIPSTATION_HTTP_TIMEOUT="1",
+        SHIPSTATION_HTTP_MAX_CONNECTIONS="50",
+    )
+    with server_process(["--demo", "--transport", "http"], env, ready_path="/mcp", log=tmp_path / "e.log") as server:
+        idle = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(300)]
+        for sock in idle:
+            sock.setblocking(False)
+        started = time.monotonic()
+        assert "track_package" in await tools_through(server.base + "/mcp", "t" * 32)  # past the connection cap
+        served_in = time.monotonic() - started
+        await anyio.sleep(2.5)
+        still_open = [s for s in idle if not _closed_by_server(s)]
+        for sock in idle:
+            sock.close()
+    assert served_in < 5
+    assert still_open == []
+
+
+async def test_large_stalled_bodies_are_capped_in_memory_and_genuine_deliveries_still_pass(tmp_path: Path) -> None:
+    with jwks_server(KEY) as keys:
+        env = base_env(tmp_path, SHIPSTATION_WEBHOOK_JWKS_URL=keys.url, SHIPSTATION_HTTP_TIMEOUT="5")
+        with server_process(["webhooks"], env, ready_path=PATH, log=tmp_path / "r.log") as receiver:
+            big = body_of({**payload(), "padding": "x" * 1_000_000})
+            head = (
+                f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(big)}\r\n"
+                + "".join(f"{k}: {v}\r\n" for k, v in KEY.headers(big).items())
+                + "\r\n"
+            ).encode()
+            senders = []
+            for _ in range(150):  # 150 bodies of ~1 MiB, each a few bytes short of complete
+                sock = socket.create_connection(("127.0.0.1", receiver.port), timeout=5)
+                sock.sendall(head + big[:-10])
+                senders.append(sock)
+            await anyio.sleep(1.0)
+            body = body_of(payload())
+            async with httpx.AsyncClient(timeout=10) as http:
+                started = time.monotonic()
+                genuine = await http.post(receiver.base + PATH, content=body, headers=KEY.headers(body))
+                took = time.monotonic() - started
+            peak = peak_rss_mib(receiver.child.pid)
+            for sock in senders:
+                sock.close()
+        log = receiver.stderr()
+    print(f"150 stalled ~1 MiB bodies: peak RSS {peak:.0f} MiB, genuine delivery in {took:.2f} s")
+    assert genuine.status_code == 200 and took < 2
+    assert peak < 200, peak
+    assert "too many large deliveries in progress" in log  # the 64 MiB budget turned the rest away (503)
