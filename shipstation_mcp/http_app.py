@@ -2,11 +2,13 @@
 
 Exposure rules:
 
-- bound to a loopback address (the default, 127.0.0.1) the MCP endpoint needs no token, though it checks one if
-  `SHIPSTATION_MCP_TOKEN` is set; without a token it refuses requests relayed by a reverse proxy or tunnel (they
-  arrive from loopback too);
-- bound to any other address it refuses to start without `SHIPSTATION_MCP_TOKEN`; clients then send
-  `Authorization: Bearer <token>`, compared in constant time. A missing or wrong token gets a bare 401;
+- every MCP request authenticates, whatever address it seems to come from (a proxy, tunnel or TCP relay makes a
+  remote client look local): `Authorization: Bearer <token>` with `SHIPSTATION_MCP_TOKEN`, compared in constant
+  time, or without it a random token made at start and shown once on stderr; and, with `SHIPSTATION_OAUTH_ISSUER`
+  and `SHIPSTATION_OAUTH_AUDIENCE`, OAuth 2.1 JWT access tokens (the SDK's bearer backend, `JwtVerifier`, RFC 9728
+  metadata). A missing or wrong token gets a bare 401. `--no-auth` (loopback only) switches this off;
+- bound beyond loopback it refuses to start without `SHIPSTATION_MCP_TOKEN` or OAuth;
+- both listeners bound idle, slow and stalled connections (`GuardedH11Protocol`);
 - the SDK's DNS-rebinding protection checks `Host` and `Origin` on every MCP request: loopback names, the bound
   address and `SHIPSTATION_MCP_ALLOWED_HOSTS`;
 - the webhook route authenticates deliveries by signature (and the optional shared secret), not by the token, and

@@ -2,16 +2,23 @@
 
 A delivery is checked in this order, and nothing is parsed or written before every check passed:
 
-1. `X-Webhook-Secret` (only when `SHIPSTATION_WEBHOOK_SECRET` is set): missing → 404, wrong → 401.
+1. `X-Webhook-Secret`, when there is a secret (`SHIPSTATION_WEBHOOK_SECRET`, or the per-install one
+   `setup_tracking_webhook` stored in the data folder): missing → 404, wrong → 401.
 2. The signature headers `x-shipengine-rsa-sha256-key-id`, `…-signature`, `x-shipengine-timestamp` (unless
    `SHIPSTATION_WEBHOOK_VERIFY=false`): missing → 404, as ShipStation's guide suggests, so probes learn nothing.
 3. A declared body over 1 MiB → 413.
 4. Timestamp more than 5 minutes from our clock (either way) → 400.
-5. The key id must name a known key (see Keys below) → 401.
-6. The body is read in chunks and abandoned past 1 MiB → 413.
+5. The key id must name a known key (see Keys below) → 401; if the key set cannot be fetched → 503 (retried).
+6. The body is read in chunks and abandoned past 1 MiB → 413; past `MAX_BUFFERED_BYTES` held by all deliveries
+   at once → 503.
 7. RSA-SHA256 (PKCS#1 v1.5) over `signed_message(timestamp, raw body)` with that key → 401 if it does not verify.
-8. Only then the JSON is parsed. `API_TRACK` and `TRACK_EVENT_V2` payloads are stored; other resource types are
-   acknowledged and ignored (answering an error would only make ShipStation resend them).
+8. Only then the JSON is parsed, nesting limited to `MAX_JSON_DEPTH` (422). `API_TRACK` and `TRACK_EVENT_V2`
+   payloads are stored; other resource types are acknowledged and ignored (answering an error would only make
+   ShipStation resend them). A value the store cannot keep → 422 before anything is written.
+
+Whose update: ShipStation's signing keys are shared by every account, so a signature proves ShipStation sent a
+delivery, not that it is for this account. Only a delivery carrying this account's secret may start watching a
+number nobody watches; the store keeps other unsolicited updates apart and bounded (`IncomingEvent.watch_if_new`).
 
 Storing: a verified update is committed to the event store before the 2xx answer. Its dedupe key is the SHA-256 of
 the payload's canonical JSON (keys sorted, no whitespace), so a repeated delivery of the same update — ShipStation
