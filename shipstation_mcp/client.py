@@ -425,7 +425,7 @@ class ShipStationClient:
             return None
         try:
             return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep JSON
             raise MalformedResponse(
                 f"ShipStation's answer (HTTP {response.status_code}, {len(response.content)} bytes) was not valid "
                 "JSON; it may have been cut off.",
@@ -551,7 +551,7 @@ def utc_text(value: datetime) -> str:
 def _error_body(response: httpx.Response) -> ErrorBody:
     try:
         data = json.loads(response.content) if response.content else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         data = None
     if not isinstance(data, dict):
         return ErrorBody()

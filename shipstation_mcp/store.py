@@ -15,7 +15,13 @@ store, serialised by a lock. Several processes may share one database file (the 
 `BUSY_TIMEOUT_MS` for each other.
 
 Schema: versioned with `PRAGMA user_version` and migrated on open, inside one write transaction, so two processes
-starting together cannot both migrate.
+starting together cannot both migrate; a "database is locked" while opening is such a race and is retried.
+
+No input can poison it: times are written zero-padded and fixed-width (any year 1-9999 reads back and sorts), a
+value it could not keep is refused (`UnstorableValue`) before the transaction starts, and a time it cannot read
+back reads as unknown instead of failing every query. Growth is bounded: updates for numbers nobody watches, when
+not allowed to start a watch, are capped (`MAX_UNWATCHED_EVENTS`); retention deletes old updates and long-stopped
+packages; lists are read a page at a time (keyset cursors, newest first).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@
     drip          200 promising 200 bytes, then one byte a second
     huge          200 with a 400 MiB body, sent as fast as the client reads
     bomb          200, Content-Encoding: gzip, 1 MiB that inflates to 1 GiB
+    deep          200 with JSON nested 100,000 levels deep
     retry99999    429 with Retry-After: 99999
     retry9999     429 with Retry-After: an HTTP date in the year 9999
 """
@@ -59,6 +60,9 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
                     await writer.drain()
             elif attack == "bomb":
                 writer.write(head("200 OK", len(BOMB), Content_Encoding="gzip") + BOMB)
+            elif attack == "deep":
+                deep = b"[" * 100_000 + b"]" * 100_000
+                writer.write(head("200 OK", len(deep)) + deep)
             elif attack == "retry99999":
                 writer.write(head("429 Too Many Requests", 2, Retry_After="99999") + b"{}")
             elif attack == "retry9999":

@@ -72,6 +72,7 @@ def attack(url: str, name: str) -> dict[str, object]:
         ("drip", "did not answer in time", 3 * TIMEOUT + 6),
         ("huge", "larger than 16 MiB", TIMEOUT + 2),
         ("bomb", "larger than 16 MiB", TIMEOUT + 2),
+        ("deep", "not valid JSON", TIMEOUT + 2),
     ],
 )
 def test_a_dripped_huge_or_compressed_answer_fails_in_time_with_bounded_memory(
