@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,3 +97,25 @@ def test_an_absurd_retry_after_fails_that_call_at_once_and_the_next_call_goes_to
     assert float(result["elapsed"]) < 2  # type: ignore[arg-type]
     assert result["next_error"] is False
     assert float(result["next_elapsed"]) < 2  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_a_retry_sequence_ends_at_its_deadline_however_many_retries_are_allowed(
+    hostile_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shipstation_mcp import client as client_module
+    from shipstation_mcp.client import ShipStationClient
+    from shipstation_mcp.config import Settings
+    from shipstation_mcp.errors import RequestTimeout
+
+    monkeypatch.setattr(client_module, "SEQUENCE_BUDGET", 2.0)
+    settings = Settings(
+        api_key="key-0123456789", api="shipengine", base_url=hostile_api, timeout=0.5, max_retries=10, rate_limit=10_000
+    )
+    started = time.monotonic()
+    async with ShipStationClient(settings, limiter=None, cache=None) as client:
+        with pytest.raises(RequestTimeout) as caught:
+            await client.track_label("drip")
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.0 + 1.0  # not 11 attempts of 0.5 s plus their backoff
+    assert 2 <= caught.value.attempts < 11
