@@ -298,3 +298,41 @@ async def test_large_stalled_bodies_are_capped_in_memory_and_genuine_deliveries_
     assert genuine.status_code == 200 and took < 2
     assert peak < 200, peak
     assert "too many large deliveries in progress" in log  # the 64 MiB budget turned the rest away (503)
+
+
+async def test_the_guard_closes_websocket_scopes_and_never_calls_the_app() -> None:
+    from shipstation_mcp.http_app import McpGuard
+
+    called: list[object] = []
+    sent: list[dict[str, object]] = []
+
+    async def app(scope: object, receive: object, send: object) -> None:
+        called.append(scope)
+
+    async def receive() -> dict[str, object]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    guard = McpGuard(app, "t" * 32)  # type: ignore[arg-type]
+    scope = {"type": "websocket", "path": "/mcp", "headers": [(b"authorization", b"Bearer " + b"t" * 32)]}
+    await guard(scope, receive, send)  # type: ignore[arg-type]
+    assert called == [] and sent == [{"type": "websocket.close", "code": 1008}]
+
+
+def test_no_auth_with_stdio_is_a_usage_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "shipstation_mcp", "--demo", "--no-auth"],
+        env=base_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2 and "--no-auth only applies to --transport http" in done.stderr
+    assert done.stdout == ""
