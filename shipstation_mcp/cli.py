@@ -23,7 +23,7 @@ from typing import Any
 
 from . import __version__
 from .config import DEMO_API_KEY, ConfigError, Settings, load_settings
-from .logs import LEVELS, RedactingFormatter, configure_logging
+from .logs import LEVELS, configure_logging, redact_everywhere
 
 logger = logging.getLogger("shipstation_mcp")
 
@@ -115,9 +115,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _announce_token(token: str, host: str, port: int) -> None:
     """Show a generated token once, on stderr (stdout may be a protocol), and keep it out of every later log line."""
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler.formatter, RedactingFormatter):
-            handler.formatter.add_secret(token)
+    redact_everywhere(token)
     shown = f"[{host}]" if ":" in host else host
     print(
         f"shipstation-mcp: MCP clients connect to http://{shown}:{port}/mcp with the header\n"

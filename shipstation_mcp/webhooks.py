@@ -66,6 +66,7 @@ from . import __version__
 from .carriers import normalize_carrier_code, normalize_tracking_number
 from .config import LiveSettings, is_loopback_host, stored_webhook_secret
 from .errors import InvalidInput
+from .logs import redact_everywhere
 from .models import TrackingInfo, parse_timestamp
 from .status import status_info
 from .store import EventStore, IncomingEvent, StoredEvent, Terminal, UnstorableValue, check_storable
@@ -522,6 +523,8 @@ class WebhookReceiver:
         if stamp != self._secret_stamp:
             self._secret_stamp = stamp
             self._secret = None if stamp is None else (stored_webhook_secret(self.settings) or UNUSABLE_SECRET)
+            if self._secret and self._secret is not UNUSABLE_SECRET:
+                redact_everywhere(self._secret)
             if self._secret is UNUSABLE_SECRET:
                 logger.error("The webhook secret file %s is unreadable; run setup_tracking_webhook again", path)
         return self._secret
