@@ -424,3 +424,35 @@ async def test_retention_deletes_old_updates_and_long_stopped_packages(tmp_path:
     total = (await store.events()).total
     await store.aclose()
     assert numbers == ["1ZNEW"] and total == 1
+
+
+class _LockedAtFirst(sqlite3.Connection):
+    """A connection whose switch to WAL meets another process's lock the first `locked` times, as a race would."""
+
+    locked = 0
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+        if "journal_mode" in sql and _LockedAtFirst.locked > 0:
+            _LockedAtFirst.locked -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return super().execute(sql, *args)
+
+
+@pytest.mark.parametrize(("locked", "opens"), [(2, True), (99, False)])
+def test_a_locked_fresh_store_is_retried_not_called_unreadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locked: int, opens: bool
+) -> None:
+    import functools
+
+    from shipstation_mcp import store as store_module
+    from shipstation_mcp.store import StoreError
+
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(store_module.sqlite3, "connect", functools.partial(real_connect, factory=_LockedAtFirst))
+    _LockedAtFirst.locked = locked
+    if opens:
+        SQLiteEventStore.open_sync(tmp_path / "events.sqlite3")._conn.close()
+        return
+    with pytest.raises(StoreError) as caught:
+        SQLiteEventStore.open_sync(tmp_path / "events.sqlite3")
+    assert "locked by another process" in str(caught.value) and "unreadable" not in str(caught.value)
