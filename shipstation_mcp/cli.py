@@ -24,7 +24,7 @@ from typing import Any
 
 from . import __version__
 from .config import DEMO_API_KEY, ConfigError, Settings, load_log_level, load_settings
-from .logs import LEVELS, configure_logging
+from .logs import LEVELS, configure_logging, redact_everywhere
 
 logger = logging.getLogger("shipstation_mcp")
 
@@ -41,7 +41,12 @@ settings (environment variables, or a .env file in the working directory; the re
   SHIPSTATION_RATE_HEADROOM  percent of the minute's allowance left for other users of the key  [default: 5]
   SHIPSTATION_CONCURRENCY  most requests a bulk call has in flight at once (1-100)             [default: 10]
   SHIPSTATION_LOG_LEVEL    DEBUG, INFO, WARNING, ERROR                                          [default: INFO]
-  SHIPSTATION_MCP_TOKEN    bearer token MCP clients must send over HTTP; required to bind beyond 127.0.0.1
+  SHIPSTATION_MCP_TOKEN    bearer token MCP clients must send over HTTP  [default: a new random one, shown at start]
+  SHIPSTATION_OAUTH_ISSUER, SHIPSTATION_OAUTH_AUDIENCE, SHIPSTATION_OAUTH_JWKS_URL
+                           also accept OAuth 2.1 JWT access tokens from this issuer for this audience (/mcp URL)
+  SHIPSTATION_HTTP_TIMEOUT seconds a client gets to send a request's headers, and again its body  [default: 10]
+  SHIPSTATION_HTTP_MAX_CONNECTIONS  open connections before the oldest idle one is closed          [default: 1000]
+  SHIPSTATION_RETENTION_DAYS  days received updates (and stopped packages) are kept                [default: 90]
   SHIPSTATION_MCP_ALLOWED_HOSTS  host names clients use to reach /mcp (DNS-rebinding check)  [default: loopback]
   SHIPSTATION_DATA_DIR     where received tracking updates are kept  [default: user data folder; memory in demo]
   SHIPSTATION_WEBHOOK_PATH      path of the webhook receiver                     [default: /webhooks/shipstation]
@@ -84,6 +89,13 @@ def _add_serve_arguments(parser: argparse.ArgumentParser, *, suppress: bool) -> 
         default=argparse.SUPPRESS if suppress else 8000,
         help="port to bind with --transport http [default: 8000]",
     )
+    parser.add_argument(
+        "--no-auth",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="with --transport http on 127.0.0.1: serve /mcp without a token (anything that can reach the port, "
+        "a tunnel or proxy included, can use the account)",
+    )
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -93,16 +105,31 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         from .http_app import require_safe_exposure
 
         try:
-            require_safe_exposure(settings.live, args.host)
+            require_safe_exposure(settings.live, args.host, no_auth=args.no_auth)
         except ConfigError as exc:
             print(f"shipstation-mcp: {exc}", file=sys.stderr)
             return EXIT_USAGE
+    elif args.no_auth:
+        raise UsageError("--no-auth only applies to --transport http")
     with contextlib.suppress(KeyboardInterrupt):
-        serve(settings, transport=args.transport, host=args.host, port=args.port)
+        serve(settings, transport=args.transport, host=args.host, port=args.port, no_auth=args.no_auth)
     return EXIT_OK
 
 
-def serve(settings: Settings, *, transport: str, host: str, port: int) -> None:
+def _announce_token(token: str, host: str, port: int) -> None:
+    """Show a generated token once, on stderr (stdout may be a protocol), and keep it out of every later log line."""
+    redact_everywhere(token)
+    shown = f"[{host}]" if ":" in host else host
+    print(
+        f"shipstation-mcp: MCP clients connect to http://{shown}:{port}/mcp with the header\n"
+        f"    Authorization: Bearer {token}\n"
+        "This token is new at every start; set SHIPSTATION_MCP_TOKEN to keep one.",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def serve(settings: Settings, *, transport: str, host: str, port: int, no_auth: bool = False) -> None:
     from .tools.server import create_server
 
     server = create_server(settings)
@@ -120,7 +147,10 @@ def serve(settings: Settings, *, transport: str, host: str, port: int) -> None:
         from .http_app import build_http_app, run_uvicorn
 
         logger.info("shipstation-mcp %s: streamable HTTP on http://%s:%d/mcp for %s", __version__, host, port, where)
-        run_uvicorn(build_http_app(server, settings, host=host), host=host, port=port)
+        app = build_http_app(server, settings, host=host, no_auth=no_auth)
+        if app.state.mcp_token:
+            _announce_token(app.state.mcp_token, host, port)
+        run_uvicorn(app, host=host, port=port, settings=settings.live)
 
 
 # ---------------------------------------------------------------------------------------------- lookups

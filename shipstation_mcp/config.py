@@ -225,6 +225,12 @@ def load_settings(
         raise ConfigError(MISSING_KEY_MESSAGE)
     if any(ch in api_key for ch in "\r\n\0"):
         raise ConfigError("SHIPSTATION_API_KEY contains a line break or NUL; paste the key again on one line")
+    if not api_key.isascii() or not api_key.isprintable():
+        # An HTTP header can only carry ASCII: such a key would fail on the first request with a traceback.
+        raise ConfigError(
+            "SHIPSTATION_API_KEY contains a character that is not printable ASCII (often a curly quote or a "
+            "non-breaking space from copying); paste the key again exactly as ShipStation shows it"
+        )
 
     live = live_settings_from(env)
     if demo_mode and not env.get("SHIPSTATION_DATA_DIR", "").strip():
@@ -252,6 +258,10 @@ def load_settings(
 DEFAULT_WEBHOOK_PATH = "/webhooks/shipstation"
 DEFAULT_JWKS_URL = "https://api.shipengine.com/jwks"
 MIN_SECRET_LENGTH = 16
+DEFAULT_RETENTION_DAYS = 90
+DEFAULT_HTTP_TIMEOUT = 10.0
+DEFAULT_HTTP_MAX_CONNECTIONS = 1000
+MAX_RETENTION_DAYS = 3650
 APP_DIR_NAME = "shipstation-mcp"
 
 
@@ -270,10 +280,29 @@ class LiveSettings:
     webhook_verify: bool = True
     data_dir: Path | None = None
     allowed_hosts: tuple[str, ...] = ()
+    oauth_issuer: str | None = None
+    """OAuth 2.1 authorization server whose JWT access tokens /mcp accepts (besides the static token)."""
+    oauth_audience: str | None = None
+    """This server's resource URL (e.g. https://mcp.example.com/mcp): tokens must name it in `aud`."""
+    oauth_jwks_url: str | None = None
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    """Received updates older than this, and packages stopped longer ago, are deleted."""
+    http_timeout: float = DEFAULT_HTTP_TIMEOUT
+    """Seconds an HTTP client of ours (MCP or webhook) gets to send a request's headers, and again its body."""
+    http_max_connections: int = DEFAULT_HTTP_MAX_CONNECTIONS
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.oauth_issuer and self.oauth_audience)
 
     @property
     def database_path(self) -> Path | None:
         return self.data_dir / "events.sqlite3" if self.data_dir is not None else None
+
+    @property
+    def webhook_secret_path(self) -> Path | None:
+        """Where `setup_tracking_webhook` keeps the per-install webhook secret (unless SHIPSTATION_WEBHOOK_SECRET)."""
+        return self.data_dir / WEBHOOK_SECRET_FILE if self.data_dir is not None else None
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -299,6 +328,51 @@ def default_data_dir(environ: Mapping[str, str] | None = None, *, platform: str 
     # The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
     base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".local" / "share"
     return base / APP_DIR_NAME
+
+
+WEBHOOK_SECRET_FILE = "webhook-secret"  # noqa: S105 - a file name, not a secret
+
+
+def stored_webhook_secret(settings: LiveSettings) -> str | None:
+    """The per-install webhook secret kept in the data folder, or None if there is none (or it is unusable)."""
+    path = settings.webhook_secret_path
+    if path is None:
+        return None
+    try:
+        value = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    ok = len(value) >= MIN_SECRET_LENGTH and all(ch.isprintable() and not ch.isspace() for ch in value)
+    return value if ok else None
+
+
+def ensure_webhook_secret(settings: LiveSettings) -> str | None:
+    """SHIPSTATION_WEBHOOK_SECRET, else the stored per-install secret, made now (random, mode 0600) if missing.
+
+    None only without a data folder (a `Settings` built in code keeps everything in memory)."""
+    if settings.webhook_secret:
+        return settings.webhook_secret
+    existing = stored_webhook_secret(settings)
+    path = settings.webhook_secret_path
+    if existing or path is None:
+        return existing
+    import secrets as random_source
+
+    value = random_source.token_urlsafe(32)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(value + "\n")
+    try:
+        # link, not rename: whole or not at all (a receiver never reads half a secret), and if another process
+        # made one meanwhile, its secret wins and is the one used.
+        os.link(temporary, path)
+    except FileExistsError:
+        value = stored_webhook_secret(settings) or value
+    finally:
+        os.unlink(temporary)
+    return value
 
 
 RANDOM_VALUE_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
@@ -361,6 +435,35 @@ def _jwks_url_setting(env: Mapping[str, str]) -> str:
     return raw
 
 
+def _https_url_setting(env: Mapping[str, str], name: str, example: str) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    secure = parts.scheme == "https" or (parts.scheme == "http" and is_loopback_host(parts.hostname or ""))
+    if not parts.hostname or not secure or parts.fragment or parts.query:
+        raise ConfigError(
+            f"{name} must be an https URL such as {example} (http only for 127.0.0.1/localhost), not {raw[:80]!r}"
+        )
+    return raw.rstrip("/")
+
+
+def _oauth_settings(env: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
+    issuer = _https_url_setting(env, "SHIPSTATION_OAUTH_ISSUER", "https://login.example.com")
+    audience = _https_url_setting(env, "SHIPSTATION_OAUTH_AUDIENCE", "https://mcp.example.com/mcp")
+    jwks = _https_url_setting(env, "SHIPSTATION_OAUTH_JWKS_URL", "https://login.example.com/.well-known/jwks.json")
+    if bool(issuer) != bool(audience):
+        raise ConfigError(
+            "SHIPSTATION_OAUTH_ISSUER and SHIPSTATION_OAUTH_AUDIENCE go together: set both (the authorization server, "
+            "and this server's public /mcp URL that its tokens name as audience), or neither"
+        )
+    if jwks and not issuer:
+        raise ConfigError("SHIPSTATION_OAUTH_JWKS_URL needs SHIPSTATION_OAUTH_ISSUER and SHIPSTATION_OAUTH_AUDIENCE")
+    if issuer and not jwks:
+        jwks = issuer + "/.well-known/jwks.json"
+    return issuer, audience, jwks
+
+
 def _data_dir_setting(env: Mapping[str, str]) -> Path:
     raw = env.get("SHIPSTATION_DATA_DIR", "").strip()
     if not raw:
@@ -390,6 +493,7 @@ def _allowed_hosts_setting(env: Mapping[str, str]) -> tuple[str, ...]:
 
 def live_settings_from(env: Mapping[str, str]) -> LiveSettings:
     """Validate the live-tracking settings found in an already merged environment."""
+    issuer, audience, jwks_url = _oauth_settings(env)
     return LiveSettings(
         mcp_token=_secret_setting(env, "SHIPSTATION_MCP_TOKEN", purpose="the bearer token MCP clients send"),
         webhook_path=_webhook_path_setting(env),
@@ -400,6 +504,16 @@ def live_settings_from(env: Mapping[str, str]) -> LiveSettings:
         webhook_verify=_bool_setting(env, "SHIPSTATION_WEBHOOK_VERIFY", True),
         data_dir=_data_dir_setting(env),
         allowed_hosts=_allowed_hosts_setting(env),
+        oauth_issuer=issuer,
+        oauth_audience=audience,
+        oauth_jwks_url=jwks_url,
+        http_timeout=_float_setting(env, "SHIPSTATION_HTTP_TIMEOUT", DEFAULT_HTTP_TIMEOUT, minimum=0.1, maximum=600),
+        http_max_connections=_int_setting(
+            env, "SHIPSTATION_HTTP_MAX_CONNECTIONS", DEFAULT_HTTP_MAX_CONNECTIONS, minimum=10, maximum=100_000
+        ),
+        retention_days=_int_setting(
+            env, "SHIPSTATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, minimum=1, maximum=MAX_RETENTION_DAYS
+        ),
     )
 
 

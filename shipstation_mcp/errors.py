@@ -162,7 +162,11 @@ def _retry_hint(seconds: float | None) -> str:
         return "in about a minute"
     if seconds < 90:
         return f"in {max(1, round(seconds))} seconds"
-    return f"in about {round(seconds / 60)} minutes"
+    if seconds < 5400:
+        return f"in about {round(seconds / 60)} minutes"
+    if seconds < 3 * 86400:
+        return f"in about {round(seconds / 3600)} hours"
+    return "later (ShipStation asked for a pause of days or more, which looks like a mistake on its side)"
 
 
 def describe_for_assistant(error: ShipStationError, *, what: str = "the request") -> str:

@@ -2,11 +2,13 @@
 
 Exposure rules:
 
-- bound to a loopback address (the default, 127.0.0.1) the MCP endpoint needs no token, though it checks one if
-  `SHIPSTATION_MCP_TOKEN` is set; without a token it refuses requests relayed by a reverse proxy or tunnel (they
-  arrive from loopback too);
-- bound to any other address it refuses to start without `SHIPSTATION_MCP_TOKEN`; clients then send
-  `Authorization: Bearer <token>`, compared in constant time. A missing or wrong token gets a bare 401;
+- every MCP request authenticates, whatever address it seems to come from (a proxy, tunnel or TCP relay makes a
+  remote client look local): `Authorization: Bearer <token>` with `SHIPSTATION_MCP_TOKEN`, compared in constant
+  time, or without it a random token made at start and shown once on stderr; and, with `SHIPSTATION_OAUTH_ISSUER`
+  and `SHIPSTATION_OAUTH_AUDIENCE`, OAuth 2.1 JWT access tokens (the SDK's bearer backend, `JwtVerifier`, RFC 9728
+  metadata). A missing or wrong token gets a bare 401. `--no-auth` (loopback only) switches this off;
+- bound beyond loopback it refuses to start without `SHIPSTATION_MCP_TOKEN` or OAuth;
+- both listeners bound idle, slow and stalled connections (`GuardedH11Protocol`);
 - the SDK's DNS-rebinding protection checks `Host` and `Origin` on every MCP request: loopback names, the bound
   address and `SHIPSTATION_MCP_ALLOWED_HOSTS`;
 - the webhook route authenticates deliveries by signature (and the optional shared secret), not by the token, and
@@ -19,24 +21,48 @@ event store is open, so tools and the receiver share one store and one change no
 from __future__ import annotations
 
 import argparse
+import asyncio
+import base64
+import binascii
 import contextlib
 import hmac
 import logging
+import secrets
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
+from typing import Any, ClassVar
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from mcp.server.auth.middleware.bearer_auth import BearerAuthBackend
+from mcp.server.auth.provider import AccessToken
+from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import __version__
-from .config import RANDOM_VALUE_HINT, ConfigError, LiveSettings, Settings, is_loopback_host, load_live_settings
+from .config import (
+    DEFAULT_HTTP_MAX_CONNECTIONS,
+    DEFAULT_HTTP_TIMEOUT,
+    RANDOM_VALUE_HINT,
+    ConfigError,
+    LiveSettings,
+    Settings,
+    is_loopback_host,
+    load_live_settings,
+)
 from .live.notifier import LiveTracking
-from .live.receiver import JwksCache, WebhookReceiver
+from .live.receiver import JwksCache, WebhookReceiver, loads_limited
 from .logs import RedactingFormatter
 from .tools.server import ShipStationMCP
 
@@ -44,16 +70,24 @@ logger = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
 GRACEFUL_SHUTDOWN_SECONDS = 5
+KEEP_ALIVE_SECONDS = 5
+BACKLOG = 2048
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
-def require_safe_exposure(settings: LiveSettings, host: str) -> None:
+def require_safe_exposure(settings: LiveSettings, host: str, *, no_auth: bool = False) -> None:
     """Refuse to serve MCP beyond this machine without a token. Raises `ConfigError` with the fix."""
-    if not is_loopback_host(host) and not settings.mcp_token:
+    if no_auth and not is_loopback_host(host):
+        raise ConfigError(
+            f"--no-auth serves MCP without any authentication, so it only works with a loopback --host "
+            f"(127.0.0.1), not {host}. Drop --no-auth, or bind --host 127.0.0.1."
+        )
+    if not is_loopback_host(host) and not settings.mcp_token and not settings.oauth:
         raise ConfigError(
             f"--host {host} would let other machines use this MCP server (and the ShipStation account behind it). "
             "Set SHIPSTATION_MCP_TOKEN to a long random secret that clients send as 'Authorization: Bearer <token>' "
-            f"({RANDOM_VALUE_HINT}), or bind --host 127.0.0.1."
+            f"({RANDOM_VALUE_HINT}), or SHIPSTATION_OAUTH_ISSUER and SHIPSTATION_OAUTH_AUDIENCE, or bind "
+            "--host 127.0.0.1."
         )
 
 
@@ -80,41 +114,49 @@ def transport_security(settings: LiveSettings, host: str) -> TransportSecuritySe
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
 
 
-PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip", "cf-connecting-ip", "true-client-ip")
-
-
 class McpGuard:
-    """ASGI wrapper in front of the MCP endpoint; refused requests get a bare 401 (the log says why).
+    """ASGI wrapper in front of the MCP endpoint: every request must authenticate; refused ones get a bare 401.
 
-    With a token, only requests carrying `Authorization: Bearer <token>` pass. Without one (loopback binding), requests
-    relayed by a reverse proxy or tunnel are refused: they come from loopback too, and would otherwise put the
-    account in the hands of anyone on the internet.
+    A request passes with `Authorization: Bearer <token>` (the static token, compared in constant time) or, when an
+    OAuth issuer is configured, a JWT access token that `oauth` (the SDK's bearer backend) accepts. There is no
+    "looks local" exemption: a reverse proxy, tunnel or plain TCP relay makes a remote request look local, and no
+    header reliably says it was relayed. `no_auth` (loopback only, `--no-auth`) lets everything through.
     """
 
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        token: str | None,
+        *,
+        oauth: BearerAuthBackend | None = None,
+        resource_metadata_url: str | None = None,
+        no_auth: bool = False,
+    ) -> None:
         self.app = app
         self._token = token.encode("utf-8") if token else None
-        self._warned = False
+        self._oauth = oauth
+        self._no_auth = no_auth
+        challenge = f'Bearer resource_metadata="{resource_metadata_url}"' if resource_metadata_url else "Bearer"
+        self._challenge = challenge.encode()
 
     def authorized(self, headers: Headers) -> bool:
-        if self._token is None:
-            if any(name in headers for name in PROXY_HEADERS):
-                if not self._warned:
-                    self._warned = True
-                    logger.warning(
-                        "Refused an MCP request relayed by a proxy or tunnel: set SHIPSTATION_MCP_TOKEN to serve "
-                        "MCP clients through one (or forward only the webhook path)"
-                    )
-                return False
+        """The static-token check alone (OAuth tokens are checked in `__call__`)."""
+        if self._no_auth:
             return True
-        scheme, _, given = headers.get("authorization", "").strip().partition(" ")
-        if scheme.lower() != "bearer":
-            return False
+        given = _bearer(headers)
         # compare_digest takes the same time wherever the first difference is.
-        return hmac.compare_digest(given.strip().encode("utf-8", "replace"), self._token)
+        return bool(given and self._token and hmac.compare_digest(given.encode("utf-8", "replace"), self._token))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.authorized(Headers(scope=scope)):
+        if scope["type"] == "websocket":
+            # MCP has no websocket transport; closing before accepting answers the handshake with 403.
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if self.authorized(headers) or await self._oauth_user(scope, headers):
             await self.app(scope, receive, send)
             return
         body = b"Unauthorized"
@@ -123,13 +165,110 @@ class McpGuard:
                 "type": "http.response.start",
                 "status": 401,
                 "headers": [
-                    (b"www-authenticate", b"Bearer"),
+                    (b"www-authenticate", self._challenge),
                     (b"content-type", b"text/plain; charset=utf-8"),
                     (b"content-length", str(len(body)).encode()),
                 ],
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+    async def _oauth_user(self, scope: Scope, headers: Headers) -> bool:
+        if self._oauth is None or not _bearer(headers):
+            return False
+        result = await self._oauth.authenticate(HTTPConnection(scope))
+        if result is None:
+            return False
+        scope["auth"], scope["user"] = result
+        return True
+
+
+def _bearer(headers: Headers) -> str | None:
+    scheme, _, given = headers.get("authorization", "").strip().partition(" ")
+    return (given.strip() or None) if scheme.lower() == "bearer" else None
+
+
+# ----------------------------------------------------------------------------- OAuth 2.1 resource server
+
+JWT_LEEWAY = 60
+JWT_ALGORITHMS = frozenset({"RS256"})
+MAX_JWT_CHARS = 16 * 1024
+
+
+def _b64url_json(part: str) -> Any:
+    raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    return loads_limited(raw)
+
+
+class JwtVerifier:
+    """The SDK's `TokenVerifier` for RS256 JWT access tokens from one issuer, keys from its JWKS.
+
+    The SDK verifies no JWTs itself; this needs only `cryptography` (already used for webhook signatures) and
+    reuses the webhook receiver's JWKS cache (background refresh, bounded fetches, refetch on an unknown key id).
+    Checks: algorithm RS256 only (never `none` or HMAC), signature, `iss`, `aud` contains the audience, `exp`,
+    `nbf` (with a minute's leeway for clock skew).
+    """
+
+    def __init__(self, issuer: str, audience: str, jwks: JwksCache, *, clock: Callable[[], float] = time.time):
+        self.issuer = issuer
+        self.audience = audience
+        self.jwks = jwks
+        self._clock = clock
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        try:
+            return await self._verify(token)
+        except (ValueError, TypeError, binascii.Error) as exc:
+            logger.info("OAuth access token refused: %s", type(exc).__name__)
+            return None
+
+    async def _verify(self, token: str) -> AccessToken | None:
+        if len(token) > MAX_JWT_CHARS or token.count(".") != 2:
+            return None
+        head_b64, claims_b64, signature_b64 = token.split(".")
+        header = _b64url_json(head_b64)
+        if not isinstance(header, dict) or header.get("alg") not in JWT_ALGORITHMS:
+            return None
+        kid = header.get("kid")
+        key = await self.jwks.key_for(kid) if isinstance(kid, str) and kid else None
+        if key is None:
+            logger.info("OAuth access token refused: unknown signing key id")
+            return None
+        signature = base64.urlsafe_b64decode(signature_b64 + "=" * (-len(signature_b64) % 4))
+        try:
+            key.verify(signature, f"{head_b64}.{claims_b64}".encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature:
+            logger.info("OAuth access token refused: bad signature")
+            return None
+        claims = _b64url_json(claims_b64)
+        if not isinstance(claims, dict):
+            return None
+        now = self._clock()
+        audiences = claims.get("aud")
+        audiences = [audiences] if isinstance(audiences, str) else audiences if isinstance(audiences, list) else []
+        exp, nbf = claims.get("exp"), claims.get("nbf", 0)
+        problems = [
+            claims.get("iss") != self.issuer and "issuer",
+            self.audience not in audiences and "audience",
+            (not isinstance(exp, int | float) or exp + JWT_LEEWAY < now) and "expiry",
+            (not isinstance(nbf, int | float) or nbf - JWT_LEEWAY > now) and "not-before",
+        ]
+        if any(problems):
+            logger.info("OAuth access token refused: wrong %s", ", ".join(p for p in problems if p))
+            return None
+        scopes = claims.get("scope") or claims.get("scp") or ""
+        scopes = scopes.split() if isinstance(scopes, str) else [str(s) for s in scopes if isinstance(s, str)]
+        subject = claims.get("sub") if isinstance(claims.get("sub"), str) else None
+        client = claims.get("client_id") or claims.get("azp") or subject or "oauth-client"
+        return AccessToken(
+            token=token,
+            client_id=str(client),
+            scopes=scopes,
+            expires_at=int(exp),
+            resource=self.audience,
+            subject=subject,
+            claims={"iss": self.issuer},
+        )
 
 
 def build_receiver(
@@ -176,25 +315,64 @@ def build_http_app(
     host: str = "127.0.0.1",
     jwks: JwksCache | None = None,
     clock: Callable[[], datetime] | None = None,
+    no_auth: bool = False,
+    oauth_jwks: JwksCache | None = None,
 ) -> Starlette:
-    """The web app for `--transport http`: MCP at /mcp and the webhook receiver, sharing the server's store."""
+    """The web app for `--transport http`: MCP at /mcp and the webhook receiver, sharing the server's store.
+
+    Without `SHIPSTATION_MCP_TOKEN` (and without OAuth) a random token is made here, kept in `app.state.mcp_token`
+    for the caller to show once; `no_auth` (loopback only) turns authentication off instead.
+    """
     live_settings = settings.live
-    require_safe_exposure(live_settings, host)
+    require_safe_exposure(live_settings, host, no_auth=no_auth)
+    token = live_settings.mcp_token
+    generated = None
+    if token is None and not live_settings.oauth and not no_auth:
+        token = generated = secrets.token_urlsafe(32)
     live = server.live
     receiver = build_receiver(live, jwks=jwks, clock=clock)
     mcp_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH, transport_security=transport_security(live_settings, host), host=host
     )
-    guarded = McpGuard(mcp_app, live_settings.mcp_token)
+    routes: list[Route | Mount] = [Route(live_settings.webhook_path, endpoint=receiver)]
+    backend = None
+    metadata_url = None
+    if live_settings.oauth:
+        assert live_settings.oauth_issuer and live_settings.oauth_audience and live_settings.oauth_jwks_url
+        oauth_jwks = oauth_jwks or JwksCache(live_settings.oauth_jwks_url)
+        verifier = JwtVerifier(live_settings.oauth_issuer, live_settings.oauth_audience, oauth_jwks)
+        backend = BearerAuthBackend(verifier)
+        # The SDK's settings model keeps a path-less issuer without a trailing slash: issuers compare exactly.
+        auth = AuthSettings(
+            issuer_url=live_settings.oauth_issuer,  # type: ignore[arg-type]
+            resource_server_url=live_settings.oauth_audience,  # type: ignore[arg-type]
+            validate_token_resource=False,  # JwtVerifier checks `aud` itself
+        )
+        assert auth.resource_server_url is not None
+        metadata_url = str(build_resource_metadata_url(auth.resource_server_url))
+        # RFC 9728 metadata: tells an MCP client which authorization server issues tokens for this server.
+        routes += create_protected_resource_routes(auth.resource_server_url, [auth.issuer_url])
+    guarded = McpGuard(mcp_app, token, oauth=backend, resource_metadata_url=metadata_url, no_auth=no_auth)
+    routes.append(Mount("/", app=guarded))
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with _receiving(live, receiver), mcp_app.router.lifespan_context(mcp_app):
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(_receiving(live, receiver))
+            if oauth_jwks is not None:
+                await stack.enter_async_context(oauth_jwks.running())
+            await stack.enter_async_context(mcp_app.router.lifespan_context(mcp_app))
+            oauth = f" or an OAuth token from {live_settings.oauth_issuer}" if backend else ""
             logger.info(
-                "MCP clients: Host/Origin limited to %s%s",
+                "MCP clients: Host/Origin limited to %s; %s",
                 ", ".join(h for h in allowed_hosts(live_settings, host) if not h.endswith(":*")),
-                "; bearer token required" if live_settings.mcp_token else "",
+                "NO AUTHENTICATION (--no-auth)" if no_auth else "bearer token required" + oauth,
             )
+            if no_auth:
+                logger.warning(
+                    "--no-auth: any program on this machine, and anything a proxy or tunnel relays here, can use "
+                    "the ShipStation account through /mcp"
+                )
             if not is_loopback_host(host) and not live_settings.allowed_hosts:
                 logger.warning(
                     "Bound to %s, but MCP requests are only served when their Host header is one of the names above: "
@@ -203,10 +381,9 @@ def build_http_app(
                 )
             yield
 
-    return Starlette(
-        routes=[Route(live_settings.webhook_path, endpoint=receiver), Mount("/", app=guarded)],
-        lifespan=lifespan,
-    )
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.mcp_token = generated
+    return app
 
 
 def build_receiver_app(
@@ -231,9 +408,92 @@ def build_receiver_app(
     return Starlette(routes=[Route(settings.webhook_path, endpoint=receiver)], lifespan=lifespan)
 
 
-def run_uvicorn(app: Starlette, *, host: str, port: int) -> None:
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with the deadlines it lacks, so idle or slow clients cannot pile up.
+
+    uvicorn closes a kept-alive connection after `timeout_keep_alive`, but a fresh connection that sends nothing, or
+    drips its headers or body a byte at a time, stays open forever (each byte resets nothing it tracks). Here:
+
+    - from connecting (or the end of the previous response) the request's headers must be complete within
+      `timeout` seconds, however slowly they trickle in;
+    - from the headers on, the body must be complete within another `timeout` seconds;
+    - past `max_connections` open connections, the oldest connection waiting for a request is closed to make room
+      (503-ing everyone, uvicorn's `limit_concurrency`, would let idle sockets lock genuine deliveries out).
+    """
+
+    timeout: float = DEFAULT_HTTP_TIMEOUT
+    max_connections: int = DEFAULT_HTTP_MAX_CONNECTIONS
+    _waiting: ClassVar[dict[GuardedH11Protocol, None]] = {}
+    """Connections without a request in progress, oldest first (insertion order)."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._body_pending = False
+        if len(self.connections) > self.max_connections:
+            oldest = next(iter(self._waiting), None)
+            if oldest is not None:
+                oldest._expire()
+        self._wait_for_request()
+
+    def _wait_for_request(self) -> None:
+        self._waiting[self] = None
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_later(self.timeout, self._expire)
+
+    def _expire(self) -> None:
+        self._waiting.pop(self, None)
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:
+            return
+        if self in self._waiting:  # the headers are complete: now the body's deadline
+            del self._waiting[self]
+            self._body_pending = True
+            self._arm()
+        if self._body_pending and not cycle.more_body:
+            self._body_pending = False
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._body_pending = False
+            self._wait_for_request()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._waiting.pop(self, None)
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        super().connection_lost(exc)
+
+
+def guarded_protocol(timeout: float, max_connections: int) -> type[GuardedH11Protocol]:
+    return type(
+        "GuardedH11Protocol",
+        (GuardedH11Protocol,),
+        {"timeout": timeout, "max_connections": max_connections, "_waiting": {}},
+    )
+
+
+def run_uvicorn(app: Starlette, *, host: str, port: int, settings: LiveSettings | None = None) -> None:
     import uvicorn
 
+    live = settings or LiveSettings()
     # log_config=None: uvicorn logs through our stderr handler (and its redacting formatter).
     # Open subscription streams would otherwise hold a shutdown until every client hung up.
     config = uvicorn.Config(
@@ -244,6 +504,10 @@ def run_uvicorn(app: Starlette, *, host: str, port: int) -> None:
         server_header=False,
         lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        http=guarded_protocol(live.http_timeout, live.http_max_connections),
+        ws="none",
+        backlog=BACKLOG,
     )
     uvicorn.Server(config).run()
 
@@ -294,4 +558,4 @@ def webhooks_command(args: argparse.Namespace, formatter: RedactingFormatter) ->
         settings.database_path,
     )
     with contextlib.suppress(KeyboardInterrupt):
-        run_uvicorn(build_receiver_app(settings), host=args.host, port=args.port)
+        run_uvicorn(build_receiver_app(settings), host=args.host, port=args.port, settings=settings)

@@ -31,6 +31,13 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+def redact_everywhere(secret: str) -> None:
+    """Scrub `secret` from every later line of our stderr handler (a token or secret made while running)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, RedactingFormatter):
+            handler.formatter.add_secret(secret)
+
+
 def configure_logging(level: str = "INFO", *, secrets: Iterable[str] = ()) -> RedactingFormatter:
     """Send all logging to stderr through a redacting formatter. Safe to call more than once."""
     formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)

@@ -133,7 +133,7 @@ def test_the_key_never_appears_in_output(monkeypatch: pytest.MonkeyPatch, capsys
 def test_bare_invocation_still_serves(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, Any]] = []
 
-    def fake_serve(settings: Any, *, transport: str, host: str, port: int) -> None:
+    def fake_serve(settings: Any, *, transport: str, host: str, port: int, no_auth: bool = False) -> None:
         calls.append({"demo": settings.demo, "transport": transport, "host": host, "port": port})
 
     monkeypatch.setattr(cli, "serve", fake_serve)

@@ -149,7 +149,7 @@ def test_webhooks_command_runs_the_receiver_without_an_api_key(
     monkeypatch.setenv("SHIPSTATION_WEBHOOK_SECRET", SECRET)
     ran: dict[str, Any] = {}
 
-    def fake_run(app: Any, *, host: str, port: int) -> None:
+    def fake_run(app: Any, *, host: str, port: int, **_: Any) -> None:
         ran.update(app=app, host=host, port=port)
         logging.getLogger("shipstation_mcp.test").warning("secret=%s", SECRET)
 
@@ -179,4 +179,4 @@ def test_bare_command_still_serves(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(cli, "serve", lambda settings, **kw: calls.append(kw))
     cli.main([])
-    assert calls == [{"transport": "stdio", "host": "127.0.0.1", "port": 8000}]
+    assert calls == [{"transport": "stdio", "host": "127.0.0.1", "port": 8000, "no_auth": False}]

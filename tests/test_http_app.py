@@ -72,10 +72,11 @@ def test_bearer_guard_compares_the_whole_token() -> None:
     assert not guard.authorized(headers(TOKEN))
 
 
-def test_without_a_token_requests_relayed_by_a_proxy_or_tunnel_are_refused() -> None:
+def test_without_a_token_every_request_is_refused_local_or_relayed() -> None:
     from starlette.datastructures import Headers
 
     guard = McpGuard(app=None, token=None)  # type: ignore[arg-type]
-    assert guard.authorized(Headers(headers={"host": "127.0.0.1:8000"}))
+    assert not guard.authorized(Headers(headers={"host": "127.0.0.1:8000"}))
     for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP"):
         assert not guard.authorized(Headers(headers={"host": "127.0.0.1:8000", header: "203.0.113.9"}))
+    assert McpGuard(app=None, token=None, no_auth=True).authorized(Headers(headers={}))  # type: ignore[arg-type]

@@ -66,6 +66,8 @@ class TrackedPackage(BaseModel):
 class TrackedPackages(Answer):
     headline: str
     packages: list[TrackedPackage] = Field(default_factory=list)
+    total: int = Field(0, description="Packages matching in all (this page holds at most `limit`)")
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last page")
 
     def text(self) -> str:
         return "\n".join([self.headline, *(p.line() for p in self.packages)])
@@ -84,6 +86,8 @@ class TrackingUpdates(Answer):
     updates: list[TrackingUpdate] = Field(default_factory=list, description="Newest received first")
     more_updates: int = Field(0, description="Matching updates left out by `limit`")
     hint: str | None = Field(None, description="What to check when no updates arrive")
+    total: int = Field(0, description="Matching updates in all")
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next (older) page; null on the last")
 
     def text(self) -> str:
         blocks = [self.headline]

@@ -23,11 +23,14 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+import anyio
 import httpx
 from pydantic import BaseModel, ValidationError
 
@@ -68,6 +71,10 @@ MAX_RETRY_AFTER = 60.0
 """Longest `Retry-After` we wait out; beyond it we give up at once and say when to try again."""
 MAX_TOTAL_WAIT = 90.0
 """Most time one call spends sleeping between retries, so a tool answers before a client gives up on it."""
+SEQUENCE_BUDGET = 120.0
+"""Most time one call spends on all its attempts and the pauses between them (the rate limiter's queue aside)."""
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+"""Largest answer read, after decompression: ShipStation's biggest pages are well under 1 MiB."""
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
@@ -78,6 +85,19 @@ TERMINAL_TTL = 24 * 3600.0
 SHIPMENT_TTL = 60.0
 """Lifetime of shipment and label answers (and label searches)."""
 REDACTED = "[redacted]"
+
+
+@dataclass
+class _Failure:
+    """An attempt that got no usable answer."""
+
+    error: ShipStationError
+    wait: float | None = None
+    """Retry-After of the answer, in seconds."""
+    slept_out_pause: bool = False
+    """The limiter's pause already covers the wait: the next acquire need not wait it again."""
+    retryable: bool = True
+    """Whether the failure is of a kind a retry may cure (no answer, 429, 5xx)."""
 
 
 class _Default:
@@ -167,6 +187,8 @@ class ShipStationClient:
                     "API-Key": self.settings.api_key,
                     "User-Agent": USER_AGENT,
                     "Accept": "application/json",
+                    # Only what `_Inflater` can decode in bounded steps.
+                    "Accept-Encoding": "gzip, deflate",
                 },
                 follow_redirects=False,
             )
@@ -312,6 +334,7 @@ class ShipStationClient:
         slept_out_pause = False
 
         limiter = self.limiter
+        deadline = time.monotonic() + max(SEQUENCE_BUDGET, self.settings.timeout)
         for attempt in range(1, attempts_allowed + 1):
             permit = None
             if limiter is not None:
@@ -320,54 +343,20 @@ class ShipStationClient:
                 except RateLimitedError as exc:
                     exc.method, exc.path, exc.attempts = method, path, max(1, attempt - 1)
                     raise
-            slept_out_pause = False
-            started = time.perf_counter()
+            budget = min(self.settings.timeout, deadline - time.monotonic())
             try:
-                response = await self._send(method, url, path, query, json_body)
-            except httpx.TimeoutException:
-                error: ShipStationError = RequestTimeout(
-                    f"No answer within {self.settings.timeout:g} s.", method=method, path=path
-                )
-                wait = None
-            except (httpx.TransportError, httpx.DecodingError) as exc:
-                error = NetworkError(_transport_failure(exc), method=method, path=path)
-                wait = None
-            else:
-                if limiter is not None and permit is not None:
-                    limiter.observe(response.headers, permit)
-                if logger.isEnabledFor(logging.DEBUG):
-                    elapsed = (time.perf_counter() - started) * 1000
-                    logger.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed)
-                if response.is_success:
-                    try:
-                        return self._decode(response, method=method, path=path)
-                    except ShipStationError as exc:
-                        error = exc
-                        wait = None
-                else:
-                    error = self._error_from_response(response, method=method, path=path)
-                    wait = parse_retry_after(response.headers.get("Retry-After"))
-                    if response.status_code == 429 and limiter is not None:
-                        limiter.penalize(wait)
-                        slept_out_pause = wait is not None and wait <= MAX_RETRY_AFTER
-                    if not (retryable and response.status_code in RETRY_STATUSES):
-                        error.attempts = attempt
-                        raise error
+                outcome = await self._attempt(method, url, path, query, json_body, budget=budget, permit=permit)
             finally:
                 # Released only once the answer is in: the server counted the request at some moment until then.
                 if limiter is not None and permit is not None:
                     limiter.release(permit)
-
+            if not isinstance(outcome, _Failure):
+                return outcome
+            error, wait, slept_out_pause = outcome.error, outcome.wait, outcome.slept_out_pause
             error.attempts = attempt
-            if not retryable or attempt == attempts_allowed:
+            if not (retryable and outcome.retryable) or attempt == attempts_allowed:
                 raise error
-            if wait is not None and wait > MAX_RETRY_AFTER:
-                logger.warning("%s %s: Retry-After %.0f s is too long to wait; giving up", method, path, wait)
-                raise error
-            delay = wait if wait is not None else self._backoff(attempt)
-            if waited + delay > MAX_TOTAL_WAIT:
-                logger.warning("%s %s: retrying would pass the %.0f s budget; giving up", method, path, MAX_TOTAL_WAIT)
-                raise error
+            delay = self._retry_delay(error, wait, attempt, waited=waited, deadline=deadline, method=method, path=path)
             waited += delay
             logger.info(
                 "%s %s failed (%s); retry %d of %d in %.2f s",
@@ -381,9 +370,87 @@ class ShipStationClient:
             await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send(self, method: str, url: str, path: str, query: dict[str, str], json_body: Any) -> httpx.Response:
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        query: dict[str, str],
+        json_body: Any,
+        *,
+        budget: float,
+        permit: Any,
+    ) -> Any:
+        """One try: the decoded answer, or a `_Failure` saying what went wrong and whether a retry may help."""
+        started = time.perf_counter()
         try:
-            return await self._http.request(method, url, params=query, json=json_body)
+            response = await self._send(method, url, query, json_body, budget=budget, path=path)
+            data = self._decode(response, method=method, path=path) if response.is_success else None
+        except ShipStationError as exc:
+            return _Failure(exc)
+        except (httpx.TimeoutException, TimeoutError):
+            return _Failure(
+                RequestTimeout(
+                    f"No complete answer within {budget:g} s (connecting, headers and body together).",
+                    method=method,
+                    path=path,
+                )
+            )
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            return _Failure(NetworkError(_transport_failure(exc), method=method, path=path))
+        if self.limiter is not None and permit is not None:
+            self.limiter.observe(response.headers, permit)
+        if logger.isEnabledFor(logging.DEBUG):
+            elapsed = (time.perf_counter() - started) * 1000
+            logger.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed)
+        if response.is_success:
+            return data
+        error = self._error_from_response(response, method=method, path=path)
+        wait = parse_retry_after(response.headers.get("Retry-After"))
+        within_cap = wait is not None and wait <= MAX_RETRY_AFTER
+        if response.status_code == 429 and self.limiter is not None:
+            # A Retry-After beyond what we wait out fails this call only: pausing every later call for
+            # it would let one answer (or a proxy's mistake) lock the process out for hours.
+            self.limiter.penalize(wait if within_cap else None)
+        return _Failure(
+            error,
+            wait=wait,
+            slept_out_pause=response.status_code == 429 and within_cap,
+            retryable=response.status_code in RETRY_STATUSES,
+        )
+
+    def _retry_delay(
+        self,
+        error: ShipStationError,
+        wait: float | None,
+        attempt: int,
+        *,
+        waited: float,
+        deadline: float,
+        method: str,
+        path: str,
+    ) -> float:
+        """How long to wait before the next try; raises `error` when waiting would pass a cap or the deadline."""
+        if wait is not None and wait > MAX_RETRY_AFTER:
+            logger.warning("%s %s: Retry-After %.0f s is too long to wait; giving up", method, path, wait)
+            raise error
+        delay = wait if wait is not None else self._backoff(attempt)
+        if time.monotonic() + delay + 0.1 >= deadline:
+            logger.warning("%s %s: retrying would pass the %.0f s deadline; giving up", method, path, SEQUENCE_BUDGET)
+            raise error
+        if waited + delay > MAX_TOTAL_WAIT:
+            logger.warning("%s %s: retrying would pass the %.0f s budget; giving up", method, path, MAX_TOTAL_WAIT)
+            raise error
+        return delay
+
+    async def _send(
+        self, method: str, url: str, query: dict[str, str], json_body: Any, *, budget: float, path: str
+    ) -> httpx.Response:
+        """One attempt, finished within `budget` seconds in all, its body (decompressed) at most
+        `MAX_RESPONSE_BYTES`: httpx's own timeout is per network read, so a body dripped a byte at a time, or a
+        huge or highly compressed one, would otherwise hold the call (and memory) without limit."""
+        try:
+            request = self._http.build_request(method, url, params=query, json=json_body)
         except httpx.InvalidURL:
             # Only an id or filter far longer than any real one gets here; nothing was sent.
             raise InvalidInput(
@@ -391,6 +458,44 @@ class ShipStationClient:
                 f"be {len(url) + sum(len(v) for v in query.values())} characters); ids and numbers are at most a "
                 "few dozen characters: check the value."
             ) from None
+        with anyio.fail_after(max(0.01, budget)):
+            response = await self._http.send(request, stream=True)
+            try:
+                chunks = await self._read_bounded(response, method=method, path=path)
+            finally:
+                await response.aclose()
+        # The body was read (and decoded) above; a fresh Response keeps status, headers and request with it.
+        return httpx.Response(
+            response.status_code,
+            headers=[(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"],
+            content=b"".join(chunks),
+            request=response.request,
+        )
+
+    @staticmethod
+    async def _read_bounded(response: httpx.Response, *, method: str, path: str) -> list[bytes]:
+        chunks: list[bytes] = []
+        size = 0
+        inflate = _Inflater(response.headers.get("content-encoding", ""))
+        # A transport that read (and decoded) the body itself, such as httpx.MockTransport, hands it over whole.
+        raws = _already_read(response) if response.is_stream_consumed else response.aiter_raw()
+        if response.is_stream_consumed:
+            inflate = _Inflater("")
+        async for raw in raws:
+            for chunk in inflate.feed(raw, MAX_RESPONSE_BYTES - size + 1):
+                size += len(chunk)
+                chunks.append(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise MalformedResponse(
+                    f"ShipStation's answer was larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MiB "
+                    "(after decompression), so it was not read. Ask for less at once (a smaller page_size "
+                    "or a narrower filter); if SHIPSTATION_BASE_URL points at a proxy, check it.",
+                    status=response.status_code,
+                    request_id=response.headers.get("x-request-id"),
+                    method=method,
+                    path=path,
+                )
+        return chunks + inflate.finish()
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
@@ -401,7 +506,7 @@ class ShipStationClient:
             return None
         try:
             return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep JSON
             raise MalformedResponse(
                 f"ShipStation's answer (HTTP {response.status_code}, {len(response.content)} bytes) was not valid "
                 "JSON; it may have been cut off.",
@@ -465,6 +570,45 @@ class ShipStationClient:
         )
 
 
+async def _already_read(response: httpx.Response) -> AsyncIterator[bytes]:
+    yield response.content
+
+
+class _Inflater:
+    """Decompresses a response body in bounded steps: no single step yields more than asked for, so a small
+    compressed body that inflates to gigabytes is stopped at the size limit (httpx's decoder inflates whole
+    network chunks, up to 1000 times their size, before anyone can look)."""
+
+    def __init__(self, encoding: str) -> None:
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip() and c.strip().lower() != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in {"gzip", "x-gzip", "deflate"}):
+            raise httpx.DecodingError(f"unsupported content encoding {encoding[:40]!r}")
+        self._zlib = None
+        if codings:
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16 if "gzip" in codings[0] else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes, most: int) -> Iterator[bytes]:
+        if self._zlib is None:
+            yield data
+            return
+        try:
+            while data and most > 0:
+                out = self._zlib.decompress(data, most)
+                most -= len(out)
+                data = self._zlib.unconsumed_tail
+                yield out
+        except zlib.error:
+            raise httpx.DecodingError("broken compressed body") from None
+
+    def finish(self) -> list[bytes]:
+        if self._zlib is None:
+            return []
+        try:
+            return [self._zlib.flush()]
+        except zlib.error:
+            raise httpx.DecodingError("broken compressed body") from None
+
+
 def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str]:
     """Drop unset values and render the rest as ShipStation expects (booleans lower-case, datetimes ISO)."""
     clean: dict[str, str] = {}
@@ -483,7 +627,7 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str]:
 def _error_body(response: httpx.Response) -> ErrorBody:
     try:
         data = json.loads(response.content) if response.content else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         data = None
     if not isinstance(data, dict):
         return ErrorBody()

@@ -170,7 +170,9 @@ class LiveTracking:
     async def _open_store(self) -> EventStore:
         self.problem = None
         try:
-            store = await SQLiteEventStore.open(self.settings.database_path)
+            store = await SQLiteEventStore.open(
+                self.settings.database_path, retention_days=self.settings.retention_days
+            )
         except StoreError as exc:
             if not self._fallback_to_memory:
                 raise

@@ -2,16 +2,23 @@
 
 A delivery is checked in this order, and nothing is parsed or written before every check passed:
 
-1. `X-Webhook-Secret` (only when `SHIPSTATION_WEBHOOK_SECRET` is set): missing → 404, wrong → 401.
+1. `X-Webhook-Secret`, when there is a secret (`SHIPSTATION_WEBHOOK_SECRET`, or the per-install one
+   `setup_tracking_webhook` stored in the data folder): missing → 404, wrong → 401.
 2. The signature headers `x-shipengine-rsa-sha256-key-id`, `…-signature`, `x-shipengine-timestamp` (unless
    `SHIPSTATION_WEBHOOK_VERIFY=false`): missing → 404, as ShipStation's guide suggests, so probes learn nothing.
 3. A declared body over 1 MiB → 413.
 4. Timestamp more than 5 minutes from our clock (either way) → 400.
-5. The key id must name a known key (see Keys below) → 401.
-6. The body is read in chunks and abandoned past 1 MiB → 413.
+5. The key id must name a known key (see Keys below) → 401; if the key set cannot be fetched → 503 (retried).
+6. The body is read in chunks and abandoned past 1 MiB → 413; past `MAX_BUFFERED_BYTES` held by all deliveries
+   at once → 503.
 7. RSA-SHA256 (PKCS#1 v1.5) over `signed_message(timestamp, raw body)` with that key → 401 if it does not verify.
-8. Only then the JSON is parsed. `API_TRACK` and `TRACK_EVENT_V2` payloads are stored; other resource types are
-   acknowledged and ignored (answering an error would only make ShipStation resend them).
+8. Only then the JSON is parsed, nesting limited to `MAX_JSON_DEPTH` (422). `API_TRACK` and `TRACK_EVENT_V2`
+   payloads are stored; other resource types are acknowledged and ignored (answering an error would only make
+   ShipStation resend them). A value the store cannot keep → 422 before anything is written.
+
+Whose update: ShipStation's signing keys are shared by every account, so a signature proves ShipStation sent a
+delivery, not that it is for this account. Only a delivery carrying this account's secret may start watching a
+number nobody watches; the store keeps other unsolicited updates apart and bounded (`IncomingEvent.watch_if_new`).
 
 Storing: a verified update is committed to the event store before the 2xx answer. Its dedupe key is the SHA-256 of
 the payload's canonical JSON (keys sorted, no whitespace), so a repeated delivery of the same update — ShipStation
@@ -37,6 +44,7 @@ import hmac
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -50,6 +58,7 @@ import httpx
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from pydantic import ValidationError
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
@@ -57,14 +66,16 @@ from .. import __version__
 from ..api.ids import normalize_carrier_code, normalize_tracking_number
 from ..api.models import TrackingInfo
 from ..api.status import status_info
-from ..config import LiveSettings, is_loopback_host
+from ..config import LiveSettings, is_loopback_host, stored_webhook_secret
 from ..errors import InvalidInput
-from ..state.store import EventStore, IncomingEvent, StoredEvent, Terminal
+from ..logs import redact_everywhere
+from ..state.store import EventStore, IncomingEvent, StoredEvent, Terminal, UnstorableValue, check_storable
 from ..times import parse_timestamp
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_BUFFERED_BYTES = 64 * 1024 * 1024
 TIMESTAMP_TOLERANCE = timedelta(minutes=5)
 JWKS_REFRESH_INTERVAL = 3600.0
 JWKS_RETRY_AFTER_FAILURE = 30.0
@@ -79,6 +90,37 @@ SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
 TIMESTAMP_HEADER = "x-shipengine-timestamp"
 SECRET_HEADER = "x-webhook-secret"  # noqa: S105 - a header name, not a secret
 TRACKING_RESOURCE_TYPES = frozenset({"API_TRACK", "TRACK_EVENT_V2"})
+UNUSABLE_SECRET = "\0unusable"  # noqa: S105 - a marker that never equals a header value (no NUL in headers)
+
+
+# ----------------------------------------------------------------------------- JSON with bounded nesting
+
+MAX_JSON_DEPTH = 64
+_ESCAPES = re.compile(rb"\\.", re.DOTALL)
+_STRINGS = re.compile(rb'"[^"]*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than `MAX_JSON_DEPTH`: refused before parsing (it would exhaust Python's recursion)."""
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply arrays and objects nest in `raw` (brackets inside strings do not count)."""
+    bare = _STRINGS.sub(b"", _ESCAPES.sub(b"", raw)).translate(None, _NOT_BRACKETS)
+    depth = deepest = 0
+    for byte in bare:
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def loads_limited(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """`json.loads`, refusing (`TooDeep`, a ValueError) anything nested deeper than `max_depth` before parsing."""
+    data = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw
+    if json_depth(data) > max_depth:
+        raise TooDeep(f"JSON nested deeper than {max_depth} levels")
+    return json.loads(raw)
 
 
 # ----------------------------------------------------------------------------- signatures
@@ -165,8 +207,10 @@ class JwksCache:
         refetch_cooldown: float = REFETCH_COOLDOWN,
         unknown_key_wait: float = UNKNOWN_KEY_WAIT,
         monotonic: Callable[[], float] = time.monotonic,
+        fetch_timeout: float = JWKS_FETCH_TIMEOUT,
     ) -> None:
         self.url = url
+        self._fetch_timeout = fetch_timeout
         self._transport = transport
         self._refresh_interval = refresh_interval
         self._retry_after_failure = retry_after_failure
@@ -185,6 +229,11 @@ class JwksCache:
     @property
     def key_ids(self) -> list[str]:
         return sorted(self._keys)
+
+    @property
+    def available(self) -> bool:
+        """False while the key set could not be fetched: an unknown key id may then be a rotation we missed."""
+        return self._last_ok
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[JwksCache]:
@@ -249,23 +298,27 @@ class JwksCache:
             return False
         self.fetches += 1
         try:
-            async with self._http.stream("GET", self.url) as response:
-                if response.status_code != 200:
-                    raise ValueError(f"HTTP {response.status_code}")
-                if response.url.scheme != "https" and not is_loopback_host(response.url.host):
-                    raise ValueError(f"redirected to a plain-http address ({response.url.host})")
-                chunks, size = [], 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > MAX_JWKS_BYTES:
-                        raise ValueError(f"larger than {MAX_JWKS_BYTES} bytes")
-                    chunks.append(chunk)
-            keys = public_keys_from_jwks(json.loads(b"".join(chunks)))
-        except (httpx.HTTPError, ValueError) as exc:
+            # httpx's timeout is per read: the deadline bounds the whole fetch, however slowly the body drips.
+            with anyio.fail_after(self._fetch_timeout):
+                async with self._http.stream("GET", self.url) as response:
+                    if response.status_code != 200:
+                        raise ValueError(f"HTTP {response.status_code}")
+                    if response.url.scheme != "https" and not is_loopback_host(response.url.host):
+                        raise ValueError(f"redirected to a plain-http address ({response.url.host})")
+                    chunks, size = [], 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > MAX_JWKS_BYTES:
+                            raise ValueError(f"larger than {MAX_JWKS_BYTES} bytes")
+                        chunks.append(chunk)
+            keys = public_keys_from_jwks(loads_limited(b"".join(chunks)))
+        except (httpx.HTTPError, ValueError, TypeError, TimeoutError, RecursionError) as exc:
+            # Whatever the key set's URL answers, the receiver keeps running with the keys it had.
+            reason = f"no complete answer within {self._fetch_timeout:g} s" if isinstance(exc, TimeoutError) else exc
             logger.warning(
                 "Could not fetch the webhook signing keys from %s (%s); keeping %d known key(s)",
                 self.url,
-                exc if isinstance(exc, ValueError) else type(exc).__name__,
+                reason if isinstance(exc, ValueError | TimeoutError) else type(exc).__name__,
                 len(self._keys),
             )
             return False
@@ -287,11 +340,16 @@ class NotTrackingUpdate(ValueError):
 def dedupe_key(payload: Any) -> str:
     """SHA-256 of the payload's canonical JSON: the same update stored once, however it was formatted."""
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (valid JSON, not valid Unicode) must reach check_storable's clear refusal.
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def tracking_event(payload: Any, body: bytes, *, received_at: datetime) -> IncomingEvent:
-    """Build the event to store from a parsed webhook payload; `NotTrackingUpdate` if it is not one."""
+def tracking_event(payload: Any, body: bytes, *, received_at: datetime, watch_if_new: bool = True) -> IncomingEvent:
+    """Build the event to store from a parsed webhook payload; `NotTrackingUpdate` if it is not one.
+
+    `watch_if_new`: whether an update for a number nobody watches may start watching it. Only for deliveries that
+    proved they come from this account (its webhook secret): ShipStation's signing keys are shared by all accounts,
+    so a signature alone proves only that some account's webhook sent it."""
     if not isinstance(payload, dict):
         raise NotTrackingUpdate("the body is not a JSON object")
     resource_type = str(payload.get("resource_type") or "").strip().upper()
@@ -300,7 +358,10 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime) -> Incom
     data = payload.get("data")
     if not isinstance(data, dict):
         raise NotTrackingUpdate("the payload has no data object")
-    info = TrackingInfo.model_validate(data)
+    try:
+        info = TrackingInfo.model_validate(data)
+    except ValidationError:
+        raise UnstorableValue("its tracking data does not have the shape ShipStation documents") from None
     try:
         number = normalize_tracking_number(info.tracking_number or "")
     except InvalidInput:
@@ -312,7 +373,7 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime) -> Incom
     status = status_info(info.status_code)
     terminal: Terminal | None = "delivered" if status.delivered else "exception" if status.exception else None
     scans = [e.occurred_at for e in info.events if e.occurred_at is not None]
-    return IncomingEvent(
+    event = IncomingEvent(
         tracking_number=number,
         dedupe_key=dedupe_key(payload),
         payload=body.decode("utf-8", errors="replace"),
@@ -324,7 +385,10 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime) -> Incom
         status_description=info.status_description or status.description,
         occurred_at=max(scans) if scans else info.actual_delivery_date,
         terminal=terminal,
+        watch_if_new=watch_if_new,
     )
+    check_storable(event)  # refused now (4xx, nothing stored) rather than failing inside the commit
+    return event
 
 
 # ----------------------------------------------------------------------------- the ASGI endpoint
@@ -344,23 +408,46 @@ class BodyTooLarge(Exception):
     pass
 
 
-async def read_body(receive: Receive, limit: int) -> bytes:
-    """The request body, read chunk by chunk; `BodyTooLarge` as soon as it passes `limit` bytes."""
+class BodyBudget:
+    """Bytes of request bodies held at once by all deliveries in progress. Each body is capped at 1 MiB, but a
+    thousand slow senders each holding most of one would still add up to a gigabyte; past the budget a delivery is
+    deferred with a 503 (ShipStation retries), while genuine ones, a few KiB each, keep fitting."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+
+
+class BudgetExhausted(Exception):
+    pass
+
+
+async def read_body(receive: Receive, limit: int, budget: BodyBudget | None = None) -> bytes:
+    """The request body, read chunk by chunk; `BodyTooLarge` as soon as it passes `limit` bytes,
+    `BudgetExhausted` when the bodies held by all deliveries together would pass `budget`."""
     chunks: list[bytes] = []
     size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise anyio.EndOfStream
-        if message["type"] != "http.request":
-            continue
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise anyio.EndOfStream
+            if message["type"] != "http.request":
+                continue
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge
+            if budget is not None:
+                if budget.held + len(chunk) > budget.limit:
+                    raise BudgetExhausted
+                budget.held += len(chunk)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+    finally:
+        if budget is not None:
+            budget.held -= sum(len(c) for c in chunks)
 
 
 class WebhookReceiver:
@@ -390,6 +477,9 @@ class WebhookReceiver:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._max_body = max_body
         self._tolerance = tolerance
+        self._secret: str | None = None
+        self._secret_stamp: int | None = None
+        self._budget = BodyBudget(MAX_BUFFERED_BYTES)
 
     def startup_warnings(self) -> list[str]:
         """What an operator must hear at start: how deliveries are (or are not) authenticated."""
@@ -418,25 +508,56 @@ class WebhookReceiver:
                 return  # the sender went away; nothing was stored
         await _respond(send, verdict)
 
+    def expected_secret(self) -> str | None:
+        """SHIPSTATION_WEBHOOK_SECRET, else the per-install secret `setup_tracking_webhook` stored (re-read when
+        the file changes: another process may create it while this receiver runs). `UNUSABLE_SECRET` when the
+        file exists but cannot be used, so deliveries are deferred rather than let in unchecked."""
+        if self.settings.webhook_secret:
+            return self.settings.webhook_secret
+        path = self.settings.webhook_secret_path
+        if path is None:
+            return None
+        try:
+            stamp: int | None = path.stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        if stamp != self._secret_stamp:
+            self._secret_stamp = stamp
+            self._secret = None if stamp is None else (stored_webhook_secret(self.settings) or UNUSABLE_SECRET)
+            if self._secret and self._secret is not UNUSABLE_SECRET:
+                redact_everywhere(self._secret)
+            if self._secret is UNUSABLE_SECRET:
+                logger.error("The webhook secret file %s is unreadable; run setup_tracking_webhook again", path)
+        return self._secret
+
     async def handle(self, headers: Headers, receive: Receive) -> Verdict:
         settings = self.settings
-        if settings.webhook_secret is not None:
+        expected = self.expected_secret()
+        account_proven = False
+        if expected is not None:
             given = headers.get(SECRET_HEADER)
             if given is None:
                 return NOT_FOUND
-            if not hmac.compare_digest(given.encode("utf-8", "replace"), settings.webhook_secret.encode("utf-8")):
+            if expected is UNUSABLE_SECRET:
+                return Verdict(503, "Try again later", (("retry-after", "30"),))
+            if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
                 logger.warning("Webhook rejected: wrong %s header", SECRET_HEADER)
                 return Verdict(401, "Unauthorized")
-
-        declared = headers.get("content-length")
-        if declared is not None and declared.strip().isdigit() and int(declared) > self._max_body:
-            return Verdict(413, "Payload Too Large")
+            account_proven = True
 
         signed: tuple[rsa.RSAPublicKey, str, str] | None = None
         if settings.webhook_verify:
             kid, signature, stamp = (headers.get(h) for h in (KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER))
             if not (kid and signature and stamp):
                 return NOT_FOUND
+
+        # After the cheap "is this addressed to us at all" checks: an unsigned probe learns nothing (404).
+        declared = headers.get("content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self._max_body:
+            return Verdict(413, "Payload Too Large")
+
+        if settings.webhook_verify:
+            assert kid and signature and stamp
             sent_at = parse_signature_timestamp(stamp)
             if sent_at is None or abs(self._clock() - sent_at) > self._tolerance:
                 logger.warning("Webhook rejected: timestamp %r is more than 5 minutes off our clock", stamp[:64])
@@ -444,14 +565,21 @@ class WebhookReceiver:
             assert self.jwks is not None
             key = await self.jwks.key_for(kid)  # before reading the body: random key ids cost us no memory
             if key is None:
+                if not self.jwks.available:
+                    # Our side's problem, not the sender's: ShipStation retries a 503, never a 401.
+                    logger.warning("Webhook deferred: the signing keys cannot be fetched (%s)", self.jwks.url)
+                    return Verdict(503, "Signing keys unavailable; try again later", (("retry-after", "30"),))
                 logger.warning("Webhook rejected: unknown signing key id %r", kid[:64])
                 return Verdict(401, "Unauthorized")
             signed = key, signature, stamp
 
         try:
-            body = await read_body(receive, self._max_body)
+            body = await read_body(receive, self._max_body, self._budget)
         except BodyTooLarge:
             return Verdict(413, "Payload Too Large")
+        except BudgetExhausted:
+            logger.warning("Webhook deferred: too many large deliveries in progress at once")
+            return Verdict(503, "Busy; try again later", (("retry-after", "30"),))
 
         if signed is not None:
             key, signature, stamp = signed
@@ -460,17 +588,27 @@ class WebhookReceiver:
                 return Verdict(401, "Unauthorized")
 
         try:
-            payload = json.loads(body)
+            payload = loads_limited(body)
+        except TooDeep:
+            # Signed, so ShipStation sent it: a 4xx it will not retry forever, and nothing stored.
+            logger.warning("Webhook rejected: JSON nested deeper than %d levels", MAX_JSON_DEPTH)
+            return Verdict(422, "The body nests too deeply")
         except (ValueError, UnicodeDecodeError):
             return Verdict(400, "The body is not JSON")
         received_at = self._clock()
         try:
-            event = tracking_event(payload, body, received_at=received_at)
+            event = tracking_event(payload, body, received_at=received_at, watch_if_new=account_proven)
         except NotTrackingUpdate as exc:
             logger.info("Webhook acknowledged and ignored: %s", exc)
             return Verdict(202, '{"status":"ignored"}')
+        except UnstorableValue as exc:
+            logger.warning("Webhook rejected: %s", exc)
+            return Verdict(422, f"Cannot store this update: {exc}")
         try:
             stored = await self._store().add_event(event)
+        except UnstorableValue as exc:
+            logger.warning("Webhook rejected: %s", exc)
+            return Verdict(422, f"Cannot store this update: {exc}")
         except Exception:
             logger.exception("Could not store the update for %s; asking ShipStation to resend", event.tracking_number)
             return Verdict(503, "Try again later", (("retry-after", "30"),))

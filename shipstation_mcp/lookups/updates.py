@@ -47,14 +47,20 @@ def _package_row(sub: Subscription) -> TrackedPackage:
     )
 
 
-async def tracked_packages(store: EventStore, *, include_stopped: bool) -> TrackedPackages:
-    packages = [_package_row(s) for s in await store.subscriptions() if include_stopped or s.watching]
+async def tracked_packages(
+    store: EventStore, *, include_stopped: bool, limit: int = 50, cursor: str | None = None
+) -> TrackedPackages:
+    page = await store.subscription_page(limit=limit, cursor=cursor, include_stopped=include_stopped)
+    packages = [_package_row(s) for s in page.subscriptions]
     watching = sum(p.watching for p in packages)
     if packages:
-        headline = f"{len(packages)} package(s) tracked, {watching} still watched."
+        headline = f"{page.total} package(s) tracked, {watching} still watched"
+        if page.next_cursor is not None or cursor is not None:
+            headline += f" on this page of {len(packages)}"
+        headline += "." + (" More with next_cursor." if page.next_cursor else "")
     else:
         headline = "No packages are watched yet: subscribe_tracking starts watching one."
-    return TrackedPackages(headline=headline, packages=packages)
+    return TrackedPackages(headline=headline, packages=packages, total=page.total, next_cursor=page.next_cursor)
 
 
 async def tracking_updates(
@@ -66,11 +72,12 @@ async def tracking_updates(
     limit: int,
     max_events: int,
     no_updates_hint: str,
+    cursor: str | None = None,
 ) -> TrackingUpdates:
     number = None
     if tracking_number is not None and tracking_number.strip():
         number = normalize_tracking_number(tracking_number)
-    page = await store.events(tracking_number=number, since=since, limit=limit)
+    page = await store.events(tracking_number=number, since=since, limit=limit, cursor=cursor)
     updates = [
         TrackingUpdate(
             received_at=e.received_at,
@@ -94,6 +101,8 @@ async def tracking_updates(
         updates=updates,
         more_updates=max(0, page.total - len(updates)),
         hint=hint,
+        total=page.total,
+        next_cursor=page.next_cursor,
     )
 
 

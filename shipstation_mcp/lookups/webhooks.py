@@ -7,39 +7,63 @@ Plain async functions over a `ShipStationClient`; they return summaries and rais
 from __future__ import annotations
 
 import ipaddress
+import socket
 from typing import Literal
 from urllib.parse import urlsplit
 
 from ..answers.webhooks import TRACK_EVENTS, TrackEvent, WebhookListing, WebhookRow, WebhookSetup
 from ..api.client import ShipStationClient
 from ..api.ids import api_id
-from ..config import LiveSettings, is_loopback_host
+from ..config import LiveSettings, ensure_webhook_secret, is_loopback_host
 from ..errors import InvalidInput, LookupFailed, RequestRejectedError
 
 SECRET_HEADER_NAME = "X-Webhook-Secret"  # noqa: S105 - a header name, not a secret
 
 
-def check_public_url(url: str, settings: LiveSettings) -> list[str]:
+PRIVATE_SUFFIXES = (".local", ".localhost", ".internal", ".intranet", ".lan", ".home", ".corp", ".home.arpa")
+
+
+def _numeric_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """`host` as an IP address, including the forms browsers and resolvers also accept: 2130706433,
+    0x7f000001, 0177.0.0.1, 127.1 (inet_aton's reading)."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return None
+
+
+def _private_host(host: str) -> bool:
+    name = host.lower().rstrip(".")
+    address = _numeric_address(name)
+    if address is not None:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return not address.is_global  # private, shared (100.64/10), loopback, link-local, reserved, ...
+    # A single-label name (intranet host) or a private-use suffix (cloud metadata: metadata.google.internal).
+    return is_loopback_host(name) or "." not in name or name.endswith(PRIVATE_SUFFIXES)
+
+
+def check_public_url(url: str, settings: LiveSettings, *, sends_secret: bool | None = None) -> list[str]:
     """Notes worth saying about `url`; `InvalidInput` if ShipStation could not deliver to it."""
     parts = urlsplit(url)
     notes: list[str] = []
     problem = None
-    host = parts.hostname or ""
     try:
-        address = ipaddress.ip_address(host)
+        host = parts.hostname or ""
     except ValueError:
-        address = None
+        host = ""
+    secret = bool(settings.webhook_secret) if sends_secret is None else sends_secret
     if parts.scheme not in {"http", "https"} or not host:
         problem = "it is not an absolute http(s) URL"
     elif parts.username or parts.password:
         problem = "it carries a user name or password; put the secret in SHIPSTATION_WEBHOOK_SECRET instead"
-    elif (
-        is_loopback_host(host)
-        or host.endswith(".local")
-        or (address is not None and (address.is_private or address.is_link_local or address.is_unspecified))
-    ):
+    elif _private_host(host):
         problem = f"{host} is on this machine or a private network, which ShipStation cannot reach"
-    elif parts.scheme == "http" and settings.webhook_secret:
+    elif parts.scheme == "http" and secret:
         problem = "it is plain http, so the X-Webhook-Secret header would cross the internet unencrypted"
     if problem:
         raise InvalidInput(
@@ -54,8 +78,12 @@ def check_public_url(url: str, settings: LiveSettings) -> list[str]:
             f"The receiver listens on {settings.webhook_path}; make sure your proxy or tunnel forwards "
             f"{parts.path or '/'} there, or set SHIPSTATION_WEBHOOK_PATH."
         )
-    if not settings.webhook_secret:
-        notes.append("No SHIPSTATION_WEBHOOK_SECRET is set: deliveries are authenticated by their RSA signature alone.")
+    if not secret:
+        notes.append(
+            "No SHIPSTATION_WEBHOOK_SECRET is set and there is no data folder to keep one in: deliveries are "
+            "authenticated by their RSA signature alone, which any ShipStation account can produce, so updates "
+            "only reach packages watched with subscribe_tracking."
+        )
     return notes
 
 
@@ -63,8 +91,22 @@ async def point_tracking_webhook(
     client: ShipStationClient, settings: LiveSettings, url: str, event: TrackEvent = "track"
 ) -> WebhookSetup:
     """Create the account's webhook for `event` at `url`, or repoint the existing one (ShipStation answers 409)."""
-    notes = check_public_url(url, settings)
-    secret = settings.webhook_secret
+    will_have_secret = bool(settings.webhook_secret or settings.webhook_secret_path)
+    notes = check_public_url(url, settings, sends_secret=will_have_secret)
+    # A per-install secret by default: it proves a delivery comes from this account's webhook (a signature only
+    # proves it comes from ShipStation). Made after the URL checks, so a refused URL leaves nothing behind.
+    try:
+        secret = ensure_webhook_secret(settings)
+    except OSError as exc:
+        raise LookupFailed(
+            f"Could not save the webhook secret in {settings.webhook_secret_path} ({exc.strerror or exc}). Make "
+            "SHIPSTATION_DATA_DIR a folder this user can write to, or set SHIPSTATION_WEBHOOK_SECRET, then try again."
+        ) from None
+    if secret and not settings.webhook_secret:
+        notes.append(
+            f"A random secret was registered as the webhook's {SECRET_HEADER_NAME} header and saved in "
+            f"{settings.webhook_secret_path}; the receiver now refuses deliveries without it."
+        )
     headers = [(SECRET_HEADER_NAME, secret)] if secret else []
     try:
         hook = await client.create_webhook(event, url, headers=headers)

@@ -234,7 +234,7 @@ class RateLimiter:
         """A 429 came back: pause everyone until its `Retry-After`, then go one interval apart for a window."""
         now = self._clock()
         self.penalties += 1
-        pause_end = now + max(0.0, retry_after or 0.0)
+        pause_end = now + min(MAX_PAUSE, max(0.0, retry_after or 0.0))  # one answer never locks the process out
         self._paused_until = max(self._paused_until, pause_end)
         self._slow_until = max(self._slow_until, pause_end + self.window)
         self._next_slow = max(self._next_slow, pause_end)

@@ -15,32 +15,50 @@ store, serialised by a lock. Several processes may share one database file (the 
 `BUSY_TIMEOUT_MS` for each other.
 
 Schema: versioned with `PRAGMA user_version` and migrated on open, inside one write transaction, so two processes
-starting together cannot both migrate.
+starting together cannot both migrate; a "database is locked" while opening is such a race and is retried.
+
+No input can poison it: times are written zero-padded and fixed-width (any year 1-9999 reads back and sorts), a
+value it could not keep is refused (`UnstorableValue`) before the transaction starts, and a time it cannot read
+back reads as unknown instead of failing every query. Growth is bounded: updates for numbers nobody watches, when
+not allowed to start a watch, are capped (`MAX_UNWATCHED_EVENTS`); retention deletes old updates and long-stopped
+packages; lists are read a page at a time (keyset cursors, newest first).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 import anyio
 import anyio.to_thread
 
-from ..errors import StoreError
+from ..errors import InvalidInput, StoreError
 from ..times import to_utc
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
+MAX_UNWATCHED_EVENTS = 1000
+"""Most updates kept for numbers nobody watches (see `IncomingEvent.watch_if_new`), plus at most `UNWATCHED_SLACK`
+between two clean-ups; the oldest go first."""
+UNWATCHED_SLACK = 100
+MAX_TEXT_CHARS = 1024 * 1024
+OPEN_ATTEMPTS = 5
+PRUNE_EVERY = 100
+"""Retention runs at open and then after every this many stored updates."""
 StopReason = Literal["delivered", "exception", "unsubscribed"]
 Terminal = Literal["delivered", "exception"]
 T = TypeVar("T")
@@ -73,6 +91,9 @@ class IncomingEvent(EventFacts):
     dedupe_key: str
     terminal: Terminal | None = None
     """Set when the status ends ShipStation's watch: it stops by itself at delivery or exception."""
+    watch_if_new: bool = True
+    """False: if nobody watches this number, keep the update apart (bounded, see `MAX_UNWATCHED_EVENTS`) instead of
+    starting to watch it. The receiver sets it for deliveries that did not prove they come from this account."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +139,29 @@ class EventPage:
     events: list[StoredEvent]
     total: int
     """How many events match the query in all (the page holds at most `limit`)."""
+    next_cursor: str | None = None
+    """Pass back as `cursor` for the next (older) page; None on the last page."""
+
+
+@dataclass(frozen=True)
+class SubscriptionPage:
+    subscriptions: list[Subscription]
+    total: int
+    next_cursor: str | None = None
+
+
+class UnstorableValue(ValueError):
+    """An update holds a value the store cannot keep (e.g. text that is not valid Unicode). Nothing is stored."""
+
+
+class BadCursor(InvalidInput):
+    """A paging cursor that this store did not hand out."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            "That cursor was not given out by this server (or the list it paged has changed shape). Call again "
+            "without `cursor` to start from the newest."
+        )
 
 
 class EventStore(Protocol):
@@ -138,9 +182,21 @@ class EventStore(Protocol):
     async def subscription(self, tracking_number: str) -> Subscription | None: ...
 
     async def events(
-        self, *, tracking_number: str | None = None, since: datetime | None = None, limit: int = 20
+        self,
+        *,
+        tracking_number: str | None = None,
+        since: datetime | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
     ) -> EventPage:
-        """Stored events, newest received first; `since` compares with when they were received."""
+        """Stored events, newest received first; `since` compares with when they were received. Without a
+        `tracking_number`, only events of watched (or once watched) packages. `BadCursor` for a foreign cursor."""
+        ...
+
+    async def subscription_page(
+        self, *, limit: int = 50, cursor: str | None = None, include_stopped: bool = True
+    ) -> SubscriptionPage:
+        """Like `subscriptions`, one page at a time."""
         ...
 
     async def latest_event(self, tracking_number: str) -> StoredEvent | None:
@@ -194,43 +250,130 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         "CREATE INDEX events_by_number ON events (tracking_number, received_at)",
         "CREATE INDEX events_by_received ON events (received_at)",
     ),
+    2: tuple(
+        # Version 1 wrote years before 1000 unpadded ("1-01-01T…"), which sorted wrongly; pad them to 4 digits.
+        f"UPDATE {table} SET {column} = substr('000', 1, 27 - length({column})) || {column}"  # noqa: S608
+        f" WHERE length({column}) BETWEEN 24 AND 26"
+        for table, columns in (
+            ("events", ("occurred_at", "received_at")),
+            (
+                "subscriptions",
+                ("since", "status_changed_at", "last_event_at", "last_received_at", "stopped_at"),
+            ),
+        )
+        for column in columns
+    ),
 }
 """Schema steps: `MIGRATIONS[n]` takes a database from version n-1 to n. Append; never edit a released step."""
 
 
 def _iso(value: datetime | None) -> str | None:
-    """Fixed-width UTC text, so that SQL string order is time order."""
+    """Fixed-width UTC text (the year always four digits, so 0001 sorts before 1970), so SQL string order is time
+    order. Not `strftime("%Y")`: it leaves years before 1000 unpadded on Linux."""
     if value is None:
         return None
-    return to_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    t = to_utc(value)
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond:06d}Z"
+
+
+_STORED_TIME = re.compile(r"(\d{1,4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z")
 
 
 def _time(value: str | None) -> datetime | None:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) if value else None
+    """Read `_iso` text back, for any year 1-9999; also rows an older version wrote with an unpadded year.
+    Unreadable text reads as None (logged) rather than failing every query that meets it."""
+    if not value:
+        return None
+    found = _STORED_TIME.fullmatch(value)
+    try:
+        if found is None:
+            raise ValueError(value[:40])
+        return datetime(*(int(part) for part in found.groups()), tzinfo=UTC)  # type: ignore[misc]
+    except ValueError:
+        logger.warning("Unreadable time %r in the event store; treated as unknown", value[:40])
+        return None
+
+
+def check_storable(event: IncomingEvent) -> None:
+    """Raise `UnstorableValue` for anything `add_event` could not store, so it is refused before any commit."""
+    for f in fields(IncomingEvent):
+        value = getattr(event, f.name)
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise UnstorableValue(f"{f.name} is not valid Unicode text") from None
+            if len(value) > MAX_TEXT_CHARS:
+                raise UnstorableValue(f"{f.name} is longer than {MAX_TEXT_CHARS} characters")
+        elif isinstance(value, datetime) and _time(_iso(value)) is None:
+            raise UnstorableValue(f"{f.name} is not a time that can be stored")
+
+
+def _encode_cursor(*parts: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(parts, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
+    try:
+        parts = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        raise BadCursor("the cursor was not made by this server") from None
+    if not isinstance(parts, list) or len(parts) != len(types) or not all(map(isinstance, parts, types)):
+        raise BadCursor("the cursor was not made by this server")
+    return parts
 
 
 def _later(a: str | None, b: str | None) -> str | None:
     return max((x for x in (a, b) if x), default=None)
 
 
+class _Locked(Exception):
+    pass
+
+
 class SQLiteEventStore:
     """`EventStore` over one SQLite file (or memory, with `path=None`). Open with `await SQLiteEventStore.open(…)`."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path | None, *, retention_days: int | None = None) -> None:
         self._conn = connection
         self._lock = threading.Lock()
         self.path = path
+        self.retention_days = retention_days
+        self._since_prune = 0
+        self._unwatched_added = 0
 
     def __repr__(self) -> str:
         return f"SQLiteEventStore({str(self.path) if self.path else ':memory:'})"
 
     @classmethod
-    async def open(cls, path: Path | None) -> SQLiteEventStore:
-        return await anyio.to_thread.run_sync(cls.open_sync, path)
+    async def open(cls, path: Path | None, *, retention_days: int | None = None) -> SQLiteEventStore:
+        return await anyio.to_thread.run_sync(lambda: cls.open_sync(path, retention_days=retention_days))
 
     @classmethod
-    def open_sync(cls, path: Path | None) -> SQLiteEventStore:
-        """Open (creating the folder and file if needed) and migrate. Raises `StoreError` with a fix."""
+    def open_sync(cls, path: Path | None, *, retention_days: int | None = None) -> SQLiteEventStore:
+        """Open (creating the folder and file if needed) and migrate. Raises `StoreError` with a fix.
+
+        Two processes opening a fresh file at once can meet "database is locked" (switching to WAL takes an
+        exclusive lock that the busy timeout does not cover): that is a race, not a broken file, so it is retried."""
+        for attempt in range(1, OPEN_ATTEMPTS + 1):
+            try:
+                store = cls._open_once(path)
+            except _Locked:
+                if attempt == OPEN_ATTEMPTS:
+                    raise StoreError(
+                        f"The event store at {path} stayed locked by another process. Stop other shipstation-mcp "
+                        "processes using this SHIPSTATION_DATA_DIR, or give this one its own folder."
+                    ) from None
+                time.sleep(0.05 * 2**attempt)
+                continue
+            store.retention_days = retention_days
+            if retention_days:
+                store._prune()
+            return store
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @classmethod
+    def _open_once(cls, path: Path | None) -> SQLiteEventStore:
         try:
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -256,6 +399,14 @@ class SQLiteEventStore:
                     logger.warning("The event store could not switch to WAL mode (got %s); continuing", mode)
             conn.execute("PRAGMA synchronous = FULL")
             _migrate(conn, path)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise _Locked from None
+            raise StoreError(
+                f"The event store at {path} cannot be used ({exc}). Check the folder's permissions and free disk "
+                "space, or point SHIPSTATION_DATA_DIR at another folder."
+            ) from None
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(
@@ -293,9 +444,19 @@ class SQLiteEventStore:
         return found[0] if found else None
 
     async def events(
-        self, *, tracking_number: str | None = None, since: datetime | None = None, limit: int = 20
+        self,
+        *,
+        tracking_number: str | None = None,
+        since: datetime | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
     ) -> EventPage:
-        return await self._run(self._events, tracking_number, since, limit)
+        return await self._run(self._events, tracking_number, since, limit, cursor)
+
+    async def subscription_page(
+        self, *, limit: int = 50, cursor: str | None = None, include_stopped: bool = True
+    ) -> SubscriptionPage:
+        return await self._run(self._subscription_page, limit, cursor, include_stopped)
 
     async def latest_event(self, tracking_number: str) -> StoredEvent | None:
         return await self._run(self._latest_event, tracking_number)
@@ -312,6 +473,7 @@ class SQLiteEventStore:
     # ------------------------------------------------------------------ synchronous implementation
 
     def _add_event(self, event: IncomingEvent) -> StoredEvent | None:
+        check_storable(event)
         conn = self._conn
         received = _iso(event.received_at)
         occurred = _iso(event.occurred_at)
@@ -338,12 +500,23 @@ class SQLiteEventStore:
                 conn.execute("ROLLBACK")
                 return None
             event_id = int(cursor.lastrowid or 0)
-            self._fold_into_subscription(event, received, occurred)
+            watched = conn.execute(
+                "SELECT 1 FROM subscriptions WHERE tracking_number = ?", (event.tracking_number,)
+            ).fetchone()
+            if watched or event.watch_if_new:
+                self._fold_into_subscription(event, received, occurred)
+            else:
+                self._unwatched_added += 1
+                if self._unwatched_added >= UNWATCHED_SLACK:
+                    self._drop_oldest_unwatched()
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        self._since_prune += 1
+        if self.retention_days and self._since_prune >= PRUNE_EVERY:
+            self._prune()
         facts = {f.name: getattr(event, f.name) for f in fields(EventFacts)}
         return StoredEvent(**{**facts, "received_at": _time(received), "occurred_at": _time(occurred)}, id=event_id)
 
@@ -408,6 +581,42 @@ class SQLiteEventStore:
             ),
         )
 
+    def _drop_oldest_unwatched(self) -> None:
+        self._unwatched_added = 0
+        self._conn.execute(
+            "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE tracking_number NOT IN"
+            " (SELECT tracking_number FROM subscriptions) ORDER BY id DESC LIMIT -1 OFFSET ?)",
+            (MAX_UNWATCHED_EVENTS,),
+        )
+
+    def _prune(self) -> None:
+        """Retention: delete updates received, and packages stopped, more than `retention_days` ago."""
+        self._since_prune = 0
+        if not self.retention_days:
+            return
+        cutoff = _iso(datetime.now(UTC) - timedelta(days=self.retention_days))
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            events = conn.execute("DELETE FROM events WHERE received_at < ?", (cutoff,)).rowcount
+            packages = conn.execute(
+                "DELETE FROM subscriptions WHERE stop_reason IS NOT NULL AND COALESCE(stopped_at, since) < ?"
+                " AND COALESCE(last_received_at, since) < ?",
+                (cutoff, cutoff),
+            ).rowcount
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if events or packages:
+            logger.info(
+                "Retention: %d update(s) and %d stopped package(s) older than %d days deleted",
+                events,
+                packages,
+                self.retention_days,
+            )
+
     def _watch(self, tracking_number: str, carrier_code: str | None, at: datetime) -> Subscription:
         conn = self._conn
         when = _iso(at)
@@ -447,36 +656,63 @@ class SQLiteEventStore:
         found = self._subscriptions(tracking_number)
         return found[0] if found else None
 
+    _SUBSCRIPTION_QUERY = (
+        "SELECT s.tracking_number, s.since, s.source, s.carrier_code, s.status_code, s.status_detail_code,"
+        " s.status_description, s.status_changed_at, s.last_event_at, s.last_received_at,"
+        " (SELECT COUNT(*) FROM events e WHERE e.tracking_number = s.tracking_number),"
+        " s.stopped_at, s.stop_reason, COALESCE(s.last_received_at, s.since) FROM subscriptions s"
+    )
+    _SUBSCRIPTION_ORDER = " ORDER BY COALESCE(s.last_received_at, s.since) DESC, s.tracking_number"
+
     def _subscriptions(self, tracking_number: str | None) -> list[Subscription]:
-        query = (
-            "SELECT s.tracking_number, s.since, s.source, s.carrier_code, s.status_code, s.status_detail_code,"
-            " s.status_description, s.status_changed_at, s.last_event_at, s.last_received_at,"
-            " (SELECT COUNT(*) FROM events e WHERE e.tracking_number = s.tracking_number),"
-            " s.stopped_at, s.stop_reason FROM subscriptions s"
-        )
+        query = self._SUBSCRIPTION_QUERY
         args: tuple[Any, ...] = ()
         if tracking_number is not None:
             query += " WHERE s.tracking_number = ?"
             args = (tracking_number,)
-        query += " ORDER BY COALESCE(s.last_received_at, s.since) DESC, s.tracking_number"
-        return [
-            Subscription(
-                tracking_number=row[0],
-                since=_time(row[1]) or datetime.now(UTC),
-                source=row[2],
-                carrier_code=row[3],
-                status_code=row[4],
-                status_detail_code=row[5],
-                status_description=row[6],
-                status_changed_at=_time(row[7]),
-                last_event_at=_time(row[8]),
-                last_received_at=_time(row[9]),
-                event_count=int(row[10]),
-                stopped_at=_time(row[11]),
-                stop_reason=row[12],
+        return [self._subscription(row) for row in self._conn.execute(query + self._SUBSCRIPTION_ORDER, args)]
+
+    def _subscription_page(self, limit: int, cursor: str | None, include_stopped: bool) -> SubscriptionPage:
+        where, args = [], []
+        if not include_stopped:
+            where.append("s.stop_reason IS NULL")
+        total = self._conn.execute(
+            "SELECT COUNT(*) FROM subscriptions s" + (" WHERE " + " AND ".join(where) if where else ""),  # noqa: S608
+            args,
+        ).fetchone()[0]
+        if cursor is not None:
+            key, number = _decode_cursor(cursor, (str, str))
+            where.append(
+                "(COALESCE(s.last_received_at, s.since) < ? OR"
+                " (COALESCE(s.last_received_at, s.since) = ? AND s.tracking_number > ?))"
             )
-            for row in self._conn.execute(query, args)
-        ]
+            args += [key, key, number]
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        rows = self._conn.execute(
+            self._SUBSCRIPTION_QUERY + clause + self._SUBSCRIPTION_ORDER + " LIMIT ?", [*args, max(0, limit) + 1]
+        ).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = _encode_cursor(rows[-1][13], rows[-1][0]) if more and rows else None
+        return SubscriptionPage([self._subscription(r) for r in rows], int(total), next_cursor)
+
+    @staticmethod
+    def _subscription(row: Sequence[Any]) -> Subscription:
+        return Subscription(
+            tracking_number=row[0],
+            since=_time(row[1]) or datetime.now(UTC),
+            source=row[2],
+            carrier_code=row[3],
+            status_code=row[4],
+            status_detail_code=row[5],
+            status_description=row[6],
+            status_changed_at=_time(row[7]),
+            last_event_at=_time(row[8]),
+            last_received_at=_time(row[9]),
+            event_count=int(row[10]),
+            stopped_at=_time(row[11]),
+            stop_reason=row[12],
+        )
 
     _EVENT_COLUMNS = (
         "id, tracking_number, received_at, payload, carrier_code, resource_type, status_code, status_detail_code,"
@@ -498,21 +734,35 @@ class SQLiteEventStore:
             occurred_at=_time(row[9]),
         )
 
-    def _events(self, tracking_number: str | None, since: datetime | None, limit: int) -> EventPage:
-        where, args = [], []
+    def _events(
+        self, tracking_number: str | None, since: datetime | None, limit: int, cursor: str | None = None
+    ) -> EventPage:
+        where: list[str] = []
+        args: list[Any] = []
         if tracking_number is not None:
             where.append("tracking_number = ?")
             args.append(tracking_number)
+        else:
+            # Updates held apart for numbers nobody watches are only shown when asked for by number.
+            where.append("tracking_number IN (SELECT tracking_number FROM subscriptions)")
         if since is not None:
             where.append("received_at >= ?")
             args.append(_iso(since))
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         total = self._conn.execute(f"SELECT COUNT(*) FROM events{clause}", args).fetchone()[0]  # noqa: S608
+        if cursor is not None:
+            received, event_id = _decode_cursor(cursor, (str, int))
+            where.append("(received_at < ? OR (received_at = ? AND id < ?))")
+            args += [received, received, event_id]
+            clause = " WHERE " + " AND ".join(where)
         rows = self._conn.execute(
             f"SELECT {self._EVENT_COLUMNS} FROM events{clause} ORDER BY received_at DESC, id DESC LIMIT ?",  # noqa: S608
-            [*args, max(0, limit)],
+            [*args, max(0, limit) + 1],
         ).fetchall()
-        return EventPage(events=[self._event(row) for row in rows], total=int(total))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = _encode_cursor(rows[-1][2], int(rows[-1][0])) if more and rows else None
+        return EventPage(events=[self._event(row) for row in rows], total=int(total), next_cursor=next_cursor)
 
     def _latest_event(self, tracking_number: str) -> StoredEvent | None:
         row = self._conn.execute(

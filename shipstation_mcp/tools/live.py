@@ -29,13 +29,21 @@ async def list_webhooks(ctx: Ctx) -> Annotated[CallToolResult, WebhookListing]:
     return respond(await webhooks.list_webhooks(app.client, app.live.settings))
 
 
+Cursor = Annotated[
+    str | None, Field(max_length=200, description="next_cursor from the previous page; omit for the newest first")
+]
+
+
 async def list_tracked_packages(
     ctx: Ctx,
     include_stopped: Annotated[
         bool, Field(description="Also list packages no longer watched (delivered, exception, unsubscribed)")
     ] = True,
+    limit: Annotated[int, Field(ge=1, le=200, description="How many packages per page")] = 50,
+    cursor: Cursor = None,
 ) -> Annotated[CallToolResult, TrackedPackages]:
-    return respond(await updates.tracked_packages(state(ctx).live.store, include_stopped=include_stopped))
+    store = state(ctx).live.store
+    return respond(await updates.tracked_packages(store, include_stopped=include_stopped, limit=limit, cursor=cursor))
 
 
 async def get_tracking_updates(
@@ -48,6 +56,7 @@ async def get_tracking_updates(
     ] = None,
     limit: Annotated[int, Field(ge=1, le=50, description="How many updates to return")] = 10,
     max_events: Annotated[int, Field(ge=0, le=20, description="Scan events per update summary")] = 3,
+    cursor: Cursor = None,
 ) -> Annotated[CallToolResult, TrackingUpdates]:
     live = state(ctx).live
     result = await updates.tracking_updates(
@@ -58,5 +67,6 @@ async def get_tracking_updates(
         limit=limit,
         max_events=max_events,
         no_updates_hint=live.receiving_hint(),
+        cursor=cursor,
     )
     return respond(result)

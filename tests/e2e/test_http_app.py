@@ -173,16 +173,23 @@ async def test_handshake_era_client_subscribed_with_resources_subscribe_gets_not
 # ----------------------------------------------------------------------------- loopback without a token; no data dir
 
 
-async def test_loopback_server_without_token_serves_local_clients_but_not_tunnelled_ones(tmp_path: Path) -> None:
+async def test_loopback_server_without_token_makes_one_and_accepts_nothing_else(tmp_path: Path) -> None:
     settings = Settings(api_key="test-key", live=LiveSettings(data_dir=tmp_path, webhook_verify=False))
     server = create_server(settings)
-    async with serving(build_http_app(server, settings)) as base, httpx.AsyncClient(timeout=10) as http:
+    app = build_http_app(server, settings)
+    token = app.state.mcp_token
+    assert token and len(token) >= 32
+    async with serving(app) as base, httpx.AsyncClient(timeout=10) as http:
         local = await http.post(base + "/mcp", json=INITIALIZE, headers=MCP_HEADERS)
         tunnelled = await http.post(
             base + "/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "x-forwarded-for": "203.0.113.9"}
         )
-    assert local.status_code == 200
+        with_token = await http.post(
+            base + "/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "authorization": f"Bearer {token}"}
+        )
+    assert local.status_code == 401
     assert tunnelled.status_code == 401
+    assert with_token.status_code == 200
 
 
 async def test_unusable_data_dir_keeps_the_tools_working_but_the_receiver_refuses_to_acknowledge(

@@ -49,7 +49,8 @@ class Receiver:
         self.http = httpx.AsyncClient(timeout=10)
 
     async def post(self, body: bytes, headers: dict[str, str]) -> httpx.Response:
-        return await self.http.post(self.url, content=body, headers=headers)
+        # The account's webhook secret: ShipStation sends it with every delivery of the account's webhook.
+        return await self.http.post(self.url, content=body, headers={"X-Webhook-Secret": ACCOUNT_SECRET, **headers})
 
     async def deliver(self, obj: object, *, at: datetime | None = None, key: SigningKey = KEY) -> httpx.Response:
         body = body_of(obj)
@@ -59,10 +60,13 @@ class Receiver:
         return stored(self.data_dir)
 
 
+ACCOUNT_SECRET = "account-webhook-secret-0123456789"
+
+
 @pytest.fixture
 async def receiver(tmp_path: Path) -> AsyncIterator[Receiver]:
     with jwks_server(KEY) as keys:
-        settings = LiveSettings(webhook_jwks_url=keys.url, data_dir=tmp_path)
+        settings = LiveSettings(webhook_jwks_url=keys.url, data_dir=tmp_path, webhook_secret=ACCOUNT_SECRET)
         async with serving(build_receiver_app(settings)) as base:
             r = Receiver(base, tmp_path, keys)
             async with r.http:
@@ -194,7 +198,7 @@ async def test_oversized_body_is_rejected_by_its_declared_length(receiver: Recei
 
 async def test_oversized_chunked_body_is_cut_off_while_reading(receiver: Receiver) -> None:
     body = body_of({**payload(), "padding": "x" * (MAX_BODY_BYTES + 10)})
-    headers = KEY.headers(body)
+    headers = {**KEY.headers(body), "X-Webhook-Secret": ACCOUNT_SECRET}
     sent = 0
 
     async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the receiver must count
@@ -315,5 +319,6 @@ async def test_jwks_unreachable_at_start_does_not_stop_the_receiver(tmp_path: Pa
     async with serving(build_receiver_app(settings)) as base, httpx.AsyncClient() as http:
         body = body_of(payload())
         response = await http.post(base + PATH, content=body, headers=KEY.headers(body))
-    assert response.status_code == 401
+    assert response.status_code == 503  # our problem, not the sender's: ShipStation delivers it again
+    assert response.headers["retry-after"] == "30"
     assert stored(tmp_path) == (0, 0)
