@@ -18,10 +18,15 @@ TIMEOUT = 3.0
 
 # Runs in the child: one attack through the MCP server's track_label tool, then a normal call, then the figures.
 CHILD = """
-import asyncio, json, resource, sys, time
+import asyncio, json, sys, time
 from mcp import Client
 from shipstation_mcp.config import Settings
 from shipstation_mcp.tools.server import create_server
+
+def peak_mib():
+    # VmHWM belongs to this process image; ru_maxrss would carry over the forking parent's peak across exec.
+    line = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 async def main(url, attack, timeout):
     settings = Settings(api_key="key-0123456789", api="shipengine", base_url=url, timeout=timeout, max_retries=2)
@@ -36,7 +41,7 @@ async def main(url, attack, timeout):
     print(json.dumps({
         "error": bool(failed.is_error), "text": failed.content[0].text, "elapsed": elapsed,
         "next_error": bool(after.is_error), "next_elapsed": next_elapsed,
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mib": peak_mib(),
     }))
 
 asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3])))
