@@ -531,48 +531,13 @@ class WebhookReceiver:
         return self._secret
 
     async def handle(self, headers: Headers, receive: Receive) -> Verdict:
-        settings = self.settings
-        expected = self.expected_secret()
-        account_proven = False
-        if expected is not None:
-            given = headers.get(SECRET_HEADER)
-            if given is None:
-                return NOT_FOUND
-            if expected is UNUSABLE_SECRET:
-                return Verdict(503, "Try again later", (("retry-after", "30"),))
-            if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
-                logger.warning("Webhook rejected: wrong %s header", SECRET_HEADER)
-                return Verdict(401, "Unauthorized")
-            account_proven = True
-
-        signed: tuple[rsa.RSAPublicKey, str, str] | None = None
-        if settings.webhook_verify:
-            kid, signature, stamp = (headers.get(h) for h in (KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER))
-            if not (kid and signature and stamp):
-                return NOT_FOUND
-
-        # After the cheap "is this addressed to us at all" checks: an unsigned probe learns nothing (404).
-        declared = headers.get("content-length")
-        if declared is not None and declared.strip().isdigit() and int(declared) > self._max_body:
-            return Verdict(413, "Payload Too Large")
-
-        if settings.webhook_verify:
-            assert kid and signature and stamp
-            sent_at = parse_signature_timestamp(stamp)
-            if sent_at is None or abs(self._clock() - sent_at) > self._tolerance:
-                logger.warning("Webhook rejected: timestamp %r is more than 5 minutes off our clock", stamp[:64])
-                return Verdict(400, "Stale or unreadable timestamp")
-            assert self.jwks is not None
-            key = await self.jwks.key_for(kid)  # before reading the body: random key ids cost us no memory
-            if key is None:
-                if not self.jwks.available:
-                    # Our side's problem, not the sender's: ShipStation retries a 503, never a 401.
-                    logger.warning("Webhook deferred: the signing keys cannot be fetched (%s)", self.jwks.url)
-                    return Verdict(503, "Signing keys unavailable; try again later", (("retry-after", "30"),))
-                logger.warning("Webhook rejected: unknown signing key id %r", kid[:64])
-                return Verdict(401, "Unauthorized")
-            signed = key, signature, stamp
-
+        """Every check in order of cost, so nothing unproven is read, parsed or stored."""
+        account_proven = self._check_secret(headers)
+        if isinstance(account_proven, Verdict):
+            return account_proven
+        signed = await self._check_signature_headers(headers)
+        if isinstance(signed, Verdict):
+            return signed
         try:
             body = await read_body(receive, self._max_body, self._budget)
         except BodyTooLarge:
@@ -580,13 +545,57 @@ class WebhookReceiver:
         except BudgetExhausted:
             logger.warning("Webhook deferred: too many large deliveries in progress at once")
             return Verdict(503, "Busy; try again later", (("retry-after", "30"),))
-
         if signed is not None:
             key, signature, stamp = signed
             if not verify_signature(key, stamp, body, signature):
                 logger.warning("Webhook rejected: the signature does not match the body")
                 return Verdict(401, "Unauthorized")
+        return await self._accept(body, account_proven=account_proven)
 
+    def _check_secret(self, headers: Headers) -> bool | Verdict:
+        """Whether the delivery carries this install's secret (it then may start watching a number)."""
+        expected = self.expected_secret()
+        if expected is None:
+            return False
+        given = headers.get(SECRET_HEADER)
+        if given is None:
+            return NOT_FOUND
+        if expected is UNUSABLE_SECRET:
+            return Verdict(503, "Try again later", (("retry-after", "30"),))
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
+            logger.warning("Webhook rejected: wrong %s header", SECRET_HEADER)
+            return Verdict(401, "Unauthorized")
+        return True
+
+    async def _check_signature_headers(self, headers: Headers) -> tuple[rsa.RSAPublicKey, str, str] | Verdict | None:
+        """The signing key, signature and timestamp to check the body against (None when checks are off)."""
+        kid, signature, stamp = (headers.get(h) for h in (KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER))
+        if self.settings.webhook_verify and not (kid and signature and stamp):
+            return NOT_FOUND
+        # After the cheap "is this addressed to us at all" checks: an unsigned probe learns nothing (404).
+        declared = headers.get("content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self._max_body:
+            return Verdict(413, "Payload Too Large")
+        if not self.settings.webhook_verify:
+            return None
+        assert kid and signature and stamp
+        sent_at = parse_signature_timestamp(stamp)
+        if sent_at is None or abs(self._clock() - sent_at) > self._tolerance:
+            logger.warning("Webhook rejected: timestamp %r is more than 5 minutes off our clock", stamp[:64])
+            return Verdict(400, "Stale or unreadable timestamp")
+        assert self.jwks is not None
+        key = await self.jwks.key_for(kid)  # before reading the body: random key ids cost us no memory
+        if key is None:
+            if not self.jwks.available:
+                # Our side's problem, not the sender's: ShipStation retries a 503, never a 401.
+                logger.warning("Webhook deferred: the signing keys cannot be fetched (%s)", self.jwks.url)
+                return Verdict(503, "Signing keys unavailable; try again later", (("retry-after", "30"),))
+            logger.warning("Webhook rejected: unknown signing key id %r", kid[:64])
+            return Verdict(401, "Unauthorized")
+        return key, signature, stamp
+
+    async def _accept(self, body: bytes, *, account_proven: bool) -> Verdict:
+        """Parse, store and announce a delivery that passed every check."""
         try:
             payload = loads_limited(body)
         except TooDeep:
@@ -595,22 +604,17 @@ class WebhookReceiver:
             return Verdict(422, "The body nests too deeply")
         except (ValueError, UnicodeDecodeError):
             return Verdict(400, "The body is not JSON")
-        received_at = self._clock()
         try:
-            event = tracking_event(payload, body, received_at=received_at, watch_if_new=account_proven)
+            event = tracking_event(payload, body, received_at=self._clock(), watch_if_new=account_proven)
+            stored = await self._store().add_event(event)
         except NotTrackingUpdate as exc:
             logger.info("Webhook acknowledged and ignored: %s", exc)
             return Verdict(202, '{"status":"ignored"}')
         except UnstorableValue as exc:
             logger.warning("Webhook rejected: %s", exc)
             return Verdict(422, f"Cannot store this update: {exc}")
-        try:
-            stored = await self._store().add_event(event)
-        except UnstorableValue as exc:
-            logger.warning("Webhook rejected: %s", exc)
-            return Verdict(422, f"Cannot store this update: {exc}")
         except Exception:
-            logger.exception("Could not store the update for %s; asking ShipStation to resend", event.tracking_number)
+            logger.exception("Could not store a tracking update; asking ShipStation to resend")
             return Verdict(503, "Try again later", (("retry-after", "30"),))
         if stored is None:
             logger.info("Duplicate tracking update for %s ignored", event.tracking_number)
