@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .config import DEMO_API_KEY, ConfigError, Settings, load_log_level, load_settings
-from .logs import LEVELS, configure_logging, redact_everywhere
+from .config import DEMO_API_KEY, ConfigError, Settings, load_live_settings, load_log_level, load_settings
+from .logs import LEVELS, RedactingFormatter, configure_logging, redact_everywhere
 
 logger = logging.getLogger("shipstation_mcp")
 
@@ -369,10 +369,9 @@ class UsageError(Exception):
 WEBHOOKS_SUMMARY = "run the webhook receiver alone (beside a stdio server)"
 
 
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The command line. `argv`, when given, lets the parser leave out what those arguments cannot reach: the
-    `webhooks` command's own flags come from the HTTP app, whose import (Starlette, the receiver, cryptography)
-    a stdio server would otherwise pay at every start."""
+def build_parser() -> argparse.ArgumentParser:
+    """The command line. It imports nothing heavy: each command imports what it runs (the HTTP app, the sandbox,
+    the store) only when it runs."""
     parser = argparse.ArgumentParser(
         prog="shipstation-mcp",
         description=(
@@ -411,14 +410,58 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         sub = commands.add_parser(command.name, help=command.help, description=command.help, parents=parents)
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
-    if argv is None or "webhooks" in argv:
-        from .http_app import add_webhooks_command
-
-        add_webhooks_command(commands)  # needs no API key: main() hands it over before settings are read
-    else:
-        commands.add_parser("webhooks", help=WEBHOOKS_SUMMARY, add_help=False)
+    _add_webhooks_command(commands)  # needs no API key: main() hands it over before settings are read
     parser.set_defaults(run=run_serve)
     return parser
+
+
+WEBHOOKS_HELP = """\
+Run the webhook receiver alone: for people who run the MCP server over stdio (Claude Desktop) and still want
+ShipStation's tracking updates. It needs no API key. It stores updates in SHIPSTATION_DATA_DIR, where the stdio
+server reads them (get_tracking_updates, list_tracked_packages, shipstation://tracking/{number}).
+Expose it with a reverse proxy or a tunnel, then call setup_tracking_webhook with its public URL (see the README).
+"""
+
+
+def _add_webhooks_command(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subcommands.add_parser(
+        "webhooks",
+        help=WEBHOOKS_SUMMARY,
+        description=WEBHOOKS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind [default: 127.0.0.1]")
+    parser.add_argument("--port", type=int, default=8001, help="port to bind [default: 8001]")
+    parser.add_argument(
+        "--log-level",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+        type=str.upper,
+        default=argparse.SUPPRESS,
+        help="logging detail on stderr [default: SHIPSTATION_LOG_LEVEL or INFO]",
+    )
+
+
+def _webhooks_command(args: argparse.Namespace, formatter: RedactingFormatter) -> None:
+    """Load the live settings (no API key needed) and serve the receiver until interrupted."""
+    from .http_app import build_receiver_app, run_uvicorn
+
+    try:
+        settings = load_live_settings()
+    except ConfigError as exc:
+        print(f"shipstation-mcp: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+    for secret in settings.secrets:
+        formatter.add_secret(secret)
+    logger.info(
+        "shipstation-mcp %s: webhook receiver on http://%s:%d%s, storing updates in %s",
+        __version__,
+        args.host,
+        args.port,
+        settings.webhook_path,
+        settings.database_path,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        run_uvicorn(build_receiver_app(settings), host=args.host, port=args.port, settings=settings)
 
 
 def _settings_or_exit(args: argparse.Namespace) -> Settings:
@@ -431,7 +474,7 @@ def _settings_or_exit(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv)
+    parser = build_parser()
     args = parser.parse_args(argv)
     serving = args.run is run_serve
     default_level = "INFO" if serving else "WARNING"
@@ -442,9 +485,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(EXIT_USAGE) from None
     formatter = configure_logging(level)
     if args.command == "webhooks":
-        from .http_app import webhooks_command
-
-        webhooks_command(args, formatter)
+        _webhooks_command(args, formatter)
         return
     settings = _settings_or_exit(args)
     if not (settings.demo and settings.api_key == DEMO_API_KEY):

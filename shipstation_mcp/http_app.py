@@ -20,15 +20,12 @@ event store is open, so tools and the receiver share one store and one change no
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import base64
 import binascii
-import contextlib
 import hmac
 import logging
 import secrets
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -50,7 +47,6 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from . import __version__
 from .config import (
     DEFAULT_HTTP_MAX_CONNECTIONS,
     DEFAULT_HTTP_TIMEOUT,
@@ -59,11 +55,9 @@ from .config import (
     LiveSettings,
     Settings,
     is_loopback_host,
-    load_live_settings,
 )
 from .live.notifier import LiveTracking
 from .live.receiver import JwksCache, WebhookReceiver, loads_limited
-from .logs import RedactingFormatter
 from .tools.server import ShipStationMCP
 
 logger = logging.getLogger(__name__)
@@ -513,49 +507,3 @@ def run_uvicorn(app: Starlette, *, host: str, port: int, settings: LiveSettings 
 
 
 # ----------------------------------------------------------------------------- `shipstation-mcp webhooks`
-
-WEBHOOKS_HELP = """\
-Run the webhook receiver alone: for people who run the MCP server over stdio (Claude Desktop) and still want
-ShipStation's tracking updates. It needs no API key. It stores updates in SHIPSTATION_DATA_DIR, where the stdio
-server reads them (get_tracking_updates, list_tracked_packages, shipstation://tracking/{number}).
-Expose it with a reverse proxy or a tunnel, then call setup_tracking_webhook with its public URL (see the README).
-"""
-
-
-def add_webhooks_command(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subcommands.add_parser(
-        "webhooks",
-        help="run the webhook receiver alone (beside a stdio server)",
-        description=WEBHOOKS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind [default: 127.0.0.1]")
-    parser.add_argument("--port", type=int, default=8001, help="port to bind [default: 8001]")
-    parser.add_argument(
-        "--log-level",
-        choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
-        type=str.upper,
-        default=argparse.SUPPRESS,
-        help="logging detail on stderr [default: SHIPSTATION_LOG_LEVEL or INFO]",
-    )
-
-
-def webhooks_command(args: argparse.Namespace, formatter: RedactingFormatter) -> None:
-    """Load the live settings (no API key needed) and serve the receiver until interrupted."""
-    try:
-        settings = load_live_settings()
-    except ConfigError as exc:
-        print(f"shipstation-mcp: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    for secret in settings.secrets:
-        formatter.add_secret(secret)
-    logger.info(
-        "shipstation-mcp %s: webhook receiver on http://%s:%d%s, storing updates in %s",
-        __version__,
-        args.host,
-        args.port,
-        settings.webhook_path,
-        settings.database_path,
-    )
-    with contextlib.suppress(KeyboardInterrupt):
-        run_uvicorn(build_receiver_app(settings), host=args.host, port=args.port, settings=settings)
