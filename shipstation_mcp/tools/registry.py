@@ -17,6 +17,7 @@ from mcp.types import ToolAnnotations
 
 from . import bulk, live, orders, shipments, tracking
 from .arguments import CONFIGURE, LOCAL_ONLY, READ_ONLY, WATCH
+from .view import VIEW_META
 
 __all__ = ["TOOLS", "ToolSpec", "build_tools", "spec_for"]
 
@@ -29,6 +30,8 @@ class ToolSpec:
     asked_about: Callable[[Mapping[str, Any]], str]
     """What a call is about, from its arguments: 'shipment 'se-1'' in 'ShipStation has no record of …'."""
     description: str
+    meta: Mapping[str, Any] | None = None
+    """The tool's `_meta`: VIEW_META binds the tracking view (MCP Apps) to its answers."""
 
     @property
     def name(self) -> str:
@@ -47,6 +50,7 @@ TOOLS: tuple[ToolSpec, ...] = (
             "spacing or case. Returns the order, every label (voided ones marked with their replacement) and each "
             "package's live tracking. Use it first; the other tools answer narrower questions."
         ),
+        meta=VIEW_META,
     ),
     ToolSpec(
         shipments.get_shipment,
@@ -101,6 +105,7 @@ TOOLS: tuple[ToolSpec, ...] = (
             "Track the package of one of the account's labels by its label id (se-…, from get_shipment). Returns the "
             "status in plain English, the latest scan and place, promised and actual delivery, and what needs action."
         ),
+        meta=VIEW_META,
     ),
     ToolSpec(
         tracking.track_package,
@@ -112,6 +117,7 @@ TOOLS: tuple[ToolSpec, ...] = (
             "actual delivery, and what needs action. carrier_code is optional: the number's format or the account's "
             "label with that number decide; pass it (e.g. ups, fedex, usps) if the answer says so."
         ),
+        meta=VIEW_META,
     ),
     ToolSpec(
         tracking.subscribe_tracking,
@@ -229,6 +235,7 @@ def build_tools(webhook_path: str) -> tuple[Tool, ...]:
             title=spec.title,
             annotations=spec.annotations,
             description=spec.description.replace("{webhook_path}", webhook_path),
+            meta=dict(spec.meta) if spec.meta else None,
         )
         for spec in TOOLS
     )

@@ -27,6 +27,7 @@ from ..live.receiver import tracking_event
 from .context import AppState
 from .registry import build_tools, spec_for
 from .resources import add_resources
+from .view import tracking_view
 
 __all__ = ["INSTRUCTIONS", "ShipStationMCP", "create_server"]
 
@@ -132,6 +133,7 @@ def create_server(
         lifespan=lifespan,
         subscriptions=live.bus,
         tools=list(build_tools(settings.live.webhook_path)),
+        extensions=[tracking_view()],
     )
     server.live = live
     add_resources(server, live)
