@@ -1,0 +1,222 @@
+"""The tracking view in a real browser: headless Chromium loads the `ui://` page from the server into a small host
+page that speaks the MCP Apps bridge (tests/support/apps_host.html), hands it real tool results from the demo
+account, and the test reads what is on screen. Screenshots land in `<tmp_path>/view_screenshots/`.
+
+The browser runs in Asia/Tokyo, far from every package: the times on screen must still be the ones the answers
+state (local where the package was), so a view that reconverted them to the browser's zone would fail.
+
+Without /usr/bin/chromium the test is skipped, unless CI is set: `.ci/run` installs Debian's `chromium` package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.client import advertise
+
+from shipstation_mcp.config import Settings
+from shipstation_mcp.tools.server import create_server
+from shipstation_mcp.tools.view import APP_MIME_TYPE
+from tests.support.chromium import Browser, Page, chromium_path
+
+HOST_PAGE = Path(__file__).resolve().parents[1] / "support" / "apps_host.html"
+APPS = advertise("io.modelcontextprotocol/ui", {"mimeTypes": [APP_MIME_TYPE]})
+WIDTH = 760
+
+# name, tool, arguments, theme
+SCENARIOS = [
+    ("delivered", "track_package", {"tracking_number": "1ZA4R8E20385294598"}, "light"),
+    ("exception", "track_package", {"tracking_number": "821213868357"}, "light"),
+    ("multi-package-order", "find_order", {"query": "10449"}, "light"),
+    ("attempt-dark", "track_package", {"tracking_number": "1ZA4R8E20293229421"}, "dark"),
+    ("boxes-on-one-label", "find_order", {"query": "10445"}, "dark"),
+]
+
+READ_SCREEN = """(() => {
+  if (!document.body || document.body.dataset.state !== 'shown') return { state: null };
+  const all = (root, s) => Array.from(root.querySelectorAll(s));
+  return {
+    state: document.body.dataset.state || null,
+    text: document.body.innerText,
+    theme: document.documentElement.dataset.theme || null,
+    background: getComputedStyle(document.body).backgroundColor,
+    zoneOffsetMinutes: new Date().getTimezoneOffset(),
+    order: document.querySelector('header.order h1') ? document.querySelector('header.order h1').textContent : null,
+    cards: all(document, 'article.pkg').map(a => ({
+      tracking: a.dataset.tracking,
+      badges: all(a, '.badge').map(b => b.textContent),
+      steps: all(a, '.journey li').map(li => ({
+        name: li.dataset.step, state: li.className.split(' ')[0],
+        current: li.getAttribute('aria-current'), spoken: li.textContent })),
+      times: all(a, '.timeline time').map(t => t.textContent),
+      zones: all(a, '.timeline .tz').map(t => t.textContent),
+      banner: a.querySelector('.banner') ? a.querySelector('.banner').innerText : null,
+      facts: Object.fromEntries(all(a, 'dl.facts dt').map(dt => [dt.textContent, dt.nextElementSibling.textContent])),
+      links: all(a, '.links a').map(l => l.href),
+    })),
+  };
+})()"""
+
+
+def _require_chromium() -> None:
+    if chromium_path():
+        return
+    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+        pytest.fail("CI is set but /usr/bin/chromium is missing: .ci/run installs Debian's chromium package")
+    pytest.skip("headless Chromium is not installed (/usr/bin/chromium; apt-get install chromium)")
+
+
+async def _demo_answers() -> tuple[str, dict[str, Any], dict[str, dict[str, Any]]]:
+    """The view's HTML as a host reads it, each bound tool's _meta, and each scenario's tools/call result."""
+    async with Client(create_server(Settings(api_key="demo", demo=True)), extensions=[APPS]) as client:
+        metas = {tool.name: tool.meta or {} for tool in (await client.list_tools()).tools}
+        uri = metas["track_package"]["ui"]["resourceUri"]
+        [content] = (await client.read_resource(uri)).contents
+        assert content.mime_type == APP_MIME_TYPE
+        results = {}
+        for name, tool, arguments, _ in SCENARIOS:
+            result = await client.call_tool(tool, arguments)
+            assert not result.is_error, result.content
+            results[name] = result.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return content.text, metas, results
+
+
+def _shown(event: str) -> tuple[str, str]:
+    """How the view must show an event line's time: its own local time and offset, untouched."""
+    match = re.match(r"(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})([+-]\d{2}:\d{2}): ", event)
+    assert match, event
+    day = date.fromisoformat(match[1])
+    return f"{day:%a} {day.day} {day:%b %Y}, {match[2]}", "UTC" + match[3].replace("-", "\u2212")
+
+
+def _view_session(browser: Browser) -> str:
+    """The session of the view's frame: Chromium puts a sandboxed iframe in a process of its own."""
+    event = browser.wait_for_event(
+        lambda e: e.get("method") == "Target.attachedToTarget" and e["params"]["targetInfo"]["type"] == "iframe"
+    )
+    return event["params"]["sessionId"]
+
+
+def _show(browser: Browser, page: Page, html: str, result: dict[str, Any], arguments: dict[str, Any], theme: str):
+    page.evaluate(f"showView({json.dumps(html)}, {json.dumps(result)}, {json.dumps(arguments)}, '{theme}', {WIDTH})")
+    session = _view_session(browser)
+    view_height = "Math.ceil(document.documentElement.getBoundingClientRect().height)"
+    for _ in range(100):
+        screen = page.evaluate(READ_SCREEN, session=session)
+        # shown, and the host has followed the view's size-changed to its full height
+        followed = page.evaluate("viewRect().height") == page.evaluate(view_height, session=session)
+        if screen["state"] == "shown" and followed:
+            page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            return session, screen
+        time.sleep(0.05)
+    raise AssertionError(f"the view never showed the answer: {screen}")
+
+
+def _check_times(card: dict[str, Any], package: dict[str, Any]) -> None:
+    expected = [_shown(event) for event in package["events"]]
+    assert card["times"] == [day for day, _ in expected]
+    assert card["zones"] == [zone for _, zone in expected]
+
+
+def _steps(card: dict[str, Any]) -> dict[str, str]:
+    return {step["name"]: step["state"] for step in card["steps"]}
+
+
+def _current(card: dict[str, Any]) -> dict[str, Any]:
+    [step] = [step for step in card["steps"] if step["current"] == "step"]
+    return step
+
+
+def _check_delivered(screen: dict[str, Any], answer: dict[str, Any]) -> None:
+    [card] = screen["cards"]
+    assert card["badges"] == ["Delivered"]
+    assert _current(card)["name"] == "Delivered"
+    assert set(_steps(card).values()) == {"done", "now"}
+    delivered_at = _shown(answer["events"][0])
+    assert card["facts"]["Delivered"] == f"{delivered_at[0]} {delivered_at[1]}"
+    assert card["facts"]["Signed by"] == answer["signer"]
+    assert card["banner"] is None
+    assert card["links"] == [answer["tracking_url"]]
+    _check_times(card, answer)
+
+
+def _check_exception(screen: dict[str, Any], answer: dict[str, Any]) -> None:
+    [card] = screen["cards"]
+    assert card["badges"] == ["Exception", "Late"]
+    step = _current(card)
+    assert step["name"] == "In transit" and "current, exception" in step["spoken"]
+    assert "Needs attention" in card["banner"].title() or "NEEDS ATTENTION" in card["banner"]
+    for reason in answer["attention"]:
+        assert reason in card["banner"]
+    assert "What to do: " + answer["meaning"] in card["banner"]
+    assert _steps(card)["Delivered"] == "todo"
+    _check_times(card, answer)
+
+
+def _check_multi(screen: dict[str, Any], answer: dict[str, Any]) -> None:
+    assert screen["order"] == "Order 10449 for Wendell Park"
+    live, voided = screen["cards"]
+    assert [live["tracking"], voided["tracking"]] == [p["tracking_number"] for p in answer["packages"]]
+    assert live["badges"] == ["In Transit"] and _current(live)["name"] == "In transit"
+    assert voided["badges"] == ["Voided"] and not [s for s in voided["steps"] if s["current"]]
+    assert "Track the replacement label se-5000020 instead." in voided["banner"]
+    _check_times(live, answer["packages"][0])
+
+
+def _check_attempt(screen: dict[str, Any], answer: dict[str, Any]) -> None:
+    [card] = screen["cards"]
+    assert card["badges"] == ["Delivery Attempt"]
+    step = _current(card)
+    assert step["name"] == "Out for delivery" and "current, attempted" in step["spoken"]
+    assert screen["theme"] == "dark"
+    red, green, blue = (int(part) for part in re.findall(r"\d+", screen["background"])[:3])
+    assert red + green + blue < 3 * 64, screen["background"]
+    _check_times(card, answer)
+
+
+def _check_boxes(screen: dict[str, Any], answer: dict[str, Any]) -> None:
+    [card] = screen["cards"]
+    [label] = answer["shipment"]["labels"]
+    assert card["facts"]["Boxes"] == "3 on this label: " + ", ".join(label["package_tracking_numbers"])
+
+
+CHECKS = {
+    "delivered": _check_delivered,
+    "exception": _check_exception,
+    "multi-package-order": _check_multi,
+    "attempt-dark": _check_attempt,
+    "boxes-on-one-label": _check_boxes,
+}
+
+
+def test_the_view_shows_demo_answers_in_headless_chromium(tmp_path: Path) -> None:
+    _require_chromium()
+    html, metas, results = anyio.run(_demo_answers)
+    for tool in ("track_package", "track_label", "find_order"):
+        assert metas[tool]["ui"]["resourceUri"].startswith("ui://")
+    shots = tmp_path / "view_screenshots"
+    shots.mkdir()
+    with Browser.start(tmp_path / "profile", env={"TZ": "Asia/Tokyo"}) as browser:
+        page = browser.new_page(WIDTH + 32, 900)
+        page.navigate(HOST_PAGE.as_uri())
+        for name, _, arguments, theme in SCENARIOS:
+            session, screen = _show(browser, page, html, results[name], arguments, theme)
+            assert screen["zoneOffsetMinutes"] == -540, "the browser should be in Tokyo for this test to mean much"
+            assert page.evaluate("hostLog")[:2] == ["ui/initialize", "ui/notifications/initialized"]
+            CHECKS[name](screen, results[name]["structuredContent"])
+            page.screenshot(shots / f"{name}.png", page.evaluate("viewRect()"))
+            if name == "delivered":  # the carrier link goes through the host (ui/open-link)
+                page.evaluate("document.querySelector('.links a').click()", session=session)
+                assert page.evaluate("openedLinks") == [results[name]["structuredContent"]["tracking_url"]]
+    print(f"\nTracking view screenshots: {shots}")
+    for path in sorted(shots.iterdir()):
+        print(f"  {path}")
