@@ -121,3 +121,36 @@ async def test_hosts_without_apps_get_the_same_text_answer_as_hosts_with_it(tool
     [block] = without.content
     model = OrderAnswer if tool == "find_order" else TrackingSummary
     assert block.type == "text" and block.text == model.model_validate(without.structured_content).text_with_age()
+
+
+def _palette(html: str, selector: str) -> dict[str, str]:
+    """A theme's colours: each custom property's own value, or its fallback when a host may override it."""
+    block = re.search(re.escape(selector) + r" \{(.*?)\}", html, re.DOTALL)
+    assert block, selector
+    colours = {}
+    for name, value in re.findall(r"--([a-z0-9-]+):\s*([^;]+);", block[1]):
+        hexes = re.findall(r"#[0-9a-fA-F]{6}\b", value)
+        if hexes:
+            colours[name] = hexes[-1]
+    return colours
+
+
+def _contrast(one: str, other: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", [":root", ':root[data-theme="dark"]'])
+def test_every_text_colour_meets_wcag_aa_contrast_in_light_and_dark(theme: str) -> None:
+    colours = _palette(tracking_view_html(), theme)
+    pairs = [("fg", "bg"), ("fg2", "bg"), ("fg", "bg2"), ("link", "bg")]
+    for tone in ("ok", "info", "warn", "bad", "mute"):
+        pairs += [(f"{tone}-fg", f"{tone}-bg"), ("fg2", f"{tone}-bg"), ("fg", f"{tone}-bg")]
+    low = {f"{a} on {b}": round(_contrast(colours[a], colours[b]), 2) for a, b in pairs}
+    assert {pair: ratio for pair, ratio in low.items() if ratio < 4.5} == {}
+    assert _contrast(colours["ring"], colours["bg"]) >= 3  # the keyboard focus ring
