@@ -107,8 +107,9 @@ class ViewFrame:
         self.page = page
         try:
             event = browser.wait_for_event(
-                lambda e: e.get("method") == "Target.attachedToTarget"
-                and e["params"]["targetInfo"]["type"] == "iframe",
+                lambda e: (
+                    e.get("method") == "Target.attachedToTarget" and e["params"]["targetInfo"]["type"] == "iframe"
+                ),
                 timeout=5,
             )
             self.session: str | None = event["params"]["sessionId"]
