@@ -232,6 +232,14 @@ def test_the_view_shows_demo_answers_in_headless_chromium(tmp_path: Path) -> Non
             assert page.evaluate("hostLog")[:2] == ["ui/initialize", "ui/notifications/initialized"]
             CHECKS[name](screen, results[name]["structuredContent"])
             page.screenshot(shots / f"{name}.png", page.evaluate("viewRect()"))
+            if name == "attempt-dark":  # the host switches to light mode: the view follows
+                page.evaluate("changeContext({theme: 'light'})")
+                for _ in range(40):
+                    if view.evaluate("document.documentElement.dataset.theme") == "light":
+                        break
+                    time.sleep(0.05)
+                background = view.evaluate("getComputedStyle(document.body).backgroundColor")
+                assert background == "rgb(255, 255, 255)", background
             if name == "delivered":  # the carrier link goes through the host (ui/open-link)
                 view.evaluate("document.querySelector('.links a').click()")
                 assert page.evaluate("openedLinks") == [results[name]["structuredContent"]["tracking_url"]]
