@@ -113,8 +113,12 @@ class ViewFrame:
                 timeout=5,
             )
             self.session: str | None = event["params"]["sessionId"]
+            page.attach_frame(event["params"]["sessionId"])
         except TimeoutError:
             self.session = None
+
+    def problems(self) -> list[str]:
+        return self.page.problems(self.session) if self.session else []
 
     def evaluate(self, expression: str) -> Any:
         if self.session:
@@ -231,6 +235,7 @@ def test_the_view_shows_demo_answers_in_headless_chromium(tmp_path: Path) -> Non
             assert screen["zoneOffsetMinutes"] == -540, "the browser should be in Tokyo for this test to mean much"
             assert page.evaluate("hostLog")[:2] == ["ui/initialize", "ui/notifications/initialized"]
             CHECKS[name](screen, results[name]["structuredContent"])
+            assert view.problems() == [], "the view reported errors (a CSP violation, an exception)"
             page.screenshot(shots / f"{name}.png", page.evaluate("viewRect()"))
             if name == "attempt-dark":  # the host switches to light mode: the view follows
                 page.evaluate("changeContext({theme: 'light'})")

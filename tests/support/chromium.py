@@ -156,7 +156,8 @@ class Browser:
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
         )
         # Frames in other processes (sandboxed iframes) get their own sessions, announced as attachedToTarget.
-        page.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True})
+        # They wait until the test has subscribed to their console and errors (see attach_frame).
+        page.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True})
         return page
 
 
@@ -173,6 +174,26 @@ class Page:
         self.browser.wait_for_event(
             lambda e: e.get("method") == "Page.loadEventFired" and e.get("sessionId") == self.session
         )
+
+    def attach_frame(self, session: str) -> None:
+        """Record an auto-attached frame's console, CSP reports and uncaught errors, then let it run."""
+        for method in ("Runtime.enable", "Log.enable", "Runtime.runIfWaitingForDebugger"):
+            self.browser.send(method, session=session)
+
+    def problems(self, session: str) -> list[str]:
+        """Errors the frame reported: uncaught exceptions, console errors, blocked content (CSP)."""
+        found = []
+        for event in self.browser.events:
+            if event.get("sessionId") != session:
+                continue
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                found.append(params["exceptionDetails"].get("text", "exception"))
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in {"error", "warning", "assert"}:
+                found.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+            elif method == "Log.entryAdded" and params["entry"].get("level") in {"error", "warning"}:
+                found.append(params["entry"].get("text", ""))
+        return found
 
     def evaluate(self, expression: str, *, context: int | None = None, session: str | None = None) -> Any:
         params: dict[str, Any] = {"expression": expression, "returnByValue": True, "awaitPromise": True}
