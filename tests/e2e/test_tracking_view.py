@@ -6,6 +6,7 @@ The browser runs in Asia/Tokyo, far from every package: the times on screen must
 state (local where the package was), so a view that reconverted them to the browser's zone would fail.
 
 Without /usr/bin/chromium the test is skipped, unless CI is set: `.ci/run` installs Debian's `chromium` package.
+The README's image (docs/tracking-view.png) is the exception screenshot; `UPDATE_SNAPSHOTS=1` refreshes it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import json
 import os
 import re
 import time
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +31,12 @@ from shipstation_mcp.tools.view import APP_MIME_TYPE
 from tests.support.chromium import Browser, Page, chromium_path
 
 HOST_PAGE = Path(__file__).resolve().parents[1] / "support" / "apps_host.html"
+README_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "tracking-view.png"
+README_SCENARIO = "exception"  # UPDATE_SNAPSHOTS=1 copies its screenshot to README_IMAGE
+UPDATE = os.environ.get("UPDATE_SNAPSHOTS", "").strip().lower() in {"1", "true", "yes"}
 APPS = advertise("io.modelcontextprotocol/ui", {"mimeTypes": [APP_MIME_TYPE]})
 WIDTH = 760
+NOW = datetime(2026, 5, 12, 15, 30, tzinfo=UTC)  # the demo's dates follow it: the same screenshots every run
 
 # name, tool, arguments, theme
 SCENARIOS = [
@@ -77,7 +83,8 @@ def _require_chromium() -> None:
 
 async def _demo_answers() -> tuple[str, dict[str, Any], dict[str, dict[str, Any]]]:
     """The view's HTML as a host reads it, each bound tool's _meta, and each scenario's tools/call result."""
-    async with Client(create_server(Settings(api_key="demo", demo=True)), extensions=[APPS]) as client:
+    server = create_server(Settings(api_key="demo", demo=True), clock=lambda: NOW)
+    async with Client(server, extensions=[APPS]) as client:
         metas = {tool.name: tool.meta or {} for tool in (await client.list_tools()).tools}
         uri = metas["track_package"]["ui"]["resourceUri"]
         [content] = (await client.read_resource(uri)).contents
@@ -141,6 +148,14 @@ def _show(browser: Browser, page: Page, html: str, result: dict[str, Any], argum
             return view, screen
         time.sleep(0.05)
     raise AssertionError(f"the view never showed the answer: {screen}")
+
+
+def _eventually(check: Callable[[], bool], seconds: float = 3) -> None:
+    """Wait for what crosses the bridge: postMessage is asynchronous."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
 
 
 def _check_times(card: dict[str, Any], package: dict[str, Any]) -> None:
@@ -211,6 +226,21 @@ def _check_boxes(screen: dict[str, Any], answer: dict[str, Any]) -> None:
     assert card["facts"]["Boxes"] == "3 on this label: " + ", ".join(label["package_tracking_numbers"])
 
 
+def _check_theme_switch(page: Page, view: ViewFrame) -> None:
+    """The host switches to light mode: the view follows."""
+    page.evaluate("changeContext({theme: 'light'})")
+    _eventually(lambda: view.evaluate("document.documentElement.dataset.theme") == "light")
+    background = view.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(255, 255, 255)", background
+
+
+def _check_link(page: Page, view: ViewFrame, url: str) -> None:
+    """The carrier link goes through the host (ui/open-link): a sandboxed frame cannot open it itself."""
+    view.evaluate("document.querySelector('.links a').click()")
+    _eventually(lambda: len(page.evaluate("openedLinks")) > 0)
+    assert page.evaluate("openedLinks") == [url]
+
+
 CHECKS = {
     "delivered": _check_delivered,
     "exception": _check_exception,
@@ -237,17 +267,12 @@ def test_the_view_shows_demo_answers_in_headless_chromium(tmp_path: Path) -> Non
             CHECKS[name](screen, results[name]["structuredContent"])
             assert view.problems() == [], "the view reported errors (a CSP violation, an exception)"
             page.screenshot(shots / f"{name}.png", page.evaluate("viewRect()"))
-            if name == "attempt-dark":  # the host switches to light mode: the view follows
-                page.evaluate("changeContext({theme: 'light'})")
-                for _ in range(40):
-                    if view.evaluate("document.documentElement.dataset.theme") == "light":
-                        break
-                    time.sleep(0.05)
-                background = view.evaluate("getComputedStyle(document.body).backgroundColor")
-                assert background == "rgb(255, 255, 255)", background
-            if name == "delivered":  # the carrier link goes through the host (ui/open-link)
-                view.evaluate("document.querySelector('.links a').click()")
-                assert page.evaluate("openedLinks") == [results[name]["structuredContent"]["tracking_url"]]
+            if name == "attempt-dark":
+                _check_theme_switch(page, view)
+            if name == "delivered":
+                _check_link(page, view, results[name]["structuredContent"]["tracking_url"])
+    if UPDATE:
+        README_IMAGE.write_bytes((shots / f"{README_SCENARIO}.png").read_bytes())
     print(f"\nTracking view screenshots: {shots}")
     for path in sorted(shots.iterdir()):
         print(f"  {path}")

@@ -154,3 +154,10 @@ def test_every_text_colour_meets_wcag_aa_contrast_in_light_and_dark(theme: str) 
     low = {f"{a} on {b}": round(_contrast(colours[a], colours[b]), 2) for a, b in pairs}
     assert {pair: ratio for pair, ratio in low.items() if ratio < 4.5} == {}
     assert _contrast(colours["ring"], colours["bg"]) >= 3  # the keyboard focus ring
+
+
+def test_the_readme_shows_the_browser_tests_screenshot() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"!\[[^\]]+\]\(docs/tracking-view\.png\)", readme)
+    image = (ROOT / "docs" / "tracking-view.png").read_bytes()
+    assert image.startswith(b"\x89PNG\r\n\x1a\n") and len(image) < 200_000
