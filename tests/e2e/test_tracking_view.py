@@ -124,6 +124,18 @@ class ViewFrame:
         except TimeoutError:
             self.session = None
 
+    def accessible_names(self) -> dict[str, list[str]]:
+        """What a screen reader is told: the accessibility tree's names, by role."""
+        if not self.session:
+            return {}
+        tree = self.page.browser.send("Accessibility.getFullAXTree", session=self.session)["nodes"]
+        names: dict[str, list[str]] = {}
+        for node in tree:
+            role, name = node.get("role", {}).get("value"), node.get("name", {}).get("value")
+            if role and name and not node.get("ignored"):
+                names.setdefault(role, []).append(name)
+        return names
+
     def problems(self) -> list[str]:
         return self.page.problems(self.session) if self.session else []
 
@@ -234,6 +246,17 @@ def _check_theme_switch(page: Page, view: ViewFrame) -> None:
     assert background == "rgb(255, 255, 255)", background
 
 
+def _check_screen_reader(view: ViewFrame, answer: dict[str, Any]) -> None:
+    names = view.accessible_names()
+    if not names:
+        return  # no frame session to ask (a Chromium build that keeps the frame in the page's process)
+    assert view.evaluate("document.querySelector('[role=status]').textContent") == answer["headline"]  # announced
+    assert "Needs attention" in names["note"]
+    assert "Journey" in names["list"]
+    assert f"Open the FedEx tracking page for {answer['tracking_number']}" in names["link"]
+    assert any(name.startswith("Package " + answer["tracking_number"]) for name in names.get("article", []))
+
+
 def _check_link(page: Page, view: ViewFrame, url: str) -> None:
     """The carrier link goes through the host (ui/open-link): a sandboxed frame cannot open it itself."""
     view.evaluate("document.querySelector('.links a').click()")
@@ -269,6 +292,8 @@ def test_the_view_shows_demo_answers_in_headless_chromium(tmp_path: Path) -> Non
             page.screenshot(shots / f"{name}.png", page.evaluate("viewRect()"))
             if name == "attempt-dark":
                 _check_theme_switch(page, view)
+            if name == "exception":
+                _check_screen_reader(view, results[name]["structuredContent"])
             if name == "delivered":
                 _check_link(page, view, results[name]["structuredContent"]["tracking_url"])
     if UPDATE:
