@@ -151,7 +151,8 @@ def _show(browser: Browser, page: Page, html: str, result: dict[str, Any], argum
     page.evaluate(f"showView({json.dumps(html)}, {json.dumps(result)}, {json.dumps(arguments)}, '{theme}', {WIDTH})")
     view = ViewFrame(browser, page)
     view_height = "Math.ceil(document.documentElement.getBoundingClientRect().height)"
-    for _ in range(100):
+    deadline = time.monotonic() + 15  # generous: a loaded CI machine; it takes about 0.2 s
+    while time.monotonic() < deadline:
         screen = view.evaluate(READ_SCREEN)
         # shown, and the host has followed the view's size-changed to its full height
         followed = page.evaluate("viewRect().height") == view.evaluate(view_height)
