@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .config import DEMO_API_KEY, ConfigError, Settings, load_log_level, load_settings
+from .config import DEMO_API_KEY, ConfigError, Settings, load_log_level, load_settings, url_password
 from .logs import LEVELS, configure_logging
+from .state.backends import report_unreachable
 
 logger = logging.getLogger("shipstation_mcp")
 
@@ -98,6 +99,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         except ConfigError as exc:
             print(f"shipstation-mcp: {exc}", file=sys.stderr)
             return EXIT_USAGE
+    if not report_unreachable(settings):
+        return EXIT_USAGE
     with contextlib.suppress(KeyboardInterrupt):
         serve(settings, transport=args.transport, host=args.host, port=args.port)
     return EXIT_OK
@@ -355,8 +358,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not (settings.demo and settings.api_key == DEMO_API_KEY):
         # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
         formatter.add_secret(settings.api_key)
-    for secret in settings.live.secrets:
-        formatter.add_secret(secret)
+    for secret in (*settings.live.secrets, url_password(settings.redis_url)):
+        if secret:
+            formatter.add_secret(secret)
     try:
         code = args.run(args, settings)
     except UsageError as exc:

@@ -38,6 +38,7 @@ from .config import RANDOM_VALUE_HINT, ConfigError, LiveSettings, Settings, is_l
 from .live.notifier import LiveTracking
 from .live.receiver import JwksCache, WebhookReceiver
 from .logs import RedactingFormatter
+from .state.backends import report_unreachable, store_location
 from .tools.server import ShipStationMCP
 
 logger = logging.getLogger(__name__)
@@ -285,13 +286,15 @@ def webhooks_command(args: argparse.Namespace, formatter: RedactingFormatter) ->
         raise SystemExit(2) from None
     for secret in settings.secrets:
         formatter.add_secret(secret)
+    if not report_unreachable(settings):
+        raise SystemExit(2)
     logger.info(
         "shipstation-mcp %s: webhook receiver on http://%s:%d%s, storing updates in %s",
         __version__,
         args.host,
         args.port,
         settings.webhook_path,
-        settings.database_path,
+        store_location(settings),
     )
     with contextlib.suppress(KeyboardInterrupt):
         run_uvicorn(build_receiver_app(settings), host=args.host, port=args.port)

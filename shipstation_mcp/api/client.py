@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import functools
+import inspect
 import json
 import logging
 import random
@@ -326,7 +327,9 @@ class ShipStationClient:
                 error = self._error_from_response(response, method=method, path=path)
                 wait = parse_retry_after(response.headers.get("Retry-After"))
                 if response.status_code == 429 and self.limiter is not None:
-                    self.limiter.penalize(wait)
+                    penalty = self.limiter.penalize(wait)
+                    if inspect.isawaitable(penalty):  # a shared limiter tells the other processes (Redis)
+                        await penalty
                     slept_out_pause = wait is not None and wait <= MAX_RETRY_AFTER
                 if not (retryable and response.status_code in RETRY_STATUSES):
                     error.attempts = attempt

@@ -35,7 +35,7 @@ from psycopg.rows import tuple_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from ..config import display_url
-from ..errors import StoreError
+from ..errors import SharedStateUnavailable, StoreError
 from ..times import to_utc
 from .store import EventFacts, EventPage, IncomingEvent, StoredEvent, Subscription, moves_forward
 
@@ -136,11 +136,11 @@ class PostgresEventStore:
             raise
         return store
 
-    def _unavailable(self, exc: BaseException) -> StoreError:
+    def _unavailable(self, exc: BaseException) -> SharedStateUnavailable:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if isinstance(exc, PoolTimeout):
             reason = "no connection could be made in time"
-        return StoreError(
+        return SharedStateUnavailable(
             f"The event store (PostgreSQL at {self.where}) cannot be reached: {reason[:200]}. "
             "Try again in a few seconds; check SHIPSTATION_DATABASE_URL if it persists."
         )
