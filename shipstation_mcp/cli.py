@@ -50,6 +50,8 @@ settings (environment variables, or a .env file in the working directory; the re
                             on this key                                       [default: none; in-process]
   SHIPSTATION_DATABASE_URL  postgresql://…: keep tracking updates in PostgreSQL, shared by every instance
                             (notifies clients on all of them)                 [default: none; SQLite file]
+  SHIPSTATION_MCP_STATELESS true: no MCP sessions for pre-2026-07-28 clients, so any instance behind a load
+                            balancer can answer them (they get no change notifications)   [default: false]
 
 examples:
   shipstation-mcp --demo                          stdio server on the offline demo account

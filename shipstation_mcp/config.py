@@ -284,6 +284,10 @@ class LiveSettings:
     allowed_hosts: tuple[str, ...] = ()
     database_url: str | None = field(default=None, repr=False)
     """SHIPSTATION_DATABASE_URL: keep the event store on PostgreSQL (shared by every instance) instead of SQLite."""
+    mcp_stateless: bool = False
+    """SHIPSTATION_MCP_STATELESS: serve clients on protocols before 2026-07-28 without sessions (the SDK's stateless
+    mode), so a load balancer may send each of their requests to any instance; they then get no change
+    notifications. Clients on 2026-07-28 are stateless anyway."""
 
     @property
     def database_path(self) -> Path | None:
@@ -421,6 +425,7 @@ def live_settings_from(env: Mapping[str, str]) -> LiveSettings:
         webhook_verify=_bool_setting(env, "SHIPSTATION_WEBHOOK_VERIFY", True),
         data_dir=_data_dir_setting(env),
         allowed_hosts=_allowed_hosts_setting(env),
+        mcp_stateless=_bool_setting(env, "SHIPSTATION_MCP_STATELESS", False),
         database_url=_service_url_setting(
             env, "SHIPSTATION_DATABASE_URL", DATABASE_SCHEMES, "postgresql://user:password@db.internal:5432/shipstation"
         ),

@@ -184,7 +184,10 @@ def build_http_app(
     live = server.live
     receiver = build_receiver(live, jwks=jwks, clock=clock)
     mcp_app = server.streamable_http_app(
-        streamable_http_path=MCP_PATH, transport_security=transport_security(live_settings, host), host=host
+        streamable_http_path=MCP_PATH,
+        transport_security=transport_security(live_settings, host),
+        host=host,
+        stateless_http=live_settings.mcp_stateless,
     )
     guarded = McpGuard(mcp_app, live_settings.mcp_token)
 
