@@ -209,8 +209,13 @@ class LiveTracking:
         self._wake.set()
 
     async def _follow(self, feed: ChangeFeed) -> None:
-        async for _ in feed.changes():
-            self._wake.set()
+        while True:
+            try:
+                async for _ in feed.changes():
+                    self._wake.set()
+            except Exception:  # the feed reconnects by itself; anything else must not stop the server
+                logger.exception("The event store's change feed failed; polling until it is back")
+            await anyio.sleep(self._poll_interval)
 
     async def _notifier(self) -> None:
         while True:

@@ -390,15 +390,21 @@ class PostgresEventStore:
         """Yield whenever any instance stored an event (and once after every reconnect, in case one was missed).
 
         Runs until cancelled; a lost connection is re-opened every `retry_every` seconds."""
+        failing = False
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(
                     self.url, autocommit=True, connect_timeout=int(CONNECT_TIMEOUT)
                 ) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
+                    if failing:
+                        logger.warning("Change feed of %s is back", self.where)
+                    failing = False
                     yield
                     async for _ in conn.notifies():
                         yield
-            except psycopg.Error as exc:
-                logger.warning("Lost the change feed of %s (%s); reconnecting", self.where, type(exc).__name__)
+            except (psycopg.Error, OSError) as exc:
+                level = logging.DEBUG if failing else logging.WARNING
+                logger.log(level, "Lost the change feed of %s (%s); reconnecting", self.where, type(exc).__name__)
+                failing = True
             await anyio.sleep(retry_every)

@@ -114,11 +114,31 @@ def redis_server() -> Iterator[RedisServer]:
 class PostgresServer:
     port: int
     process: subprocess.Popen[bytes]
+    command: list[str]
     database: str = "shipstation"
 
     @property
     def url(self) -> str:
         return f"postgresql://ssmcp:test-password@127.0.0.1:{self.port}/{self.database}"
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT: PostgreSQL rolls back open transactions and closes every connection)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def start_again(self) -> None:
+        """Start a stopped server on the same port and data (for outage tests)."""
+        self.process = _spawn_postgres(self.command)
+        _wait_for_port(self.port, self.process, "postgres")
+
+
+def _spawn_postgres(command: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def _as_unprivileged(args: list[str]) -> list[str]:
@@ -183,42 +203,30 @@ def postgres_server() -> Iterator[PostgresServer]:
             stderr=subprocess.PIPE,
         )
         port = free_port()
-        process = subprocess.Popen(
-            _as_unprivileged(
-                [
-                    str(bin_dir / "postgres"),
-                    "-D",
-                    str(data),
-                    "-p",
-                    str(port),
-                    "-h",
-                    "127.0.0.1",
-                    "-k",
-                    str(socket_dir),
-                    "-c",
-                    "fsync=on",
-                    "-c",
-                    "max_connections=100",
-                ]
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+        command = _as_unprivileged(
+            [
+                str(bin_dir / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(port),
+                "-h",
+                "127.0.0.1",
+                "-k",
+                str(socket_dir),
+                "-c",
+                "fsync=on",
+                "-c",
+                "max_connections=100",
+            ]
         )
-        server = PostgresServer(port, process)
+        server = PostgresServer(port, _spawn_postgres(command), command)
         try:
-            _wait_for_port(port, process, "postgres")
+            _wait_for_port(port, server.process, "postgres")
             _create_database(server)
             yield server
         finally:
-            if process.poll() is None:
-                # SIGINT: PostgreSQL's "fast" shutdown (runuser passes it on to its child).
-                os.killpg(process.pid, signal.SIGINT)
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            server.stop()
 
 
 def _create_database(server: PostgresServer) -> None:
