@@ -11,6 +11,8 @@ until its `Retry-After`) but keeps its state in Redis, so every process draws fr
   starves;
 - **shared pauses**: a 429 seen by any process runs the penalty script: the pause and the emptied bucket are seen by
   every process's next reservation, and requests already waiting re-check the pause after their sleep;
+- **margin**: the rolling-window guard keeps `GUARD_MARGIN` (1 s) more than the window, for the scheduling jitter
+  of several processes;
 - **keys**: `shipstation-mcp:rl:<hash>:…`, where the hash is `limiter.limiter_key` (SHA-256 of host and API key;
   the key itself never reaches Redis). They expire a minute after the last use.
 
@@ -35,9 +37,14 @@ from .limiter import MAX_PAUSE, WINDOW, Sleep, default_burst
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "shipstation-mcp:rl:"
+GUARD_MARGIN = 1.0
+"""Seconds added to the rolling-window guard: with several processes (and machines), a request leaves a little
+after its reserved time, by however long its process took to get to it. When an early request of a window leaves
+late and a later one on time, ShipStation could see a window with one too many; one second covers that, and costs
+one second only when the window (not the bucket) is what holds requests back."""
 
 # KEYS: sends (sorted set of reserved send times), state (hash: tat, paused_until, epoch)
-# ARGV: limit, window, interval, tolerance, skip_pause (0/1), member, max_pause
+# ARGV: limit, guard window (window + GUARD_MARGIN), interval, tolerance, skip_pause (0/1), member, max_pause
 # Returns {wait seconds or "-1" when the pause is too long, seconds of pause left, epoch}
 RESERVE = """
 local t = redis.call('TIME')
@@ -106,6 +113,7 @@ class RedisRateLimiter:
         *,
         burst: int | None = None,
         window: float = WINDOW,
+        guard_margin: float = GUARD_MARGIN,
         where: str = "Redis",
     ) -> None:
         if requests_per_minute < 1:
@@ -113,6 +121,7 @@ class RedisRateLimiter:
         self.requests_per_minute = requests_per_minute
         self.burst = max(1, min(burst or default_burst(requests_per_minute), requests_per_minute))
         self.window = window
+        self.guard_margin = guard_margin
         self.where = where
         self._interval = window / requests_per_minute
         self._tolerance = (self.burst - 1) * self._interval
@@ -153,7 +162,7 @@ class RedisRateLimiter:
         while True:
             args = [
                 self.requests_per_minute,
-                repr(self.window),
+                repr(self.window + self.guard_margin),
                 repr(self._interval),
                 repr(self._tolerance),
                 "1" if skip_pause else "0",
