@@ -176,7 +176,9 @@ class LiveTracking:
         try:
             store = await open_event_store(self.settings)
         except StoreError as exc:
-            if not self._fallback_to_memory:
+            # A shared PostgreSQL store never falls back: a replica keeping updates to itself would answer
+            # differently from the others. It fails to start instead (and is restarted by whatever runs it).
+            if not self._fallback_to_memory or self.settings.database_url:
                 raise
             # The MCP tools must keep working for people who never use webhooks; the receiver refuses to
             # acknowledge anything it could not keep (see `durable_store`).
