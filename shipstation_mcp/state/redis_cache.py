@@ -20,6 +20,7 @@ Stored answers are JSON (they are decoded JSON already).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -37,6 +38,8 @@ T = TypeVar("T")
 KEY_PREFIX = "shipstation-mcp:cache:"
 LOCK_SECONDS = 15.0
 POLL = 0.05
+RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+"""Delete the lock only if it is still ours (it may have expired and been taken by another process)."""
 _ERRORS = {cls.__name__: cls for cls in (errors.NotFoundError, errors.RequestRejectedError)}
 """Errors a lifetime rule may keep (the client keeps 404s); anything else is never stored."""
 
@@ -54,6 +57,7 @@ class RedisResponseCache:
 
     def __init__(self, redis: Any, account: str, *, where: str = "Redis") -> None:
         self._redis = redis
+        self._release = redis.register_script(RELEASE)
         self._prefix = f"{KEY_PREFIX}{account}:"
         self.where = where
         self._flights: dict[str, asyncio.Future[Any]] = {}
@@ -79,7 +83,10 @@ class RedisResponseCache:
             self._broken(exc)
             return None
         self._warned = False
-        return json.loads(raw) if raw else None
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:  # not ours, or cut short: a miss
+            return None
 
     def _serve(self, entry: dict[str, Any]) -> Any:
         self.hits += 1
@@ -197,11 +204,8 @@ class RedisResponseCache:
     async def _unlock(self, lock: str, token: str) -> None:
         from redis.exceptions import RedisError
 
-        try:
-            if await self._redis.get(lock) == token.encode():
-                await self._redis.delete(lock)
-        except (RedisError, OSError):
-            pass  # it expires by itself
+        with contextlib.suppress(RedisError, OSError):  # else it expires by itself
+            await self._release(keys=[lock], args=[token])
 
 
 def _lifetime(rule: Callable[[Any], float], answer: Any) -> float:
