@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .config import DEMO_API_KEY, ConfigError, Settings, load_live_settings, load_log_level, load_settings
+from .config import DEMO_API_KEY, ConfigError, Settings, load_live_settings, load_log_level, load_settings, url_password
 from .logs import LEVELS, RedactingFormatter, configure_logging, redact_everywhere
+from .state.backends import report_unreachable, store_location
 
 logger = logging.getLogger("shipstation_mcp")
 
@@ -53,6 +54,12 @@ settings (environment variables, or a .env file in the working directory; the re
   SHIPSTATION_WEBHOOK_JWKS_URL  signing keys of webhook deliveries          [default: https://api.shipengine.com/jwks]
   SHIPSTATION_WEBHOOK_SECRET    also require this X-Webhook-Secret header on deliveries               [default: none]
   SHIPSTATION_WEBHOOK_VERIFY    false skips signature checks (logs a warning)                         [default: true]
+  SHIPSTATION_REDIS_URL     redis:// or rediss:// (Valkey too): one rate budget and cache for every instance
+                            on this key                                       [default: none; in-process]
+  SHIPSTATION_DATABASE_URL  postgresql://…: keep tracking updates in PostgreSQL, shared by every instance
+                            (notifies clients on all of them)                 [default: none; SQLite file]
+  SHIPSTATION_MCP_STATELESS true: no MCP sessions for pre-2026-07-28 clients, so any instance behind a load
+                            balancer can answer them (they get no change notifications)   [default: false]
 
 examples:
   shipstation-mcp --demo                          stdio server on the offline demo account
@@ -111,6 +118,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_USAGE
     elif args.no_auth:
         raise UsageError("--no-auth only applies to --transport http")
+    if not report_unreachable(settings):
+        return EXIT_USAGE
     with contextlib.suppress(KeyboardInterrupt):
         serve(settings, transport=args.transport, host=args.host, port=args.port, no_auth=args.no_auth)
     return EXIT_OK
@@ -452,13 +461,15 @@ def _webhooks_command(args: argparse.Namespace, formatter: RedactingFormatter) -
         raise SystemExit(EXIT_USAGE) from None
     for secret in settings.secrets:
         formatter.add_secret(secret)
+    if not report_unreachable(settings):
+        raise SystemExit(EXIT_USAGE)
     logger.info(
         "shipstation-mcp %s: webhook receiver on http://%s:%d%s, storing updates in %s",
         __version__,
         args.host,
         args.port,
         settings.webhook_path,
-        settings.database_path,
+        store_location(settings),
     )
     with contextlib.suppress(KeyboardInterrupt):
         run_uvicorn(build_receiver_app(settings), host=args.host, port=args.port, settings=settings)
@@ -491,8 +502,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not (settings.demo and settings.api_key == DEMO_API_KEY):
         # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
         formatter.add_secret(settings.api_key)
-    for secret in settings.live.secrets:
-        formatter.add_secret(secret)
+    for secret in (*settings.live.secrets, url_password(settings.redis_url)):
+        if secret:
+            formatter.add_secret(secret)
     try:
         code = args.run(args, settings)
     except UsageError as exc:

@@ -68,6 +68,8 @@ class Settings:
     """Percent of the per-minute allowance this process leaves unused, for other users of the same key."""
     concurrency: int = DEFAULT_CONCURRENCY
     """Most requests a bulk call has in flight at once."""
+    redis_url: str | None = field(default=None, repr=False)
+    """SHIPSTATION_REDIS_URL: rate budget and response cache shared by every process on this key; None = in-process."""
 
     @property
     def host(self) -> str:
@@ -167,6 +169,42 @@ def _bool_setting(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false (1/0, yes/no), not {raw[:40]!r}")
 
 
+REDIS_SCHEMES = ("redis", "rediss")
+DATABASE_SCHEMES = ("postgresql", "postgres")
+
+
+def _service_url_setting(env: Mapping[str, str], name: str, schemes: tuple[str, ...], example: str) -> str | None:
+    """A Redis or PostgreSQL URL: its scheme and host are checked here; whether it answers, at start."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ConfigError(f"{name} has an invalid host or port; give a URL such as {example}") from None
+    if parts.scheme not in schemes or not parts.hostname or any(ch.isspace() for ch in raw):
+        raise ConfigError(
+            f"{name} must be a {' or '.join(s + '://' for s in schemes)} URL such as {example}, "
+            f"not {display_url(raw)[:80]!r}"
+        )
+    return raw
+
+
+def display_url(url: str) -> str:
+    """`url` without its password (for messages and logs): scheme://user@host:port/path."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return url.split("://", 1)[0] + "://…"
+    netloc = (f"{parts.username}@" if parts.username else "") + (f"[{host}]" if ":" in host else host)
+    if port:
+        netloc += f":{port}"
+    return parts._replace(netloc=netloc, query="", fragment="").geturl()
+
+
 def _base_url_setting(env: Mapping[str, str]) -> str | None:
     raw = env.get("SHIPSTATION_BASE_URL", "").strip()
     if not raw:
@@ -217,6 +255,7 @@ def load_settings(
     cache_ttl = _float_setting(env, "SHIPSTATION_CACHE_TTL", DEFAULT_CACHE_TTL, minimum=0, maximum=MAX_CACHE_TTL)
     rate_headroom = _percent_setting(env, "SHIPSTATION_RATE_HEADROOM", DEFAULT_RATE_HEADROOM, maximum=MAX_RATE_HEADROOM)
     concurrency = _int_setting(env, "SHIPSTATION_CONCURRENCY", DEFAULT_CONCURRENCY, minimum=1, maximum=MAX_CONCURRENCY)
+    redis_url = _service_url_setting(env, "SHIPSTATION_REDIS_URL", REDIS_SCHEMES, "redis://redis.internal:6379/0")
 
     api_key = env.get("SHIPSTATION_API_KEY", "").strip()
     if demo_mode:
@@ -248,6 +287,7 @@ def load_settings(
         cache_ttl=cache_ttl,
         rate_headroom=rate_headroom,
         concurrency=concurrency,
+        redis_url=redis_url,
     )
 
 
@@ -295,6 +335,13 @@ class LiveSettings:
     def oauth(self) -> bool:
         return bool(self.oauth_issuer and self.oauth_audience)
 
+    database_url: str | None = field(default=None, repr=False)
+    """SHIPSTATION_DATABASE_URL: keep the event store on PostgreSQL (shared by every instance) instead of SQLite."""
+    mcp_stateless: bool = False
+    """SHIPSTATION_MCP_STATELESS: serve clients on protocols before 2026-07-28 without sessions (the SDK's stateless
+    mode), so a load balancer may send each of their requests to any instance; they then get no change
+    notifications. Clients on 2026-07-28 are stateless anyway."""
+
     @property
     def database_path(self) -> Path | None:
         return self.data_dir / "events.sqlite3" if self.data_dir is not None else None
@@ -307,7 +354,14 @@ class LiveSettings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in a log line (for the redacting formatter)."""
-        return tuple(s for s in (self.mcp_token, self.webhook_secret) if s)
+        return tuple(s for s in (self.mcp_token, self.webhook_secret, url_password(self.database_url)) if s)
+
+
+def url_password(url: str | None) -> str | None:
+    try:
+        return urlsplit(url).password if url else None
+    except ValueError:
+        return None
 
 
 def default_data_dir(environ: Mapping[str, str] | None = None, *, platform: str | None = None) -> Path:
@@ -513,6 +567,10 @@ def live_settings_from(env: Mapping[str, str]) -> LiveSettings:
         ),
         retention_days=_int_setting(
             env, "SHIPSTATION_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, minimum=1, maximum=MAX_RETENTION_DAYS
+        ),
+        mcp_stateless=_bool_setting(env, "SHIPSTATION_MCP_STATELESS", False),
+        database_url=_service_url_setting(
+            env, "SHIPSTATION_DATABASE_URL", DATABASE_SCHEMES, "postgresql://user:password@db.internal:5432/shipstation"
         ),
     )
 

@@ -16,6 +16,7 @@ The hierarchy is small on purpose; each name says what happened::
     InvalidInput              an argument cannot be right; the message says what to send
     LookupFailed              a lookup found nothing usable; the message says what to try next
     StoreError                the local event store cannot be opened or used
+    └── SharedStateUnavailable Redis or PostgreSQL shared by several instances cannot be reached (retryable)
 
 `explain(error, what=…)` is the one place that turns any failure into the sentence an assistant reads: tool
 errors and the per-item errors of bulk tools both come from it.
@@ -39,6 +40,7 @@ __all__ = [
     "RequestRejectedError",
     "RequestTimeout",
     "ServerError",
+    "SharedStateUnavailable",
     "ShipStationError",
     "StoreError",
     "TransportError",
@@ -138,6 +140,11 @@ class LookupFailed(Exception):
 
 class StoreError(RuntimeError):
     """The event store cannot be opened or used; the message says why and what to do."""
+
+
+class SharedStateUnavailable(StoreError):
+    """A service shared by several instances (Redis, PostgreSQL) cannot be reached right now; retrying works once it
+    is back. The message names the service (never its password) and says that nothing was sent to ShipStation."""
 
 
 EXPLAINED = (InvalidInput, LookupFailed, StoreError)

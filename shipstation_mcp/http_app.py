@@ -326,7 +326,10 @@ def build_http_app(
     live = server.live
     receiver = build_receiver(live, jwks=jwks, clock=clock)
     mcp_app = server.streamable_http_app(
-        streamable_http_path=MCP_PATH, transport_security=transport_security(live_settings, host), host=host
+        streamable_http_path=MCP_PATH,
+        transport_security=transport_security(live_settings, host),
+        host=host,
+        stateless_http=live_settings.mcp_stateless,
     )
     routes: list[Route | Mount] = [Route(live_settings.webhook_path, endpoint=receiver)]
     backend = None

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import functools
+import inspect
 import json
 import logging
 import random
@@ -411,7 +412,9 @@ class ShipStationClient:
         if response.status_code == 429 and self.limiter is not None:
             # A Retry-After beyond what we wait out fails this call only: pausing every later call for
             # it would let one answer (or a proxy's mistake) lock the process out for hours.
-            self.limiter.penalize(wait if within_cap else None)
+            penalty = self.limiter.penalize(wait if within_cap else None)
+            if inspect.isawaitable(penalty):  # a shared limiter tells the other processes (Redis)
+                await penalty
         return _Failure(
             error,
             wait=wait,

@@ -9,9 +9,11 @@ package was stored:
 - clients on earlier protocol versions (most desktop clients today) send `resources/subscribe`; we remember their
   sessions and send them `notifications/resources/updated`.
 
-Updates can be stored by this process's receiver (HTTP mode) or by a separate `shipstation-mcp webhooks` process that
-shares the database (stdio mode), so the notifier watches the store itself: it wakes at once when this process stored
-an event, and otherwise looks for new rows every `poll_interval` seconds (one indexed query).
+Updates can be stored by this process's receiver (HTTP mode), by a separate `shipstation-mcp webhooks` process that
+shares the database (stdio mode), or by any other instance sharing a PostgreSQL store, so the notifier watches the
+store itself: it wakes at once when this process stored an event or (PostgreSQL) when the store's LISTEN/NOTIFY
+change feed says any instance did, and otherwise looks for new rows every `poll_interval` seconds (one indexed query).
+Every instance then publishes on its own subscription bus, so clients subscribed on any instance are told.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.subscriptions import InMemorySubscriptionBus, ResourceUpdated, SubscriptionBus
 
 from ..config import LiveSettings
+from ..state.backends import ChangeFeed, open_event_store, store_location
 from ..state.store import EventStore, SQLiteEventStore, StoreError
 
 logger = logging.getLogger(__name__)
@@ -129,8 +132,7 @@ class LiveTracking:
 
     @property
     def where(self) -> str:
-        path = self.settings.database_path
-        return str(path) if path else "memory (not kept after the server stops)"
+        return store_location(self.settings)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[LiveTracking]:
@@ -155,6 +157,8 @@ class LiveTracking:
             self._wake = anyio.Event()  # a fresh one: the server may run again under another event loop
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(self._notifier)
+                if isinstance(self._store, ChangeFeed):  # PostgreSQL: events stored by any instance wake us at once
+                    tasks.start_soon(self._follow, self._store)
                 try:
                     yield self
                 finally:
@@ -170,11 +174,11 @@ class LiveTracking:
     async def _open_store(self) -> EventStore:
         self.problem = None
         try:
-            store = await SQLiteEventStore.open(
-                self.settings.database_path, retention_days=self.settings.retention_days
-            )
+            store = await open_event_store(self.settings)
         except StoreError as exc:
-            if not self._fallback_to_memory:
+            # A shared PostgreSQL store never falls back: a replica keeping updates to itself would answer
+            # differently from the others. It fails to start instead (and is restarted by whatever runs it).
+            if not self._fallback_to_memory or self.settings.database_url:
                 raise
             # The MCP tools must keep working for people who never use webhooks; the receiver refuses to
             # acknowledge anything it could not keep (see `durable_store`).
@@ -205,6 +209,15 @@ class LiveTracking:
     def event_stored(self) -> None:
         """Wake the notifier now (this process stored an event); it finds what is new by itself."""
         self._wake.set()
+
+    async def _follow(self, feed: ChangeFeed) -> None:
+        while True:
+            try:
+                async for _ in feed.changes():
+                    self._wake.set()
+            except Exception:  # the feed reconnects by itself; anything else must not stop the server
+                logger.exception("The event store's change feed failed; polling until it is back")
+            await anyio.sleep(self._poll_interval)
 
     async def _notifier(self) -> None:
         while True:

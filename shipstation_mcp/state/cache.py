@@ -90,6 +90,14 @@ def refresh_requested() -> bool:
     return _refresh.get()
 
 
+def note_cached(stored_at: float) -> None:
+    """Tell the current read that it used an answer cached at `stored_at` (a `time.monotonic()` reading); for caches
+    kept outside this module (`redis_cache`)."""
+    freshness = _freshness.get()
+    if freshness is not None:
+        freshness.note(stored_at)
+
+
 @dataclass
 class _Entry:
     value: Any

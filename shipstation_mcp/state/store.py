@@ -323,6 +323,30 @@ def _decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
     return parts
 
 
+DELIVERED_STATUS_CODES = frozenset({"DE", "SP"})
+"""ShipStation's delivered statuses (delivered; delivered to a service point)."""
+
+
+ScanT = TypeVar("ScanT", str, datetime)
+
+
+def moves_forward(
+    old_status: str | None, old_scan: ScanT | None, new_status: str | None, new_scan: ScanT | None
+) -> bool:
+    """Whether an update becomes the package's current status; every store applies this one rule.
+
+    Deliveries arrive out of order, so an update whose newest scan is older than what we know (or that has no scan
+    time, when we know one) is history, not the package's current state. And a delivered package is never turned
+    back into one in transit by an update that is not strictly newer than the delivery. Scan times are aware
+    datetimes or fixed-width UTC text (see `_iso`), both in time order.
+    """
+    if old_scan and (new_scan is None or new_scan < old_scan):
+        return False
+    if old_status in DELIVERED_STATUS_CODES and new_status not in DELIVERED_STATUS_CODES:
+        return bool(old_scan and new_scan and new_scan > old_scan)
+    return True
+
+
 def _later(a: str | None, b: str | None) -> str | None:
     return max((x for x in (a, b) if x), default=None)
 
@@ -555,9 +579,7 @@ class SQLiteEventStore:
             " carrier_code = COALESCE(carrier_code, ?) WHERE tracking_number = ?",
             (received, event.carrier_code, event.tracking_number),
         )
-        # Deliveries can arrive out of order: an update whose newest scan is older than what we know is history,
-        # not the package's current state.
-        if last_event_at and (occurred is None or occurred < last_event_at):
+        if not moves_forward(old_status, last_event_at, event.status_code, occurred):
             return
         changed = (event.status_code, event.status_detail_code) != (old_status, old_detail)
         if old_stop == "unsubscribed":

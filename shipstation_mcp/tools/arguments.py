@@ -45,19 +45,11 @@ CarrierCode = Annotated[
     Field(
         min_length=2,
         max_length=50,
-        description="ShipStation carrier code such as ups, fedex, usps, stamps_com, dhl_express (see list_carriers)",
+        description="Carrier code: ups, fedex, usps, stamps_com, dhl_express, … (list_carriers)",
     ),
 ]
 MaxEvents = Annotated[int, Field(ge=0, le=100, description="How many scan events to include, newest first")]
-Refresh = Annotated[
-    bool,
-    Field(
-        description=(
-            "true: ask ShipStation again instead of reusing a recent answer (kept 60 s for shipments, 5 min for "
-            "tracking, 24 h once delivered)"
-        )
-    ),
-]
+Refresh = Annotated[bool, Field(description="true: ask ShipStation again, not a recent answer")]
 WebhookUrl = Annotated[
     str,
     Field(
@@ -68,5 +60,5 @@ WebhookUrl = Annotated[
 ]
 WebhookEvent = Annotated[
     TrackEvent,
-    Field(description="Webhook event: track (both APIs' specs) unless ShipStation told you track_event_v2"),
+    Field(description="track, unless ShipStation told you track_event_v2"),
 ]

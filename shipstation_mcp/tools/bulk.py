@@ -43,7 +43,7 @@ async def shipments_needing_attention(
     ctx: Ctx,
     since: Annotated[
         datetime | None,
-        Field(description="Labels created from this ISO date/date-time (UTC if no zone); default 14 days ago"),
+        Field(description="Labels created from this ISO date/time (UTC if no zone); default 14 days ago"),
     ] = None,
     until: Annotated[
         datetime | None, Field(description="Labels created up to this ISO date/date-time; default now")

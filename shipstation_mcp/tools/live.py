@@ -29,16 +29,12 @@ async def list_webhooks(ctx: Ctx) -> Annotated[CallToolResult, WebhookListing]:
     return respond(await webhooks.list_webhooks(app.client, app.live.settings))
 
 
-Cursor = Annotated[
-    str | None, Field(max_length=200, description="next_cursor from the previous page; omit for the newest first")
-]
+Cursor = Annotated[str | None, Field(max_length=200, description="next_cursor of the previous page")]
 
 
 async def list_tracked_packages(
     ctx: Ctx,
-    include_stopped: Annotated[
-        bool, Field(description="Also list packages no longer watched (delivered, exception, unsubscribed)")
-    ] = True,
+    include_stopped: Annotated[bool, Field(description="Also packages no longer watched")] = True,
     limit: Annotated[int, Field(ge=1, le=200, description="How many packages per page")] = 50,
     cursor: Cursor = None,
 ) -> Annotated[CallToolResult, TrackedPackages]:

@@ -22,10 +22,7 @@ async def find_order(
         Field(
             min_length=1,
             max_length=200,
-            description=(
-                "Whatever the customer gave: an order number (10443 or #10443), the store's own order id, a "
-                "shipment or label id (se-…), or a tracking number as pasted"
-            ),
+            description=("Whatever the customer gave: order number, store order id, se-… id or tracking number"),
         ),
     ],
     ctx: Ctx,

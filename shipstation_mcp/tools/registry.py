@@ -17,6 +17,7 @@ from mcp.types import ToolAnnotations
 
 from . import bulk, live, orders, shipments, tracking
 from .arguments import CONFIGURE, LOCAL_ONLY, READ_ONLY, WATCH
+from .schemas import lean_input_schema, outline_output_schema
 from .view import VIEW_META
 
 __all__ = ["TOOLS", "ToolSpec", "build_tools", "spec_for"]
@@ -45,10 +46,10 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=READ_ONLY,
         asked_about=lambda a: f"{a.get('query')!r}",
         description=(
-            "Answer 'where is my order?' in one call from whatever the person has: an order number (10443 or "
-            "#10443), the store's own order id, a shipment or label id (se-…), or a tracking number in any "
-            "spacing or case. Returns the order, every label (voided ones marked with their replacement) and each "
-            "package's live tracking. Use it first; the other tools answer narrower questions."
+            "Answer 'where is my order?' in one call from whatever the person has: an order number (10443, #10443), "
+            "the store's order id, a se-… shipment or label id, or a tracking number as pasted. Returns the order, "
+            "every label (voided ones with their replacement) and each package's live tracking. Use it first; the "
+            "other tools answer narrower questions."
         ),
         meta=VIEW_META,
     ),
@@ -58,9 +59,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=READ_ONLY,
         asked_about=lambda a: f"shipment {a.get('shipment_id')!r}",
         description=(
-            "Look up one shipment by its ShipStation shipment id (se-…) and return its status, ship-to, items, tags "
-            "and every label with its tracking number and tracking status. Use when you already have a shipment id; "
-            "for anything else the customer gave (an order number, a tracking number) use find_order."
+            "One shipment by its se-… shipment id: status, ship-to, items, tags and every label with its tracking. "
+            "Use when you already have a shipment id; for anything else the customer gave, use find_order."
         ),
     ),
     ToolSpec(
@@ -69,8 +69,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=READ_ONLY,
         asked_about=lambda a: f"external id {a.get('external_shipment_id')!r}",
         description=(
-            "Find a shipment by the id the merchant's store or integration gave it (external_shipment_id, often the "
-            "store's order id). Returns the same shipment summary as get_shipment, labels included."
+            "The shipment with the id the merchant's store or integration gave it (often the store's order id), "
+            "labels included. Use when you have that id; find_order also tries it."
         ),
     ),
     ToolSpec(
@@ -79,10 +79,9 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=READ_ONLY,
         asked_about=lambda a: "that shipment search",
         description=(
-            "List shipments, newest first, optionally filtered by status, creation date range, order number "
-            "(shipment_number) or recipient name. Use to find an order by its customer, or to review recent"
-            " orders. Each row carries its labels' ids, tracking numbers and tracking status; find_order tells one "
-            "order's whole story."
+            "Search shipments, newest first, by status, creation dates, order number or recipient name; each row "
+            "carries its labels and their tracking status. Use to find orders by customer or to review recent ones; "
+            "find_order tells one order's whole story."
         ),
     ),
     ToolSpec(
@@ -91,9 +90,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=READ_ONLY,
         asked_about=lambda a: f"tracking number {a.get('tracking_number')!r}",
         description=(
-            "Find which of the account's labels carries a tracking number, and the shipment (order) it belongs to. "
-            "Use when someone gives a tracking number and asks about the order; to see where the package is, use "
-            "track_package."
+            "The label and shipment (order) a tracking number belongs to. Use when someone gives a tracking number "
+            "and asks about the order; track_package says where the package is."
         ),
     ),
     ToolSpec(
@@ -102,8 +100,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=READ_ONLY,
         asked_about=lambda a: f"label {a.get('label_id')!r}",
         description=(
-            "Track the package of one of the account's labels by its label id (se-…, from get_shipment). Returns the "
-            "status in plain English, the latest scan and place, promised and actual delivery, and what needs action."
+            "Track the package of one of the account's labels by its se-… label id: status in plain English, latest "
+            "scan and place in local time, due day, and what needs action. Use when you have a label id."
         ),
         meta=VIEW_META,
     ),
@@ -113,9 +111,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=READ_ONLY,
         asked_about=lambda a: f"tracking number {a.get('tracking_number')!r}",
         description=(
-            "Track any package by tracking number: status in plain English, latest scan and place, promised and "
-            "actual delivery, and what needs action. carrier_code is optional: the number's format or the account's "
-            "label with that number decide; pass it (e.g. ups, fedex, usps) if the answer says so."
+            "Track any package by tracking number: status in plain English, latest scan and place in local time, due "
+            "day, and what needs action. Use for a number alone; carrier_code only if an answer asks for it."
         ),
         meta=VIEW_META,
     ),
@@ -125,9 +122,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=WATCH,
         asked_about=lambda a: f"tracking updates for {a.get('tracking_number')!r}",
         description=(
-            "Ask ShipStation to push tracking updates for a package to the account's `track` webhook. Use when "
-            "someone wants to be told when a package moves. ShipStation stops by itself at delivery or exception. "
-            "Needs the carrier code (see list_carriers)."
+            "Have ShipStation push this package's tracking updates to the account's webhook. Use when someone wants "
+            "to hear when a package moves. Updates stop by themselves at delivery or exception."
         ),
     ),
     ToolSpec(
@@ -135,17 +131,16 @@ TOOLS: tuple[ToolSpec, ...] = (
         title="Stop watching a package",
         annotations=WATCH,
         asked_about=lambda a: f"tracking updates for {a.get('tracking_number')!r}",
-        description=("Stop ShipStation's tracking updates for a package started with subscribe_tracking."),
+        description=(
+            "Stop the updates subscribe_tracking started. Use when nobody needs to hear about the package any more."
+        ),
     ),
     ToolSpec(
         tracking.list_carriers,
         title="List connected carriers",
         annotations=READ_ONLY,
         asked_about=lambda a: "the carrier list",
-        description=(
-            "List the carriers connected to the account with their carrier_code (what track_package and "
-            "subscribe_tracking take), carrier_id and name. Use when a tool asks for a carrier code."
-        ),
+        description=("The account's carriers and their carrier_code. Use when a tool asks for a carrier code."),
     ),
     ToolSpec(
         bulk.track_packages,
@@ -153,11 +148,9 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=READ_ONLY,
         asked_about=lambda a: "those packages",
         description=(
-            "Track up to 100 packages in one call instead of calling track_package again and again: each item is a "
-            "tracking number (carrier_code optional) or one of the account's label ids. Use when a question covers "
-            "several packages or orders. Answers with a one-line roll-up (e.g. '80 packages: 61 delivered, 12 in "
-            "transit, 4 exceptions, 3 not found'), which items need attention, and each package's status or its own "
-            "error. Paced to ShipStation's rate limit; reports progress as packages finish."
+            "Track up to 100 packages (tracking numbers or label ids) in one call, paced to ShipStation's rate limit:"
+            " a roll-up such as '80 packages: 61 delivered, 12 in transit, 4 exceptions', which need attention, and "
+            "each one's status or error. Use when a question covers several packages or orders."
         ),
     ),
     ToolSpec(
@@ -166,11 +159,9 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=READ_ONLY,
         asked_about=lambda a: "that period's labels",
         description=(
-            "The support queue in one call: checks the labels created in a period (default the last 14 days) and "
-            "lists the packages that need someone to act, most urgent first, each with its reasons: carrier "
-            "exceptions, returns to sender, delivery attempts, no carrier scan for too long, past the estimated "
-            "delivery date, labels never scanned days after they were created. Use for 'which orders need attention?'"
-            " or a daily check. Delivered and voided labels are skipped without tracking them."
+            "The support queue: labels created in a period (default 14 days) whose packages need someone to act, most"
+            " urgent first, with reasons (exceptions, returns, attempts, waiting for pickup, no scan for too long, "
+            "late, never scanned). Use for 'which orders need attention?' or a daily check."
         ),
     ),
     ToolSpec(
@@ -179,10 +170,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=CONFIGURE,
         asked_about=lambda a: "the webhook set-up",
         description=(
-            "Create the account's `track` webhook so ShipStation pushes tracking updates to this server's receiver, "
-            "or repoint the existing one (an account has one per event). Use once, with the public https URL that "
-            "reaches the receiver (a reverse proxy or tunnel to {webhook_path}). Then subscribe_tracking starts "
-            "updates for a package."
+            "Create or repoint the account's `track` webhook to this server's receiver (public https URL reaching "
+            "{webhook_path}). Use once, before subscribe_tracking; an account has one webhook per event."
         ),
     ),
     ToolSpec(
@@ -191,8 +180,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=READ_ONLY,
         asked_about=lambda a: "the webhook list",
         description=(
-            "List the account's webhooks (event and URL). Use to check that a `track` webhook exists and points at "
-            "this server's receiver before relying on live tracking updates."
+            "The account's webhooks. Use to check that a `track` webhook points at this server's receiver before "
+            "relying on live updates."
         ),
     ),
     ToolSpec(
@@ -201,9 +190,8 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=LOCAL_ONLY,
         asked_about=lambda a: "the watched packages",
         description=(
-            "List every package watched for tracking updates (subscribe_tracking, or updates the webhook delivered) "
-            "with its latest known status and when that status began. Answers from this server's store, without "
-            "calling ShipStation; use track_package for a fresh look at one package."
+            "Watched packages with their latest known status, from this server's store (no ShipStation call). Use for"
+            " 'which packages are we watching?'; track_package gives a fresh look at one."
         ),
     ),
     ToolSpec(
@@ -212,9 +200,9 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=LOCAL_ONLY,
         asked_about=lambda a: "the stored tracking updates",
         description=(
-            "Tracking updates ShipStation pushed to this server, newest first, each summarised like track_package. "
-            "Use for 'what changed since this morning?' (since) or 'any news on this package?' (tracking_number). "
-            "Answers from the store without calling ShipStation (no polling cost)."
+            "Tracking updates ShipStation pushed, newest first, each summarised like track_package, from this "
+            "server's store (no ShipStation call). Use for 'what changed since this morning?' or 'any news on this "
+            "package?'."
         ),
     ),
 )
@@ -228,14 +216,18 @@ def spec_for(name: str) -> ToolSpec | None:
 
 @cache
 def build_tools(webhook_path: str) -> tuple[Tool, ...]:
-    """Every tool, schemas built; the receiver's path is part of one description."""
-    return tuple(
-        Tool.from_function(
+    """Every tool, schemas built and trimmed for tools/list; the receiver's path is part of one description."""
+    tools = []
+    for spec in TOOLS:
+        tool = Tool.from_function(
             spec.fn,
             title=spec.title,
             annotations=spec.annotations,
             description=spec.description.replace("{webhook_path}", webhook_path),
             meta=dict(spec.meta) if spec.meta else None,
         )
-        for spec in TOOLS
-    )
+        tool.parameters = lean_input_schema(tool.parameters)
+        # Read live by the SDK: the published schema changes, the validation against the answer model does not.
+        tool.fn_metadata.output_schema = outline_output_schema(tool.fn_metadata.output_schema)
+        tools.append(tool)
+    return tuple(tools)

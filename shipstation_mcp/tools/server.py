@@ -24,6 +24,7 @@ from ..config import Settings
 from ..errors import EXPLAINED, ShipStationError, explain
 from ..live.notifier import LiveTracking
 from ..live.receiver import tracking_event
+from ..state.backends import shared_state
 from .context import AppState
 from .registry import build_tools, spec_for
 from .resources import add_resources
@@ -120,7 +121,11 @@ def create_server(
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
-        async with ShipStationClient(settings, transport=transport) as client, live.running():
+        async with (
+            shared_state(settings) as shared,
+            ShipStationClient(settings, transport=transport, limiter=shared.limiter, cache=shared.cache) as client,
+            live.running(),
+        ):
             if settings.demo and live.settings.database_path is None:
                 await _seed_demo_updates(live, settings, clock)
             yield AppState(settings=settings, client=client, live=live, clock=clock)

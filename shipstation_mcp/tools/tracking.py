@@ -35,7 +35,7 @@ async def track_package(
     ctx: Ctx,
     carrier_code: Annotated[
         str | None,
-        Field(max_length=50, description="Optional carrier code: ups, fedex, usps, stamps_com, dhl_express, …"),
+        Field(max_length=50, description="ups, fedex, usps, stamps_com, dhl_express, …; inferred if left out"),
     ] = None,
     max_events: MaxEvents = DEFAULT_MAX_EVENTS,
     refresh: Refresh = False,

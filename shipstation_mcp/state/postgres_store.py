@@ -1,0 +1,410 @@
+"""The event store on PostgreSQL (`SHIPSTATION_DATABASE_URL`), for several instances sharing one account.
+
+Same semantics as `SQLiteEventStore` (one conformance suite runs against both, tests/state/test_store_conformance.py):
+
+- **de-duplication** by the unique `dedupe_key` (`INSERT … ON CONFLICT DO NOTHING`), so two receivers given the same
+  delivery store it once;
+- **status only moves forward** (`store.moves_forward`, the rule both stores share);
+- **several writers**: every `add_event` takes one transaction-scoped advisory lock, so events are folded into their
+  subscription one at a time and their ids become visible in commit order (the change notifier reads "ids after the
+  last one I saw"; with concurrent inserts a lower id could otherwise commit after a higher one and be missed);
+- **durable**: the receiver acknowledges after `COMMIT`, and PostgreSQL's defaults (`fsync`, `synchronous_commit=on`)
+  flush the WAL before a commit returns;
+- **change notifications**: each stored event sends `NOTIFY shipstation_mcp_events` in its transaction (delivered
+  only on commit); `changes()` yields once per notification on a dedicated listening connection, so every instance
+  learns at once of an event stored by any of them;
+- **versioned migrations**: table `shipstation_mcp_schema` holds the version; steps run in one transaction under an
+  advisory lock, so instances starting together do not migrate twice.
+
+Connections come from a `psycopg_pool.AsyncConnectionPool`, which replaces broken connections by itself: when the
+database goes away, calls fail with `StoreError` (retryable; the receiver answers 503 so ShipStation resends) and
+work again once it is back, without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+import psycopg
+from psycopg.rows import tuple_row
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from ..config import display_url
+from ..errors import SharedStateUnavailable, StoreError
+from ..times import to_utc
+from .store import EventFacts, EventPage, IncomingEvent, StoredEvent, Subscription, moves_forward
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+CHANNEL = "shipstation_mcp_events"
+LOCK_MIGRATE = 0x5353_4D43_0001  # advisory lock ids ("SSMC" + n)
+LOCK_WRITE = 0x5353_4D43_0002
+CONNECT_TIMEOUT = 5.0
+
+MIGRATIONS: dict[int, Sequence[str]] = {
+    1: (
+        """
+        CREATE TABLE subscriptions (
+            tracking_number    TEXT PRIMARY KEY,
+            carrier_code       TEXT,
+            since              TIMESTAMPTZ NOT NULL,
+            source             TEXT NOT NULL,
+            status_code        TEXT,
+            status_detail_code TEXT,
+            status_description TEXT,
+            status_changed_at  TIMESTAMPTZ,
+            last_event_at      TIMESTAMPTZ,
+            last_received_at   TIMESTAMPTZ,
+            stopped_at         TIMESTAMPTZ,
+            stop_reason        TEXT CHECK (stop_reason IN ('delivered', 'exception', 'unsubscribed'))
+        )
+        """,
+        """
+        CREATE TABLE events (
+            id                 BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            dedupe_key         TEXT NOT NULL UNIQUE,
+            tracking_number    TEXT NOT NULL,
+            carrier_code       TEXT,
+            resource_type      TEXT,
+            status_code        TEXT,
+            status_detail_code TEXT,
+            status_description TEXT,
+            occurred_at        TIMESTAMPTZ,
+            received_at        TIMESTAMPTZ NOT NULL,
+            payload            TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX events_by_number ON events (tracking_number, received_at)",
+        "CREATE INDEX events_by_received ON events (received_at)",
+    ),
+}
+"""Schema steps: `MIGRATIONS[n]` takes a database from version n-1 to n. Append; never edit a released step."""
+
+_EVENT_COLUMNS = (
+    "id, tracking_number, received_at, payload, carrier_code, resource_type, status_code, status_detail_code,"
+    " status_description, occurred_at"
+)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # Microseconds are what both stores keep; PostgreSQL's timestamptz has the same resolution.
+    return to_utc(value) if value is not None else None
+
+
+def _out(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
+
+
+class PostgresEventStore:
+    """`EventStore` on PostgreSQL. Open with `await PostgresEventStore.open(url)`."""
+
+    def __init__(self, pool: AsyncConnectionPool, url: str) -> None:
+        self._pool = pool
+        self.url = url
+        self.where = display_url(url)
+
+    def __repr__(self) -> str:
+        return f"PostgresEventStore({self.where})"
+
+    @classmethod
+    async def open(cls, url: str, *, max_size: int = 10) -> PostgresEventStore:
+        """Connect and migrate. Raises `StoreError` naming the server (never the password) when it cannot."""
+        pool = AsyncConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            open=False,
+            timeout=CONNECT_TIMEOUT,
+            kwargs={"autocommit": True, "connect_timeout": int(CONNECT_TIMEOUT), "row_factory": tuple_row},
+            name="shipstation-mcp-events",
+        )
+        store = cls(pool, url)
+        try:
+            await pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+            await store._migrate()
+        except (psycopg.Error, PoolTimeout) as exc:
+            await pool.close()
+            raise store._unavailable(exc) from None
+        except BaseException:
+            await pool.close()
+            raise
+        return store
+
+    def _unavailable(self, exc: BaseException) -> SharedStateUnavailable:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, PoolTimeout):
+            reason = "no connection could be made in time"
+        return SharedStateUnavailable(
+            f"The event store (PostgreSQL at {self.where}) cannot be reached: {reason[:200]}. "
+            "Try again in a few seconds; check SHIPSTATION_DATABASE_URL if it persists."
+        )
+
+    async def _migrate(self) -> None:
+        async with self._pool.connection() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_MIGRATE,))
+            await conn.execute("CREATE TABLE IF NOT EXISTS shipstation_mcp_schema (version INTEGER NOT NULL)")
+            row = await (await conn.execute("SELECT max(version) FROM shipstation_mcp_schema")).fetchone()
+            version = int(row[0] or 0) if row else 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"The event store at {self.where} was written by a newer shipstation-mcp (schema {version}; "
+                    f"this one knows up to {SCHEMA_VERSION}). Upgrade shipstation-mcp."
+                )
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[step]:
+                    await conn.execute(statement)
+                await conn.execute("INSERT INTO shipstation_mcp_schema (version) VALUES (%s)", (step,))
+                logger.info("Event store %s migrated to schema %d", self.where, step)
+
+    async def _query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            async with self._pool.connection() as conn:
+                cursor = await conn.execute(sql, args)  # type: ignore[arg-type]
+                return await cursor.fetchall() if cursor.description else []
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise self._unavailable(exc) from None
+
+    # ------------------------------------------------------------------ EventStore
+
+    async def add_event(self, event: IncomingEvent) -> StoredEvent | None:
+        try:
+            async with self._pool.connection() as conn, conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_WRITE,))
+                cursor = await conn.execute(
+                    "INSERT INTO events (dedupe_key, tracking_number, carrier_code, resource_type, status_code,"
+                    " status_detail_code, status_description, occurred_at, received_at, payload)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (dedupe_key) DO NOTHING"
+                    " RETURNING id",
+                    (
+                        event.dedupe_key,
+                        event.tracking_number,
+                        event.carrier_code,
+                        event.resource_type,
+                        event.status_code,
+                        event.status_detail_code,
+                        event.status_description,
+                        _utc(event.occurred_at),
+                        _utc(event.received_at),
+                        event.payload,
+                    ),
+                )
+                row = await cursor.fetchone()
+                if row is None:
+                    return None
+                event_id = int(row[0])
+                await self._fold_into_subscription(conn, event)
+                await conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(event_id)))
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise self._unavailable(exc) from None
+        facts = {f.name: getattr(event, f.name) for f in fields(EventFacts)}
+        return StoredEvent(
+            **{**facts, "received_at": _utc(event.received_at), "occurred_at": _utc(event.occurred_at)}, id=event_id
+        )
+
+    @staticmethod
+    async def _fold_into_subscription(conn: psycopg.AsyncConnection[Any], event: IncomingEvent) -> None:
+        received, occurred = _utc(event.received_at), _utc(event.occurred_at)
+        row = await (
+            await conn.execute(
+                "SELECT status_code, status_detail_code, last_event_at, stop_reason FROM subscriptions"
+                " WHERE tracking_number = %s FOR UPDATE",
+                (event.tracking_number,),
+            )
+        ).fetchone()
+        stop_reason: str | None = event.terminal
+        stopped_at = (occurred or received) if stop_reason else None
+        if row is None:
+            await conn.execute(
+                "INSERT INTO subscriptions (tracking_number, carrier_code, since, source, status_code,"
+                " status_detail_code, status_description, status_changed_at, last_event_at, last_received_at,"
+                " stopped_at, stop_reason) VALUES (%s, %s, %s, 'webhook', %s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    event.tracking_number,
+                    event.carrier_code,
+                    received,
+                    event.status_code,
+                    event.status_detail_code,
+                    event.status_description,
+                    occurred or received,
+                    occurred,
+                    received,
+                    stopped_at,
+                    stop_reason,
+                ),
+            )
+            return
+        old_status, old_detail, last_event_at, old_stop = row
+        await conn.execute(
+            "UPDATE subscriptions SET last_received_at = GREATEST(last_received_at, %s),"
+            " carrier_code = COALESCE(carrier_code, %s) WHERE tracking_number = %s",
+            (received, event.carrier_code, event.tracking_number),
+        )
+        if not moves_forward(old_status, last_event_at, event.status_code, occurred):
+            return
+        changed = (event.status_code, event.status_detail_code) != (old_status, old_detail)
+        if old_stop == "unsubscribed":
+            stop_reason, stopped_at = "unsubscribed", None
+        newest = max((t for t in (last_event_at, occurred) if t is not None), default=None)
+        await conn.execute(
+            "UPDATE subscriptions SET status_code = %s, status_detail_code = %s, status_description = %s,"
+            " last_event_at = %s, status_changed_at = CASE WHEN %s THEN %s ELSE status_changed_at END,"
+            " stop_reason = %s,"
+            " stopped_at = CASE WHEN %s::text IS NULL THEN NULL ELSE COALESCE(%s, stopped_at) END"
+            " WHERE tracking_number = %s",
+            (
+                event.status_code,
+                event.status_detail_code,
+                event.status_description,
+                newest,
+                changed,
+                occurred or received,
+                stop_reason,
+                stop_reason,
+                stopped_at,
+                event.tracking_number,
+            ),
+        )
+
+    async def watch(self, tracking_number: str, carrier_code: str | None, *, at: datetime) -> Subscription:
+        await self._query(
+            "INSERT INTO subscriptions AS s (tracking_number, carrier_code, since, source)"
+            " VALUES (%s, %s, %s, 'subscribe_tracking')"
+            " ON CONFLICT (tracking_number) DO UPDATE SET"
+            " carrier_code = COALESCE(excluded.carrier_code, s.carrier_code),"
+            " since = CASE WHEN s.stop_reason IS NULL THEN s.since ELSE excluded.since END,"
+            " source = 'subscribe_tracking', stop_reason = NULL, stopped_at = NULL",
+            (tracking_number, carrier_code, _utc(at)),
+        )
+        return (await self._subscriptions(tracking_number))[0]
+
+    async def unwatch(self, tracking_number: str, carrier_code: str | None, *, at: datetime) -> Subscription | None:
+        await self._query(
+            "UPDATE subscriptions SET stop_reason = 'unsubscribed', stopped_at = %s,"
+            " carrier_code = COALESCE(%s, carrier_code) WHERE tracking_number = %s",
+            (_utc(at), carrier_code, tracking_number),
+        )
+        found = await self._subscriptions(tracking_number)
+        return found[0] if found else None
+
+    async def subscriptions(self) -> list[Subscription]:
+        return await self._subscriptions(None)
+
+    async def subscription(self, tracking_number: str) -> Subscription | None:
+        found = await self._subscriptions(tracking_number)
+        return found[0] if found else None
+
+    async def _subscriptions(self, tracking_number: str | None) -> list[Subscription]:
+        query = (
+            "SELECT s.tracking_number, s.since, s.source, s.carrier_code, s.status_code, s.status_detail_code,"
+            " s.status_description, s.status_changed_at, s.last_event_at, s.last_received_at,"
+            " (SELECT COUNT(*) FROM events e WHERE e.tracking_number = s.tracking_number),"
+            " s.stopped_at, s.stop_reason FROM subscriptions s"
+        )
+        args: tuple[Any, ...] = ()
+        if tracking_number is not None:
+            query += " WHERE s.tracking_number = %s"
+            args = (tracking_number,)
+        query += ' ORDER BY COALESCE(s.last_received_at, s.since) DESC, s.tracking_number COLLATE "C"'
+        return [
+            Subscription(
+                tracking_number=row[0],
+                since=_out(row[1]) or datetime.now(UTC),
+                source=row[2],
+                carrier_code=row[3],
+                status_code=row[4],
+                status_detail_code=row[5],
+                status_description=row[6],
+                status_changed_at=_out(row[7]),
+                last_event_at=_out(row[8]),
+                last_received_at=_out(row[9]),
+                event_count=int(row[10]),
+                stopped_at=_out(row[11]),
+                stop_reason=row[12],
+            )
+            for row in await self._query(query, args)
+        ]
+
+    @staticmethod
+    def _event(row: Sequence[Any]) -> StoredEvent:
+        return StoredEvent(
+            id=int(row[0]),
+            tracking_number=row[1],
+            received_at=_out(row[2]) or datetime.now(UTC),
+            payload=row[3],
+            carrier_code=row[4],
+            resource_type=row[5],
+            status_code=row[6],
+            status_detail_code=row[7],
+            status_description=row[8],
+            occurred_at=_out(row[9]),
+        )
+
+    async def events(
+        self, *, tracking_number: str | None = None, since: datetime | None = None, limit: int = 20
+    ) -> EventPage:
+        where: list[str] = []
+        args: list[Any] = []
+        if tracking_number is not None:
+            where.append("tracking_number = %s")
+            args.append(tracking_number)
+        if since is not None:
+            where.append("received_at >= %s")
+            args.append(_utc(since))
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        total = (await self._query(f"SELECT COUNT(*) FROM events{clause}", args))[0][0]  # noqa: S608
+        rows = await self._query(
+            f"SELECT {_EVENT_COLUMNS} FROM events{clause} ORDER BY received_at DESC, id DESC LIMIT %s",  # noqa: S608
+            [*args, max(0, limit)],
+        )
+        return EventPage(events=[self._event(row) for row in rows], total=int(total))
+
+    async def latest_event(self, tracking_number: str) -> StoredEvent | None:
+        rows = await self._query(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE tracking_number = %s"  # noqa: S608
+            " ORDER BY occurred_at IS NULL, occurred_at DESC, id DESC LIMIT 1",
+            (tracking_number,),
+        )
+        return self._event(rows[0]) if rows else None
+
+    async def events_after(self, event_id: int, *, limit: int = 500) -> list[tuple[int, str]]:
+        rows = await self._query(
+            "SELECT id, tracking_number FROM events WHERE id > %s ORDER BY id LIMIT %s", (event_id, limit)
+        )
+        return [(int(row[0]), row[1]) for row in rows]
+
+    async def last_event_id(self) -> int:
+        return int((await self._query("SELECT COALESCE(MAX(id), 0) FROM events"))[0][0])
+
+    async def aclose(self) -> None:
+        await self._pool.close()
+
+    # ------------------------------------------------------------------ cross-instance change notifications
+
+    async def changes(self, *, retry_every: float = 1.0) -> AsyncIterator[None]:
+        """Yield whenever any instance stored an event (and once after every reconnect, in case one was missed).
+
+        Runs until cancelled; a lost connection is re-opened every `retry_every` seconds."""
+        failing = False
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self.url, autocommit=True, connect_timeout=int(CONNECT_TIMEOUT)
+                ) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    if failing:
+                        logger.warning("Change feed of %s is back", self.where)
+                    failing = False
+                    yield
+                    async for _ in conn.notifies():
+                        yield
+            except (psycopg.Error, OSError) as exc:
+                level = logging.DEBUG if failing else logging.WARNING
+                logger.log(level, "Lost the change feed of %s (%s); reconnecting", self.where, type(exc).__name__)
+                failing = True
+            await anyio.sleep(retry_every)

@@ -1,0 +1,57 @@
+"""Lean schemas for tools/list: what a client needs to call a tool and read its answer, without pydantic's noise.
+
+The input schema keeps every type, bound and description the assistant chooses arguments by, less the titles
+pydantic derives from field names, `default: null`, and `anyOf [X, null]` (an argument left out is the same as
+null). The output schema outlines the answer: every top-level field with its type, nested parts as objects or
+arrays of objects. The answer models in `answers/` stay the full, documented contract; the server still
+validates every structured result against them, and the text says the same facts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["lean_input_schema", "outline_output_schema"]
+
+NULL = {"type": "null"}
+
+
+def _lean(node: Any, *, descriptions: bool) -> Any:
+    if isinstance(node, list):
+        return [_lean(item, descriptions=descriptions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "title" or (key == "default" and value is None) or (key == "description" and not descriptions):
+            continue
+        if key in ("properties", "$defs"):  # their keys are names, not keywords
+            out[key] = {name: _lean(schema, descriptions=descriptions) for name, schema in value.items()}
+        else:
+            out[key] = _lean(value, descriptions=descriptions)
+    alternatives = out.get("anyOf")
+    if isinstance(alternatives, list) and len(alternatives) == 2 and NULL in alternatives:
+        other = alternatives[0] if alternatives[1] == NULL else alternatives[1]
+        del out["anyOf"]
+        out = {**other, **out}
+    return out
+
+
+def lean_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    return _lean(schema, descriptions=True)
+
+
+def _outline(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_outline(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return {"type": "object"}
+    return {key: _outline(value) for key, value in node.items() if key != "$defs"}
+
+
+def outline_output_schema(schema: dict[str, Any] | None) -> dict[str, Any] | None:
+    if schema is None:
+        return None
+    return _outline(_lean(schema, descriptions=False))

@@ -1,0 +1,114 @@
+"""Several real server processes on one key sharing their rate budget in a real Redis (done-when 1 and 4 of
+issue 11, at a scale that fits a test; bench/bench_scale.py runs the full 3 × 100 at 200 per minute).
+
+- three processes each run `track_packages` at once against a mock that enforces the limit per rolling minute:
+  no 429, and the whole takes what one shared budget allows (one process's burst, not three), within 1.2 × that;
+- Redis stopped in the middle of a bulk call: the unfinished items say Redis cannot be reached, nothing more is
+  sent (no 429 storm), the process stays up, and once Redis is back the next call works without a restart.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import anyio
+import pytest
+import redis
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+from shipstation_mcp.state.limiter import RateLimiter
+from tests.e2e.instances import TOKEN, Instance, instances, mock_shipstation, mock_stats
+from tests.state.servers import RedisServer
+
+pytestmark = pytest.mark.anyio
+
+NUMBERS = [f"1Z999AA1{i:010d}" for i in range(100)]  # the mock's packages; UPS by their format: one GET each
+
+
+def client(instance: Instance) -> Client:
+    http = create_mcp_http_client(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=None)
+    return Client(streamable_http_client(instance.mcp_url, http_client=http))
+
+
+def environment(mock: str, redis_url: str, rate_limit: int) -> dict[str, str]:
+    return {
+        "SHIPSTATION_API": "shipengine",
+        "SHIPSTATION_BASE_URL": mock,
+        "SHIPSTATION_REDIS_URL": redis_url,
+        "SHIPSTATION_RATE_LIMIT": str(rate_limit),
+    }
+
+
+async def test_three_processes_on_one_key_share_one_budget_without_a_429(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    limit, each = 240, 30  # burst 60, then 4 per second: 90 requests need 7.5 s from one budget, 0 s from three
+    redis.Redis.from_url(redis_server.url).flushdb()
+    with mock_shipstation(latency=0.02, rate_limit=limit) as mock:
+        with instances(3, tmp_path, environment(mock, redis_server.url, limit)) as group:
+            elapsed: list[float] = []
+            async with client(group[0]) as c0, client(group[1]) as c1, client(group[2]) as c2:
+                started = time.monotonic()
+
+                async def bulk(c: Client, part: int) -> None:
+                    result = await c.call_tool("track_packages", {"packages": NUMBERS[part * each : (part + 1) * each]})
+                    assert not result.is_error, result.content
+                    assert all(r.get("error") is None for r in result.structured_content["results"])
+                    elapsed.append(time.monotonic() - started)
+
+                async with anyio.create_task_group() as tasks:
+                    for part, c in enumerate((c0, c1, c2)):
+                        tasks.start_soon(bulk, c, part)
+        stats = mock_stats(mock)
+    needed = RateLimiter(limit).time_for(3 * each)
+    assert stats.get("throttled", 0) == 0
+    assert stats["requests"] == 3 * each
+    assert max(elapsed) >= 0.9 * needed  # one budget: three separate ones would have let all 90 go at once
+    assert max(elapsed) <= 1.2 * needed + 1.0  # + round trips and the MCP calls themselves
+
+
+async def test_redis_stopped_during_a_bulk_call_then_back_needs_no_restart(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    limit = 60  # burst 15, then one per second
+    redis.Redis.from_url(redis_server.url).flushdb()
+    try:
+        await outage_during_bulk(tmp_path, redis_server, limit)
+    finally:
+        if redis_server.process.poll() is not None:  # the session's server stays up for the tests after this one
+            redis_server.start_again()
+
+
+async def outage_during_bulk(tmp_path: Path, redis_server: RedisServer, limit: int) -> None:
+    with (
+        mock_shipstation(latency=0.02, rate_limit=limit) as mock,
+        instances(1, tmp_path, environment(mock, redis_server.url, limit)) as (server,),
+    ):
+        async with client(server) as c:
+
+            async def stop_redis_soon() -> None:
+                await anyio.sleep(2.5)
+                redis_server.stop()
+
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(stop_redis_soon)
+                result = await c.call_tool("track_packages", {"packages": NUMBERS[:40]})
+            sent_during_outage = mock_stats(mock)["requests"]
+            assert not result.is_error, result.content
+            results = result.structured_content["results"]
+            failed = [r for r in results if r.get("error")]
+            assert 15 <= len(results) - len(failed) <= 20  # the burst and a second or two, then Redis went
+            assert failed and all("Redis" in r["error"] and "try again" in r["error"] for r in failed)
+            assert server.process.poll() is None  # still up
+
+            redis_server.start_again()
+            assert redis_server.process.poll() is None
+            again = await c.call_tool("track_package", {"tracking_number": NUMBERS[50]})
+            assert not again.is_error, again.content
+        stats = mock_stats(mock)
+    assert stats.get("throttled", 0) == 0  # no 429 storm: nothing was sent without the shared budget
+    assert sent_during_outage == len(results) - len(failed)
+    assert stats["requests"] == sent_during_outage + 1
