@@ -7,10 +7,11 @@ against the local mock (`--latency` per answer; at most 200 requests in any roll
 mock's window reset first. V2 (the default flavour) first, then ShipEngine. The numbers are UPS numbers of the mock
 account's labels; on V2 a number is tracked through its label, on ShipEngine by its carrier.
 
-The floor is what the API itself allows, whatever a client does: every request costs one round trip and at most
-`in flight` go at once (`ceil(requests / in flight) × latency`, plus one round trip per page of labels read before
-the tracking on V2), and no rolling 60 s may hold more than 200 requests (the last of R requests cannot be sent
-before `floor((R - 1) / 200) × 60 s`). "wall / floor" compares with the larger of the two.
+The floor is what the API itself allows for the job, whatever a client does: the requests the job needs (one track
+call per package, and on V2 one page of the label listing per 100 numbers first, to find their labels), each one
+round trip with at most `in flight` at once (`listing pages × latency + ceil(tracks / in flight) × latency`), and
+no rolling 60 s holding more than 200 requests (the last of R requests cannot be sent before
+`floor((R - 1) / 200) × 60 s`, then one round trip). "wall / floor" compares with the larger of the two.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ def number(i: int) -> str:
     return f"1Z999AA1{i:010d}"
 
 
-def floor_seconds(requests: int, pages: int, latency: float, in_flight: int) -> tuple[float, float]:
-    """(round-trip floor, rate-limit floor) for `requests` requests of which `pages` are label-listing pages."""
-    trips = (pages + math.ceil((requests - pages) / in_flight)) * latency
+def floor_seconds(requests: int, pages: int, latency: float, in_flight: int, calls: int = 1) -> tuple[float, float]:
+    """(round-trip floor, rate-limit floor) for `requests` requests in `calls` calls, of which `pages` are listing
+    pages that must come before the tracking (one round trip each)."""
+    trips = pages * latency + math.ceil((requests - pages) / in_flight) * latency
     rate = math.floor((requests - 1) / RATE_LIMIT) * WINDOW + latency
     return trips, rate
 
@@ -106,13 +108,17 @@ def _row(
     what = f"{packages} in {len(sizes)} calls" if len(sizes) > 1 else f"{packages} in 1 call"
     flavour = "V2" if api == "v2" else "ShipEngine"
     if sent:
-        trips, rate = floor_seconds(sent, pages if api == "v2" else 0, latency, DEFAULT_CONCURRENCY)
+        # The job's own floor, whatever a client does: on V2 one listing page per 100 labels (each call reads its
+        # own), then one track call per package; on ShipEngine one track call per package.
+        listing = sum(math.ceil(size / 100) for size in sizes) if api == "v2" else 0
+        needed = packages + listing
+        trips, rate = floor_seconds(needed, listing, latency, DEFAULT_CONCURRENCY, calls=len(sizes))
         floor = max(trips, rate)
-        shown = f"{floor:.2f} ({'rate limit' if rate >= trips else 'round trips'})"
+        shown = f"{floor:.2f} ({'rate limit' if rate >= trips else 'round trips'}; {needed} requests)"
         ratio = f"{wall / floor:.2f}"
     else:
         shown, ratio = "–", "–"
-    split = f"{sent} ({pages} listing + {track_label} track)" if api == "v2" and sent else str(sent)
+    split = f"{sent} ({pages} label list/search + {track_label} track)" if api == "v2" and sent else str(sent)
     return [flavour, what, cache, f"{wall:.2f}", f"{cpu:.2f}", split, throttled, shown, ratio, headline]
 
 

@@ -47,6 +47,8 @@ async def main() -> None:
     parser.add_argument(
         "--baseline", metavar="DIR", help="also run the server from another checkout (e.g. `git archive`)"
     )
+    parser.add_argument("--baseline-label", default="baseline", help="what --baseline is, for the table")
+    parser.add_argument("--baseline-python", metavar="PATH", help="interpreter for --baseline (its own environment)")
     args = parser.parse_args()
     with mock_server(latency=args.latency, rate_limit=0) as url:
         base = {"SHIPSTATION_BASE_URL": url, "SHIPSTATION_RATE_LIMIT": "100000"}
