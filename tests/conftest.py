@@ -12,8 +12,8 @@ def anyio_backend() -> str:
 
 # --- issue 5: rate limiter isolation and the API-key canary -------------------------------------------------------
 # Every test starts with full rate-limiter buckets (they are process-wide, keyed by API key and host), and no test
-# may let the canary key (tests/canary.py) reach captured stdout, stderr, logs or a failure report. Package loggers
-# run at DEBUG for the whole suite, so debug lines are scanned too.
+# may let the canary key (tests/support/canary.py) reach captured stdout, stderr, logs or a failure report. Package
+# loggers run at DEBUG for the whole suite, so debug lines are scanned too.
 
 import json  # noqa: E402
 import logging  # noqa: E402
