@@ -12,8 +12,8 @@ def anyio_backend() -> str:
 
 # --- issue 5: rate limiter isolation and the API-key canary -------------------------------------------------------
 # Every test starts with full rate-limiter buckets (they are process-wide, keyed by API key and host), and no test
-# may let the canary key (tests/canary.py) reach captured stdout, stderr, logs or a failure report. Package loggers
-# run at DEBUG for the whole suite, so debug lines are scanned too.
+# may let the canary key (tests/support/canary.py) reach captured stdout, stderr, logs or a failure report. Package
+# loggers run at DEBUG for the whole suite, so debug lines are scanned too.
 
 import json  # noqa: E402
 import logging  # noqa: E402
@@ -31,17 +31,28 @@ _TRAP = CanaryTrap()
 
 # Property tests. The default profile is deterministic: derandomized (the same examples every run, on every machine)
 # and without the example database, so no `.hypothesis/` left by an earlier run can change the next run's outcome.
-# HYPOTHESIS_PROFILE=thorough runs a long randomized hunt that remembers (and replays) the failures it finds.
+# HYPOTHESIS_PROFILE=thorough runs a long randomized hunt that remembers (and replays) the failures it finds. Both
+# start from Hypothesis's own defaults, not from each other (registering "default" changes what a profile inherits).
+_HYPOTHESIS_DEFAULTS = settings.get_profile("default")
 settings.register_profile(
-    "default",
-    max_examples=40,
+    "thorough",
+    parent=_HYPOTHESIS_DEFAULTS,
+    max_examples=1000,
+    derandomize=False,
     deadline=None,
-    derandomize=True,
-    database=None,
     suppress_health_check=[HealthCheck.too_slow],
     print_blob=True,
 )
-settings.register_profile("thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "default",
+    parent=_HYPOTHESIS_DEFAULTS,
+    max_examples=40,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

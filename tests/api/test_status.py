@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from shipstation_mcp.api.status import (
     status_info,
     tracking_status_meaning,
 )
+from tests.fixtures.build_spec_examples import load_spec
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "shared" / "contracts"
 V2_SPEC = CONTRACTS / "shipstation-v2-openapi.yaml"
@@ -56,14 +56,12 @@ ODD_INPUTS: list[Any] = [
 ]
 
 
-@cache
 def _spec(spec: Path) -> dict[str, Any]:
-    """A spec, parsed once for the whole module (they are large), with libyaml where present, as the fixtures are."""
-    yaml = pytest.importorskip("yaml")
+    """A spec, parsed once for the whole suite (they are large) and shared with the fixture freshness check."""
+    pytest.importorskip("yaml")
     if not spec.exists():
         pytest.skip(f"{spec} not available")
-    with spec.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return load_spec(spec)
 
 
 def _schema(spec: Path, name: str) -> dict[str, Any]:

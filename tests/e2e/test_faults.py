@@ -1,5 +1,5 @@
-"""Faults from a real server process on 127.0.0.1 (tests/fault_server.py): each ends in bounded time with a clear
-error, and the same server process then answers the next call normally, on the same client."""
+"""Faults from a real server process on 127.0.0.1 (tests/support/fault_server.py): each ends in bounded time with a
+clear error, and the same server process then answers the next call normally, on the same client."""
 
 from __future__ import annotations
 

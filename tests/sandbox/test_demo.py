@@ -27,7 +27,7 @@ def demo_server(api: str):
 async def test_every_tool_has_a_demo_call() -> None:
     async with Client(demo_server("v2")) as client:
         registered = {tool.name for tool in (await client.list_tools()).tools}
-    assert registered == {call.tool for call in DEMO_CALLS}, "add the new tool to tests/demo_calls.py"
+    assert registered == {call.tool for call in DEMO_CALLS}, "add the new tool to tests/support/demo_calls.py"
 
 
 @pytest.mark.parametrize("api", ["v2", "shipengine"])

@@ -9,6 +9,8 @@ request it sends stays under the API prefix of the configured host.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -127,12 +129,21 @@ def check(result: Any, fake: FakeShipStation, tool: str) -> None:
 TOOL_ARGUMENTS = {name: arguments(schema, schema.get("$defs", {})) for name, schema in TOOL_SCHEMAS.items()}
 
 
+@pytest.fixture(scope="module")
+def loop() -> Iterator[asyncio.Runner]:
+    """One event loop for every example (a new loop each time also meant new worker threads each time)."""
+    with asyncio.Runner() as runner:
+        yield runner
+
+
 @pytest.mark.parametrize("api", ["v2", "shipengine"])
 @pytest.mark.parametrize("tool", sorted(TOOL_SCHEMAS))
 @given(data=st.data())
-def test_any_arguments_get_a_result_or_an_explained_error(tool: str, api: str, data: st.DataObject) -> None:
+def test_any_arguments_get_a_result_or_an_explained_error(
+    loop: asyncio.Runner, tool: str, api: str, data: st.DataObject
+) -> None:
     args = data.draw(TOOL_ARGUMENTS[tool], label="arguments")
-    result, fake = anyio.run(_call, api, tool, args)
+    result, fake = loop.run(_call(api, tool, args))
     check(result, fake, tool)
 
 
