@@ -33,13 +33,15 @@ settings (environment variables, or a .env file in the working directory; the re
   SHIPSTATION_API_KEY      API key (required unless --demo). ShipStation: Settings > Account > API Settings
   SHIPSTATION_API          v2 (api.shipstation.com/v2) or shipengine (api.shipengine.com/v1)   [default: v2]
   SHIPSTATION_BASE_URL     override the host (a proxy, a mock); the path prefix follows SHIPSTATION_API
-  SHIPSTATION_TIMEOUT      seconds per HTTP request                                            [default: 30]
+  SHIPSTATION_TIMEOUT      seconds per HTTP request, up to 600                                 [default: 30]
   SHIPSTATION_MAX_RETRIES  retries of a failed idempotent request (0-10)                       [default: 3]
   SHIPSTATION_DEMO         1 to serve the offline demo account, same as --demo                 [default: 0]
   SHIPSTATION_RATE_LIMIT   requests per minute for this process                [default: 200; 20 for TEST_ keys]
   SHIPSTATION_CACHE_TTL    seconds to reuse tracking not yet delivered; 0 = no cache           [default: 300]
   SHIPSTATION_RATE_HEADROOM  percent of the minute's allowance left for other users of the key  [default: 5]
   SHIPSTATION_CONCURRENCY  most requests a bulk call has in flight at once (1-100)             [default: 10]
+  SHIPSTATION_TOOLSETS     tools to offer: orders, tracking, bulk, live, comma-separated, same as --toolsets [all]
+  SHIPSTATION_READ_ONLY    1 hides every tool that changes the account, same as --read-only     [default: 0]
   SHIPSTATION_LOG_LEVEL    DEBUG, INFO, WARNING, ERROR                                          [default: INFO]
   SHIPSTATION_MCP_TOKEN    bearer token MCP clients must send over HTTP  [default: a new random one, shown at start]
   SHIPSTATION_OAUTH_ISSUER, SHIPSTATION_OAUTH_AUDIENCE, SHIPSTATION_OAUTH_JWKS_URL
@@ -362,6 +364,22 @@ COMMANDS: tuple[Command, ...] = (
 # ---------------------------------------------------------------------------------------------- parsing
 
 
+def _add_tool_choice(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument(
+        "--toolsets",
+        metavar="LIST",
+        default=default,
+        help="offer only these toolsets: orders, tracking, bulk, live, comma-separated [default: SHIPSTATION_TOOLSETS "
+        "or all]",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        default=default,
+        help="hide every tool that changes the account (subscribe/unsubscribe, webhook set-up)",
+    )
+
+
 class UsageError(Exception):
     """A flag combination argparse cannot check; reported like an argparse error (exit 2)."""
 
@@ -396,11 +414,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="logging detail on stderr [default: SHIPSTATION_LOG_LEVEL, else INFO when serving, WARNING otherwise]",
     )
+    _add_tool_choice(parser, default=None)
 
     # Flags every command also accepts after its name; SUPPRESS keeps the top-level value when they are absent.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the offline demo account")
     common.add_argument("--log-level", choices=LEVELS, type=str.upper, default=argparse.SUPPRESS)
+    _add_tool_choice(common, default=argparse.SUPPRESS)
     lookup = argparse.ArgumentParser(add_help=False)
     lookup.add_argument("--json", action="store_true", help="print the structured result as JSON instead of text")
 
@@ -466,7 +486,7 @@ def _webhooks_command(args: argparse.Namespace, formatter: RedactingFormatter) -
 
 def _settings_or_exit(args: argparse.Namespace) -> Settings:
     try:
-        return load_settings(demo=args.demo)
+        return load_settings(demo=args.demo, toolsets=args.toolsets, read_only=args.read_only)
     except ConfigError as exc:
         print(f"shipstation-mcp: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None

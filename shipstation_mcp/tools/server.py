@@ -27,6 +27,7 @@ from ..live.receiver import tracking_event
 from .context import AppState
 from .registry import build_tools, spec_for
 from .resources import add_resources
+from .toolsets import select_tools
 
 __all__ = ["INSTRUCTIONS", "ShipStationMCP", "create_server"]
 
@@ -52,8 +53,12 @@ class ShipStationMCP(MCPServer[AppState]):
 
     live: LiveTracking
     """Event store and change notifier (live tracking); the HTTP app's webhook receiver shares it."""
+    hidden_tools: Mapping[str, str] = {}
+    """Tools left out by the toolsets or the read-only mode, each with the reason a call to it is refused."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
+        if name in self.hidden_tools:
+            raise ToolError(self.hidden_tools[name])
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -116,6 +121,7 @@ def create_server(
 
         transport = SandboxTransport(clock=clock)
     live = LiveTracking(settings.live, clock=clock, fallback_to_memory=True)
+    tools, hidden = select_tools(build_tools(settings.live.webhook_path), settings)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
@@ -131,8 +137,9 @@ def create_server(
         version=__version__,
         lifespan=lifespan,
         subscriptions=live.bus,
-        tools=list(build_tools(settings.live.webhook_path)),
+        tools=tools,
     )
     server.live = live
+    server.hidden_tools = hidden
     add_resources(server, live)
     return server
