@@ -270,10 +270,12 @@ def build_receiver(
     *,
     jwks: JwksCache | None = None,
     clock: Callable[[], datetime] | None = None,
+    offline: bool = False,
 ) -> WebhookReceiver:
+    """The webhook receiver; `offline` (the demo) never fetches signing keys, so nothing dials out."""
     settings = live.settings
     if jwks is None and settings.webhook_verify:
-        jwks = JwksCache(settings.webhook_jwks_url)
+        jwks = JwksCache(settings.webhook_jwks_url, offline=offline)
     return WebhookReceiver(
         settings, live.durable_store, jwks=jwks, on_stored=lambda _stored: live.event_stored(), clock=clock
     )
@@ -324,7 +326,7 @@ def build_http_app(
     if token is None and not live_settings.oauth and not no_auth:
         token = generated = secrets.token_urlsafe(32)
     live = server.live
-    receiver = build_receiver(live, jwks=jwks, clock=clock)
+    receiver = build_receiver(live, jwks=jwks, clock=clock, offline=settings.demo)
     mcp_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH, transport_security=transport_security(live_settings, host), host=host
     )
