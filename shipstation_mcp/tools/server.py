@@ -106,6 +106,16 @@ async def _seed_demo_updates(live: LiveTracking, settings: Settings, clock: Call
         await live.store.add_event(tracking_event(delivery.payload, delivery.body, received_at=delivery.received_at))
 
 
+def _hidden_note(hidden: Mapping[str, str]) -> str:
+    """The instructions name every tool, so say which of them this server leaves out (toolsets, read-only)."""
+    if not hidden:
+        return ""
+    return (
+        f"- This server does not offer {', '.join(sorted(hidden))} (SHIPSTATION_TOOLSETS / SHIPSTATION_READ_ONLY); "
+        "answer with the tools it lists.\n"
+    )
+
+
 def create_server(
     settings: Settings,
     *,
@@ -133,7 +143,7 @@ def create_server(
     server = ShipStationMCP(
         "shipstation-mcp",
         title="ShipStation tracking",
-        instructions=INSTRUCTIONS,
+        instructions=INSTRUCTIONS + _hidden_note(hidden),
         version=__version__,
         lifespan=lifespan,
         subscriptions=live.bus,

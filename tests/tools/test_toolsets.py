@@ -77,3 +77,23 @@ def test_flags_win_over_the_environment_and_unknown_toolsets_are_refused() -> No
     with pytest.raises(ConfigError, match=r"^SHIPSTATION_TOOLSETS must be .*orders, tracking, bulk, live"):
         settings(SHIPSTATION_TOOLSETS="orders,shipping")
     assert settings(SHIPSTATION_TOOLSETS="all").toolsets == TOOLSET_NAMES
+
+
+async def test_the_instructions_say_which_tools_are_left_out() -> None:
+    async with Client(create_server(settings(SHIPSTATION_READ_ONLY="1"))) as client:
+        instructions = client.instructions or ""
+    assert "does not offer setup_tracking_webhook, subscribe_tracking, unsubscribe_tracking" in instructions
+    async with Client(create_server(settings())) as client:
+        assert "does not offer" not in (client.instructions or "")
+
+
+def test_the_command_line_flags_choose_the_tools(capsys, monkeypatch, tmp_path) -> None:
+    from tests.support.cli import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHIPSTATION_TOOLSETS", raising=False)
+    assert run_cli(["track", "1ZA4R8E20293229421", "--demo", "--toolsets", "bulk"]) == 1
+    assert "'tracking' toolset" in capsys.readouterr().err
+    assert run_cli(["--toolsets", "tracking", "track", "1ZA4R8E20293229421", "--demo"]) == 0
+    assert run_cli(["track", "1Z", "--demo", "--toolsets", "nope"]) == 2
+    assert "SHIPSTATION_TOOLSETS must be" in capsys.readouterr().err
