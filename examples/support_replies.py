@@ -69,8 +69,24 @@ def main() -> None:
     if not token:
         raise SystemExit("support_replies: set SHIPSTATION_MCP_TOKEN to the token the server prints (or was given)")
     asked = questions(sys.stdin.read().splitlines())
-    for line in asyncio.run(answer_all(args.url, token, asked)):
+    try:
+        replies = asyncio.run(answer_all(args.url, token, asked))
+    except Exception as exc:  # one line a support person can act on, not a traceback
+        raise SystemExit(f"support_replies: {problem(exc, args.url)}") from None
+    for line in replies:
         print(line)
+
+
+def problem(error: BaseException, url: str) -> str:
+    """What went wrong connecting to the server, from the innermost error of the SDK's task groups."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    if isinstance(error, httpx.ConnectError | httpx.TimeoutException):
+        return f"cannot reach {url}: is `shipstation-mcp --transport http` running there?"
+    refused = isinstance(error, httpx.HTTPStatusError) and error.response.status_code == 401
+    if refused or "error response" in str(error):
+        return f"{url} refused the connection: check SHIPSTATION_MCP_TOKEN (the token the server printed or was given)"
+    return f"{type(error).__name__}: {error}"
 
 
 if __name__ == "__main__":

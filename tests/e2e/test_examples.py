@@ -45,5 +45,5 @@ def test_the_support_example_answers_every_customer_in_one_line(tmp_path: Path) 
     assert "Delivery attempted" in javier and "What to do:" in javier
     assert "could not find order 99999" in sam
     assert "order number" in dana
-    assert refused.returncode != 0 and not refused.stdout
+    assert refused.returncode != 0 and not refused.stdout and "check SHIPSTATION_MCP_TOKEN" in refused.stderr
     assert missing.returncode != 0 and "SHIPSTATION_MCP_TOKEN" in missing.stderr
