@@ -6,6 +6,7 @@ python .ci/check_wheel.py dist/shipstation_mcp-*.whl
 from __future__ import annotations
 
 import json
+import re
 import sys
 import zipfile
 from email.parser import Parser
@@ -26,8 +27,8 @@ def main() -> None:
         problems.append(f"wheel version {metadata['Version']} != server.json {entry['version']}")
     if urls.get("Repository") != entry["repository"]["url"]:
         problems.append(f"Project-URL Repository {urls.get('Repository')!r} != {entry['repository']['url']!r}")
-    if f"\nmcp-name: {entry['name']}\n" not in "\n" + (metadata.get_payload() or ""):
-        problems.append(f"the description (README) lacks the line 'mcp-name: {entry['name']}'")
+    if not re.search(rf"\bmcp-name: {re.escape(entry['name'])}(\s|$)", metadata.get_payload() or ""):
+        problems.append(f"the description (README) lacks 'mcp-name: {entry['name']}'")
     if not metadata.get_all("Classifier"):
         problems.append("no classifiers")
     if problems:

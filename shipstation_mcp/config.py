@@ -589,9 +589,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 def load_log_level(default: str, environ: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None) -> str:
     """SHIPSTATION_LOG_LEVEL, upper-cased, or `default` when unset. Raises `ConfigError` naming the variable."""
-    level = _environment(environ, dotenv_path).get("SHIPSTATION_LOG_LEVEL", "").strip().upper() or default
+    env = _environment(environ, dotenv_path)
+    level = env.get("SHIPSTATION_LOG_LEVEL", "").strip().upper() or default
     if level not in LOG_LEVELS:
-        raise ConfigError(f"SHIPSTATION_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        raise _say_where(ConfigError(f"SHIPSTATION_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}"), env)
     return level
 
 

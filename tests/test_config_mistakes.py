@@ -65,3 +65,12 @@ def test_no_key_and_no_demo_names_both_settings() -> None:
         {"SHIPSTATION_API_KEY": "${user_config.api_key}", "SHIPSTATION_DEMO": "true"}, dotenv_path=NO_DOTENV
     )
     assert demo.demo and demo.api_key == "demo"
+
+
+def test_a_bad_log_level_from_the_dotenv_file_says_so(tmp_path: Path) -> None:
+    from shipstation_mcp.config import load_log_level
+
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("SHIPSTATION_LOG_LEVEL=loud\n")
+    with pytest.raises(ConfigError, match=r"^SHIPSTATION_LOG_LEVEL must be one of .*comes from .*\.env\)$"):
+        load_log_level("INFO", {}, dotenv_path=dotenv)

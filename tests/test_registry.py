@@ -134,7 +134,7 @@ def test_server_json_agrees_with_the_package_metadata() -> None:
     pypi = next(p for p in entry["packages"] if p["registryType"] == "pypi")
     assert pypi["identifier"] == project["name"]
     # The registry proves a PyPI package is ours by finding this line in its description (the README).
-    assert re.search(rf"^mcp-name: {re.escape(entry['name'])}$", readme, flags=re.M)
+    assert re.search(rf"^<!-- mcp-name: {re.escape(entry['name'])} -->$", readme, flags=re.M)
     assert entry["repository"]["url"] == project["urls"]["Repository"]
     mcpb = next(p for p in entry["packages"] if p["registryType"] == "mcpb")
     assert mcpb["identifier"].startswith(project["urls"]["Repository"] + "/releases/download/")
