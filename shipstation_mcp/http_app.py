@@ -31,6 +31,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -326,7 +327,9 @@ def build_http_app(
     if token is None and not live_settings.oauth and not no_auth:
         token = generated = secrets.token_urlsafe(32)
     live = server.live
-    receiver = build_receiver(live, jwks=jwks, clock=clock, offline=settings.demo)
+    # The demo dials nothing but loopback: it takes keys only from a key server on this machine, if one is set.
+    local_keys = is_loopback_host(urlsplit(live_settings.webhook_jwks_url).hostname or "")
+    receiver = build_receiver(live, jwks=jwks, clock=clock, offline=settings.demo and not local_keys)
     mcp_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH, transport_security=transport_security(live_settings, host), host=host
     )

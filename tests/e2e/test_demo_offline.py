@@ -17,7 +17,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from shipstation_mcp.config import is_loopback_host
 from tests.support.hardening_kit import server_process
 from tests.support.processes import ROOT
-from tests.support.webhook_kit import SigningKey, body_of, payload
+from tests.support.webhook_kit import SigningKey, body_of, jwks_server, payload
 
 KEY = SigningKey("kid-not-in-any-key-set")
 TOKEN = "offline-demo-token-0123456789"
@@ -67,3 +67,26 @@ def test_the_demo_over_http_dials_nothing_but_loopback(tmp_path: Path) -> None:
     assert "Could not fetch the webhook signing keys" not in stderr
     assert "not fetched (offline demo)" in stderr
     assert "Webhook deferred" not in stderr
+
+
+def test_the_demo_still_takes_keys_from_a_key_server_on_this_machine(tmp_path: Path) -> None:
+    """A loopback SHIPSTATION_WEBHOOK_JWKS_URL keeps the demo offline, so deliveries can be tried against it."""
+    local = SigningKey("kid-local")
+    with jwks_server(local) as keys:
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "PYTHONPATH": str(ROOT),
+            "SHIPSTATION_MCP_TOKEN": TOKEN,
+            "SHIPSTATION_WEBHOOK_JWKS_URL": keys.url,
+        }
+        args = ["--demo", "--transport", "http"]
+        with server_process(args, env, ready_path="/mcp", log=tmp_path / "err.log") as srv:
+            body = body_of(payload("webhook_track_event_v2.json"))
+            deadline = time.monotonic() + 10
+            while True:
+                answer = httpx.post(srv.base + "/webhooks/shipstation", content=body, headers=local.headers(body))
+                if answer.status_code != 503 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+    assert answer.status_code == 200, answer.text
