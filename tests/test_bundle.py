@@ -75,6 +75,6 @@ def test_the_bundle_starts_from_its_locked_dependencies() -> None:
     locked = {package["name"] for package in lock["package"]}
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     wanted = {re.split(r"[<>=!~\[ ;]", requirement, maxsplit=1)[0].lower() for requirement in project["dependencies"]}
-    assert wanted <= locked, wanted - locked
+    assert wanted <= locked, f"uv.lock lacks {sorted(wanted - locked)}: run `uv lock` (pip install uv) and commit it"
     ignored = (ROOT / ".mcpbignore").read_text(encoding="utf-8").splitlines()
     assert not {"uv.lock", "icon.png", "*.lock", "*.png"} & set(ignored)
