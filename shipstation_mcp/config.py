@@ -221,11 +221,11 @@ def _base_url_setting(env: Mapping[str, str]) -> str | None:
 
 def _toolsets_setting(env: Mapping[str, str], given: str | None) -> tuple[str, ...]:
     raw = (given if given is not None else env.get("SHIPSTATION_TOOLSETS", "")).strip().lower()
-    if not raw or raw == "all":
-        return TOOLSET_NAMES
     chosen = [part.strip() for part in raw.split(",") if part.strip()]
+    if not chosen or "all" in chosen:
+        return TOOLSET_NAMES
     unknown = [name for name in chosen if name not in TOOLSET_NAMES]
-    if unknown or not chosen:
+    if unknown:
         raise ConfigError(
             f"SHIPSTATION_TOOLSETS must be a comma-separated list of {', '.join(TOOLSET_NAMES)} (or all), "
             f"not {raw[:80]!r}"
