@@ -227,7 +227,8 @@ def _toolsets_setting(env: Mapping[str, str], given: str | None) -> tuple[str, .
     unknown = [name for name in chosen if name not in TOOLSET_NAMES]
     if unknown:
         raise ConfigError(
-            f"SHIPSTATION_TOOLSETS must be a comma-separated list of {', '.join(TOOLSET_NAMES)} (or all), "
+            f"SHIPSTATION_TOOLSETS{' (--toolsets)' if given is not None else ''} must be a comma-separated list of "
+            f"{', '.join(TOOLSET_NAMES)} (or all), "
             f"not {raw[:80]!r}"
         )
     return tuple(name for name in TOOLSET_NAMES if name in chosen)

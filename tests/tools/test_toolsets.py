@@ -96,4 +96,4 @@ def test_the_command_line_flags_choose_the_tools(capsys, monkeypatch, tmp_path) 
     assert "'tracking' toolset" in capsys.readouterr().err
     assert run_cli(["--toolsets", "tracking", "track", "1ZA4R8E20293229421", "--demo"]) == 0
     assert run_cli(["track", "1Z", "--demo", "--toolsets", "nope"]) == 2
-    assert "SHIPSTATION_TOOLSETS must be" in capsys.readouterr().err
+    assert "SHIPSTATION_TOOLSETS (--toolsets) must be" in capsys.readouterr().err
