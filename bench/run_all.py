@@ -17,7 +17,14 @@ import sys
 
 from common import BENCH, ROOT, machine
 
-SCRIPTS = ["bench_bulk.py", "bench_overhead.py", "profile_call.py", "bench_coldstart.py", "bench_size.py"]
+SCRIPTS = [
+    "bench_bulk.py",
+    "bench_overhead.py",
+    "profile_call.py",
+    "bench_coldstart.py",
+    "bench_size.py",
+    "bench_toolsets.py",
+]
 WITH_BASELINE = {"bench_bulk.py", "bench_overhead.py"}
 
 

@@ -34,13 +34,15 @@ settings (environment variables, or a .env file in the working directory; the re
   SHIPSTATION_API_KEY      API key (required unless --demo). ShipStation: Settings > Account > API Settings
   SHIPSTATION_API          v2 (api.shipstation.com/v2) or shipengine (api.shipengine.com/v1)   [default: v2]
   SHIPSTATION_BASE_URL     override the host (a proxy, a mock); the path prefix follows SHIPSTATION_API
-  SHIPSTATION_TIMEOUT      seconds per HTTP request                                            [default: 30]
+  SHIPSTATION_TIMEOUT      seconds per HTTP request, up to 600                                 [default: 30]
   SHIPSTATION_MAX_RETRIES  retries of a failed idempotent request (0-10)                       [default: 3]
   SHIPSTATION_DEMO         1 to serve the offline demo account, same as --demo                 [default: 0]
   SHIPSTATION_RATE_LIMIT   requests per minute for this process                [default: 200; 20 for TEST_ keys]
   SHIPSTATION_CACHE_TTL    seconds to reuse tracking not yet delivered; 0 = no cache           [default: 300]
   SHIPSTATION_RATE_HEADROOM  percent of the minute's allowance left for other users of the key  [default: 5]
   SHIPSTATION_CONCURRENCY  most requests a bulk call has in flight at once (1-100)             [default: 10]
+  SHIPSTATION_TOOLSETS     tools to offer: orders, tracking, bulk, live, comma-separated, same as --toolsets [all]
+  SHIPSTATION_READ_ONLY    1 hides every tool that changes the account, same as --read-only     [default: 0]
   SHIPSTATION_LOG_LEVEL    DEBUG, INFO, WARNING, ERROR                                          [default: INFO]
   SHIPSTATION_MCP_TOKEN    bearer token MCP clients must send over HTTP  [default: a new random one, shown at start]
   SHIPSTATION_OAUTH_ISSUER, SHIPSTATION_OAUTH_AUDIENCE, SHIPSTATION_OAUTH_JWKS_URL
@@ -68,6 +70,8 @@ examples:
   shipstation-mcp webhooks --port 8001            the webhook receiver alone (beside a stdio server)
   shipstation-mcp track 1ZA4R8E20293229421 --demo where is this package? (same answer as track_package)
   shipstation-mcp shipment se-4000445 --json      one shipment, as the structured result
+  shipstation-mcp attention --demo                the support queue as a table (--csv, --json)
+  shipstation-mcp track-many numbers.txt --csv    one tracking number or label id a line (- for stdin)
 """
 
 EXIT_OK = 0
@@ -174,15 +178,22 @@ class ToolAnswer:
     is_error: bool
 
 
-def call_tool(settings: Settings, tool: str, arguments: dict[str, Any]) -> ToolAnswer:
-    """Call one of the server's tools in memory, exactly as an MCP client would, and return its answer."""
+Progress = Callable[[float, float | None, str | None], Any]
+
+
+def call_tool(
+    settings: Settings, tool: str, arguments: dict[str, Any], *, progress: Progress | None = None
+) -> ToolAnswer:
+    """Call one of the server's tools in memory, exactly as an MCP client would, and return its answer.
+
+    `progress(done, total, message)` (a coroutine function) receives the tool's progress notifications."""
     from mcp import Client
 
     from .tools.server import create_server
 
     async def ask() -> ToolAnswer:
         async with Client(create_server(settings)) as client:
-            result = await client.call_tool(tool, arguments)
+            result = await client.call_tool(tool, arguments, progress_callback=progress)
         text = "\n".join(block.text for block in result.content if getattr(block, "type", None) == "text")
         return ToolAnswer(text=text, structured=result.structured_content, is_error=bool(result.is_error))
 
@@ -212,6 +223,7 @@ COMMAND_FOR_TOOL = {
     "list_shipments": "shipments",
     "list_carriers": "carriers",
     "shipments_needing_attention": "attention",
+    "track_packages": "track-many",
 }
 FLAG_FOR_ARGUMENT = {
     "carrier_code": "--carrier",
@@ -223,6 +235,10 @@ FLAG_FOR_ARGUMENT = {
     "page_size": "--page-size",
     "page": "--page",
     "status": "--status",
+    "store_id": "--store",
+    "stalled_after_hours": "--stalled-hours",
+    "unscanned_after_days": "--unscanned-days",
+    "max_tracked": "--max",
 }
 _CALL = re.compile(r"\b(" + "|".join(COMMAND_FOR_TOOL) + r")\((?:\w+=)?'([^']*)'\)")
 _NAME = re.compile(r"\b(" + "|".join(sorted({*COMMAND_FOR_TOOL, *FLAG_FOR_ARGUMENT}, key=len, reverse=True)) + r")\b")
@@ -283,6 +299,229 @@ def _shipments_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--before", metavar="DATE", help="created on or before (ISO date or date-time, UTC)")
     parser.add_argument("--page", type=int, help="page number [default: 1]")
     parser.add_argument("--page-size", type=int, help="shipments per page, 1-100 [default: 25]")
+
+
+# ---------------------------------------------------------------------------------- the support queue, in bulk
+# `attention` and `track-many` call the same tools as an assistant (shipments_needing_attention, track_packages),
+# show their progress notifications as a bar on stderr, and print a table (or --csv, --json) on stdout.
+
+BULK_BATCH = 100
+"""track_packages takes up to 100 packages a call; `track-many` sends longer lists in batches of this size."""
+MAX_BULK_INPUT = 10_000
+
+
+class ProgressBar:
+    """The tool's progress notifications as one redrawn line on a terminal's stderr, or a line per quarter when
+    stderr is a file or a pipe (so a log shows the work went on without filling with redraws)."""
+
+    def __init__(self, label: str, *, stream: Any = None, width: int = 28) -> None:
+        self.label, self.width = label, width
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.offset, self.grand_total = 0, None
+        self._quarter, self._drawn, self._total = -1, False, 0.0
+
+    async def __call__(self, done: float, total: float | None, message: str | None) -> None:
+        total = self.grand_total or total
+        done += self.offset
+        if not total:
+            return
+        if total != self._total:  # a new phase (listing labels, then tracking them) starts its own bar
+            self._total, self._quarter = total, -1
+        share = min(max(done / total, 0.0), 1.0)
+        filled = round(share * self.width)
+        line = f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {done:g}/{total:g}"
+        if message:
+            line += f"  {message[:60]}"
+        if self.tty:
+            self.stream.write("\r\x1b[2K" + line)
+            self._drawn = True
+        elif int(share * 4) > self._quarter:
+            self._quarter = int(share * 4)
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.tty and self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _cell(value: Any, limit: int = 60) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        value = f"{value:g}"
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, output_format: str) -> None:
+    """Rows as aligned columns, CSV or nothing else: `output_format` is table or csv (JSON is printed whole)."""
+    if output_format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        return
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    for row in [list(headers), ["-" * w for w in widths], *cells]:
+        print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    return "json" if args.json else "csv" if args.csv else "table"
+
+
+def _table_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+
+
+def _attention_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", metavar="DATE", help="labels created from this ISO date [default: 14 days ago]")
+    parser.add_argument("--until", metavar="DATE", help="labels created up to this ISO date [default: now]")
+    parser.add_argument("--store", metavar="ID", help="only shipments of this ShipStation store (store_id)")
+    parser.add_argument("--stalled-hours", type=float, metavar="H", help="no carrier scan for longer than this")
+    parser.add_argument("--unscanned-days", type=float, metavar="D", help="labels not scanned this many days later")
+    parser.add_argument("--max", type=int, metavar="N", help="track at most this many in-transit labels (1-200)")
+    _table_arguments(parser)
+
+
+ATTENTION_COLUMNS = ("rank", "problem", "tracking_number", "carrier_code", "label_id", "shipment_id", "reasons")
+
+
+def run_attention(args: argparse.Namespace, settings: Settings) -> int:
+    arguments = {
+        "since": args.since,
+        "until": args.until,
+        "store_id": args.store,
+        "stalled_after_hours": args.stalled_hours,
+        "unscanned_after_days": args.unscanned_days,
+        "max_tracked": args.max,
+    }
+    bar = ProgressBar("checking")
+    try:
+        answer = call_tool(
+            settings, "shipments_needing_attention", {k: v for k, v in arguments.items() if v is not None}, progress=bar
+        )
+    finally:
+        bar.finish()
+    output_format = _output_format(args)
+    if answer.is_error or output_format == "json":
+        return _print_answer(answer, as_json=True, speak=terminal_words)
+    report = answer.structured or {}
+    if output_format == "table":
+        print(report.get("headline", ""))
+    rows = [
+        [item.get(key) if key != "reasons" else "; ".join(item.get("reasons", [])) for key in ATTENTION_COLUMNS]
+        for item in report.get("items", [])
+    ]
+    print_table(ATTENTION_COLUMNS, rows, output_format=output_format)
+    return EXIT_OK
+
+
+def read_packages(source: Any) -> list[str | dict[str, str]]:
+    """One package a line: a tracking number (optionally `,carrier_code` or a space and the code) or a label id
+    (se-…). Blank lines, `#` comments and a header line (tracking_number, label_id, …) are skipped."""
+    items: list[str | dict[str, str]] = []
+    for number, line in enumerate(source, start=1):
+        fields = [part for part in re.split(r"[,;\t ]+", line.split("#", 1)[0].strip()) if part]
+        if not fields or (number == 1 and fields[0].lower() in {"tracking_number", "tracking", "label_id", "id"}):
+            continue
+        if len(fields) > 2:
+            raise UsageError(f"line {number}: expected a tracking number or label id, and an optional carrier code")
+        if fields[0].lower().startswith("se-"):
+            items.append({"label_id": fields[0]})
+        elif len(fields) == 2:
+            items.append({"tracking_number": fields[0], "carrier_code": fields[1].lower()})
+        else:
+            items.append(fields[0])
+        if len(items) > MAX_BULK_INPUT:
+            raise UsageError(f"more than {MAX_BULK_INPUT} packages: split the list")
+    return items
+
+
+def _packages_from(args: argparse.Namespace) -> list[str | dict[str, str]]:
+    if args.file in (None, "-"):
+        if args.file is None and sys.stdin.isatty():
+            raise UsageError("give a file of tracking numbers or label ids, or pipe them in (`… | track-many -`)")
+        items = read_packages(sys.stdin)
+    else:
+        try:
+            with open(args.file, encoding="utf-8-sig") as source:
+                items = read_packages(source)
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    if not items:
+        raise UsageError("no tracking numbers or label ids in the input")
+    return items
+
+
+def _track_many_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file",
+        nargs="?",
+        help="file with one tracking number (optionally followed by its carrier code) or label id a line; "
+        "- or nothing reads standard input",
+    )
+    _table_arguments(parser)
+
+
+BULK_COLUMNS = ("index", "query", "outcome", "tracking_number", "carrier_code", "status_code", "headline")
+
+
+def _merge_batches(answers: list[dict[str, Any]], total: int) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    results: list[dict[str, Any]] = []
+    attention: list[int] = []
+    for batch, answer in enumerate(answers):
+        for key, value in answer.get("counts", {}).items():
+            counts[key] = counts.get(key, 0) + value
+        for result in answer.get("results", []):
+            results.append({**result, "index": batch * BULK_BATCH + result["index"]})
+        attention += [batch * BULK_BATCH + i for i in answer.get("needs_attention", [])]
+    if len(answers) == 1:
+        return answers[0]
+    summary = ", ".join(f"{count} {outcome.replace('_', ' ')}" for outcome, count in counts.items())
+    headline = f"{total} packages: {summary}" + (f" — {len(attention)} need attention" if attention else "")
+    return {"headline": headline, "counts": counts, "needs_attention": attention, "results": results}
+
+
+def run_track_many(args: argparse.Namespace, settings: Settings) -> int:
+    items = _packages_from(args)
+    bar = ProgressBar("tracking")
+    bar.grand_total = len(items)
+    answers: list[dict[str, Any]] = []
+    try:
+        for start in range(0, len(items), BULK_BATCH):
+            bar.offset = start
+            answer = call_tool(
+                settings, "track_packages", {"packages": items[start : start + BULK_BATCH]}, progress=bar
+            )
+            if answer.is_error:
+                bar.finish()
+                return _print_answer(answer, as_json=False, speak=terminal_words)
+            answers.append(answer.structured or {})
+    finally:
+        bar.finish()
+    merged = _merge_batches(answers, len(items))
+    output_format = _output_format(args)
+    if output_format == "json":
+        print(json.dumps(merged, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if output_format == "table":
+        print(merged.get("headline", ""))
+    rows = [
+        [
+            result.get(key) if key != "headline" else result.get("headline") or result.get("error")
+            for key in BULK_COLUMNS
+        ]
+        for result in merged.get("results", [])
+    ]
+    print_table(BULK_COLUMNS, rows, output_format=output_format)
+    return EXIT_OK
 
 
 @dataclass(frozen=True)
@@ -365,10 +604,38 @@ COMMANDS: tuple[Command, ...] = (
         lambda parser: None,
         _lookup("list_carriers", lambda a: {}),
     ),
+    Command(
+        "attention",
+        "the support queue: packages that need someone to act, most urgent first (as shipments_needing_attention)",
+        _attention_arguments,
+        run_attention,
+    ),
+    Command(
+        "track-many",
+        "track a list of packages from a file or standard input, with progress (as track_packages)",
+        _track_many_arguments,
+        run_track_many,
+    ),
 )
 
 
 # ---------------------------------------------------------------------------------------------- parsing
+
+
+def _add_tool_choice(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument(
+        "--toolsets",
+        metavar="LIST",
+        default=default,
+        help="offer only these toolsets: orders, tracking, bulk, live, comma-separated [default: SHIPSTATION_TOOLSETS "
+        "or all]",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        default=default,
+        help="hide every tool that changes the account (subscribe/unsubscribe, webhook set-up)",
+    )
 
 
 class UsageError(Exception):
@@ -405,11 +672,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="logging detail on stderr [default: SHIPSTATION_LOG_LEVEL, else INFO when serving, WARNING otherwise]",
     )
+    _add_tool_choice(parser, default=None)
 
     # Flags every command also accepts after its name; SUPPRESS keeps the top-level value when they are absent.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the offline demo account")
     common.add_argument("--log-level", choices=LEVELS, type=str.upper, default=argparse.SUPPRESS)
+    _add_tool_choice(common, default=argparse.SUPPRESS)
     lookup = argparse.ArgumentParser(add_help=False)
     lookup.add_argument("--json", action="store_true", help="print the structured result as JSON instead of text")
 
@@ -477,7 +746,7 @@ def _webhooks_command(args: argparse.Namespace, formatter: RedactingFormatter) -
 
 def _settings_or_exit(args: argparse.Namespace) -> Settings:
     try:
-        return load_settings(demo=args.demo)
+        return load_settings(demo=args.demo, toolsets=args.toolsets, read_only=args.read_only)
     except ConfigError as exc:
         print(f"shipstation-mcp: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None

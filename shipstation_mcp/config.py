@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,8 @@ API_HOSTS: dict[str, str] = {
 API_PREFIXES: dict[str, str] = {"v2": "/v2", "shipengine": "/v1"}
 
 DEFAULT_TIMEOUT = 30.0
+MAX_TIMEOUT = 600.0
+"""Ten minutes: ShipStation answers in seconds; a larger value (1e9) only hides a hung connection."""
 DEFAULT_MAX_RETRIES = 3
 MAX_RETRIES_LIMIT = 10
 DEMO_API_KEY = "demo"
@@ -43,6 +46,8 @@ DEFAULT_CONCURRENCY = 10
 MAX_CONCURRENCY = 100
 DEFAULT_CACHE_TTL = 300.0
 MAX_CACHE_TTL = 86_400.0
+TOOLSET_NAMES: tuple[str, ...] = ("orders", "tracking", "bulk", "live")
+"""Groups of tools a deployment can choose (`SHIPSTATION_TOOLSETS`); tools/toolsets.py says which tool is where."""
 
 
 class ConfigError(ValueError):
@@ -70,6 +75,10 @@ class Settings:
     """Most requests a bulk call has in flight at once."""
     redis_url: str | None = field(default=None, repr=False)
     """SHIPSTATION_REDIS_URL: rate budget and response cache shared by every process on this key; None = in-process."""
+    toolsets: tuple[str, ...] = TOOLSET_NAMES
+    """The toolsets whose tools are listed (`SHIPSTATION_TOOLSETS`, `--toolsets`)."""
+    read_only: bool = False
+    """Hide every tool that changes the account (`SHIPSTATION_READ_ONLY`, `--read-only`)."""
 
     @property
     def host(self) -> str:
@@ -105,13 +114,34 @@ class Settings:
         return SANDBOX_RATE_LIMIT if self.is_sandbox_key else DEFAULT_RATE_LIMIT
 
 
-def _environment(environ: Mapping[str, str] | None, dotenv_path: Path | None) -> dict[str, str]:
-    merged: dict[str, str] = {}
+class Environment(dict[str, str]):
+    """The merged settings, remembering which came from the `.env` file (for error messages)."""
+
+    dotenv_file: Path | None = None
+    from_dotenv: frozenset[str] = frozenset()
+
+
+def _environment(environ: Mapping[str, str] | None, dotenv_path: Path | None) -> Environment:
+    merged = Environment()
     path = dotenv_path if dotenv_path is not None else Path.cwd() / ".env"
     if path.is_file():
         merged.update({k: v for k, v in dotenv_values(path).items() if v is not None})
-    merged.update(os.environ if environ is None else environ)
+        merged.dotenv_file = path.absolute()
+    real = os.environ if environ is None else environ
+    merged.from_dotenv = frozenset(name for name in merged if name not in real)
+    merged.update(real)
     return merged
+
+
+_VARIABLE = re.compile(r"\bSHIPSTATION_[A-Z0-9_]+\b")
+
+
+def _say_where(error: ConfigError, env: Environment) -> ConfigError:
+    """A newcomer edits the environment and the `.env` keeps winning, or the reverse: name the file that set it."""
+    named = _VARIABLE.search(str(error))
+    if named and named.group(0) in env.from_dotenv:
+        return ConfigError(f"{error} (this value comes from {env.dotenv_file})")
+    return error
 
 
 def _float_setting(
@@ -216,13 +246,37 @@ def _base_url_setting(env: Mapping[str, str]) -> str | None:
         )
     if parts.query or parts.fragment:
         raise ConfigError("SHIPSTATION_BASE_URL must not carry a query or fragment; give scheme, host and port")
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1].lower()
+    if last in {"v1", "v2"}:
+        # https://api.shipstation.com/v2 would become /v2/v2/shipments, and every lookup would then blame the id.
+        origin = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')[: -len(last) - 1]}"
+        raise ConfigError(
+            f"SHIPSTATION_BASE_URL must not end in /{last}: the server adds the API's path itself "
+            f"(/v2, or /v1 with SHIPSTATION_API=shipengine); use {origin}"
+        )
     return raw.rstrip("/")
+
+
+def _toolsets_setting(env: Mapping[str, str], given: str | None) -> tuple[str, ...]:
+    raw = (given if given is not None else env.get("SHIPSTATION_TOOLSETS", "")).strip().lower()
+    chosen = [part.strip() for part in raw.split(",") if part.strip()]
+    if not chosen or "all" in chosen:
+        return TOOLSET_NAMES
+    unknown = [name for name in chosen if name not in TOOLSET_NAMES]
+    if unknown:
+        raise ConfigError(
+            f"SHIPSTATION_TOOLSETS{' (--toolsets)' if given is not None else ''} must be a comma-separated list of "
+            f"{', '.join(TOOLSET_NAMES)} (or all), "
+            f"not {raw[:80]!r}"
+        )
+    return tuple(name for name in TOOLSET_NAMES if name in chosen)
 
 
 MISSING_KEY_MESSAGE = (
     "SHIPSTATION_API_KEY is not set. Set it in the environment or in a .env file in the working directory "
     "(SHIPSTATION_API_KEY=your-key; ShipStation: Settings > Account > API Settings), "
-    "or run `shipstation-mcp --demo` to try the offline sandbox account, which needs no key."
+    "or run `shipstation-mcp --demo` to try the offline sandbox account, which needs no key "
+    "(in Claude Desktop: fill in the extension's API key setting, or turn on its Demo mode)."
 )
 
 
@@ -231,10 +285,20 @@ def load_settings(
     *,
     demo: bool | None = None,
     dotenv_path: Path | None = None,
+    toolsets: str | None = None,
+    read_only: bool | None = None,
 ) -> Settings:
-    """Read and validate settings; raise `ConfigError` with a one-line, actionable message."""
-    env = _environment(environ, dotenv_path)
+    """Read and validate settings; raise `ConfigError` with a one-line, actionable message.
 
+    `demo`, `toolsets` and `read_only` are the command line's flags; given, they win over the environment."""
+    env = _environment(environ, dotenv_path)
+    try:
+        return _settings_from(env, demo=demo, toolsets=toolsets, read_only=read_only)
+    except ConfigError as exc:
+        raise _say_where(exc, env) from None
+
+
+def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None, read_only: bool | None) -> Settings:
     api_raw = env.get("SHIPSTATION_API", "").strip().lower() or "v2"
     if api_raw not in API_HOSTS:
         raise ConfigError(
@@ -242,7 +306,7 @@ def load_settings(
             f"(ShipStation API formerly ShipEngine, api.shipengine.com), not {api_raw[:40]!r}"
         )
     demo_mode = _bool_setting(env, "SHIPSTATION_DEMO", False) if demo is None else demo
-    timeout = _float_setting(env, "SHIPSTATION_TIMEOUT", DEFAULT_TIMEOUT, minimum=0.1)
+    timeout = _float_setting(env, "SHIPSTATION_TIMEOUT", DEFAULT_TIMEOUT, minimum=0.1, maximum=MAX_TIMEOUT)
     max_retries = _int_setting(
         env, "SHIPSTATION_MAX_RETRIES", DEFAULT_MAX_RETRIES, minimum=0, maximum=MAX_RETRIES_LIMIT
     )
@@ -258,6 +322,8 @@ def load_settings(
     redis_url = _service_url_setting(env, "SHIPSTATION_REDIS_URL", REDIS_SCHEMES, "redis://redis.internal:6379/0")
 
     api_key = env.get("SHIPSTATION_API_KEY", "").strip()
+    if api_key.startswith("${user_config."):
+        api_key = ""  # a bundle setting left empty, passed through unexpanded by an older client
     if demo_mode:
         api_key = api_key or DEMO_API_KEY
     elif not api_key:
@@ -288,6 +354,8 @@ def load_settings(
         rate_headroom=rate_headroom,
         concurrency=concurrency,
         redis_url=redis_url,
+        toolsets=_toolsets_setting(env, toolsets),
+        read_only=_bool_setting(env, "SHIPSTATION_READ_ONLY", False) if read_only is None else read_only,
     )
 
 
@@ -580,12 +648,17 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 def load_log_level(default: str, environ: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None) -> str:
     """SHIPSTATION_LOG_LEVEL, upper-cased, or `default` when unset. Raises `ConfigError` naming the variable."""
-    level = _environment(environ, dotenv_path).get("SHIPSTATION_LOG_LEVEL", "").strip().upper() or default
+    env = _environment(environ, dotenv_path)
+    level = env.get("SHIPSTATION_LOG_LEVEL", "").strip().upper() or default
     if level not in LOG_LEVELS:
-        raise ConfigError(f"SHIPSTATION_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        raise _say_where(ConfigError(f"SHIPSTATION_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}"), env)
     return level
 
 
 def load_live_settings(environ: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None) -> LiveSettings:
     """Read the live-tracking settings alone (no API key needed); raise `ConfigError` like `load_settings`."""
-    return live_settings_from(_environment(environ, dotenv_path))
+    env = _environment(environ, dotenv_path)
+    try:
+        return live_settings_from(env)
+    except ConfigError as exc:
+        raise _say_where(exc, env) from None

@@ -31,6 +31,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -270,10 +271,12 @@ def build_receiver(
     *,
     jwks: JwksCache | None = None,
     clock: Callable[[], datetime] | None = None,
+    offline: bool = False,
 ) -> WebhookReceiver:
+    """The webhook receiver; `offline` (the demo) never fetches signing keys, so nothing dials out."""
     settings = live.settings
     if jwks is None and settings.webhook_verify:
-        jwks = JwksCache(settings.webhook_jwks_url)
+        jwks = JwksCache(settings.webhook_jwks_url, offline=offline)
     return WebhookReceiver(
         settings, live.durable_store, jwks=jwks, on_stored=lambda _stored: live.event_stored(), clock=clock
     )
@@ -302,6 +305,28 @@ async def _receiving(live: LiveTracking, receiver: WebhookReceiver) -> AsyncIter
         yield
 
 
+def _oauth(
+    live_settings: LiveSettings, routes: list[Route | Mount], oauth_jwks: JwksCache | None
+) -> tuple[BearerAuthBackend | None, str | None, JwksCache | None]:
+    """With an OAuth issuer configured: the bearer backend that checks its JWTs, the URL of this resource's
+    metadata (added to `routes`), and the issuer's key cache. Without one: nothing."""
+    if not live_settings.oauth:
+        return None, None, oauth_jwks
+    assert live_settings.oauth_issuer and live_settings.oauth_audience and live_settings.oauth_jwks_url
+    oauth_jwks = oauth_jwks or JwksCache(live_settings.oauth_jwks_url)
+    verifier = JwtVerifier(live_settings.oauth_issuer, live_settings.oauth_audience, oauth_jwks)
+    # The SDK's settings model keeps a path-less issuer without a trailing slash: issuers compare exactly.
+    auth = AuthSettings(
+        issuer_url=live_settings.oauth_issuer,  # type: ignore[arg-type]
+        resource_server_url=live_settings.oauth_audience,  # type: ignore[arg-type]
+        validate_token_resource=False,  # JwtVerifier checks `aud` itself
+    )
+    assert auth.resource_server_url is not None
+    # RFC 9728 metadata: tells an MCP client which authorization server issues tokens for this server.
+    routes += create_protected_resource_routes(auth.resource_server_url, [auth.issuer_url])
+    return BearerAuthBackend(verifier), str(build_resource_metadata_url(auth.resource_server_url)), oauth_jwks
+
+
 def build_http_app(
     server: ShipStationMCP,
     settings: Settings,
@@ -324,7 +349,9 @@ def build_http_app(
     if token is None and not live_settings.oauth and not no_auth:
         token = generated = secrets.token_urlsafe(32)
     live = server.live
-    receiver = build_receiver(live, jwks=jwks, clock=clock)
+    # The demo dials nothing but loopback: it takes keys only from a key server on this machine, if one is set.
+    local_keys = is_loopback_host(urlsplit(live_settings.webhook_jwks_url).hostname or "")
+    receiver = build_receiver(live, jwks=jwks, clock=clock, offline=settings.demo and not local_keys)
     mcp_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
         transport_security=transport_security(live_settings, host),
@@ -332,23 +359,7 @@ def build_http_app(
         stateless_http=live_settings.mcp_stateless,
     )
     routes: list[Route | Mount] = [Route(live_settings.webhook_path, endpoint=receiver)]
-    backend = None
-    metadata_url = None
-    if live_settings.oauth:
-        assert live_settings.oauth_issuer and live_settings.oauth_audience and live_settings.oauth_jwks_url
-        oauth_jwks = oauth_jwks or JwksCache(live_settings.oauth_jwks_url)
-        verifier = JwtVerifier(live_settings.oauth_issuer, live_settings.oauth_audience, oauth_jwks)
-        backend = BearerAuthBackend(verifier)
-        # The SDK's settings model keeps a path-less issuer without a trailing slash: issuers compare exactly.
-        auth = AuthSettings(
-            issuer_url=live_settings.oauth_issuer,  # type: ignore[arg-type]
-            resource_server_url=live_settings.oauth_audience,  # type: ignore[arg-type]
-            validate_token_resource=False,  # JwtVerifier checks `aud` itself
-        )
-        assert auth.resource_server_url is not None
-        metadata_url = str(build_resource_metadata_url(auth.resource_server_url))
-        # RFC 9728 metadata: tells an MCP client which authorization server issues tokens for this server.
-        routes += create_protected_resource_routes(auth.resource_server_url, [auth.issuer_url])
+    backend, metadata_url, oauth_jwks = _oauth(live_settings, routes, oauth_jwks)
     guarded = McpGuard(mcp_app, token, oauth=backend, resource_metadata_url=metadata_url, no_auth=no_auth)
     routes.append(Mount("/", app=guarded))
 

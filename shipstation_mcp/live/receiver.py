@@ -208,8 +208,11 @@ class JwksCache:
         unknown_key_wait: float = UNKNOWN_KEY_WAIT,
         monotonic: Callable[[], float] = time.monotonic,
         fetch_timeout: float = JWKS_FETCH_TIMEOUT,
+        offline: bool = False,
     ) -> None:
         self.url = url
+        self.offline = offline
+        """Never fetch (the demo: nothing leaves the machine); every signed delivery then finds no key."""
         self._fetch_timeout = fetch_timeout
         self._transport = transport
         self._refresh_interval = refresh_interval
@@ -238,6 +241,10 @@ class JwksCache:
     @asynccontextmanager
     async def running(self) -> AsyncIterator[JwksCache]:
         """Fetch now (in the background: start-up never waits on the network) and keep the keys fresh."""
+        if self.offline:
+            logger.info("Webhook signing keys are not fetched (offline demo): signed deliveries are refused")
+            yield self
+            return
         async with (
             httpx.AsyncClient(
                 transport=self._transport,
@@ -586,7 +593,7 @@ class WebhookReceiver:
         assert self.jwks is not None
         key = await self.jwks.key_for(kid)  # before reading the body: random key ids cost us no memory
         if key is None:
-            if not self.jwks.available:
+            if not self.jwks.available and not self.jwks.offline:
                 # Our side's problem, not the sender's: ShipStation retries a 503, never a 401.
                 logger.warning("Webhook deferred: the signing keys cannot be fetched (%s)", self.jwks.url)
                 return Verdict(503, "Signing keys unavailable; try again later", (("retry-after", "30"),))

@@ -28,6 +28,7 @@ from ..state.backends import shared_state
 from .context import AppState
 from .registry import build_tools, spec_for
 from .resources import add_resources
+from .toolsets import select_tools
 from .view import tracking_view
 
 __all__ = ["INSTRUCTIONS", "ShipStationMCP", "create_server"]
@@ -54,8 +55,12 @@ class ShipStationMCP(MCPServer[AppState]):
 
     live: LiveTracking
     """Event store and change notifier (live tracking); the HTTP app's webhook receiver shares it."""
+    hidden_tools: Mapping[str, str] = {}
+    """Tools left out by the toolsets or the read-only mode, each with the reason a call to it is refused."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
+        if name in self.hidden_tools:
+            raise ToolError(self.hidden_tools[name])
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -103,6 +108,16 @@ async def _seed_demo_updates(live: LiveTracking, settings: Settings, clock: Call
         await live.store.add_event(tracking_event(delivery.payload, delivery.body, received_at=delivery.received_at))
 
 
+def _hidden_note(hidden: Mapping[str, str]) -> str:
+    """The instructions name every tool, so say which of them this server leaves out (toolsets, read-only)."""
+    if not hidden:
+        return ""
+    return (
+        f"- This server does not offer {', '.join(sorted(hidden))} (SHIPSTATION_TOOLSETS / SHIPSTATION_READ_ONLY); "
+        "answer with the tools it lists.\n"
+    )
+
+
 def create_server(
     settings: Settings,
     *,
@@ -118,6 +133,7 @@ def create_server(
 
         transport = SandboxTransport(clock=clock)
     live = LiveTracking(settings.live, clock=clock, fallback_to_memory=True)
+    tools, hidden = select_tools(build_tools(settings.live.webhook_path), settings)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[AppState]:
@@ -133,13 +149,14 @@ def create_server(
     server = ShipStationMCP(
         "shipstation-mcp",
         title="ShipStation tracking",
-        instructions=INSTRUCTIONS,
+        instructions=INSTRUCTIONS + _hidden_note(hidden),
         version=__version__,
         lifespan=lifespan,
         subscriptions=live.bus,
-        tools=list(build_tools(settings.live.webhook_path)),
+        tools=tools,
         extensions=[tracking_view()],
     )
     server.live = live
+    server.hidden_tools = hidden
     add_resources(server, live)
     return server

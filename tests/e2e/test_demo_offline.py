@@ -1,0 +1,92 @@
+"""The demo is offline in every transport (issue 13, item 5): over HTTP it fetches no webhook signing keys and opens
+no connection but to loopback. An audit hook in the child records every address it dials or looks up."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import anyio
+import httpx
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+from shipstation_mcp.config import is_loopback_host
+from tests.support.hardening_kit import server_process
+from tests.support.processes import ROOT
+from tests.support.webhook_kit import SigningKey, body_of, jwks_server, payload
+
+KEY = SigningKey("kid-not-in-any-key-set")
+TOKEN = "offline-demo-token-0123456789"
+AUDIT = Path(__file__).resolve().parents[1] / "support" / "dial_audit"
+
+
+def _dialled(log: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def test_the_demo_over_http_dials_nothing_but_loopback(tmp_path: Path) -> None:
+    log = tmp_path / "dials.jsonl"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": f"{AUDIT}{os.pathsep}{ROOT}",
+        "DIAL_AUDIT_LOG": str(log),
+        "SHIPSTATION_MCP_TOKEN": TOKEN,
+        "SHIPSTATION_LOG_LEVEL": "INFO",
+    }
+    with server_process(["--demo", "--transport", "http"], env, ready_path="/mcp", log=tmp_path / "err.log") as srv:
+        statuses: list[int] = []
+
+        async def use_it() -> None:
+            http = create_mcp_http_client(headers={"Authorization": f"Bearer {TOKEN}"})
+            async with Client(streamable_http_client(srv.base + "/mcp", http_client=http)) as client:
+                assert (await client.list_tools()).tools
+                tracked = await client.call_tool("track_package", {"tracking_number": "1ZA4R8E20293229421"})
+                assert not tracked.is_error
+                updates = await client.call_tool("get_tracking_updates", {})
+                assert not updates.is_error
+            # A signed delivery with an unknown key id: a receiver that fetches keys would dial out now.
+            body = body_of(payload("webhook_track_event_v2.json"))
+            async with httpx.AsyncClient(timeout=10) as plain:
+                answer = await plain.post(srv.base + "/webhooks/shipstation", content=body, headers=KEY.headers(body))
+            statuses.append(answer.status_code)
+
+        anyio.run(use_it)
+        time.sleep(1.0)  # the old receiver fetched its keys in the background right after start
+        stderr = srv.stderr()
+    records = _dialled(log)
+    assert records and records[0]["event"] == "loaded", "the audit hook did not load in the server"
+    dialled = records[1:]
+    outside = [entry for entry in dialled if not is_loopback_host(str(entry["address"][0]))]  # type: ignore[index]
+    assert outside == [], outside
+    assert statuses == [401]  # refused outright (no key can match), not deferred for keys it would fetch
+    assert "Could not fetch the webhook signing keys" not in stderr
+    assert "not fetched (offline demo)" in stderr
+    assert "Webhook deferred" not in stderr
+
+
+def test_the_demo_still_takes_keys_from_a_key_server_on_this_machine(tmp_path: Path) -> None:
+    """A loopback SHIPSTATION_WEBHOOK_JWKS_URL keeps the demo offline, so deliveries can be tried against it."""
+    local = SigningKey("kid-local")
+    with jwks_server(local) as keys:
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "PYTHONPATH": str(ROOT),
+            "SHIPSTATION_MCP_TOKEN": TOKEN,
+            "SHIPSTATION_WEBHOOK_JWKS_URL": keys.url,
+        }
+        args = ["--demo", "--transport", "http"]
+        with server_process(args, env, ready_path="/mcp", log=tmp_path / "err.log") as srv:
+            body = body_of(payload("webhook_track_event_v2.json"))
+            deadline = time.monotonic() + 10
+            while True:
+                answer = httpx.post(srv.base + "/webhooks/shipstation", content=body, headers=local.headers(body))
+                if answer.status_code != 503 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+    assert answer.status_code == 200, answer.text

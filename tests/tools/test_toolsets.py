@@ -1,0 +1,99 @@
+"""Toolsets and the read-only mode, through a real MCP client (issue 13, item 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mcp import Client
+
+from shipstation_mcp.config import TOOLSET_NAMES, ConfigError, load_settings
+from shipstation_mcp.tools.registry import TOOLS
+from shipstation_mcp.tools.server import create_server
+from shipstation_mcp.tools.toolsets import TOOLSET_OF
+
+pytestmark = pytest.mark.anyio
+NO_DOTENV = Path("/nonexistent/.env")
+CHANGING = {"subscribe_tracking", "unsubscribe_tracking", "setup_tracking_webhook"}
+
+
+def settings(**env: str):
+    return load_settings({"SHIPSTATION_DEMO": "1", **env}, dotenv_path=NO_DOTENV)
+
+
+async def listed(**env: str) -> dict[str, object]:
+    async with Client(create_server(settings(**env))) as client:
+        return {tool.name: tool for tool in (await client.list_tools()).tools}
+
+
+def test_every_tool_is_in_exactly_one_known_toolset() -> None:
+    assert set(TOOLSET_OF) == {spec.name for spec in TOOLS}
+    assert set(TOOLSET_OF.values()) == set(TOOLSET_NAMES)
+
+
+async def test_read_only_lists_no_tool_whose_annotations_allow_changes() -> None:
+    everything = await listed()
+    tools = await listed(SHIPSTATION_READ_ONLY="1")
+    assert set(everything) >= CHANGING
+    assert not CHANGING & set(tools)
+    assert all(tool.annotations and tool.annotations.read_only_hint is True for tool in tools.values())
+    assert set(everything) - set(tools) == CHANGING
+
+
+async def test_read_only_refuses_a_changing_tool_called_by_name() -> None:
+    async with Client(create_server(settings(SHIPSTATION_READ_ONLY="1"))) as client:
+        result = await client.call_tool(
+            "subscribe_tracking", {"tracking_number": "1ZA4R8E20293229421", "carrier_code": "ups"}
+        )
+        lookup = await client.call_tool("track_package", {"tracking_number": "1ZA4R8E20293229421"})
+    assert result.is_error
+    assert "read-only" in result.content[0].text and "SHIPSTATION_READ_ONLY" in result.content[0].text
+    assert not lookup.is_error
+
+
+@pytest.mark.parametrize("toolset", TOOLSET_NAMES)
+async def test_each_toolset_lists_only_its_tools(toolset: str) -> None:
+    tools = await listed(SHIPSTATION_TOOLSETS=toolset)
+    assert set(tools) == {name for name, owner in TOOLSET_OF.items() if owner == toolset}
+
+
+async def test_toolsets_combine_and_a_tool_outside_them_is_refused_by_name() -> None:
+    chosen = settings(SHIPSTATION_TOOLSETS="orders, tracking")
+    async with Client(create_server(chosen)) as client:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        result = await client.call_tool("track_packages", {"items": [{"tracking_number": "1ZA4R8E20293229421"}]})
+    assert names == {name for name, owner in TOOLSET_OF.items() if owner in {"orders", "tracking"}}
+    assert result.is_error and "'bulk' toolset" in result.content[0].text
+
+
+def test_flags_win_over_the_environment_and_unknown_toolsets_are_refused() -> None:
+    flagged = load_settings(
+        {"SHIPSTATION_DEMO": "1", "SHIPSTATION_TOOLSETS": "live"},
+        dotenv_path=NO_DOTENV,
+        toolsets="bulk",
+        read_only=True,
+    )
+    assert flagged.toolsets == ("bulk",) and flagged.read_only
+    with pytest.raises(ConfigError, match=r"^SHIPSTATION_TOOLSETS must be .*orders, tracking, bulk, live"):
+        settings(SHIPSTATION_TOOLSETS="orders,shipping")
+    assert settings(SHIPSTATION_TOOLSETS="all").toolsets == TOOLSET_NAMES
+
+
+async def test_the_instructions_say_which_tools_are_left_out() -> None:
+    async with Client(create_server(settings(SHIPSTATION_READ_ONLY="1"))) as client:
+        instructions = client.instructions or ""
+    assert "does not offer setup_tracking_webhook, subscribe_tracking, unsubscribe_tracking" in instructions
+    async with Client(create_server(settings())) as client:
+        assert "does not offer" not in (client.instructions or "")
+
+
+def test_the_command_line_flags_choose_the_tools(capsys, monkeypatch, tmp_path) -> None:
+    from tests.support.cli import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SHIPSTATION_TOOLSETS", raising=False)
+    assert run_cli(["track", "1ZA4R8E20293229421", "--demo", "--toolsets", "bulk"]) == 1
+    assert "'tracking' toolset" in capsys.readouterr().err
+    assert run_cli(["--toolsets", "tracking", "track", "1ZA4R8E20293229421", "--demo"]) == 0
+    assert run_cli(["track", "1Z", "--demo", "--toolsets", "nope"]) == 2
+    assert "SHIPSTATION_TOOLSETS (--toolsets) must be" in capsys.readouterr().err
