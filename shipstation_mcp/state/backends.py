@@ -92,7 +92,7 @@ async def open_event_store(settings: LiveSettings) -> EventStore:
             raise SharedStateUnavailable(
                 f"SHIPSTATION_DATABASE_URL is set but the psycopg package is missing; {INSTALL_HINT}"
             ) from None
-        return await PostgresEventStore.open(settings.database_url)
+        return await PostgresEventStore.open(settings.database_url, retention_days=settings.retention_days)
     return await SQLiteEventStore.open(settings.database_path, retention_days=settings.retention_days)
 
 
