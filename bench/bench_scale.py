@@ -27,7 +27,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from shipstation_mcp.state.limiter import RateLimiter
+from shipstation_mcp.state.limiter import WINDOW, headroom_for
 from tests.e2e.instances import TOKEN, instances, mock_shipstation, mock_stats
 from tests.state.servers import redis_server
 
@@ -75,7 +75,10 @@ def scenario(name: str, processes: int, latency: float, redis_url: str | None) -
     failed = sum(1 for r in results if r.get("error"))
     requests = processes * len(NUMBERS)
     physical = 60.0 * ((requests - 1) // LIMIT) + latency  # the limit itself: 200 at once, the next a minute later
-    policy = RateLimiter(LIMIT).time_for(requests) + latency  # our limiter's own schedule (burst 50, then 3.33/s)
+    # Our limiter's own schedule: the budget (the limit less 5 % headroom) at once, each further wave one window
+    # after the previous wave's answers came in.
+    waves = (requests - 1) // (LIMIT - headroom_for(LIMIT))
+    policy = (WINDOW + latency) * waves + latency
     return [
         name,
         processes,
@@ -125,8 +128,9 @@ def main() -> None:
             ),
             "",
             '"limit\'s minimum": what 200 per rolling minute itself allows (the first 200 at once, the rest a minute '
-            'later). "limiter schedule": `RateLimiter.time_for` — our policy keeps a quarter of the minute as the '
-            "burst (50), then 3.33 per second, for whatever else uses the key.",
+            'later). "limiter schedule": what our policy allows — the budget (200 less 5 % headroom: 190) at once, '
+            "each slot freed one window after its answer came in; the headroom is left for whatever else uses the "
+            "key.",
             "",
             NOTES,
             "",
