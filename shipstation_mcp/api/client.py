@@ -352,7 +352,8 @@ class ShipStationClient:
                 if limiter is not None and permit is not None:
                     released = limiter.release(permit)
                     if inspect.isawaitable(released):  # a shared limiter frees the slot for every process (Redis)
-                        await released
+                        with anyio.CancelScope(shield=True):  # even when cancelled; bounded by Redis's timeout
+                            await released
             if not isinstance(outcome, _Failure):
                 return outcome
             error, wait, slept_out_pause = outcome.error, outcome.wait, outcome.slept_out_pause
