@@ -481,3 +481,38 @@ async def test_retention_also_runs_while_storing(opener: Opener, monkeypatch: py
     for i in range(3):
         await store.add_event(event(f"old{i}", received=old, occurred=old))
     assert (await store.events(tracking_number=NUMBER)).total == 0
+
+
+# ----------------------------------------------------------------------------- PostgreSQL's schema steps
+
+
+async def test_a_postgres_database_at_schema_1_is_migrated_keeping_its_data(request: pytest.FixtureRequest) -> None:
+    from shipstation_mcp.state import postgres_store
+
+    url = request.getfixturevalue("postgres_server").url
+    reset_postgres(url)
+    with psycopg.connect(url, autocommit=True) as conn:  # as the first PostgreSQL release left it
+        conn.execute("CREATE TABLE shipstation_mcp_schema (version INTEGER NOT NULL)")
+        for statement in postgres_store.MIGRATIONS[1]:
+            conn.execute(statement)
+        conn.execute("INSERT INTO shipstation_mcp_schema (version) VALUES (1)")
+        conn.execute(
+            "INSERT INTO events (dedupe_key, tracking_number, received_at, payload) VALUES ('old', %s, %s, '{}')",
+            (NUMBER, T0),
+        )
+        conn.execute(
+            "INSERT INTO subscriptions (tracking_number, since, source) VALUES (%s, %s, 'webhook')", (NUMBER, T0)
+        )
+    store = await postgres_store.PostgresEventStore.open(url)
+    try:
+        page = await store.events(limit=1)
+        assert page.total == 1 and page.events[0].received_at == T0
+    finally:
+        await store.aclose()
+    again = await postgres_store.PostgresEventStore.open(url)  # a second open has nothing left to do
+    await again.aclose()
+    with psycopg.connect(url) as conn:
+        versions = [row[0] for row in conn.execute("SELECT version FROM shipstation_mcp_schema ORDER BY version")]
+        indexes = {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")}
+    assert versions == list(range(1, postgres_store.SCHEMA_VERSION + 1))
+    assert {"events_by_number", "events_by_received", "subscriptions_by_activity"} <= indexes
