@@ -131,6 +131,7 @@ class RedisRateLimiter:
         headroom: int = 0,
         window: float = WINDOW,
         request_deadline: float = DEFAULT_TIMEOUT,
+        deadline_margin: float = DEADLINE_MARGIN,
         poll: float = POLL,
         where: str = "Redis",
     ) -> None:
@@ -139,7 +140,7 @@ class RedisRateLimiter:
         self.requests_per_minute = requests_per_minute
         self.headroom = max(0, min(headroom, requests_per_minute - 1))
         self.window = window
-        self.hold = request_deadline + DEADLINE_MARGIN + window
+        self.hold = request_deadline + deadline_margin + window
         self.poll = poll
         self.where = where
         self._server_limit: int | None = None

@@ -114,6 +114,29 @@ async def test_a_slot_is_held_until_one_window_after_its_answer(
     await second.release(permit)  # twice is once
 
 
+async def test_a_slot_never_released_frees_at_its_upper_bound(redis: aioredis.Redis, redis_server: RedisServer) -> None:
+    """A process killed mid-request never releases: its slots free by themselves after deadline + one window."""
+    doomed, survivor = (
+        RedisRateLimiter(
+            aioredis.Redis.from_url(redis_server.url),
+            "acct",
+            LIMIT,
+            window=WINDOW,
+            request_deadline=0.3,
+            deadline_margin=0.0,
+            poll=0.02,
+        )
+        for _ in range(2)
+    )
+    for _ in range(LIMIT):
+        await doomed.acquire(anyio.sleep)  # and never released
+    started = time.monotonic()
+    permit = await survivor.acquire(anyio.sleep)
+    elapsed = time.monotonic() - started
+    assert 0.3 + WINDOW - 0.05 <= elapsed <= 0.3 + WINDOW + 0.3
+    assert permit.waited > 0
+
+
 async def test_a_429_seen_by_one_process_pauses_the_others(redis: aioredis.Redis, redis_server: RedisServer) -> None:
     first, second = await limiters(redis_server, 2)
     await first.penalize(1.0)
