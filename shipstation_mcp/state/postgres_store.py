@@ -256,7 +256,10 @@ class PostgresEventStore:
             raise self._unavailable(exc) from None
         self._since_prune += 1
         if self.retention_days and self._since_prune >= PRUNE_EVERY:
-            await self._prune()
+            try:
+                await self._prune()
+            except SharedStateUnavailable as exc:  # the event is committed: report it stored, prune next time
+                logger.warning("Retention skipped this time: %s", exc)
         facts = {f.name: getattr(event, f.name) for f in fields(EventFacts)}
         return StoredEvent(
             **{**facts, "received_at": _utc(event.received_at), "occurred_at": _utc(event.occurred_at)}, id=event_id
