@@ -350,7 +350,10 @@ class ShipStationClient:
             finally:
                 # Released only once the answer is in: the server counted the request at some moment until then.
                 if limiter is not None and permit is not None:
-                    limiter.release(permit)
+                    released = limiter.release(permit)
+                    if inspect.isawaitable(released):  # a shared limiter frees the slot for every process (Redis)
+                        with anyio.CancelScope(shield=True):  # even when cancelled; bounded by Redis's timeout
+                            await released
             if not isinstance(outcome, _Failure):
                 return outcome
             error, wait, slept_out_pause = outcome.error, outcome.wait, outcome.slept_out_pause

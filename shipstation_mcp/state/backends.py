@@ -21,7 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 from ..config import LiveSettings, Settings, display_url, url_password
 from ..errors import SharedStateUnavailable
 from .cache import ResponseCache
-from .limiter import limiter_key, shared_limiter
+from .limiter import headroom_for, limiter_key, shared_limiter
 from .store import EventStore, SQLiteEventStore
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,14 @@ async def shared_state(settings: Settings) -> AsyncIterator[SharedState]:
     account = limiter_key(settings)
     try:
         yield SharedState(
-            limiter=RedisRateLimiter(redis, account, settings.requests_per_minute, where=where),
+            limiter=RedisRateLimiter(
+                redis,
+                account,
+                settings.requests_per_minute,
+                headroom=headroom_for(settings.requests_per_minute, settings.rate_headroom),
+                request_deadline=settings.timeout,
+                where=where,
+            ),
             cache=RedisResponseCache(redis, account, where=where),
             where=where,
         )
@@ -92,7 +99,7 @@ async def open_event_store(settings: LiveSettings) -> EventStore:
             raise SharedStateUnavailable(
                 f"SHIPSTATION_DATABASE_URL is set but the psycopg package is missing; {INSTALL_HINT}"
             ) from None
-        return await PostgresEventStore.open(settings.database_url)
+        return await PostgresEventStore.open(settings.database_url, retention_days=settings.retention_days)
     return await SQLiteEventStore.open(settings.database_path, retention_days=settings.retention_days)
 
 

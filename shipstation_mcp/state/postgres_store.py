@@ -13,6 +13,13 @@ Same semantics as `SQLiteEventStore` (one conformance suite runs against both, t
 - **change notifications**: each stored event sends `NOTIFY shipstation_mcp_events` in its transaction (delivered
   only on commit); `changes()` yields once per notification on a dedicated listening connection, so every instance
   learns at once of an event stored by any of them;
+- **paging** by keyset cursors in the format `SQLiteEventStore` uses (`store.encode_cursor`; times as
+  `store.sortable_time`), so a cursor either store did not hand out is `BadCursor`, never a database error;
+- **no input can poison it**: `store.check_storable` refuses a value before the transaction starts, and every
+  connection reads times in UTC (so years 1 and 9999 read back without overflowing a local zone);
+- **bounded growth**: updates for numbers nobody watches (`IncomingEvent.watch_if_new=False`) are kept apart (not in
+  unfiltered listings) and trimmed to the newest `MAX_UNWATCHED_EVENTS` every `UNWATCHED_SLACK` such updates;
+  `retention_days` deletes old updates and long-stopped packages at open and every `PRUNE_EVERY` stored updates;
 - **versioned migrations**: table `shipstation_mcp_schema` holds the version; steps run in one transaction under an
   advisory lock, so instances starting together do not migrate twice.
 
@@ -26,7 +33,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
@@ -37,11 +44,27 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from ..config import display_url
 from ..errors import SharedStateUnavailable, StoreError
 from ..times import to_utc
-from .store import EventFacts, EventPage, IncomingEvent, StoredEvent, Subscription, moves_forward
+from .store import (
+    MAX_UNWATCHED_EVENTS,
+    PRUNE_EVERY,
+    UNWATCHED_SLACK,
+    EventFacts,
+    EventPage,
+    IncomingEvent,
+    StoredEvent,
+    Subscription,
+    SubscriptionPage,
+    check_storable,
+    cursor_time,
+    decode_cursor,
+    encode_cursor,
+    moves_forward,
+    sortable_time,
+)
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 CHANNEL = "shipstation_mcp_events"
 LOCK_MIGRATE = 0x5353_4D43_0001  # advisory lock ids ("SSMC" + n)
 LOCK_WRITE = 0x5353_4D43_0002
@@ -83,6 +106,15 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         "CREATE INDEX events_by_number ON events (tracking_number, received_at)",
         "CREATE INDEX events_by_received ON events (received_at)",
     ),
+    2: (
+        # Keyset paging walks (received_at, id) newest first, with or without a number; subscriptions by activity.
+        "DROP INDEX events_by_number",
+        "DROP INDEX events_by_received",
+        "CREATE INDEX events_by_number ON events (tracking_number, received_at, id)",
+        "CREATE INDEX events_by_received ON events (received_at, id)",
+        "CREATE INDEX subscriptions_by_activity ON subscriptions ((COALESCE(last_received_at, since)),"
+        ' tracking_number COLLATE "C")',
+    ),
 }
 """Schema steps: `MIGRATIONS[n]` takes a database from version n-1 to n. Append; never edit a released step."""
 
@@ -101,33 +133,52 @@ def _out(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value is not None else None
 
 
+_SUBSCRIPTION_QUERY = (
+    "SELECT s.tracking_number, s.since, s.source, s.carrier_code, s.status_code, s.status_detail_code,"
+    " s.status_description, s.status_changed_at, s.last_event_at, s.last_received_at,"
+    " (SELECT COUNT(*) FROM events e WHERE e.tracking_number = s.tracking_number),"
+    " s.stopped_at, s.stop_reason, COALESCE(s.last_received_at, s.since) FROM subscriptions s"
+)
+_SUBSCRIPTION_ORDER = ' ORDER BY COALESCE(s.last_received_at, s.since) DESC, s.tracking_number COLLATE "C"'
+_WATCHED = "tracking_number IN (SELECT tracking_number FROM subscriptions)"
+
+
 class PostgresEventStore:
     """`EventStore` on PostgreSQL. Open with `await PostgresEventStore.open(url)`."""
 
-    def __init__(self, pool: AsyncConnectionPool, url: str) -> None:
+    def __init__(self, pool: AsyncConnectionPool, url: str, *, retention_days: int | None = None) -> None:
         self._pool = pool
         self.url = url
         self.where = display_url(url)
+        self.retention_days = retention_days
+        self._since_prune = 0
+        self._unwatched_added = 0
 
     def __repr__(self) -> str:
         return f"PostgresEventStore({self.where})"
 
     @classmethod
-    async def open(cls, url: str, *, max_size: int = 10) -> PostgresEventStore:
-        """Connect and migrate. Raises `StoreError` naming the server (never the password) when it cannot."""
+    async def open(cls, url: str, *, max_size: int = 10, retention_days: int | None = None) -> PostgresEventStore:
+        """Connect, migrate, and apply retention. Raises `StoreError` naming the server (never the password)."""
         pool = AsyncConnectionPool(
             url,
             min_size=1,
             max_size=max_size,
             open=False,
             timeout=CONNECT_TIMEOUT,
-            kwargs={"autocommit": True, "connect_timeout": int(CONNECT_TIMEOUT), "row_factory": tuple_row},
+            kwargs={
+                "autocommit": True,
+                "connect_timeout": int(CONNECT_TIMEOUT),
+                "row_factory": tuple_row,
+                "options": "-c TimeZone=UTC",
+            },
             name="shipstation-mcp-events",
         )
-        store = cls(pool, url)
+        store = cls(pool, url, retention_days=retention_days)
         try:
             await pool.open(wait=True, timeout=CONNECT_TIMEOUT)
             await store._migrate()
+            await store._prune()
         except (psycopg.Error, PoolTimeout) as exc:
             await pool.close()
             raise store._unavailable(exc) from None
@@ -173,6 +224,7 @@ class PostgresEventStore:
     # ------------------------------------------------------------------ EventStore
 
     async def add_event(self, event: IncomingEvent) -> StoredEvent | None:
+        check_storable(event)  # refused before the transaction: nothing is half-stored
         try:
             async with self._pool.connection() as conn, conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_WRITE,))
@@ -198,14 +250,67 @@ class PostgresEventStore:
                 if row is None:
                     return None
                 event_id = int(row[0])
-                await self._fold_into_subscription(conn, event)
+                await self._keep(conn, event)
                 await conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(event_id)))
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise self._unavailable(exc) from None
+        self._since_prune += 1
+        if self.retention_days and self._since_prune >= PRUNE_EVERY:
+            try:
+                await self._prune()
+            except SharedStateUnavailable as exc:  # the event is committed: report it stored, prune next time
+                logger.warning("Retention skipped this time: %s", exc)
         facts = {f.name: getattr(event, f.name) for f in fields(EventFacts)}
         return StoredEvent(
             **{**facts, "received_at": _utc(event.received_at), "occurred_at": _utc(event.occurred_at)}, id=event_id
         )
+
+    async def _keep(self, conn: psycopg.AsyncConnection[Any], event: IncomingEvent) -> None:
+        """Fold the stored event into its subscription, or (nobody watches it, and it may not start a watch) keep
+        it apart, trimming those to the newest `MAX_UNWATCHED_EVENTS` every `UNWATCHED_SLACK` of them."""
+        if not event.watch_if_new:
+            watched = await (
+                await conn.execute("SELECT 1 FROM subscriptions WHERE tracking_number = %s", (event.tracking_number,))
+            ).fetchone()
+            if watched is None:
+                self._unwatched_added += 1
+                if self._unwatched_added >= UNWATCHED_SLACK:
+                    self._unwatched_added = 0
+                    await conn.execute(
+                        "DELETE FROM events WHERE id IN (SELECT id FROM events e WHERE NOT EXISTS"
+                        " (SELECT 1 FROM subscriptions s WHERE s.tracking_number = e.tracking_number)"
+                        " ORDER BY id DESC OFFSET %s)",
+                        (MAX_UNWATCHED_EVENTS,),
+                    )
+                return
+        await self._fold_into_subscription(conn, event)
+
+    async def _prune(self) -> None:
+        """Retention: delete updates received, and packages stopped, more than `retention_days` ago."""
+        self._since_prune = 0
+        if not self.retention_days:
+            return
+        cutoff = datetime.now(UTC) - timedelta(days=self.retention_days)
+        try:
+            async with self._pool.connection() as conn, conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_WRITE,))
+                events = (await conn.execute("DELETE FROM events WHERE received_at < %s", (cutoff,))).rowcount
+                packages = (
+                    await conn.execute(
+                        "DELETE FROM subscriptions WHERE stop_reason IS NOT NULL AND COALESCE(stopped_at, since) < %s"
+                        " AND COALESCE(last_received_at, since) < %s",
+                        (cutoff, cutoff),
+                    )
+                ).rowcount
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise self._unavailable(exc) from None
+        if events or packages:
+            logger.info(
+                "Retention: %d update(s) and %d stopped package(s) older than %d days deleted",
+                events,
+                packages,
+                self.retention_days,
+            )
 
     @staticmethod
     async def _fold_into_subscription(conn: psycopg.AsyncConnection[Any], event: IncomingEvent) -> None:
@@ -300,35 +405,55 @@ class PostgresEventStore:
         return found[0] if found else None
 
     async def _subscriptions(self, tracking_number: str | None) -> list[Subscription]:
-        query = (
-            "SELECT s.tracking_number, s.since, s.source, s.carrier_code, s.status_code, s.status_detail_code,"
-            " s.status_description, s.status_changed_at, s.last_event_at, s.last_received_at,"
-            " (SELECT COUNT(*) FROM events e WHERE e.tracking_number = s.tracking_number),"
-            " s.stopped_at, s.stop_reason FROM subscriptions s"
-        )
+        query = _SUBSCRIPTION_QUERY
         args: tuple[Any, ...] = ()
         if tracking_number is not None:
             query += " WHERE s.tracking_number = %s"
             args = (tracking_number,)
-        query += ' ORDER BY COALESCE(s.last_received_at, s.since) DESC, s.tracking_number COLLATE "C"'
-        return [
-            Subscription(
-                tracking_number=row[0],
-                since=_out(row[1]) or datetime.now(UTC),
-                source=row[2],
-                carrier_code=row[3],
-                status_code=row[4],
-                status_detail_code=row[5],
-                status_description=row[6],
-                status_changed_at=_out(row[7]),
-                last_event_at=_out(row[8]),
-                last_received_at=_out(row[9]),
-                event_count=int(row[10]),
-                stopped_at=_out(row[11]),
-                stop_reason=row[12],
+        return [self._subscription(row) for row in await self._query(query + _SUBSCRIPTION_ORDER, args)]
+
+    async def subscription_page(
+        self, *, limit: int = 50, cursor: str | None = None, include_stopped: bool = True
+    ) -> SubscriptionPage:
+        where: list[str] = [] if include_stopped else ["s.stop_reason IS NULL"]
+        args: list[Any] = []
+        total = (
+            await self._query("SELECT COUNT(*) FROM subscriptions s" + "".join(f" WHERE {w}" for w in where))  # noqa: S608
+        )[0][0]
+        if cursor is not None:
+            key, number = decode_cursor(cursor, (str, str))
+            when = cursor_time(key)
+            where.append(
+                "(COALESCE(s.last_received_at, s.since) < %s OR"
+                ' (COALESCE(s.last_received_at, s.since) = %s AND s.tracking_number COLLATE "C" > %s))'
             )
-            for row in await self._query(query, args)
-        ]
+            args += [when, when, number]
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        rows = await self._query(
+            _SUBSCRIPTION_QUERY + clause + _SUBSCRIPTION_ORDER + " LIMIT %s", [*args, max(0, limit) + 1]
+        )
+        more = len(rows) > limit
+        rows = rows[: max(0, limit)]
+        next_cursor = encode_cursor(sortable_time(rows[-1][13]), rows[-1][0]) if more and rows else None
+        return SubscriptionPage([self._subscription(r) for r in rows], int(total), next_cursor)
+
+    @staticmethod
+    def _subscription(row: Sequence[Any]) -> Subscription:
+        return Subscription(
+            tracking_number=row[0],
+            since=_out(row[1]) or datetime.now(UTC),
+            source=row[2],
+            carrier_code=row[3],
+            status_code=row[4],
+            status_detail_code=row[5],
+            status_description=row[6],
+            status_changed_at=_out(row[7]),
+            last_event_at=_out(row[8]),
+            last_received_at=_out(row[9]),
+            event_count=int(row[10]),
+            stopped_at=_out(row[11]),
+            stop_reason=row[12],
+        )
 
     @staticmethod
     def _event(row: Sequence[Any]) -> StoredEvent:
@@ -346,23 +471,39 @@ class PostgresEventStore:
         )
 
     async def events(
-        self, *, tracking_number: str | None = None, since: datetime | None = None, limit: int = 20
+        self,
+        *,
+        tracking_number: str | None = None,
+        since: datetime | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
     ) -> EventPage:
         where: list[str] = []
         args: list[Any] = []
         if tracking_number is not None:
             where.append("tracking_number = %s")
             args.append(tracking_number)
+        else:
+            where.append(_WATCHED)  # updates held apart for numbers nobody watches: only when asked for by number
         if since is not None:
             where.append("received_at >= %s")
             args.append(_utc(since))
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
-        total = (await self._query(f"SELECT COUNT(*) FROM events{clause}", args))[0][0]  # noqa: S608
+        count = "SELECT COUNT(*) FROM events WHERE " + " AND ".join(where)  # noqa: S608
+        total = (await self._query(count, args))[0][0]
+        if cursor is not None:
+            received, event_id = decode_cursor(cursor, (str, int))
+            when = cursor_time(received)
+            where.append("(received_at < %s OR (received_at = %s AND id < %s))")
+            args += [when, when, event_id]
         rows = await self._query(
-            f"SELECT {_EVENT_COLUMNS} FROM events{clause} ORDER BY received_at DESC, id DESC LIMIT %s",  # noqa: S608
-            [*args, max(0, limit)],
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE {' AND '.join(where)}"  # noqa: S608
+            " ORDER BY received_at DESC, id DESC LIMIT %s",
+            [*args, max(0, limit) + 1],
         )
-        return EventPage(events=[self._event(row) for row in rows], total=int(total))
+        more = len(rows) > limit
+        rows = rows[: max(0, limit)]
+        next_cursor = encode_cursor(sortable_time(rows[-1][2]), int(rows[-1][0])) if more and rows else None
+        return EventPage(events=[self._event(row) for row in rows], total=int(total), next_cursor=next_cursor)
 
     async def latest_event(self, tracking_number: str) -> StoredEvent | None:
         rows = await self._query(

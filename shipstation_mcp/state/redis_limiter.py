@@ -1,115 +1,126 @@
 """One rate budget per ShipStation account, shared in Redis by every process that uses the key.
 
 ShipStation's 200 requests/minute is per account: two processes that each believe they own the whole budget
-collect 429s together. `RedisRateLimiter` keeps `RateLimiter`'s policy (a bucket of `burst` refilled at the
-per-minute rate, a guard that no rolling 60-second window ever holds more than the limit, a 429 pausing everyone
-until its `Retry-After`) but keeps its state in Redis, so every process draws from one allowance:
+collect 429s together. `RedisRateLimiter` applies `RateLimiter`'s policy (limiter.py) across processes:
 
-- **atomic reservations**: one Lua script reads the clock (Redis's `TIME`, so processes on machines with skewed
-  clocks agree), drops send times older than the window, computes this request's send time and records it. The
-  caller then sleeps until that time. Reservations are first come, first served across all processes, so none
-  starves;
-- **shared pauses**: a 429 seen by any process runs the penalty script: the pause and the emptied bucket are seen by
-  every process's next reservation, and requests already waiting re-check the pause after their sleep;
-- **margin**: the rolling-window guard keeps `GUARD_MARGIN` (1 s) more than the window, for the scheduling jitter
-  of several processes;
+- **budget**: the per-minute allowance minus the headroom, all of it at once when nothing else used the key;
+- **held slots**: a sorted set of slot end times. A granted request adds its slot scored with a safe upper bound
+  (now + its deadline + one window: if the process dies mid-request, the slot still frees by itself); `release`
+  re-scores it to one window after the answer came in (`ZADD … XX LT`). Entries whose end has passed are pruned; a
+  request is granted while fewer than `budget` slots are held, and otherwise told how long until the oldest frees
+  (or, when every slot is still in flight, to look again shortly, since the first answer frees one);
+- **429s**: `penalize` pauses every process until the `Retry-After` (at most `MAX_PAUSE`), then paces the
+  account to one request per interval for a window; a pause longer than `MAX_PAUSE` fails at once
+  (`RateLimitedError`). The request whose own 429 set the pause has slept it out and skips it (`skip_pause`);
+- **one clock**: every script reads Redis's own `TIME`, so processes (and machines) with skewed clocks agree;
+- **one small atomic Lua script per operation** (acquire, release, penalize): no read-then-write races;
 - **keys**: `shipstation-mcp:rl:<hash>:…`, where the hash is `limiter.limiter_key` (SHA-256 of host and API key;
-  the key itself never reaches Redis). They expire a minute after the last use.
+  the key itself never reaches Redis). They expire once nothing in them matters any more.
 
-Why a script rather than the `limits` library: `limits` answers "may I go now?" (its moving window over Redis is
-test-and-hit) but has no way to reserve a future slot, so waiting callers would poll and the fastest poller would
-win (no first-come order, no starvation bound), and it has no notion of a pause ordered by a 429. The script is the
-in-process limiter's `_reserve`, a dozen lines of Lua.
+`observe` takes in `X-Rate-Limit-Limit` for this process only (a lower server limit lowers the budget this
+process asks for); the other headers are not shared: the held slots already account for every process's requests.
 
 When Redis cannot be reached, `acquire` raises `SharedStateUnavailable` and nothing is sent to ShipStation (sending
-without the shared budget is what causes 429 storms); the redis client reconnects by itself on a later call.
+without the shared budget is what causes 429 storms); the redis client reconnects by itself on a later call. A
+`release` that cannot reach Redis is logged and left to the slot's upper bound.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from ..config import DEFAULT_TIMEOUT
 from ..errors import RateLimitedError, SharedStateUnavailable
 from .limiter import MAX_PAUSE, WINDOW, Sleep
-
-
-def default_burst(requests_per_minute: int) -> int:
-    """A quarter of the minute's allowance, at least 1: what one process may send at once from a full bucket."""
-    return max(1, requests_per_minute // 4)
-
 
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "shipstation-mcp:rl:"
-GUARD_MARGIN = 1.0
-"""Seconds added to the rolling-window guard: with several processes (and machines), a request leaves a little
-after its reserved time, by however long its process took to get to it. When an early request of a window leaves
-late and a later one on time, ShipStation could see a window with one too many; one second covers that, and costs
-one second only when the window (not the bucket) is what holds requests back."""
+POLL = 0.05
+"""Seconds between looks while every held slot is still in flight (the first answer frees one)."""
+DEADLINE_MARGIN = 5.0
+"""Added to the request deadline for an in-flight slot's upper bound (the answer is read and released after it)."""
 
-# KEYS: sends (sorted set of reserved send times), state (hash: tat, paused_until, epoch)
-# ARGV: limit, guard window (window + GUARD_MARGIN), interval, tolerance, skip_pause (0/1), member, max_pause
-# Returns {wait seconds or "-1" when the pause is too long, seconds of pause left, epoch}
-RESERVE = """
+# KEYS: slots (sorted set of slot end times), state (hash: paused_until, slow_until, next_slow)
+# ARGV: budget, window, hold (deadline + margin + window), interval, skip_pause (0/1), member, max_pause
+# Returns {kind, seconds}: kind 'go' (granted), 'wait' (sleep seconds, then ask again), 'busy' (every slot in
+# flight: look again shortly), 'long' (a pause longer than max_pause: seconds of it left).
+ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local limit = tonumber(ARGV[1])
+local budget = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
-local interval = tonumber(ARGV[3])
-local tolerance = tonumber(ARGV[4])
-local skip = ARGV[5] == '1'
-local tat = tonumber(redis.call('HGET', KEYS[2], 'tat') or '0')
-local paused = tonumber(redis.call('HGET', KEYS[2], 'paused_until') or '0')
-local epoch = tonumber(redis.call('HGET', KEYS[2], 'epoch') or '0')
-if (not skip) and paused - now > tonumber(ARGV[7]) then
-  return {'-1', string.format('%.6f', paused - now), epoch}
+local state = redis.call('HMGET', KEYS[2], 'paused_until', 'slow_until', 'next_slow')
+local paused = tonumber(state[1] or '0')
+local slow = tonumber(state[2] or '0')
+local next_slow = tonumber(state[3] or '0')
+if ARGV[5] ~= '1' then
+  if paused - now > tonumber(ARGV[7]) then return {'long', string.format('%.6f', paused - now)} end
+  local at = math.max(now, paused)
+  if at < slow then at = math.max(at, next_slow) end
+  if at > now then return {'wait', string.format('%.6f', at - now)} end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.6f', now - window))
-local send = now
-if not skip then send = math.max(now, tat - tolerance, paused) end
-local count = redis.call('ZCARD', KEYS[1])
-if count >= limit then
-  local nth = redis.call('ZRANGE', KEYS[1], -limit, -limit, 'WITHSCORES')
-  send = math.max(send, tonumber(nth[2]) + window)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.6f', now))
+if redis.call('ZCARD', KEYS[1]) >= budget then
+  local frees = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+  if frees > now + window then return {'busy', '0'} end
+  return {'wait', string.format('%.6f', frees - now)}
 end
-tat = math.max(tat, now, send - tolerance) + interval
-redis.call('HSET', KEYS[2], 'tat', string.format('%.6f', tat))
-redis.call('ZADD', KEYS[1], string.format('%.6f', send), ARGV[6])
-if count + 1 > limit then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, count - limit) end
-local keep = math.ceil((math.max(send, tat, paused) - now + window) * 1000) + 1000
-redis.call('PEXPIRE', KEYS[1], keep)
-redis.call('PEXPIRE', KEYS[2], keep)
-return {string.format('%.6f', send - now), string.format('%.6f', math.max(0, paused - now)), epoch}
+local hold = tonumber(ARGV[3])
+redis.call('ZADD', KEYS[1], string.format('%.6f', now + hold), ARGV[6])
+redis.call('PEXPIRE', KEYS[1], math.ceil(hold * 1000) + 1000)
+if now < slow then
+  redis.call('HSET', KEYS[2], 'next_slow', string.format('%.6f', math.max(next_slow, now) + tonumber(ARGV[4])))
+end
+return {'go', '0'}
 """
 
-# KEYS: state. ARGV: retry_after seconds, tolerance. Returns the pause left in seconds.
+# KEYS: slots. ARGV: member, window. The slot frees one window from now (never later than its bound).
+RELEASE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local changed = redis.call('ZADD', KEYS[1], 'XX', 'LT', 'CH', string.format('%.6f', now + tonumber(ARGV[2])), ARGV[1])
+local need = math.ceil(tonumber(ARGV[2]) * 1000) + 1000
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl >= 0 and ttl < need then redis.call('PEXPIRE', KEYS[1], need) end
+return changed
+"""
+
+# KEYS: state. ARGV: retry_after seconds (already capped), window. Returns the pause left in seconds.
 PENALIZE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local pause_end = now + tonumber(ARGV[1])
-local paused = math.max(tonumber(redis.call('HGET', KEYS[1], 'paused_until') or '0'), pause_end)
-local tat = math.max(tonumber(redis.call('HGET', KEYS[1], 'tat') or '0'), pause_end + tonumber(ARGV[2]))
-redis.call('HSET', KEYS[1], 'paused_until', string.format('%.6f', paused), 'tat', string.format('%.6f', tat))
-redis.call('HINCRBY', KEYS[1], 'epoch', 1)
-redis.call('PEXPIRE', KEYS[1], math.ceil((tat - now + 120) * 1000))
+local state = redis.call('HMGET', KEYS[1], 'paused_until', 'slow_until', 'next_slow')
+local paused = math.max(tonumber(state[1] or '0'), pause_end)
+local slow = math.max(tonumber(state[2] or '0'), pause_end + tonumber(ARGV[2]))
+local next_slow = math.max(tonumber(state[3] or '0'), pause_end)
+redis.call('HSET', KEYS[1], 'paused_until', string.format('%.6f', paused), 'slow_until', string.format('%.6f', slow),
+  'next_slow', string.format('%.6f', next_slow))
+redis.call('PEXPIRE', KEYS[1], math.ceil((slow - now) * 1000) + 1000)
 return string.format('%.6f', paused - now)
 """
 
-# KEYS: state. Returns {epoch, seconds of pause left}.
-PAUSE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local paused = tonumber(redis.call('HGET', KEYS[1], 'paused_until') or '0')
-return {tonumber(redis.call('HGET', KEYS[1], 'epoch') or '0'), string.format('%.6f', math.max(0, paused - now))}
-"""
+
+@dataclass
+class SharedPermit:
+    """One request's slot in the shared budget; give it back with `RedisRateLimiter.release`."""
+
+    waited: float
+    member: str
+    sequence: int = 0
+    released: bool = False
 
 
 class RedisRateLimiter:
     """`RateLimiter`'s policy with its state in Redis, shared by every process using `account`'s key.
 
-    `redis` is a `redis.asyncio.Redis`; `where` (the URL without its password) is for error messages."""
+    `redis` is a `redis.asyncio.Redis`; `where` (the URL without its password) is for error messages;
+    `request_deadline` is the longest one attempt may take (an in-flight slot's upper bound)."""
 
     def __init__(
         self,
@@ -117,32 +128,45 @@ class RedisRateLimiter:
         account: str,
         requests_per_minute: int,
         *,
-        burst: int | None = None,
+        headroom: int = 0,
         window: float = WINDOW,
-        guard_margin: float = GUARD_MARGIN,
+        request_deadline: float = DEFAULT_TIMEOUT,
+        deadline_margin: float = DEADLINE_MARGIN,
+        poll: float = POLL,
         where: str = "Redis",
     ) -> None:
         if requests_per_minute < 1:
             raise ValueError("requests_per_minute must be at least 1")
         self.requests_per_minute = requests_per_minute
-        self.burst = max(1, min(burst or default_burst(requests_per_minute), requests_per_minute))
+        self.headroom = max(0, min(headroom, requests_per_minute - 1))
         self.window = window
-        self.guard_margin = guard_margin
+        self.hold = request_deadline + deadline_margin + window
+        self.poll = poll
         self.where = where
-        self._interval = window / requests_per_minute
-        self._tolerance = (self.burst - 1) * self._interval
-        self._keys = [f"{KEY_PREFIX}{account}:sends", f"{KEY_PREFIX}{account}:state"]
-        self._reserve = redis.register_script(RESERVE)
+        self._server_limit: int | None = None
+        self._keys = [f"{KEY_PREFIX}{account}:slots", f"{KEY_PREFIX}{account}:state"]
+        self._acquire = redis.register_script(ACQUIRE)
+        self._release = redis.register_script(RELEASE)
         self._penalize = redis.register_script(PENALIZE)
-        self._pause = redis.register_script(PAUSE)
         # statistics, like RateLimiter's
+        self.sent = 0
         self.granted = 0
         self.delayed = 0
         self.total_wait = 0.0
         self.penalties = 0
 
     def __repr__(self) -> str:
-        return f"RedisRateLimiter({self.requests_per_minute}/min, burst={self.burst}, {self.where})"
+        return f"RedisRateLimiter({self.requests_per_minute}/min, budget={self.budget}, {self.where})"
+
+    @property
+    def budget(self) -> int:
+        """Requests all processes together may have in one window: the limit (ours or the server's) less headroom."""
+        limit = min(self.requests_per_minute, self._server_limit or self.requests_per_minute)
+        return max(1, limit - self.headroom)
+
+    @property
+    def interval(self) -> float:
+        return self.window / self.budget
 
     def _unavailable(self, exc: Exception) -> SharedStateUnavailable:
         return SharedStateUnavailable(
@@ -159,48 +183,63 @@ class RedisRateLimiter:
         except (RedisError, OSError) as exc:
             raise self._unavailable(exc) from None
 
-    async def acquire(self, sleep: Sleep, *, skip_pause: bool = False) -> float:
-        """Wait for this request's turn in the account's shared budget; return the seconds waited.
+    async def acquire(self, sleep: Sleep, *, skip_pause: bool = False) -> SharedPermit:
+        """Wait for this request's slot in the account's shared budget and return its permit.
 
         Raises `RateLimitedError` when a 429 asked for a pause longer than `MAX_PAUSE`, and
-        `SharedStateUnavailable` when Redis cannot be reached."""
+        `SharedStateUnavailable` when Redis cannot be reached (nothing is held then)."""
         waited = 0.0
+        member = uuid.uuid4().hex
         while True:
             args = [
-                self.requests_per_minute,
-                repr(self.window + self.guard_margin),
-                repr(self._interval),
-                repr(self._tolerance),
+                self.budget,
+                repr(self.window),
+                repr(self.hold),
+                repr(self.interval),
                 "1" if skip_pause else "0",
-                uuid.uuid4().hex,
+                member,
                 repr(MAX_PAUSE),
             ]
-            wait_text, paused_text, epoch = await self._call(self._reserve, self._keys, args)
-            wait = float(wait_text)
-            if wait < 0:
-                raise RateLimitedError(
-                    "ShipStation asked for a pause longer than we wait out.", retry_after=float(paused_text)
-                )
+            kind, seconds = await self._call(self._acquire, self._keys, args)
+            kind, wait = (kind.decode() if isinstance(kind, bytes) else kind), float(seconds)
+            if kind == "go":
+                self.sent += 1
+                self.granted += 1
+                return SharedPermit(waited=waited, member=member, sequence=self.sent)
+            if kind == "long":
+                raise RateLimitedError("ShipStation asked for a pause longer than we wait out.", retry_after=wait)
+            if kind == "busy":
+                wait = self.poll
             if wait > 1e-6:
                 self.delayed += 1
                 self.total_wait += wait
                 waited += wait
-                await sleep(wait)
-            if skip_pause or wait <= 1e-6:
-                self.granted += 1
-                return waited
-            new_epoch, paused_left = await self._call(self._pause, self._keys[1:], [])
-            if int(new_epoch) == int(epoch) or float(paused_left) <= 0:
-                self.granted += 1
-                return waited
-            # A 429 (seen by any process) arrived while this request waited: honour the new pause too.
+                await sleep(wait)  # then ask again: another process's 429 may have paused us meanwhile
+
+    async def release(self, permit: Any) -> None:
+        """The request's answer (or its failure) is in: its slot frees one window from now, for every process."""
+        if permit.released:
+            return
+        permit.released = True
+        try:
+            await self._call(self._release, self._keys[:1], [permit.member, repr(self.window)])
+        except SharedStateUnavailable:
+            logger.warning("Could not release a rate slot in Redis at %s; it frees by itself later", self.where)
+
+    def observe(self, headers: Mapping[str, str], permit: Any) -> None:
+        """`X-Rate-Limit-Limit` below ours lowers this process's budget; the rest is in the shared slots."""
+        value = (headers.get("x-rate-limit-limit") or "").strip()
+        if value.isdigit() and int(value) >= 1:
+            self._server_limit = int(value) if int(value) < self.requests_per_minute else None
 
     async def penalize(self, retry_after: float | None) -> None:
-        """A 429 came back: empty the shared bucket and, with a `Retry-After`, pause every process until then."""
+        """A 429 came back: pause every process until its `Retry-After`, then one per interval for a window."""
         self.penalties += 1
-        left = await self._call(
-            self._penalize, self._keys[1:], [repr(max(0.0, retry_after or 0.0)), repr(self._tolerance)]
-        )
+        pause = min(MAX_PAUSE, max(0.0, retry_after or 0.0))
+        left = await self._call(self._penalize, self._keys[1:], [repr(pause), repr(self.window)])
         logger.info(
-            "ShipStation answered 429; every process on this key pauses for %.1f s and refills from empty", float(left)
+            "ShipStation answered 429; every process on this key pauses for %.1f s, then one request every %.2f s "
+            "for a minute",
+            float(left),
+            self.interval,
         )

@@ -294,6 +294,10 @@ def _time(value: str | None) -> datetime | None:
         return None
 
 
+sortable_time = _iso
+"""Public name of `_iso`: fixed-width UTC text (cursors of every store carry times in it)."""
+
+
 def check_storable(event: IncomingEvent) -> None:
     """Raise `UnstorableValue` for anything `add_event` could not store, so it is refused before any commit."""
     for f in fields(IncomingEvent):
@@ -305,22 +309,51 @@ def check_storable(event: IncomingEvent) -> None:
                 raise UnstorableValue(f"{f.name} is not valid Unicode text") from None
             if len(value) > MAX_TEXT_CHARS:
                 raise UnstorableValue(f"{f.name} is longer than {MAX_TEXT_CHARS} characters")
+            if "\x00" in value:  # PostgreSQL's text cannot hold it; refused by every store alike
+                raise UnstorableValue(f"{f.name} holds a NUL character")
         elif isinstance(value, datetime) and _time(_iso(value)) is None:
             raise UnstorableValue(f"{f.name} is not a time that can be stored")
 
 
-def _encode_cursor(*parts: object) -> str:
+def encode_cursor(*parts: object) -> str:
+    """A paging cursor holding `parts` (JSON, URL-safe base64); every store uses this one format."""
     return base64.urlsafe_b64encode(json.dumps(parts, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
+_INT64 = 2**63
+
+
+def _cursor_part_ok(part: object, kind: type) -> bool:
+    if isinstance(part, bool) or not isinstance(part, kind):
+        return False
+    if isinstance(part, int):
+        return -_INT64 <= part < _INT64  # what a database integer can hold
+    if isinstance(part, str):
+        try:
+            part.encode("utf-8")  # JSON can spell lone surrogates, which no database takes
+        except UnicodeEncodeError:
+            return False
+        return "\x00" not in part and len(part) <= 4096
+    return True
+
+
+def decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
+    """The parts of a cursor `encode_cursor` made, each of the given type; `BadCursor` for anything else."""
     try:
         parts = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
         raise BadCursor("the cursor was not made by this server") from None
-    if not isinstance(parts, list) or len(parts) != len(types) or not all(map(isinstance, parts, types)):
+    if not isinstance(parts, list) or len(parts) != len(types) or not all(map(_cursor_part_ok, parts, types)):
         raise BadCursor("the cursor was not made by this server")
     return parts
+
+
+def cursor_time(text: str) -> datetime:
+    """The time a cursor carries (`sortable_time` text); `BadCursor` when it is not one this server writes."""
+    when = _time(text) if _STORED_TIME.fullmatch(text) else None
+    if when is None:
+        raise BadCursor("the cursor's time is not one this server writes")
+    return when
 
 
 DELIVERED_STATUS_CODES = frozenset({"DE", "SP"})
@@ -703,7 +736,8 @@ class SQLiteEventStore:
             args,
         ).fetchone()[0]
         if cursor is not None:
-            key, number = _decode_cursor(cursor, (str, str))
+            key, number = decode_cursor(cursor, (str, str))
+            key = _iso(cursor_time(key))
             where.append(
                 "(COALESCE(s.last_received_at, s.since) < ? OR"
                 " (COALESCE(s.last_received_at, s.since) = ? AND s.tracking_number > ?))"
@@ -715,7 +749,7 @@ class SQLiteEventStore:
         ).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
-        next_cursor = _encode_cursor(rows[-1][13], rows[-1][0]) if more and rows else None
+        next_cursor = encode_cursor(rows[-1][13], rows[-1][0]) if more and rows else None
         return SubscriptionPage([self._subscription(r) for r in rows], int(total), next_cursor)
 
     @staticmethod
@@ -773,7 +807,8 @@ class SQLiteEventStore:
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         total = self._conn.execute(f"SELECT COUNT(*) FROM events{clause}", args).fetchone()[0]  # noqa: S608
         if cursor is not None:
-            received, event_id = _decode_cursor(cursor, (str, int))
+            received, event_id = decode_cursor(cursor, (str, int))
+            received = _iso(cursor_time(received))
             where.append("(received_at < ? OR (received_at = ? AND id < ?))")
             args += [received, received, event_id]
             clause = " WHERE " + " AND ".join(where)
@@ -783,7 +818,7 @@ class SQLiteEventStore:
         ).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
-        next_cursor = _encode_cursor(rows[-1][2], int(rows[-1][0])) if more and rows else None
+        next_cursor = encode_cursor(rows[-1][2], int(rows[-1][0])) if more and rows else None
         return EventPage(events=[self._event(row) for row in rows], total=int(total), next_cursor=next_cursor)
 
     def _latest_event(self, tracking_number: str) -> StoredEvent | None:

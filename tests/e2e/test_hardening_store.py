@@ -408,22 +408,7 @@ async def test_tracked_packages_and_updates_page_newest_first_with_a_total_and_a
     assert bad.is_error and "without `cursor`" in bad.content[0].text
 
 
-async def test_retention_deletes_old_updates_and_long_stopped_packages(tmp_path: Path) -> None:
-    path = tmp_path / "events.sqlite3"
-    store = await SQLiteEventStore.open(path)
-    old = datetime.now(UTC) - timedelta(days=200)
-    await store.add_event(
-        IncomingEvent(tracking_number="1ZOLD", dedupe_key="old", payload="{}", received_at=old, terminal="delivered")
-    )
-    await store.add_event(
-        IncomingEvent(tracking_number="1ZNEW", dedupe_key="new", payload="{}", received_at=datetime.now(UTC))
-    )
-    await store.aclose()
-    store = await SQLiteEventStore.open(path, retention_days=90)
-    numbers = [s.tracking_number for s in await store.subscriptions()]
-    total = (await store.events()).total
-    await store.aclose()
-    assert numbers == ["1ZNEW"] and total == 1
+# Retention is asserted on every store in tests/state/test_store_conformance.py.
 
 
 class _LockedAtFirst(sqlite3.Connection):

@@ -116,3 +116,22 @@ async def test_postgres_lost_while_running_fails_retryably_then_recovers_by_itse
         except SharedStateUnavailable:
             assert time.monotonic() < deadline, "the store did not recover"
     await store.aclose()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+async def test_the_retention_setting_reaches_either_store(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from shipstation_mcp.config import LiveSettings
+    from shipstation_mcp.state.backends import open_event_store
+
+    url = None
+    if kind == "postgresql":
+        url = request.getfixturevalue("postgres_server").url
+        reset_postgres(url)
+    store = await open_event_store(LiveSettings(data_dir=tmp_path, database_url=url, retention_days=7))
+    try:
+        assert store.retention_days == 7  # type: ignore[attr-defined]
+    finally:
+        await store.aclose()

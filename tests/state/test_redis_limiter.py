@@ -1,9 +1,11 @@
 """The shared rate budget in a real Redis: several limiters (each with its own connection, as separate processes
-have) draw from one allowance with the in-process limiter's policy, a 429 seen by one pauses all, nobody starves,
-the API key never reaches Redis, and an outage fails fast and heals by itself."""
+have) draw from one allowance with the in-process limiter's policy (the whole budget at once, a slot held from
+send until one window after its answer, a 429 pausing all and then pacing one per interval), nobody starves, the
+API key never reaches Redis, and an outage fails fast and heals by itself."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import AsyncIterator
 
@@ -14,14 +16,15 @@ import redis.asyncio as aioredis
 from shipstation_mcp.config import Settings
 from shipstation_mcp.errors import RateLimitedError, SharedStateUnavailable
 from shipstation_mcp.state.backends import shared_state
-from shipstation_mcp.state.limiter import RateLimiter, limiter_key
+from shipstation_mcp.state.limiter import limiter_key
 from shipstation_mcp.state.redis_limiter import RedisRateLimiter
 from tests.state.servers import RedisServer
 
 pytestmark = pytest.mark.anyio
 
 WINDOW = 2.0  # a short window keeps the tests fast; the policy scales with it
-LIMIT = 20  # per window: one request per 0.1 s, burst 5
+LIMIT = 20  # per window: the whole budget at once, then one interval (0.1 s) apart after a 429
+LATENCY = 0.02
 
 
 @pytest.fixture
@@ -32,74 +35,157 @@ async def redis(redis_server: RedisServer) -> AsyncIterator[aioredis.Redis]:
     await client.aclose()
 
 
-async def limiters(redis_server: RedisServer, count: int, account: str = "acct") -> list[RedisRateLimiter]:
+async def limiters(
+    redis_server: RedisServer, count: int, account: str = "acct", headroom: int = 0
+) -> list[RedisRateLimiter]:
     return [
         RedisRateLimiter(
             aioredis.Redis.from_url(redis_server.url),
             account,
             LIMIT,
+            headroom=headroom,
             window=WINDOW,
-            guard_margin=0.05,
+            request_deadline=5.0,
             where=redis_server.url,
         )
         for _ in range(count)
     ]
 
 
-async def test_three_processes_share_one_budget_first_come_first_served(
-    redis: aioredis.Redis, redis_server: RedisServer
-) -> None:
+async def test_three_processes_share_one_budget_spent_at_once(redis: aioredis.Redis, redis_server: RedisServer) -> None:
     group = await limiters(redis_server, 3)
-    sends: list[tuple[int, float]] = []
+    sends: list[tuple[int, float, float]] = []  # (process, sent, answered)
     start = time.monotonic()
 
     async def one(index: int) -> None:
-        await group[index % 3].acquire(anyio.sleep)
-        sends.append((index, time.monotonic() - start))
+        limiter = group[index % 3]
+        permit = await limiter.acquire(anyio.sleep)
+        sent = time.monotonic() - start
+        await anyio.sleep(LATENCY)  # the request
+        answered = time.monotonic() - start
+        await limiter.release(permit)
+        sends.append((index % 3, sent, answered))
 
     async with anyio.create_task_group() as tasks:
         for i in range(30):
             tasks.start_soon(one, i)
-    times = sorted(t for _, t in sends)
-    # Never more than LIMIT in any rolling window, across all three.
-    assert all(times[i + LIMIT] - times[i] >= WINDOW for i in range(len(times) - LIMIT))
-    # One bucket, not three: the burst is 5 in all, not 5 each.
-    assert sum(1 for t in times if t < 0.05) <= 6
-    # The whole takes what one limiter alone needs (no process's share is wasted), within 20%.
-    alone = RateLimiter(LIMIT, window=WINDOW).time_for(30)
-    assert alone * 0.9 <= times[-1] <= alone * 1.2 + 0.2
-    # Each of the three got its turn throughout (none starved): each finished a third of the first half.
-    first_half = [i % 3 for i, t in sends if t <= times[14]]
-    assert all(first_half.count(p) >= 3 for p in range(3))
+    sends.sort(key=lambda s: s[1])
+    times = [s for _, s, _ in sends]
+    # The whole budget at once, across all three: 20, not 20 each.
+    assert sum(1 for t in times if t < 0.3) == LIMIT
+    # A slot frees one window after its answer: never more than LIMIT sent in any window, as the server sees it.
+    answered = sorted(a for _, _, a in sends)
+    assert all(times[i + LIMIT] >= answered[i] + WINDOW - 0.01 for i in range(len(times) - LIMIT))
+    # ... and no later: the 21st goes as soon as the first slot frees (the real budget is spent).
+    assert times[-1] <= WINDOW + LATENCY + 0.5
+    # Nobody starves: each process got some of the second window's slots.
+    late = [p for p, s, _ in sends if s >= WINDOW]
+    assert len(late) == 10 and all(late.count(p) >= 2 for p in range(3))
+
+
+async def test_headroom_is_left_for_other_users_of_the_key(redis: aioredis.Redis, redis_server: RedisServer) -> None:
+    (limiter,) = await limiters(redis_server, 1, headroom=5)
+    assert limiter.budget == 15
+    for _ in range(15):
+        assert (await limiter.acquire(anyio.sleep)).waited == 0
+    with anyio.move_on_after(0.5) as scope:
+        await limiter.acquire(anyio.sleep)
+    assert scope.cancelled_caught  # the 16th waits: every slot is still in flight
+
+
+async def test_a_slot_is_held_until_one_window_after_its_answer(
+    redis: aioredis.Redis, redis_server: RedisServer
+) -> None:
+    first, second = await limiters(redis_server, 2)
+    permits = [await first.acquire(anyio.sleep) for _ in range(LIMIT)]
+    started = time.monotonic()
+
+    async def answer_later() -> None:
+        await anyio.sleep(0.3)  # a slow answer: its slot is held all that time, then a window more
+        await first.release(permits[0])
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(answer_later)
+        permit = await second.acquire(anyio.sleep)
+    elapsed = time.monotonic() - started
+    assert 0.3 + WINDOW - 0.02 <= elapsed <= 0.3 + WINDOW + 0.3
+    assert permit.waited > 0
+    await second.release(permit)
+    await second.release(permit)  # twice is once
+
+
+async def test_a_slot_never_released_frees_at_its_upper_bound(redis: aioredis.Redis, redis_server: RedisServer) -> None:
+    """A process killed mid-request never releases: its slots free by themselves after deadline + one window."""
+    doomed, survivor = (
+        RedisRateLimiter(
+            aioredis.Redis.from_url(redis_server.url),
+            "acct",
+            LIMIT,
+            window=WINDOW,
+            request_deadline=0.3,
+            deadline_margin=0.0,
+            poll=0.02,
+        )
+        for _ in range(2)
+    )
+    for _ in range(LIMIT):
+        await doomed.acquire(anyio.sleep)  # and never released
+    started = time.monotonic()
+    permit = await survivor.acquire(anyio.sleep)
+    elapsed = time.monotonic() - started
+    assert 0.3 + WINDOW - 0.05 <= elapsed <= 0.3 + WINDOW + 0.3
+    assert permit.waited > 0
 
 
 async def test_a_429_seen_by_one_process_pauses_the_others(redis: aioredis.Redis, redis_server: RedisServer) -> None:
     first, second = await limiters(redis_server, 2)
     await first.penalize(1.0)
     started = time.monotonic()
-    waited = await second.acquire(anyio.sleep)
-    assert waited >= 0.95 and time.monotonic() - started >= 0.95
+    permit = await second.acquire(anyio.sleep)
+    assert permit.waited >= 0.95 and time.monotonic() - started >= 0.95
+
+
+async def test_after_a_429_every_process_paces_one_per_interval(
+    redis: aioredis.Redis, redis_server: RedisServer
+) -> None:
+    first, second = await limiters(redis_server, 2)
+    await first.penalize(0.2)
+    started = time.monotonic()
+    sent = []
+    for i in range(6):
+        limiter = (first, second)[i % 2]
+        await limiter.release(await limiter.acquire(anyio.sleep))
+        sent.append(time.monotonic() - started)
+    assert sent[0] >= 0.19
+    gaps = [b - a for a, b in itertools.pairwise(sent)]
+    assert all(gap >= WINDOW / LIMIT - 0.01 for gap in gaps), gaps
+
+
+async def test_the_request_whose_429_set_the_pause_skips_it(redis: aioredis.Redis, redis_server: RedisServer) -> None:
+    (limiter,) = await limiters(redis_server, 1)
+    await limiter.penalize(1.0)
+    assert (await limiter.acquire(anyio.sleep, skip_pause=True)).waited == 0
 
 
 async def test_a_pause_ordered_while_waiting_is_honoured(redis: aioredis.Redis, redis_server: RedisServer) -> None:
     first, second = await limiters(redis_server, 2)
-    for _ in range(5):  # empty the bucket: the next request waits a little
-        await first.acquire(anyio.sleep)
+    await first.penalize(0.3)
 
-    async def penalize_soon() -> None:
-        await anyio.sleep(0.02)
-        await first.penalize(0.8)
+    async def penalize_again() -> None:
+        await anyio.sleep(0.1)
+        await first.penalize(0.8)  # another process's 429 while `second` sleeps out the first pause
 
     started = time.monotonic()
     async with anyio.create_task_group() as tasks:
-        tasks.start_soon(penalize_soon)
+        tasks.start_soon(penalize_again)
         await second.acquire(anyio.sleep)
-    assert time.monotonic() - started >= 0.75
+    assert time.monotonic() - started >= 0.85
 
 
 async def test_a_pause_longer_than_we_wait_fails_at_once(redis: aioredis.Redis, redis_server: RedisServer) -> None:
     first, second = await limiters(redis_server, 2)
-    await first.penalize(600)
+    await first.penalize(600)  # capped at MAX_PAUSE: the pause waits it out
+    await redis.hset("shipstation-mcp:rl:acct:state", "paused_until", str(time.time() + 600))
     with pytest.raises(RateLimitedError) as caught:
         await second.acquire(anyio.sleep)
     assert caught.value.retry_after is not None and caught.value.retry_after > 500
@@ -109,7 +195,8 @@ async def test_the_api_key_never_reaches_redis(redis: aioredis.Redis, redis_serv
     settings = Settings(api_key="SECRET-KEY-1234567890", redis_url=redis_server.url)
     async with shared_state(settings) as shared:
         assert isinstance(shared.limiter, RedisRateLimiter)
-        await shared.limiter.acquire(anyio.sleep)
+        assert shared.limiter.budget == settings.requests_per_minute - 10  # the default 5 % headroom
+        await shared.limiter.release(await shared.limiter.acquire(anyio.sleep))
         await shared.limiter.penalize(0.01)
     keys = [k.decode() for k in await redis.keys("*")]
     assert keys and all(limiter_key(settings) in k for k in keys)
@@ -122,12 +209,21 @@ async def test_other_accounts_have_their_own_budget(redis: aioredis.Redis, redis
     (mine,) = await limiters(redis_server, 1, account="a")
     (theirs,) = await limiters(redis_server, 1, account="b")
     await mine.penalize(5)
-    assert await theirs.acquire(anyio.sleep) == 0
+    assert (await theirs.acquire(anyio.sleep)).waited == 0
+
+
+async def test_a_lower_server_limit_lowers_the_budget(redis: aioredis.Redis, redis_server: RedisServer) -> None:
+    (limiter,) = await limiters(redis_server, 1)
+    permit = await limiter.acquire(anyio.sleep)
+    limiter.observe({"x-rate-limit-limit": "5"}, permit)
+    assert limiter.budget == 5
+    limiter.observe({"x-rate-limit-limit": "500"}, permit)
+    assert limiter.budget == LIMIT
 
 
 async def test_redis_outage_fails_fast_then_heals_without_a_restart(redis_server: RedisServer) -> None:
     (limiter,) = await limiters(redis_server, 1, account="outage")
-    await limiter.acquire(anyio.sleep)
+    held = await limiter.acquire(anyio.sleep)
     redis_server.stop()
     try:
         started = time.monotonic()
@@ -136,6 +232,7 @@ async def test_redis_outage_fails_fast_then_heals_without_a_restart(redis_server
         assert time.monotonic() - started < 3
         message = str(caught.value)
         assert f"127.0.0.1:{redis_server.port}" in message and "nothing was sent to ShipStation" in message
+        await limiter.release(held)  # logged, not raised: the slot frees at its upper bound
     finally:
         redis_server.start_again()
-    assert await limiter.acquire(anyio.sleep) >= 0  # the same object works again
+    assert (await limiter.acquire(anyio.sleep)).waited >= 0  # the same object works again
