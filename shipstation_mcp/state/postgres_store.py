@@ -58,8 +58,10 @@ from .store import (
     cursor_time,
     decode_cursor,
     encode_cursor,
+    event_from_row,
     moves_forward,
     sortable_time,
+    subscription_from_row,
 )
 
 logger = logging.getLogger(__name__)
@@ -439,36 +441,11 @@ class PostgresEventStore:
 
     @staticmethod
     def _subscription(row: Sequence[Any]) -> Subscription:
-        return Subscription(
-            tracking_number=row[0],
-            since=_out(row[1]) or datetime.now(UTC),
-            source=row[2],
-            carrier_code=row[3],
-            status_code=row[4],
-            status_detail_code=row[5],
-            status_description=row[6],
-            status_changed_at=_out(row[7]),
-            last_event_at=_out(row[8]),
-            last_received_at=_out(row[9]),
-            event_count=int(row[10]),
-            stopped_at=_out(row[11]),
-            stop_reason=row[12],
-        )
+        return subscription_from_row(row, _out)
 
     @staticmethod
     def _event(row: Sequence[Any]) -> StoredEvent:
-        return StoredEvent(
-            id=int(row[0]),
-            tracking_number=row[1],
-            received_at=_out(row[2]) or datetime.now(UTC),
-            payload=row[3],
-            carrier_code=row[4],
-            resource_type=row[5],
-            status_code=row[6],
-            status_detail_code=row[7],
-            status_description=row[8],
-            occurred_at=_out(row[9]),
-        )
+        return event_from_row(row, _out)
 
     async def events(
         self,

@@ -388,6 +388,41 @@ class _Locked(Exception):
     pass
 
 
+def subscription_from_row(row: Sequence[Any], read_time: Callable[[Any], datetime | None]) -> Subscription:
+    """A `subscriptions` row in the column order both stores select, its times read by the store's own rule."""
+    return Subscription(
+        tracking_number=row[0],
+        since=read_time(row[1]) or datetime.now(UTC),
+        source=row[2],
+        carrier_code=row[3],
+        status_code=row[4],
+        status_detail_code=row[5],
+        status_description=row[6],
+        status_changed_at=read_time(row[7]),
+        last_event_at=read_time(row[8]),
+        last_received_at=read_time(row[9]),
+        event_count=int(row[10]),
+        stopped_at=read_time(row[11]),
+        stop_reason=row[12],
+    )
+
+
+def event_from_row(row: Sequence[Any], read_time: Callable[[Any], datetime | None]) -> StoredEvent:
+    """An `events` row in the column order both stores select, its times read by the store's own rule."""
+    return StoredEvent(
+        id=int(row[0]),
+        tracking_number=row[1],
+        received_at=read_time(row[2]) or datetime.now(UTC),
+        payload=row[3],
+        carrier_code=row[4],
+        resource_type=row[5],
+        status_code=row[6],
+        status_detail_code=row[7],
+        status_description=row[8],
+        occurred_at=read_time(row[9]),
+    )
+
+
 class SQLiteEventStore:
     """`EventStore` over one SQLite file (or memory, with `path=None`). Open with `await SQLiteEventStore.open(…)`."""
 
@@ -754,21 +789,7 @@ class SQLiteEventStore:
 
     @staticmethod
     def _subscription(row: Sequence[Any]) -> Subscription:
-        return Subscription(
-            tracking_number=row[0],
-            since=_time(row[1]) or datetime.now(UTC),
-            source=row[2],
-            carrier_code=row[3],
-            status_code=row[4],
-            status_detail_code=row[5],
-            status_description=row[6],
-            status_changed_at=_time(row[7]),
-            last_event_at=_time(row[8]),
-            last_received_at=_time(row[9]),
-            event_count=int(row[10]),
-            stopped_at=_time(row[11]),
-            stop_reason=row[12],
-        )
+        return subscription_from_row(row, _time)
 
     _EVENT_COLUMNS = (
         "id, tracking_number, received_at, payload, carrier_code, resource_type, status_code, status_detail_code,"
@@ -777,18 +798,7 @@ class SQLiteEventStore:
 
     @staticmethod
     def _event(row: Sequence[Any]) -> StoredEvent:
-        return StoredEvent(
-            id=int(row[0]),
-            tracking_number=row[1],
-            received_at=_time(row[2]) or datetime.now(UTC),
-            payload=row[3],
-            carrier_code=row[4],
-            resource_type=row[5],
-            status_code=row[6],
-            status_detail_code=row[7],
-            status_description=row[8],
-            occurred_at=_time(row[9]),
-        )
+        return event_from_row(row, _time)
 
     def _events(
         self, tracking_number: str | None, since: datetime | None, limit: int, cursor: str | None = None
