@@ -68,6 +68,14 @@ def normalize_carrier_code(raw: str) -> str:
     return code
 
 
+def normalized_or_none(raw: str) -> str | None:
+    """`normalize_tracking_number`, or None where it would refuse the value (for callers that only look it up)."""
+    try:
+        return normalize_tracking_number(raw)
+    except InvalidInput:
+        return None
+
+
 def infer_carrier(tracking_number: str) -> str | None:
     """The carrier code the number's format points to, or None when the format is unknown or ambiguous."""
     for pattern, carrier in _FORMATS:

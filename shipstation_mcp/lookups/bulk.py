@@ -10,7 +10,6 @@ every item the same way and is reported once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -21,7 +20,7 @@ from typing import Any, TypeVar
 from ..answers.bulk import OUTCOMES, BulkTrackingResult, PackageRef, PackageResult, clip_query, outcome_of, rollup
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
-from ..api.ids import clean_id, normalize_tracking_number
+from ..api.ids import clean_id, normalized_or_none
 from ..api.models import Label
 from ..config import DEFAULT_CONCURRENCY
 from ..errors import (
@@ -158,11 +157,12 @@ async def _labels_for_numbers(client: ShipStationClient, jobs: Sequence[_Job]) -
     tracks a number by its carrier directly."""
     if client.settings.api != "v2":
         return {}
-    numbers = set()
-    for job in jobs:
-        if job.ref.tracking_number is not None and job.ref.label_id is None:
-            with contextlib.suppress(InvalidInput):  # reported by the item's own lookup
-                numbers.add(normalize_tracking_number(job.ref.tracking_number))
+    # A number that cannot be right is left out here and reported by the item's own lookup.
+    refs = [job.ref for job in jobs]
+    wanted = (
+        normalized_or_none(r.tracking_number) for r in refs if r.tracking_number is not None and r.label_id is None
+    )
+    numbers = {number for number in wanted if number}
     try:
         return await tracking.map_labels(client, numbers)
     except AuthenticationError:
@@ -202,13 +202,6 @@ async def _track_one(
     return freshness.stamp(result)
 
 
-def _normalized_or_none(raw: str) -> str | None:
-    try:
-        return normalize_tracking_number(raw)
-    except InvalidInput:
-        return None
-
-
 def failure_outcome(error: BaseException) -> str:
     """The roll-up outcome of an item that failed: invalid input, nothing found, or a failure to retry."""
     if isinstance(error, InvalidInput):
@@ -228,8 +221,8 @@ async def _lookup(
         return await tracking.track_label(client, label_id, max_events=0, now=now)
     if ref.tracking_number is None:
         raise InvalidInput("This item has neither tracking_number nor label_id; send one of them.")
-    label = known.get(_normalized_or_none(ref.tracking_number) or "")
-    if label is not None:
-        number = normalize_tracking_number(ref.tracking_number)
+    number = normalized_or_none(ref.tracking_number)
+    label = known.get(number) if number else None
+    if label is not None and number:
         return await tracking.track_found_label(client, label, number, max_events=0, now=now)
     return await tracking.track_package(client, ref.tracking_number, ref.carrier_code, max_events=0, now=now)
