@@ -42,6 +42,10 @@ logger = logging.getLogger(__name__)
 KEY_PREFIX = "shipstation-mcp:rl:"
 POLL = 0.05
 """Seconds between looks while every held slot is still in flight (the first answer frees one)."""
+RECHECK = 2.0
+"""The longest a waiting request sleeps before it asks Redis again: a slot can free early (another process's
+request failed and released it), a 429 elsewhere can pause everyone, and Redis can go away; a waiter that slept out
+a whole window would see none of that until the end of it."""
 DEADLINE_MARGIN = 5.0
 """Added to the request deadline for an in-flight slot's upper bound (the answer is read and released after it)."""
 
@@ -133,6 +137,7 @@ class RedisRateLimiter:
         request_deadline: float = DEFAULT_TIMEOUT,
         deadline_margin: float = DEADLINE_MARGIN,
         poll: float = POLL,
+        recheck: float = RECHECK,
         where: str = "Redis",
     ) -> None:
         if requests_per_minute < 1:
@@ -142,6 +147,7 @@ class RedisRateLimiter:
         self.window = window
         self.hold = request_deadline + deadline_margin + window
         self.poll = poll
+        self.recheck = recheck
         self.where = where
         self._server_limit: int | None = None
         self._keys = [f"{KEY_PREFIX}{account}:slots", f"{KEY_PREFIX}{account}:state"]
@@ -211,10 +217,11 @@ class RedisRateLimiter:
             if kind == "busy":
                 wait = self.poll
             if wait > 1e-6:
-                self.delayed += 1
+                wait = min(wait, self.recheck)  # then ask again (see RECHECK)
+                self.delayed += waited == 0.0  # requests that waited, not looks
                 self.total_wait += wait
                 waited += wait
-                await sleep(wait)  # then ask again: another process's 429 may have paused us meanwhile
+                await sleep(wait)
 
     async def release(self, permit: Any) -> None:
         """The request's answer (or its failure) is in: its slot frees one window from now, for every process."""
