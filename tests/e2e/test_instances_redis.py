@@ -51,24 +51,26 @@ async def test_three_processes_on_one_key_share_one_budget_without_a_429(
     budget = limit - headroom_for(limit)
     assert each < budget < 3 * each
     redis.Redis.from_url(redis_server.url).flushdb()
-    with mock_shipstation(latency=0.02, rate_limit=limit) as mock:
-        with instances(3, tmp_path, environment(mock, redis_server.url, limit)) as group:
-            async with client(group[0]) as c0, client(group[1]) as c1, client(group[2]) as c2:
+    with (
+        mock_shipstation(latency=0.02, rate_limit=limit) as mock,
+        instances(3, tmp_path, environment(mock, redis_server.url, limit)) as group,
+    ):
+        async with client(group[0]) as c0, client(group[1]) as c1, client(group[2]) as c2:
 
-                async def bulk(c: Client, part: int) -> None:
-                    await c.call_tool("track_packages", {"packages": NUMBERS[part * each : (part + 1) * each]})
+            async def bulk(c: Client, part: int) -> None:
+                await c.call_tool("track_packages", {"packages": NUMBERS[part * each : (part + 1) * each]})
 
-                async with anyio.create_task_group() as tasks:
-                    for part, c in enumerate((c0, c1, c2)):
-                        tasks.start_soon(bulk, c, part)
-                    with anyio.fail_after(20):
-                        while mock_stats(mock).get("requests", 0) < budget:  # noqa: ASYNC110 (another process's count)
-                            await anyio.sleep(0.05)
-                    await anyio.sleep(RECHECK + 0.5)  # every waiter has asked Redis again at least once by now
-                    stats = mock_stats(mock)
-                    # The rest wait for the budget's first slot to free, one window after its answer (the
-                    # limiter's tests in tests/state/ prove that schedule on a short window).
-                    tasks.cancel_scope.cancel()
+            async with anyio.create_task_group() as tasks:
+                for part, c in enumerate((c0, c1, c2)):
+                    tasks.start_soon(bulk, c, part)
+                with anyio.fail_after(20):
+                    while mock_stats(mock).get("requests", 0) < budget:  # noqa: ASYNC110 (another process's count)
+                        await anyio.sleep(0.05)
+                await anyio.sleep(RECHECK + 0.5)  # every waiter has asked Redis again at least once by now
+                stats = mock_stats(mock)
+                # The rest wait for the budget's first slot to free, one window after its answer (the
+                # limiter's tests in tests/state/ prove that schedule on a short window).
+                tasks.cancel_scope.cancel()
     assert stats.get("throttled", 0) == 0
     assert stats["requests"] == budget  # one budget for the three: not 60
 
