@@ -157,7 +157,8 @@ def serve(settings: Settings, *, transport: str, host: str, port: int, no_auth: 
             )
         server.run()
     else:
-        from .http_app import build_http_app, run_uvicorn
+        from .http_app import build_http_app
+        from .web import run_uvicorn
 
         logger.info("shipstation-mcp %s: streamable HTTP on http://%s:%d/mcp for %s", __version__, host, port, where)
         app = build_http_app(server, settings, host=host, no_auth=no_auth)
@@ -721,7 +722,7 @@ def _add_webhooks_command(subcommands: argparse._SubParsersAction[argparse.Argum
 
 def _webhooks_command(args: argparse.Namespace, formatter: RedactingFormatter) -> None:
     """Load the live settings (no API key needed) and serve the receiver until interrupted."""
-    from .http_app import build_receiver_app, run_uvicorn
+    from .web import build_receiver_app, run_uvicorn
 
     try:
         settings = load_live_settings()

@@ -20,7 +20,6 @@ event store is open, so tools and the receiver share one store and one change no
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hmac
@@ -30,7 +29,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
@@ -46,27 +45,21 @@ from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .config import (
-    DEFAULT_HTTP_MAX_CONNECTIONS,
-    DEFAULT_HTTP_TIMEOUT,
     RANDOM_VALUE_HINT,
     ConfigError,
     LiveSettings,
     Settings,
     is_loopback_host,
 )
-from .live.notifier import LiveTracking
-from .live.receiver import JwksCache, WebhookReceiver, loads_limited
+from .live.receiver import JwksCache, loads_limited
 from .tools.server import ShipStationMCP
+from .web import build_receiver, receiving
 
 logger = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
-GRACEFUL_SHUTDOWN_SECONDS = 5
-KEEP_ALIVE_SECONDS = 5
-BACKLOG = 2048
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
@@ -266,45 +259,6 @@ class JwtVerifier:
         )
 
 
-def build_receiver(
-    live: LiveTracking,
-    *,
-    jwks: JwksCache | None = None,
-    clock: Callable[[], datetime] | None = None,
-    offline: bool = False,
-) -> WebhookReceiver:
-    """The webhook receiver; `offline` (the demo) never fetches signing keys, so nothing dials out."""
-    settings = live.settings
-    if jwks is None and settings.webhook_verify:
-        jwks = JwksCache(settings.webhook_jwks_url, offline=offline)
-    return WebhookReceiver(
-        settings, live.durable_store, jwks=jwks, on_stored=lambda _stored: live.event_stored(), clock=clock
-    )
-
-
-def _announce(receiver: WebhookReceiver) -> None:
-    settings = receiver.settings
-    for warning in receiver.startup_warnings():
-        logger.warning(warning)
-    if settings.webhook_verify:
-        logger.info(
-            "Webhook receiver at %s verifies RSA-SHA256 signatures with keys from %s%s",
-            settings.webhook_path,
-            settings.webhook_jwks_url,
-            " and requires the X-Webhook-Secret header" if settings.webhook_secret else "",
-        )
-
-
-@asynccontextmanager
-async def _receiving(live: LiveTracking, receiver: WebhookReceiver) -> AsyncIterator[None]:
-    async with AsyncExitStack() as stack:
-        await stack.enter_async_context(live.running())
-        if receiver.jwks is not None:
-            await stack.enter_async_context(receiver.jwks.running())
-        _announce(receiver)
-        yield
-
-
 def _oauth(
     live_settings: LiveSettings, routes: list[Route | Mount], oauth_jwks: JwksCache | None
 ) -> tuple[BearerAuthBackend | None, str | None, JwksCache | None]:
@@ -366,7 +320,7 @@ def build_http_app(
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            await stack.enter_async_context(_receiving(live, receiver))
+            await stack.enter_async_context(receiving(live, receiver))
             if oauth_jwks is not None:
                 await stack.enter_async_context(oauth_jwks.running())
             await stack.enter_async_context(mcp_app.router.lifespan_context(mcp_app))
@@ -392,132 +346,3 @@ def build_http_app(
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.mcp_token = generated
     return app
-
-
-def build_receiver_app(
-    settings: LiveSettings,
-    *,
-    jwks: JwksCache | None = None,
-    clock: Callable[[], datetime] | None = None,
-    poll_interval: float = 3600.0,
-) -> Starlette:
-    """The webhook receiver alone (`shipstation-mcp webhooks`), for people who run the MCP server over stdio.
-
-    It writes to the same store the stdio server reads; that server notices new rows by itself.
-    """
-    live = LiveTracking(settings, clock=clock, poll_interval=poll_interval)  # nobody to notify here
-    receiver = build_receiver(live, jwks=jwks, clock=clock)
-
-    @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with _receiving(live, receiver):
-            yield
-
-    return Starlette(routes=[Route(settings.webhook_path, endpoint=receiver)], lifespan=lifespan)
-
-
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol with the deadlines it lacks, so idle or slow clients cannot pile up.
-
-    uvicorn closes a kept-alive connection after `timeout_keep_alive`, but a fresh connection that sends nothing, or
-    drips its headers or body a byte at a time, stays open forever (each byte resets nothing it tracks). Here:
-
-    - from connecting (or the end of the previous response) the request's headers must be complete within
-      `timeout` seconds, however slowly they trickle in;
-    - from the headers on, the body must be complete within another `timeout` seconds;
-    - past `max_connections` open connections, the oldest connection waiting for a request is closed to make room
-      (503-ing everyone, uvicorn's `limit_concurrency`, would let idle sockets lock genuine deliveries out).
-    """
-
-    timeout: float = DEFAULT_HTTP_TIMEOUT
-    max_connections: int = DEFAULT_HTTP_MAX_CONNECTIONS
-    _waiting: ClassVar[dict[GuardedH11Protocol, None]] = {}
-    """Connections without a request in progress, oldest first (insertion order)."""
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._deadline: asyncio.TimerHandle | None = None
-        self._body_pending = False
-        if len(self.connections) > self.max_connections:
-            oldest = next(iter(self._waiting), None)
-            if oldest is not None:
-                oldest._expire()
-        self._wait_for_request()
-
-    def _wait_for_request(self) -> None:
-        self._waiting[self] = None
-        self._arm()
-
-    def _arm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        self._deadline = self.loop.call_later(self.timeout, self._expire)
-
-    def _expire(self) -> None:
-        self._waiting.pop(self, None)
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-        if not self.transport.is_closing():
-            self.transport.close()
-
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        cycle = self.cycle
-        if cycle is None or cycle.response_complete:
-            return
-        if self in self._waiting:  # the headers are complete: now the body's deadline
-            del self._waiting[self]
-            self._body_pending = True
-            self._arm()
-        if self._body_pending and not cycle.more_body:
-            self._body_pending = False
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._body_pending = False
-            self._wait_for_request()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._waiting.pop(self, None)
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-        super().connection_lost(exc)
-
-
-def guarded_protocol(timeout: float, max_connections: int) -> type[GuardedH11Protocol]:
-    return type(
-        "GuardedH11Protocol",
-        (GuardedH11Protocol,),
-        {"timeout": timeout, "max_connections": max_connections, "_waiting": {}},
-    )
-
-
-def run_uvicorn(app: Starlette, *, host: str, port: int, settings: LiveSettings | None = None) -> None:
-    import uvicorn
-
-    live = settings or LiveSettings()
-    # log_config=None: uvicorn logs through our stderr handler (and its redacting formatter).
-    # Open subscription streams would otherwise hold a shutdown until every client hung up.
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        log_config=None,
-        server_header=False,
-        lifespan="on",
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        http=guarded_protocol(live.http_timeout, live.http_max_connections),
-        ws="none",
-        backlog=BACKLOG,
-    )
-    uvicorn.Server(config).run()
-
-
-# ----------------------------------------------------------------------------- `shipstation-mcp webhooks`

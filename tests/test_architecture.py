@@ -17,7 +17,7 @@ LAYERS: list[set[str]] = [
     {"shipstation_mcp.sandbox"},
     {"shipstation_mcp.answers"},
     {"shipstation_mcp.live", "shipstation_mcp.lookups"},
-    {"shipstation_mcp.tools"},
+    {"shipstation_mcp.tools", "shipstation_mcp.web"},
     {"shipstation_mcp.http_app"},
     {"shipstation_mcp.cli", "shipstation_mcp.__main__"},
 ]

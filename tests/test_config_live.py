@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from shipstation_mcp import cli, http_app
+from shipstation_mcp import cli, web
 from shipstation_mcp.config import (
     DEFAULT_JWKS_URL,
     DEFAULT_WEBHOOK_PATH,
@@ -153,7 +153,7 @@ def test_webhooks_command_runs_the_receiver_without_an_api_key(
         ran.update(app=app, host=host, port=port)
         logging.getLogger("shipstation_mcp.test").warning("secret=%s", SECRET)
 
-    monkeypatch.setattr(http_app, "run_uvicorn", fake_run)
+    monkeypatch.setattr(web, "run_uvicorn", fake_run)
     cli.main(["webhooks", "--port", "9123"])
     assert (ran["host"], ran["port"]) == ("127.0.0.1", 9123)
     assert [route.path for route in ran["app"].routes] == ["/webhooks/shipstation"]

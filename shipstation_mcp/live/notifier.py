@@ -22,17 +22,19 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 import anyio
-import mcp.types as mcp_types
-from mcp.server.context import ServerRequestContext
-from mcp.server.subscriptions import InMemorySubscriptionBus, ResourceUpdated, SubscriptionBus
 
 from ..config import LiveSettings
 from ..state.backends import ChangeFeed, open_event_store, store_location
 from ..state.store import EventStore, SQLiteEventStore, StoreError
+
+if TYPE_CHECKING:  # the MCP SDK is imported only where MCP is served: a receiver-only process starts without it
+    import mcp.types as mcp_types
+    from mcp.server.context import ServerRequestContext
+    from mcp.server.subscriptions import SubscriptionBus
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ class LegacyResourceSubscribers:
     async def subscribe(
         self, ctx: ServerRequestContext[Any, Any], params: mcp_types.SubscribeRequestParams
     ) -> mcp_types.EmptyResult:
+        from mcp.types import EmptyResult
+
         connection = self._connection(ctx)
         entry = self._by_connection.get(connection)
         if entry is None:
@@ -71,15 +75,17 @@ class LegacyResourceSubscribers:
             if exit_stack is not None:
                 exit_stack.callback(self._by_connection.pop, connection, None)
         entry[1].add(str(params.uri))
-        return mcp_types.EmptyResult()
+        return EmptyResult()
 
     async def unsubscribe(
         self, ctx: ServerRequestContext[Any, Any], params: mcp_types.UnsubscribeRequestParams
     ) -> mcp_types.EmptyResult:
+        from mcp.types import EmptyResult
+
         entry = self._by_connection.get(self._connection(ctx))
         if entry is not None:
             entry[1].discard(str(params.uri))
-        return mcp_types.EmptyResult()
+        return EmptyResult()
 
     async def send(self, uri: str) -> int:
         sent = 0
@@ -96,7 +102,9 @@ class LegacyResourceSubscribers:
 
 
 class LiveTracking:
-    """The event store and the change notifier, shared by the tools, the resource and the webhook receiver."""
+    """The event store and the change notifier, shared by the tools, the resource and the webhook receiver.
+
+    `bus` is the MCP server's subscription bus; without one (a receiver-only process) nobody listens here."""
 
     def __init__(
         self,
@@ -108,7 +116,7 @@ class LiveTracking:
         fallback_to_memory: bool = False,
     ) -> None:
         self.settings = settings
-        self.bus: SubscriptionBus = bus or InMemorySubscriptionBus()
+        self.bus = bus
         self.legacy = LegacyResourceSubscribers()
         self._clock = clock
         self._poll_interval = poll_interval
@@ -236,8 +244,12 @@ class LiveTracking:
             return []
         self._last_notified = fresh[-1][0]
         uris = list(dict.fromkeys(tracking_uri(number) for _, number in fresh))
+        if self.bus is not None:
+            from mcp.server.subscriptions import ResourceUpdated
+
+            for uri in uris:
+                await self.bus.publish(ResourceUpdated(uri=uri))
         for uri in uris:
-            await self.bus.publish(ResourceUpdated(uri=uri))
             await self.legacy.send(uri)
         if len(fresh) == 500:  # more are waiting
             self._wake.set()

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.subscriptions import InMemorySubscriptionBus
 from pydantic import ValidationError
 
 from .. import __version__
@@ -132,7 +133,7 @@ def create_server(
         from ..sandbox import SandboxTransport
 
         transport = SandboxTransport(clock=clock)
-    live = LiveTracking(settings.live, clock=clock, fallback_to_memory=True)
+    live = LiveTracking(settings.live, bus=InMemorySubscriptionBus(), clock=clock, fallback_to_memory=True)
     tools, hidden = select_tools(build_tools(settings.live.webhook_path), settings)
 
     @asynccontextmanager

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from shipstation_mcp.config import LiveSettings
-from shipstation_mcp.http_app import build_receiver_app
 from shipstation_mcp.live.receiver import (
     KEY_ID_HEADER,
     MAX_BODY_BYTES,
@@ -21,6 +20,7 @@ from shipstation_mcp.live.receiver import (
     TIMESTAMP_HEADER,
 )
 from shipstation_mcp.state.store import SQLiteEventStore
+from shipstation_mcp.web import build_receiver_app
 from tests.support.webhook_kit import JwksServer, SigningKey, body_of, eventually, jwks_server, payload, serving
 
 pytestmark = pytest.mark.anyio
