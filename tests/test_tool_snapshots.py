@@ -4,7 +4,8 @@ Each registered tool has `tests/snapshots/tools/<name>.json`. After changing a t
 
     UPDATE_SNAPSHOTS=1 python -m pytest tests/test_tool_snapshots.py
 
-and review the diff of the snapshot files like any other code.
+and review the diff of the snapshot files like any other code. The same command rewrites the output schemas the
+package ships ready (`shipstation_mcp/tools/output_schemas.json`), which must match the answer models.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from mcp import Client
 
 from shipstation_mcp.config import Settings
+from shipstation_mcp.tools.registry import OUTPUT_SCHEMAS, output_schemas_from_models, write_output_schemas
 from shipstation_mcp.tools.server import create_server
 
 pytestmark = pytest.mark.anyio
@@ -89,3 +91,12 @@ async def test_every_tool_contract_is_complete() -> None:
         assert contract["annotations"] and "readOnlyHint" in contract["annotations"], name
         assert contract["inputSchema"]["type"] == "object", name
         assert contract["outputSchema"] and contract["outputSchema"]["type"] == "object", name
+
+
+def test_the_shipped_output_schemas_are_those_of_the_answer_models() -> None:
+    if UPDATE:
+        write_output_schemas()
+    shipped = json.loads(OUTPUT_SCHEMAS.read_text(encoding="utf-8"))
+    generated = output_schemas_from_models()
+    stale = sorted(name for name in {**shipped, **generated} if shipped.get(name) != generated.get(name))
+    assert not stale, f"output_schemas.json is stale for {', '.join(stale)}: run `{REGENERATE}` and review the diff"

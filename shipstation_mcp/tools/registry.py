@@ -1,16 +1,22 @@
 """The one table of tools: each row names the function that serves it, its title and annotations, what it is
 asked about (for error messages), and the description an assistant reads to decide when to use it.
 
-The SDK turns each function's signature into the input schema and its return annotation into the output schema;
-that work is done once per process (`build_tools`), not once per server.
+The SDK turns each function's signature into the input schema (once per process, `build_tools`, not once per
+server). The output schemas clients see are outlines of the answer models (tools/schemas.py). Generating them took
+pydantic longer than the rest of start-up after the imports, so they ship ready in `output_schemas.json`, made from
+the models by `write_output_schemas()` and checked against them by the tests; every answer is still validated
+against its full model.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, get_args, get_type_hints
 
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
@@ -20,7 +26,17 @@ from .arguments import CONFIGURE, LOCAL_ONLY, READ_ONLY, WATCH
 from .schemas import lean_input_schema, outline_output_schema
 from .view import VIEW_META
 
-__all__ = ["TOOLS", "ToolSpec", "build_tools", "spec_for"]
+__all__ = [
+    "OUTPUT_SCHEMAS",
+    "TOOLS",
+    "ToolSpec",
+    "build_tools",
+    "output_schemas_from_models",
+    "spec_for",
+    "write_output_schemas",
+]
+
+OUTPUT_SCHEMAS = files(__package__) / "output_schemas.json"
 
 
 @dataclass(frozen=True)
@@ -214,9 +230,27 @@ def spec_for(name: str) -> ToolSpec | None:
     return _BY_NAME.get(name)
 
 
+def answer_model(fn: Callable[..., Any]) -> type[Any]:
+    """The answer model a tool declares: each returns `Annotated[CallToolResult, <its answer model>]`."""
+    _, model = get_args(get_type_hints(fn, include_extras=True)["return"])
+    return model  # type: ignore[no-any-return]
+
+
+def output_schemas_from_models() -> dict[str, Any]:
+    """What `output_schemas.json` holds: each tool's outlined output schema, generated from its answer model."""
+    return {spec.name: outline_output_schema(Tool.from_function(spec.fn).output_schema) for spec in TOOLS}
+
+
+def write_output_schemas() -> None:
+    """Rewrite `output_schemas.json` from the answer models (after changing one; the tests say when)."""
+    text = json.dumps(output_schemas_from_models(), indent=1, ensure_ascii=False) + "\n"
+    Path(str(OUTPUT_SCHEMAS)).write_text(text, encoding="utf-8")
+
+
 @cache
 def build_tools(webhook_path: str) -> tuple[Tool, ...]:
     """Every tool, schemas built and trimmed for tools/list; the receiver's path is part of one description."""
+    outlines = json.loads(OUTPUT_SCHEMAS.read_text(encoding="utf-8"))
     tools = []
     for spec in TOOLS:
         tool = Tool.from_function(
@@ -225,9 +259,11 @@ def build_tools(webhook_path: str) -> tuple[Tool, ...]:
             annotations=spec.annotations,
             description=spec.description.replace("{webhook_path}", webhook_path),
             meta=dict(spec.meta) if spec.meta else None,
+            structured_output=False,  # the output side is set below, from the shipped outline
         )
         tool.parameters = lean_input_schema(tool.parameters)
-        # Read live by the SDK: the published schema changes, the validation against the answer model does not.
-        tool.fn_metadata.output_schema = outline_output_schema(tool.fn_metadata.output_schema)
+        # Read live by the SDK: answers are validated against the full model and published with the outline.
+        tool.fn_metadata.output_model = answer_model(spec.fn)
+        tool.fn_metadata.output_schema = outlines[spec.name]
         tools.append(tool)
     return tuple(tools)
