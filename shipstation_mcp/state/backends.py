@@ -129,6 +129,9 @@ def report_unreachable(settings: Settings | LiveSettings) -> bool:
 
     import anyio
 
+    live = settings.live if isinstance(settings, Settings) else settings
+    if not getattr(settings, "redis_url", None) and not live.database_url:
+        return True  # nothing to reach: no event loop to start for it
     problems = anyio.run(check_reachable, settings)
     for problem in problems:
         print(f"shipstation-mcp: {problem}", file=sys.stderr)
