@@ -67,9 +67,9 @@ def fork(url, attack, timeout):
 def collect(attack, pid, reader):
     with os.fdopen(reader, "rb") as answer:
         result = answer.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
-        sys.exit(f"the {attack} attack's process ended with status {status}")
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if code != 0:
+        sys.exit(f"the {attack} attack's process ended with {code} (its traceback is above)")
     return json.loads(result)
 
 url, attacks = sys.argv[1], json.loads(sys.argv[2])  # [[name, timeout], ...]: the first runs alongside the rest
