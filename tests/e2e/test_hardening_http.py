@@ -45,28 +45,43 @@ async def tools_through(url: str, token: str) -> set[str]:
     return names
 
 
-async def test_relayed_and_proxied_requests_without_the_token_get_401_and_the_printed_token_works(
-    tmp_path: Path,
+def a_websocket_upgrade_to_mcp_is_not_served(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(
+            b"GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:100]
+
+
+async def test_relayed_proxied_or_websocket_requests_without_the_token_are_refused_and_the_printed_token_works(
+    tmp_path: Path, subtests: pytest.Subtests
 ) -> None:
+    """One server for both subtests: requests without the token, direct, relayed and proxied, get 401 and the printed
+    token works through the relays; a websocket upgrade to /mcp is not served."""
     env = base_env(tmp_path)
     with (
         server_process(["--demo", "--transport", "http"], env, ready_path="/mcp", log=tmp_path / "err.log") as server,
         Relay(server.port) as tunnel,
         Relay(server.port, rewrite_host=True) as proxy,
     ):
-        token = printed_token(server)
-        async with httpx.AsyncClient(timeout=10) as http:
-            for base in (server.base, tunnel.base, proxy.base):
-                refused = await http.post(base + "/mcp", json=INITIALIZE, headers=MCP_HEADERS)
-                assert refused.status_code == 401, base
-                wrong = await http.post(
-                    base + "/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "authorization": "Bearer guess"}
-                )
-                assert wrong.status_code == 401, base
-        for base in (tunnel.base, proxy.base):
-            assert "track_package" in await tools_through(base + "/mcp", token)
-        log = server.stderr()
-    assert log.count(token) == 1  # shown once, at start, and never logged again
+        with subtests.test("relayed and proxied"):
+            token = printed_token(server)
+            async with httpx.AsyncClient(timeout=10) as http:
+                for base in (server.base, tunnel.base, proxy.base):
+                    refused = await http.post(base + "/mcp", json=INITIALIZE, headers=MCP_HEADERS)
+                    assert refused.status_code == 401, base
+                    wrong = await http.post(
+                        base + "/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "authorization": "Bearer guess"}
+                    )
+                    assert wrong.status_code == 401, base
+            for base in (tunnel.base, proxy.base):
+                assert "track_package" in await tools_through(base + "/mcp", token)
+            log = server.stderr()
+            assert log.count(token) == 1  # shown once, at start, and never logged again
+        with subtests.test("a websocket upgrade to /mcp is not served"):
+            a_websocket_upgrade_to_mcp_is_not_served(server.port)
 
 
 def test_no_auth_is_refused_beyond_loopback(tmp_path: Path) -> None:
@@ -98,20 +113,6 @@ async def test_no_auth_on_loopback_serves_without_a_token_and_warns(tmp_path: Pa
     assert "--no-auth" in log and "Authorization: Bearer" not in log
 
 
-def test_a_websocket_upgrade_to_mcp_is_not_served(tmp_path: Path) -> None:
-    env = base_env(tmp_path, SHIPSTATION_MCP_TOKEN="t" * 32)
-    with (
-        server_process(["--demo", "--transport", "http"], env, ready_path="/mcp", log=tmp_path / "e.log") as server,
-        socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock,
-    ):
-        sock.sendall(
-            b"GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
-        answer = sock.recv(4096)
-    assert answer.startswith(b"HTTP/1.1 401"), answer[:100]
-
-
 # ----------------------------------------------------------------------------- idle, dripping and stalled clients
 
 ATTACKERS = 2000
@@ -125,6 +126,17 @@ def _closed_by_server(sock: socket.socket) -> bool:
         return False
     except OSError:
         return True  # reset
+
+
+def still_open_at(deadline: float, sockets: list[socket.socket]) -> list[socket.socket]:
+    """The non-blocking `sockets` the server has neither closed nor answered by `deadline` (time.monotonic()),
+    looked at until then: an empty list as soon as every one is."""
+    waiting = list(sockets)
+    while True:
+        waiting = [s for s in waiting if not _closed_by_server(s)]
+        if not waiting or time.monotonic() >= deadline:
+            return waiting
+        time.sleep(0.05)
 
 
 def test_2000_idle_dripping_and_stalled_connections_neither_block_deliveries_nor_stay_open(tmp_path: Path) -> None:
@@ -175,8 +187,7 @@ def test_2000_idle_dripping_and_stalled_connections_neither_block_deliveries_nor
             peak = peak_rss_mib(receiver.child.pid)
 
             # Every attacker gets cut off within its deadline (headers, then body), counted from its connecting.
-            time.sleep(max(0.0, started + opened + 2 * LISTENER_TIMEOUT + 1.0 - time.monotonic()))
-            still_open = [s for s in idle + dripping + stalled if not _closed_by_server(s)]
+            still_open = still_open_at(started + opened + 2 * LISTENER_TIMEOUT + 1.0, idle + dripping + stalled)
             for sock in idle + dripping + stalled:
                 sock.close()
             log = receiver.stderr()
@@ -261,8 +272,7 @@ async def test_idle_sockets_cannot_lock_mcp_clients_out(tmp_path: Path) -> None:
         started = time.monotonic()
         assert "track_package" in await tools_through(server.base + "/mcp", "t" * 32)  # past the connection cap
         served_in = time.monotonic() - started
-        await anyio.sleep(2.5)
-        still_open = [s for s in idle if not _closed_by_server(s)]
+        still_open = still_open_at(time.monotonic() + 2.5, idle)
         for sock in idle:
             sock.close()
     assert served_in < 5

@@ -4,7 +4,9 @@ never watched, a missing or wrong webhook secret, deeply nested JSON, unstorable
 
 from __future__ import annotations
 
+import contextlib
 import json
+import select
 import socket
 import sqlite3
 import subprocess
@@ -119,7 +121,18 @@ async def test_a_store_written_with_unpadded_years_is_repaired_on_open(tmp_path:
     assert subs[0].last_event_at == datetime(1, 1, 1, tzinfo=UTC)
 
 
-async def test_unstorable_text_and_deep_nesting_get_4xx_and_nothing_is_stored(tmp_path: Path) -> None:
+def an_unsigned_request_declaring_a_huge_body_learns_nothing(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: {50 * 1024 * 1024}\r\n\r\n".encode())
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 404"), answer[:80]
+
+
+async def test_unstorable_text_deep_nesting_or_an_unsigned_huge_body_get_4xx_and_nothing_is_stored(
+    tmp_path: Path, subtests: pytest.Subtests
+) -> None:
+    """One receiver for both subtests: unstorable text and deep nesting get 422 and a genuine delivery after them is
+    stored; then an unsigned request declaring a huge body gets 404 before sending any of it."""
     data = tmp_path / "data"
     surrogate = body_of(payload()).replace(b'"status_description": "', b'"status_description": "\\ud800', 1)
     assert b"\\ud800" in surrogate
@@ -129,10 +142,13 @@ async def test_unstorable_text_and_deep_nesting_get_4xx_and_nothing_is_stored(tm
         with server_process(["webhooks"], env, ready_path=PATH, log=tmp_path / "r.log") as receiver:
             answers = [await post(receiver.base + PATH, body, KEY.headers(body)) for body in (surrogate, nested)]
             fine = await post(receiver.base + PATH, body_of(payload()), KEY.headers(body_of(payload())))
-    assert [a.status_code for a in answers] == [422, 422]
-    assert "Traceback" not in receiver.stderr()
-    assert fine.status_code == 200  # the receiver is still up and well
-    assert counts(data)[0] == 1
+            with subtests.test("an unsigned request declaring a huge body learns nothing"):
+                an_unsigned_request_declaring_a_huge_body_learns_nothing(receiver.port)
+    with subtests.test("unstorable text and deep nesting get 422 and nothing is stored"):
+        assert [a.status_code for a in answers] == [422, 422]
+        assert "Traceback" not in receiver.stderr()
+        assert fine.status_code == 200  # the receiver is still up and well
+        assert counts(data)[0] == 1
 
 
 async def test_a_flood_of_signed_updates_for_unwatched_numbers_never_grows_the_watched_list(tmp_path: Path) -> None:
@@ -196,23 +212,15 @@ async def test_with_the_secret_stored_a_missing_or_wrong_header_stores_nothing(t
     assert secret not in log
 
 
-def test_an_unsigned_request_declaring_a_huge_body_learns_nothing(tmp_path: Path) -> None:
-    with jwks_server(KEY) as keys:
-        env = base_env(tmp_path, SHIPSTATION_WEBHOOK_JWKS_URL=keys.url)
-        with (
-            server_process(["webhooks"], env, ready_path=PATH, log=tmp_path / "r.log") as receiver,
-            socket.create_connection(("127.0.0.1", receiver.port), timeout=5) as sock,
-        ):
-            sock.sendall(f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: {50 * 1024 * 1024}\r\n\r\n".encode())
-            answer = sock.recv(4096)
-    assert answer.startswith(b"HTTP/1.1 404"), answer[:80]
-
-
+# Imports the store, says it is ready, then opens the store at the moment the test sends: asleep until just before
+# it, then spinning, so that both children are on a CPU when it comes.
 OPEN_ONE = """
 import sys, time
 from pathlib import Path
 from shipstation_mcp.state.store import SQLiteEventStore
-start = float(sys.argv[2])
+print("ready", flush=True)
+start = float(sys.stdin.readline())
+time.sleep(max(0.0, start - time.time() - 0.02))
 while time.time() < start:
     pass
 SQLiteEventStore.open_sync(Path(sys.argv[1])).aclose
@@ -220,14 +228,20 @@ print("ok")
 """
 
 
+def first_line(child: subprocess.Popen[str], within: float = 30.0) -> str:
+    assert child.stdout is not None
+    readable, _, _ = select.select([child.stdout], [], [], within)
+    return child.stdout.readline() if readable else ""
+
+
 @pytest.mark.parametrize("round_", range(3))
 def test_two_processes_opening_a_fresh_store_at_once_both_succeed(tmp_path: Path, round_: int) -> None:
     path = tmp_path / f"fresh-{round_}" / "events.sqlite3"
-    start = str(time.time() + 1.0)
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", OPEN_ONE, str(path), start],
+            [sys.executable, "-c", OPEN_ONE, str(path)],
             cwd=ROOT,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -235,8 +249,16 @@ def test_two_processes_opening_a_fresh_store_at_once_both_succeed(tmp_path: Path
         )
         for _ in range(2)
     ]
+    ready = [first_line(child) for child in children]
+    start = time.time() + 0.2  # both have imported the store: time enough for each to be spinning when it comes
+    for child in children:
+        assert child.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # a child that failed says why below
+            child.stdin.write(f"{start}\n")
+            child.stdin.flush()
     outputs = [child.communicate(timeout=30) for child in children]
     assert [child.returncode for child in children] == [0, 0], outputs
+    assert ready == ["ready\n", "ready\n"]
     assert all(out.strip() == "ok" for out, _ in outputs)
 
 

@@ -13,22 +13,30 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import struct
 import sys
 import zlib
 
 TRACKING = {"tracking_number": "1Z999AA10123456784", "carrier_code": "ups", "status_code": "IT", "events": []}
 
 
+@functools.cache
 def gzip_bomb(inflated: int = 1024 * 1024 * 1024) -> bytes:
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
+    """A gzip body that inflates to `inflated` zero bytes, made on first use. After a full flush the compressor starts
+    afresh, so every further 1 MiB block of zeros compresses to the same bytes: one block is compressed and its
+    output repeated, with the trailer's CRC and length for the whole (compressing the whole GiB costs seconds)."""
     block = bytes(1024 * 1024)
-    parts = [packer.compress(block) for _ in range(inflated // len(block))]
-    parts.append(packer.flush())
-    return b"".join(parts)
-
-
-BOMB = gzip_bomb()
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
+    first = packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)
+    again = packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)
+    end = packer.flush()[:-8]  # the final block, without the trailer for the two blocks fed
+    crc = 0
+    for _ in range(inflated // len(block)):
+        crc = zlib.crc32(block, crc)
+    trailer = struct.pack("<II", crc, inflated % 2**32)
+    return first + again * (inflated // len(block) - 1) + end + trailer
 
 
 def head(status: str, length: int, **headers: str) -> bytes:
@@ -59,7 +67,8 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
                     writer.write(chunk)
                     await writer.drain()
             elif attack == "bomb":
-                writer.write(head("200 OK", len(BOMB), Content_Encoding="gzip") + BOMB)
+                bomb = gzip_bomb()
+                writer.write(head("200 OK", len(bomb), Content_Encoding="gzip") + bomb)
             elif attack == "deep":
                 deep = b"[" * 100_000 + b"]" * 100_000
                 writer.write(head("200 OK", len(deep)) + deep)
