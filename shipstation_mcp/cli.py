@@ -113,7 +113,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not 0 < args.port < 65536:
         raise UsageError("--port must be between 1 and 65535")
     if args.transport == "http":
-        from .http_app import require_safe_exposure
+        from .web import require_safe_exposure
 
         try:
             require_safe_exposure(settings.live, args.host, no_auth=args.no_auth)

@@ -47,36 +47,18 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .config import (
-    RANDOM_VALUE_HINT,
-    ConfigError,
     LiveSettings,
     Settings,
     is_loopback_host,
 )
 from .live.receiver import JwksCache, loads_limited
 from .tools.server import ShipStationMCP
-from .web import build_receiver, receiving
+from .web import build_receiver, receiving, require_safe_exposure
 
 logger = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-
-
-def require_safe_exposure(settings: LiveSettings, host: str, *, no_auth: bool = False) -> None:
-    """Refuse to serve MCP beyond this machine without a token. Raises `ConfigError` with the fix."""
-    if no_auth and not is_loopback_host(host):
-        raise ConfigError(
-            f"--no-auth serves MCP without any authentication, so it only works with a loopback --host "
-            f"(127.0.0.1), not {host}. Drop --no-auth, or bind --host 127.0.0.1."
-        )
-    if not is_loopback_host(host) and not settings.mcp_token and not settings.oauth:
-        raise ConfigError(
-            f"--host {host} would let other machines use this MCP server (and the ShipStation account behind it). "
-            "Set SHIPSTATION_MCP_TOKEN to a long random secret that clients send as 'Authorization: Bearer <token>' "
-            f"({RANDOM_VALUE_HINT}), or SHIPSTATION_OAUTH_ISSUER and SHIPSTATION_OAUTH_AUDIENCE, or bind "
-            "--host 127.0.0.1."
-        )
 
 
 def _has_port(name: str) -> bool:

@@ -1,5 +1,7 @@
 """The web server both HTTP modes run on, and the webhook receiver's own app (`shipstation-mcp webhooks`).
 
+- `require_safe_exposure` refuses to serve MCP beyond loopback without authentication (checked before anything
+  heavy is loaded, so a mistaken command line is told at once);
 - `run_uvicorn` serves an app with `GuardedH11Protocol`, which bounds idle, dripping and stalled connections;
 - `build_receiver_app` is the receiver alone, for people who run the MCP server over stdio: it imports nothing of
   the MCP SDK, so the process starts in a fraction of an MCP server's time;
@@ -20,17 +22,48 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .config import DEFAULT_HTTP_MAX_CONNECTIONS, DEFAULT_HTTP_TIMEOUT, LiveSettings
+from .config import (
+    DEFAULT_HTTP_MAX_CONNECTIONS,
+    DEFAULT_HTTP_TIMEOUT,
+    RANDOM_VALUE_HINT,
+    ConfigError,
+    LiveSettings,
+    is_loopback_host,
+)
 from .live.notifier import LiveTracking
 from .live.receiver import JwksCache, WebhookReceiver
 
-__all__ = ["GuardedH11Protocol", "build_receiver", "build_receiver_app", "guarded_protocol", "receiving", "run_uvicorn"]
+__all__ = [
+    "GuardedH11Protocol",
+    "build_receiver",
+    "build_receiver_app",
+    "guarded_protocol",
+    "receiving",
+    "require_safe_exposure",
+    "run_uvicorn",
+]
 
 logger = logging.getLogger(__name__)
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
 KEEP_ALIVE_SECONDS = 5
 BACKLOG = 2048
+
+
+def require_safe_exposure(settings: LiveSettings, host: str, *, no_auth: bool = False) -> None:
+    """Refuse to serve MCP beyond this machine without a token. Raises `ConfigError` with the fix."""
+    if no_auth and not is_loopback_host(host):
+        raise ConfigError(
+            f"--no-auth serves MCP without any authentication, so it only works with a loopback --host "
+            f"(127.0.0.1), not {host}. Drop --no-auth, or bind --host 127.0.0.1."
+        )
+    if not is_loopback_host(host) and not settings.mcp_token and not settings.oauth:
+        raise ConfigError(
+            f"--host {host} would let other machines use this MCP server (and the ShipStation account behind it). "
+            "Set SHIPSTATION_MCP_TOKEN to a long random secret that clients send as 'Authorization: Bearer <token>' "
+            f"({RANDOM_VALUE_HINT}), or SHIPSTATION_OAUTH_ISSUER and SHIPSTATION_OAUTH_AUDIENCE, or bind "
+            "--host 127.0.0.1."
+        )
 
 
 def build_receiver(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shipstation_mcp.config import ConfigError, load_live_settings
-from shipstation_mcp.http_app import require_safe_exposure
+from shipstation_mcp.web import require_safe_exposure
 
 
 def live(**env: str):  # type: ignore[no-untyped-def]

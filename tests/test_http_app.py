@@ -9,8 +9,9 @@ import pytest
 
 from shipstation_mcp import cli
 from shipstation_mcp.config import ConfigError, LiveSettings, Settings
-from shipstation_mcp.http_app import McpGuard, allowed_hosts, build_http_app, require_safe_exposure
+from shipstation_mcp.http_app import McpGuard, allowed_hosts, build_http_app
 from shipstation_mcp.tools.server import create_server
+from shipstation_mcp.web import require_safe_exposure
 
 TOKEN = "test-token-0123456789-abcdefghij"
 
