@@ -38,11 +38,16 @@ def child_env(base_url: str, **extra: str) -> dict[str, str]:
     )
 
 
-async def test_tracks_a_package_end_to_end_over_stdio(tmp_path: os.PathLike[str]) -> None:
-    fake = FakeShipStation()
+async def test_tracks_a_package_end_to_end_over_stdio_keeping_the_key_out_of_its_logs(
+    tmp_path: os.PathLike[str],
+) -> None:
+    """One child, one configuration, two calls: a package tracked, then a label whose tracking ShipStation refuses
+    with 401. The key must be in no log line of either call."""
+    fake = FakeShipStation(answers={"GET /v2/labels/se-1/track": (401, {"errors": [{"message": "Unauthorized"}]})})
     fake.labels.append(LABEL)
     fake.label_tracking[LABEL["label_id"]] = load_json("seeds/track_label_ups_delivered.json")
-    with fake.serve() as base_url, open(os.path.join(tmp_path, "stderr.log"), "w") as errlog:
+    log_path = os.path.join(tmp_path, "stderr.log")
+    with fake.serve() as base_url, open(log_path, "w") as errlog:
         params = StdioServerParameters(
             command=sys.executable, args=["-m", "shipstation_mcp"], env=child_env(base_url), cwd=str(tmp_path)
         )
@@ -52,12 +57,14 @@ async def test_tracks_a_package_end_to_end_over_stdio(tmp_path: os.PathLike[str]
             tools = {tool.name for tool in (await client.list_tools()).tools}
             assert {"track_package", "get_shipment", "track_label"} <= tools
             result = await client.call_tool("track_package", {"tracking_number": NUMBER})
+            tracked_with = list(fake.requests)
+            rejected = await client.call_tool("track_label", {"label_id": "se-1"})
 
     assert not result.is_error, result.content
     data = result.structured_content
     assert data["headline"] == "Delivered Sun 27 Oct 2024 04:59 (UTC-07:00) in OCEANSIDE, CA 92056"
     assert data["label_id"] == LABEL["label_id"] and data["carrier_code"] == "ups"
-    assert [r.url.raw_path.decode() for r in fake.requests] == [
+    assert [r.url.raw_path.decode() for r in tracked_with] == [
         f"/v2/labels?tracking_number={NUMBER}&sort_dir=desc&page_size=25",
         f"/v2/labels/{LABEL['label_id']}/track",
     ]
@@ -65,21 +72,11 @@ async def test_tracks_a_package_end_to_end_over_stdio(tmp_path: os.PathLike[str]
     assert all(r.headers["user-agent"] == f"shipstation-mcp/{__version__}" for r in fake.requests)
     assert fake.off_prefix == []
 
-
-async def test_stdio_server_keeps_the_key_out_of_its_logs(tmp_path: os.PathLike[str]) -> None:
-    fake = FakeShipStation(answers={"GET /v2/labels/se-1/track": (401, {"errors": [{"message": "Unauthorized"}]})})
-    log_path = os.path.join(tmp_path, "stderr.log")
-    with fake.serve() as base_url, open(log_path, "w") as errlog:
-        params = StdioServerParameters(
-            command=sys.executable, args=["-m", "shipstation_mcp"], env=child_env(base_url), cwd=str(tmp_path)
-        )
-        async with Client(stdio_client(params, errlog=errlog)) as client:
-            result = await client.call_tool("track_label", {"label_id": "se-1"})
-    assert result.is_error
-    assert "rejected the API key" in result.content[0].text
+    assert rejected.is_error
+    assert "rejected the API key" in rejected.content[0].text
     logs = open(log_path).read()
     assert "GET /labels/se-1/track -> 401" in logs  # debug logging was on and did log the request
-    assert KEY not in logs and KEY not in result.content[0].text
+    assert KEY not in logs and KEY not in rejected.content[0].text
 
 
 async def test_stdio_subprocess_with_mcp_client(tmp_path: Path) -> None:
