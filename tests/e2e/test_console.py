@@ -7,9 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from subprocess import PIPE
 
 from shipstation_mcp.logs import REDACTED
-from tests.support.processes import THIS_TREE
+from tests.support.processes import THIS_TREE, finished
 
 SECRET = "CANARY-k3y-5f3c9e1d7a2b4c6e"
 
@@ -17,15 +18,15 @@ SECRET = "CANARY-k3y-5f3c9e1d7a2b4c6e"
 def test_console_entry_point_in_a_real_process(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SHIPSTATION_")} | THIS_TREE
 
-    def module(*args: str) -> subprocess.CompletedProcess[str]:
+    def module(*args: str) -> subprocess.Popen[str]:
         command = [sys.executable, "-m", "shipstation_mcp", *args]
-        return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60, check=False)
+        return subprocess.Popen(command, stdout=PIPE, stderr=PIPE, text=True, cwd=tmp_path, env=env)
 
-    ok = module("track", "1ZA4R8E20361199987", "--demo")
+    # Independent commands (the demo keeps no data folder, nothing is shared): they run at the same time.
+    ok, failed = finished(module("track", "1ZA4R8E20361199987", "--demo"), module("track-label", "se-0", "--demo"))
     assert ok.returncode == 0, ok.stderr
     assert "Out For Delivery Today" in ok.stdout.splitlines()[0]
     assert ok.stderr == ""
-    failed = module("track-label", "se-0", "--demo")
     assert failed.returncode == 1
     assert failed.stdout == ""
     assert failed.stderr.startswith("shipstation-mcp: ShipStation has no label 'se-0'")
