@@ -1,31 +1,74 @@
 """examples/support_replies.py against a real demo server over HTTP (issue 13, item 8): order numbers in, one
-reply line per customer out, with the bearer token the server requires."""
+reply line per customer out, with the bearer token the server requires.
+
+The batch of questions runs the script as its README says, in its own process with only PATH and HOME (so it needs
+nothing but the MCP SDK). The two refusals run the same script in this process, as `python` would run it (runpy,
+`__main__`, the exit status the interpreter gives a `SystemExit`): they exercise its token check and its error
+message, not its start-up, and this process has the SDK loaded already.
+"""
 
 from __future__ import annotations
 
+import io
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.hardening_kit import server_process
-from tests.support.processes import ROOT
+from tests.support.processes import ROOT, finished
 
 TOKEN = "examples-token-0123456789abcdef"
 SCRIPT = ROOT / "examples" / "support_replies.py"
 QUESTIONS = ROOT / "examples" / "questions.csv"
 
 
-def run_example(url: str, token: str | None, stdin: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
-    if token:
-        env["SHIPSTATION_MCP_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), "--url", url], input=stdin, capture_output=True, text=True, env=env, timeout=60
-    )
+def start_example(url: str, token: str, questions: Path) -> subprocess.Popen[str]:
+    """`python examples/support_replies.py --url URL < questions`, started."""
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), "SHIPSTATION_MCP_TOKEN": token}
+    with questions.open() as stdin:
+        return subprocess.Popen(
+            [sys.executable, str(SCRIPT), "--url", url],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
 
 
-def test_the_support_example_answers_every_customer_in_one_line(tmp_path: Path) -> None:
+def run_example_here(
+    url: str, token: str | None, stdin: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> subprocess.CompletedProcess[str]:
+    """`python examples/support_replies.py --url URL < stdin`, run in this process."""
+    argv = [str(SCRIPT), "--url", url]
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "argv", argv)
+        patch.setattr(sys, "stdin", io.StringIO(stdin))
+        if token:
+            patch.setenv("SHIPSTATION_MCP_TOKEN", token)
+        else:
+            patch.delenv("SHIPSTATION_MCP_TOKEN", raising=False)
+        capsys.readouterr()
+        code = 0
+        try:
+            runpy.run_path(str(SCRIPT), run_name="__main__")
+        except SystemExit as exc:
+            if isinstance(exc.code, str):  # what the interpreter does with a message as the exit code
+                print(exc.code, file=sys.stderr)
+                code = 1
+            else:
+                code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(argv, code, out, err)
+
+
+def test_the_support_example_answers_every_customer_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
@@ -33,9 +76,14 @@ def test_the_support_example_answers_every_customer_in_one_line(tmp_path: Path) 
         "SHIPSTATION_MCP_TOKEN": TOKEN,
     }
     with server_process(["--demo", "--transport", "http"], env, ready_path="/mcp", log=tmp_path / "err.log") as srv:
-        done = run_example(srv.base + "/mcp", TOKEN, QUESTIONS.read_text())
-        refused = run_example(srv.base + "/mcp", "not-the-token-0123456789", "Priya,10443\n")
-        missing = run_example(srv.base + "/mcp", None, "Priya,10443\n")
+        batch = start_example(srv.base + "/mcp", TOKEN, QUESTIONS)
+        try:
+            refused = run_example_here(
+                srv.base + "/mcp", "not-the-token-0123456789", "Priya,10443\n", monkeypatch, capsys
+            )
+            missing = run_example_here(srv.base + "/mcp", None, "Priya,10443\n", monkeypatch, capsys)
+        finally:
+            (done,) = finished(batch)
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
     customers = [line.split(",")[0] for line in QUESTIONS.read_text().splitlines()[1:] if line.strip()]
