@@ -18,6 +18,7 @@ from shipstation_mcp.errors import SharedStateUnavailable, explain
 from shipstation_mcp.state.store import IncomingEvent
 from tests.state.servers import PostgresServer, free_port
 from tests.state.test_store_conformance import reset_postgres
+from tests.support.processes import THIS_TREE, finished
 
 PASSWORD = "hunter2-not-shown"
 
@@ -53,15 +54,15 @@ def test_valid_urls_are_kept_and_passwords_are_secrets() -> None:
     assert load_live_settings(env, dotenv_path=Path("/nonexistent")).database_url == env["SHIPSTATION_DATABASE_URL"]
 
 
-def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def start_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     full = {"PATH": os.environ.get("PATH", ""), "HOME": str(cwd), "SHIPSTATION_DATA_DIR": str(cwd / "data"), **env}
-    return subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "-m", "shipstation_mcp", *args],
-        env={**full, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        env={**full, **THIS_TREE},
         cwd=cwd,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=60,
         stdin=subprocess.DEVNULL,
     )
 
@@ -73,14 +74,20 @@ def test_an_unreachable_service_at_start_exits_2_saying_what_was_tried(tmp_path:
         "SHIPSTATION_REDIS_URL": f"redis://:{PASSWORD}@127.0.0.1:{closed}/0",
         "SHIPSTATION_DATABASE_URL": f"postgresql://app:{PASSWORD}@127.0.0.1:{closed}/ss",
     }
-    served = run_cli("--transport", "http", "--port", str(free_port()), env=env, cwd=tmp_path)
+    # Both commands run at the same time, each in its own folder, so neither can see what the other leaves.
+    folders = tmp_path / "served", tmp_path / "receiver"
+    for folder in folders:
+        folder.mkdir()
+    served, receiver = finished(
+        start_cli("--transport", "http", "--port", str(free_port()), env=env, cwd=folders[0]),
+        start_cli("webhooks", "--port", str(free_port()), env=env, cwd=folders[1]),
+    )
     assert served.returncode == 2
     lines = served.stderr.strip().splitlines()
     assert any(f"SHIPSTATION_REDIS_URL: cannot reach redis://127.0.0.1:{closed}/0" in line for line in lines)
     assert any(
         f"SHIPSTATION_DATABASE_URL: cannot reach postgresql://app@127.0.0.1:{closed}/ss" in line for line in lines
     )
-    receiver = run_cli("webhooks", "--port", str(free_port()), env=env, cwd=tmp_path)
     assert receiver.returncode == 2 and "SHIPSTATION_DATABASE_URL: cannot reach" in receiver.stderr
     assert PASSWORD not in served.stderr + served.stdout + receiver.stderr + receiver.stdout
 
