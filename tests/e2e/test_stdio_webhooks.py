@@ -16,7 +16,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from tests.support.processes import THIS_TREE
-from tests.support.webhook_kit import SigningKey, body_of, jwks_server, payload, start_receiver
+from tests.support.webhook_kit import ReceiverStart, SigningKey, body_of, jwks_server, payload
 
 pytestmark = [
     pytest.mark.anyio,
@@ -39,7 +39,8 @@ async def test_receiver_process_feeds_the_stdio_server_and_its_subscribed_client
             arrived.set()
 
     with jwks_server(KEY) as keys:
-        receiver, url = start_receiver(data_dir, keys.url, tmp_path / "receiver.log")
+        starting = ReceiverStart(data_dir, keys.url, tmp_path / "receiver.log")
+        receiver = starting.child
         try:
             params = StdioServerParameters(
                 command=sys.executable,
@@ -54,7 +55,10 @@ async def test_receiver_process_feeds_the_stdio_server_and_its_subscribed_client
                 },
                 cwd=str(tmp_path),
             )
+            # Both processes start at once, as a desktop client and a receiver started by hand may: whichever opens
+            # the data folder's store first creates it (its migration runs in one write transaction).
             async with Client(params, mode="legacy", message_handler=on_message) as client:
+                receiver, url = await anyio.to_thread.run_sync(starting.up)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     await client.subscribe_resource(URI)

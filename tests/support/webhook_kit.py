@@ -141,14 +141,17 @@ async def serving(app: Any) -> AsyncIterator[str]:
             server.should_exit = True
 
 
-def start_receiver(data_dir: Path, jwks_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`shipstation-mcp webhooks` in a child process on a free port; returns it and the receiver's URL once up.
+class ReceiverStart:
+    """`shipstation-mcp webhooks` started in a child process on a free port; `up()` waits until it answers, so a
+    test can start something else meanwhile.
 
     The port is held (bound with SO_REUSEADDR, not listening) until the child listens on it, so no other process
     asking the kernel for a free port can be handed it in between.
     """
-    with free_socket() as reserved:
-        port = reserved.getsockname()[1]
+
+    def __init__(self, data_dir: Path, jwks_url: str, log: Path) -> None:
+        self._reserved = free_socket()
+        port = self._reserved.getsockname()[1]
         env = {
             "PATH": os.environ.get("PATH", ""),
             "HOME": str(data_dir.parent),
@@ -157,27 +160,41 @@ def start_receiver(data_dir: Path, jwks_url: str, log: Path) -> tuple[subprocess
             "SHIPSTATION_LOG_LEVEL": "WARNING",
             **THIS_TREE,
         }
-        with log.open("ab") as err:
-            child = subprocess.Popen(
-                [sys.executable, "-m", "shipstation_mcp", "webhooks", "--port", str(port)],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=err,
-                cwd=data_dir.parent,
-            )
-        url = f"http://127.0.0.1:{port}/webhooks/shipstation"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url, timeout=1).status_code == 405:  # up (the route serves POST only)
-                    return child, url
-            except httpx.TransportError:
-                time.sleep(0.05)
-            if child.poll() is not None:
-                break
-    child.kill()
-    raise AssertionError(f"receiver did not start: {log.read_text()[-2000:]}")
+        self.log = log
+        try:
+            with log.open("ab") as err:
+                self.child = subprocess.Popen(
+                    [sys.executable, "-m", "shipstation_mcp", "webhooks", "--port", str(port)],
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=err,
+                    cwd=data_dir.parent,
+                )
+        except BaseException:
+            self._reserved.close()
+            raise
+        self.url = f"http://127.0.0.1:{port}/webhooks/shipstation"
+
+    def up(self) -> tuple[subprocess.Popen[bytes], str]:
+        """The child and the receiver's URL, once it answers (within 30 s, else the child is killed)."""
+        with self._reserved:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(self.url, timeout=1).status_code == 405:  # up (the route serves POST only)
+                        return self.child, self.url
+                except httpx.TransportError:
+                    time.sleep(0.05)
+                if self.child.poll() is not None:
+                    break
+        self.child.kill()
+        raise AssertionError(f"receiver did not start: {self.log.read_text()[-2000:]}")
+
+
+def start_receiver(data_dir: Path, jwks_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`shipstation-mcp webhooks` in a child process on a free port; returns it and the receiver's URL once up."""
+    return ReceiverStart(data_dir, jwks_url, log).up()
 
 
 def payload(name: str = "webhook_track_event_v2.json", **changes: Any) -> dict[str, Any]:
