@@ -10,14 +10,17 @@ from pathlib import Path
 
 import anyio
 import httpx
+import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from shipstation_mcp.config import is_loopback_host
+from shipstation_mcp.config import is_loopback_host, load_settings
+from shipstation_mcp.http_app import build_http_app
+from shipstation_mcp.tools.server import create_server
 from tests.support.hardening_kit import server_process
 from tests.support.processes import ROOT
-from tests.support.webhook_kit import SigningKey, body_of, jwks_server, payload
+from tests.support.webhook_kit import SigningKey, body_of, jwks_server, payload, serving
 
 KEY = SigningKey("kid-not-in-any-key-set")
 TOKEN = "offline-demo-token-0123456789"
@@ -69,24 +72,23 @@ def test_the_demo_over_http_dials_nothing_but_loopback(tmp_path: Path) -> None:
     assert "Webhook deferred" not in stderr
 
 
-def test_the_demo_still_takes_keys_from_a_key_server_on_this_machine(tmp_path: Path) -> None:
-    """A loopback SHIPSTATION_WEBHOOK_JWKS_URL keeps the demo offline, so deliveries can be tried against it."""
+@pytest.mark.anyio
+async def test_the_demo_still_takes_keys_from_a_key_server_on_this_machine(tmp_path: Path) -> None:
+    """A loopback SHIPSTATION_WEBHOOK_JWKS_URL keeps the demo offline, so deliveries can be tried against it.
+
+    The web app `--demo --transport http` serves, built and served in this process: what is checked is the app's
+    choice of keys, not the process around it (the test above needs a child for its audit hook)."""
     local = SigningKey("kid-local")
     with jwks_server(local) as keys:
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": str(tmp_path),
-            "PYTHONPATH": str(ROOT),
-            "SHIPSTATION_MCP_TOKEN": TOKEN,
-            "SHIPSTATION_WEBHOOK_JWKS_URL": keys.url,
-        }
-        args = ["--demo", "--transport", "http"]
-        with server_process(args, env, ready_path="/mcp", log=tmp_path / "err.log") as srv:
+        env = {"HOME": str(tmp_path), "SHIPSTATION_MCP_TOKEN": TOKEN, "SHIPSTATION_WEBHOOK_JWKS_URL": keys.url}
+        settings = load_settings(env, demo=True, dotenv_path=tmp_path / ".env")
+        app = build_http_app(create_server(settings), settings)
+        async with serving(app) as base, httpx.AsyncClient(timeout=10) as http:
             body = body_of(payload("webhook_track_event_v2.json"))
             deadline = time.monotonic() + 10
             while True:
-                answer = httpx.post(srv.base + "/webhooks/shipstation", content=body, headers=local.headers(body))
+                answer = await http.post(base + "/webhooks/shipstation", content=body, headers=local.headers(body))
                 if answer.status_code != 503 or time.monotonic() > deadline:
                     break
-                time.sleep(0.1)
+                await anyio.sleep(0.1)
     assert answer.status_code == 200, answer.text
