@@ -1,4 +1,4 @@
-"""The Claude Desktop bundle works for a demo user who types no key (issue 13, item 4).
+"""The Claude Desktop bundle works for a demo user who types no key.
 
 `.ci/run` packs the bundle, unpacks it and starts it with its manifest's command (`.ci/bundle_check.py`); these
 tests check, without packing, what that run depends on.

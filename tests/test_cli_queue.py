@@ -1,4 +1,4 @@
-"""The support queue in a terminal (issue 13, item 7): `attention` and `track-many` give a person without an
+"""The support queue in a terminal: `attention` and `track-many` give a person without an
 assistant the same answers as the tools, with a progress bar on stderr and a table, CSV or JSON on stdout."""
 
 from __future__ import annotations

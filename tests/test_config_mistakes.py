@@ -1,4 +1,4 @@
-"""Configuration mistakes a newcomer makes get one clear line (issue 13, item 6)."""
+"""Configuration mistakes a newcomer makes get one clear line."""
 
 from __future__ import annotations
 

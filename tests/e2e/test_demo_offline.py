@@ -1,4 +1,4 @@
-"""The demo is offline in every transport (issue 13, item 5): over HTTP it fetches no webhook signing keys and opens
+"""The demo is offline in every transport: over HTTP it fetches no webhook signing keys and opens
 no connection but to loopback. An audit hook in the child records every address it dials or looks up."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""examples/support_replies.py against a real demo server over HTTP (issue 13, item 8): order numbers in, one
+"""examples/support_replies.py against a real demo server over HTTP: order numbers in, one
 reply line per customer out, with the bearer token the server requires.
 
 The batch of questions runs the script as its README says, in its own process with only PATH and HOME (so it needs

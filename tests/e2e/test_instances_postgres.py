@@ -1,4 +1,4 @@
-"""Several real instances sharing one PostgreSQL event store (done-when 2 and 3 of issue 11).
+"""Several real instances sharing one PostgreSQL event store.
 
 - a signed delivery received by instance A notifies a client listening on instance B within 2 s (PostgreSQL
   LISTEN/NOTIFY wakes B's notifier, which publishes on B's own subscription bus), a legacy `resources/subscribe`

@@ -1,4 +1,4 @@
-"""Toolsets and the read-only mode, through a real MCP client (issue 13, item 2)."""
+"""Toolsets and the read-only mode, through a real MCP client."""
 
 from __future__ import annotations
 
