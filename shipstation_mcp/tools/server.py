@@ -24,7 +24,6 @@ from ..api.client import ShipStationClient
 from ..config import Settings
 from ..errors import EXPLAINED, ShipStationError, explain
 from ..live.notifier import LiveTracking
-from ..live.receiver import tracking_event
 from ..state.backends import shared_state
 from .context import AppState
 from .registry import build_tools, spec_for
@@ -103,6 +102,7 @@ def _argument_problems(tool: str, error: ValidationError) -> str:
 
 async def _seed_demo_updates(live: LiveTracking, settings: Settings, clock: Callable[[], datetime] | None) -> None:
     """Give the demo's live-tracking tools the updates a real account's webhook would have received."""
+    from ..live.receiver import tracking_event  # (the receiver's signature checks load only where they serve)
     from ..sandbox.updates import demo_deliveries
 
     for delivery in demo_deliveries(settings.api, clock):
