@@ -59,8 +59,9 @@ from .store import (
     decode_cursor,
     encode_cursor,
     event_from_row,
-    moves_forward,
+    first_subscription_values,
     sortable_time,
+    status_update_values,
     subscription_from_row,
 )
 
@@ -324,59 +325,29 @@ class PostgresEventStore:
                 (event.tracking_number,),
             )
         ).fetchone()
-        stop_reason: str | None = event.terminal
-        stopped_at = (occurred or received) if stop_reason else None
         if row is None:
             await conn.execute(
                 "INSERT INTO subscriptions (tracking_number, carrier_code, since, source, status_code,"
                 " status_detail_code, status_description, status_changed_at, last_event_at, last_received_at,"
                 " stopped_at, stop_reason) VALUES (%s, %s, %s, 'webhook', %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    event.tracking_number,
-                    event.carrier_code,
-                    received,
-                    event.status_code,
-                    event.status_detail_code,
-                    event.status_description,
-                    occurred or received,
-                    occurred,
-                    received,
-                    stopped_at,
-                    stop_reason,
-                ),
+                first_subscription_values(event, received, occurred),
             )
             return
-        old_status, old_detail, last_event_at, old_stop = row
         await conn.execute(
             "UPDATE subscriptions SET last_received_at = GREATEST(last_received_at, %s),"
             " carrier_code = COALESCE(carrier_code, %s) WHERE tracking_number = %s",
             (received, event.carrier_code, event.tracking_number),
         )
-        if not moves_forward(old_status, last_event_at, event.status_code, occurred):
-            return
-        changed = (event.status_code, event.status_detail_code) != (old_status, old_detail)
-        if old_stop == "unsubscribed":
-            stop_reason, stopped_at = "unsubscribed", None
-        newest = max((t for t in (last_event_at, occurred) if t is not None), default=None)
-        await conn.execute(
-            "UPDATE subscriptions SET status_code = %s, status_detail_code = %s, status_description = %s,"
-            " last_event_at = %s, status_changed_at = CASE WHEN %s THEN %s ELSE status_changed_at END,"
-            " stop_reason = %s,"
-            " stopped_at = CASE WHEN %s::text IS NULL THEN NULL ELSE COALESCE(%s, stopped_at) END"
-            " WHERE tracking_number = %s",
-            (
-                event.status_code,
-                event.status_detail_code,
-                event.status_description,
-                newest,
-                changed,
-                occurred or received,
-                stop_reason,
-                stop_reason,
-                stopped_at,
-                event.tracking_number,
-            ),
-        )
+        values = status_update_values(event, row, received, occurred)
+        if values is not None:
+            await conn.execute(
+                "UPDATE subscriptions SET status_code = %s, status_detail_code = %s, status_description = %s,"
+                " last_event_at = %s, status_changed_at = CASE WHEN %s THEN %s ELSE status_changed_at END,"
+                " stop_reason = %s,"
+                " stopped_at = CASE WHEN %s::text IS NULL THEN NULL ELSE COALESCE(%s, stopped_at) END"
+                " WHERE tracking_number = %s",
+                values,
+            )
 
     async def watch(self, tracking_number: str, carrier_code: str | None, *, at: datetime) -> Subscription:
         await self._query(

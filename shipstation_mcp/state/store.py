@@ -380,8 +380,55 @@ def moves_forward(
     return True
 
 
-def _later(a: str | None, b: str | None) -> str | None:
-    return max((x for x in (a, b) if x), default=None)
+def first_subscription_values(event: IncomingEvent, received: ScanT, occurred: ScanT | None) -> tuple[Any, ...]:
+    """The row of a package first seen in a delivered update (`tracking_number, carrier_code, since, source,
+    status_code, status_detail_code, status_description, status_changed_at, last_event_at, last_received_at,
+    stopped_at, stop_reason`, source being 'webhook'), its times in the store's own form."""
+    stop_reason = event.terminal
+    stopped_at = (occurred or received) if stop_reason else None
+    return (
+        event.tracking_number,
+        event.carrier_code,
+        received,
+        event.status_code,
+        event.status_detail_code,
+        event.status_description,
+        occurred or received,
+        occurred,
+        received,
+        stopped_at,
+        stop_reason,
+    )
+
+
+def status_update_values(
+    event: IncomingEvent, row: Sequence[Any], received: ScanT, occurred: ScanT | None
+) -> tuple[Any, ...] | None:
+    """How an update changes a watched package's status, from its row (`status_code, status_detail_code,
+    last_event_at, stop_reason`): the values `status_code, status_detail_code, status_description, last_event_at,
+    changed, status_changed_at, stop_reason, stop_reason, stopped_at, tracking_number` of both stores' UPDATE, or
+    None when the update is history (`moves_forward`). An unsubscribed package stays unsubscribed."""
+    old_status, old_detail, last_event_at, old_stop = row
+    if not moves_forward(old_status, last_event_at, event.status_code, occurred):
+        return None
+    stop_reason = event.terminal
+    stopped_at = (occurred or received) if stop_reason else None
+    if old_stop == "unsubscribed":
+        stop_reason, stopped_at = "unsubscribed", None
+    newest = max((t for t in (last_event_at, occurred) if t), default=None)
+    changed = (event.status_code, event.status_detail_code) != (old_status, old_detail)
+    return (
+        event.status_code,
+        event.status_detail_code,
+        event.status_description,
+        newest,
+        changed,
+        occurred or received,
+        stop_reason,
+        stop_reason,
+        stopped_at,
+        event.tracking_number,
+    )
 
 
 class _Locked(Exception):
@@ -612,64 +659,35 @@ class SQLiteEventStore:
         facts = {f.name: getattr(event, f.name) for f in fields(EventFacts)}
         return StoredEvent(**{**facts, "received_at": _time(received), "occurred_at": _time(occurred)}, id=event_id)
 
-    def _fold_into_subscription(self, event: IncomingEvent, received: str | None, occurred: str | None) -> None:
+    def _fold_into_subscription(self, event: IncomingEvent, received: str, occurred: str | None) -> None:
         conn = self._conn
         row = conn.execute(
             "SELECT status_code, status_detail_code, last_event_at, stop_reason FROM subscriptions"
             " WHERE tracking_number = ?",
             (event.tracking_number,),
         ).fetchone()
-        stop_reason = event.terminal
-        stopped_at = (occurred or received) if stop_reason else None
         if row is None:
             conn.execute(
                 "INSERT INTO subscriptions (tracking_number, carrier_code, since, source, status_code,"
                 " status_detail_code, status_description, status_changed_at, last_event_at, last_received_at,"
                 " stopped_at, stop_reason) VALUES (?, ?, ?, 'webhook', ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    event.tracking_number,
-                    event.carrier_code,
-                    received,
-                    event.status_code,
-                    event.status_detail_code,
-                    event.status_description,
-                    occurred or received,
-                    occurred,
-                    received,
-                    stopped_at,
-                    stop_reason,
-                ),
+                first_subscription_values(event, received, occurred),
             )
             return
-        old_status, old_detail, last_event_at, old_stop = row
         conn.execute(
             "UPDATE subscriptions SET last_received_at = MAX(COALESCE(last_received_at, ''), ?),"
             " carrier_code = COALESCE(carrier_code, ?) WHERE tracking_number = ?",
             (received, event.carrier_code, event.tracking_number),
         )
-        if not moves_forward(old_status, last_event_at, event.status_code, occurred):
-            return
-        changed = (event.status_code, event.status_detail_code) != (old_status, old_detail)
-        if old_stop == "unsubscribed":
-            stop_reason, stopped_at = "unsubscribed", None
-        conn.execute(
-            "UPDATE subscriptions SET status_code = ?, status_detail_code = ?, status_description = ?,"
-            " last_event_at = ?, status_changed_at = CASE WHEN ? THEN ? ELSE status_changed_at END,"
-            " stop_reason = ?, stopped_at = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(?, stopped_at) END"
-            " WHERE tracking_number = ?",
-            (
-                event.status_code,
-                event.status_detail_code,
-                event.status_description,
-                _later(last_event_at, occurred),
-                changed,
-                occurred or received,
-                stop_reason,
-                stop_reason,
-                stopped_at,
-                event.tracking_number,
-            ),
-        )
+        values = status_update_values(event, row, received, occurred)
+        if values is not None:
+            conn.execute(
+                "UPDATE subscriptions SET status_code = ?, status_detail_code = ?, status_description = ?,"
+                " last_event_at = ?, status_changed_at = CASE WHEN ? THEN ? ELSE status_changed_at END,"
+                " stop_reason = ?, stopped_at = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(?, stopped_at) END"
+                " WHERE tracking_number = ?",
+                values,
+            )
 
     def _drop_oldest_unwatched(self) -> None:
         self._unwatched_added = 0
