@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pydantic import BaseModel, Field
 
 from ..api.models import TrackEvent, TrackingInfo
-from ..api.status import StatusInfo, detail_description, detail_needs_action, status_info
+from ..api.status import StatusInfo, detail_description, detail_needs_action, package_status, status_info
 from .base import CachedAnswer
 from .format import (
     day_has_passed,
@@ -164,7 +164,7 @@ def summarize_tracking(
 ) -> TrackingSummary:
     now = now or datetime.now(UTC)
     label = label or LabelFacts(label_id=label_id)
-    status = status_info(info.status_code)
+    status = package_status(info.status_code, info.status_detail_code)
     events = _sorted_events(info.events)
     latest = events[0] if events else None
     offset = _package_offset(events)

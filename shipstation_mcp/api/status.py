@@ -27,6 +27,7 @@ __all__ = [
     "detail_description",
     "detail_needs_action",
     "glossary_markdown",
+    "package_status",
     "status_info",
     "tracking_status_meaning",
 ]
@@ -544,6 +545,17 @@ def status_info(code: object) -> StatusInfo:
         exception=False,
         label_tracking_status=None,
     )
+
+
+def package_status(status_code: object, detail_code: object) -> StatusInfo:
+    """A package's status from both code fields. The V2 spec lets the status field hold a detail code; when it does
+    and the detail field holds a different known one, the detail field (where detail codes belong) decides, so an
+    answer never says "delivered" and "pickup failed" at once. Never raises."""
+    status = status_info(status_code)
+    detail = _norm_code(detail_code)
+    if status.code not in STATUS_CODES and detail in DETAIL_CODES and detail != status.code:
+        return _from_detail(detail)
+    return status
 
 
 def detail_description(code: object) -> str | None:

@@ -218,3 +218,14 @@ def test_shipment_page_headline_and_rows() -> None:
     assert page.shipments and page.shipments[0].shipment_id
     empty = summarize_shipment_list(ShipmentList(shipments=[], total=0, page=1, pages=0))
     assert empty.headline == "No shipments match."
+
+
+def test_the_spec_track_example_is_told_as_delivered_throughout() -> None:
+    """Its status field holds a detail code (pickup failed) next to the detail DELIVERED, a delivery date and a
+    delivery scan: the answer says delivered everywhere, not "Delivered" in the headline and late beside it."""
+    info = TrackingInfo.model_validate(load_json("spec/v2/track_label.json"))
+    assert (info.status_code, info.status_detail_code) == ("COLLECTION_FAILED", "DELIVERED")
+    summary = summarize_tracking(info, now=NOW)
+    assert summary.delivered and summary.headline.startswith("Delivered")
+    assert not summary.late and summary.attention == []
+    assert "late" not in tracking_text(summary) and "pickup failed" not in tracking_text(summary).lower()

@@ -18,6 +18,7 @@ from shipstation_mcp.api.status import (
     detail_description,
     detail_needs_action,
     glossary_markdown,
+    package_status,
     status_info,
     tracking_status_meaning,
 )
@@ -249,6 +250,14 @@ def test_never_raises_when_str_itself_fails() -> None:
 
 
 # --- detail codes in the status_code field -----------------------------------------------------------------
+
+
+def test_the_detail_field_decides_when_the_status_field_holds_another_detail_code() -> None:
+    # The V2 spec's own track example: status_code COLLECTION_FAILED, status_detail_code DELIVERED.
+    assert package_status("COLLECTION_FAILED", "DELIVERED").delivered
+    assert not package_status("COLLECTION_FAILED", None).delivered  # nothing else to go by
+    assert package_status("IT", "DELIVERED").code == "IT"  # a real status code is never overruled
+    assert package_status("DE", "delivered").code == "DE"
 
 
 def test_detail_code_in_status_field_is_understood() -> None:
