@@ -338,7 +338,8 @@ def tracking_text(s: TrackingSummary) -> str:
         lines.append(f"Note: {s.note}")
     ident = " ".join(part for part in (s.tracking_number, f"({s.carrier_code})" if s.carrier_code else None) if part)
     kind = " (return label)" if s.return_label else ""
-    code = f"{s.status_code} {s.status_description}" + (f" [{s.detail_code}]" if s.detail_code else "")
+    detail_code = f" [{s.detail_code}]" if s.detail_code and s.detail_code != s.status_code else ""
+    code = f"{s.status_code} {s.status_description}{detail_code}"
     lines.append(f"Tracking {ident or 'number unknown'}{kind}: {code} — {s.meaning}")
     if s.detail and s.detail.rstrip(".") != s.meaning.rstrip("."):
         lines.append(f"Detail: {s.detail}")
@@ -352,8 +353,6 @@ def tracking_text(s: TrackingSummary) -> str:
         facts.append(f"{'Shipped' if scanned else 'Ship date on the label'} {format_day(shipped)}")
     if s.estimated_delivery_day and not s.delivered:
         facts.append(f"due {format_day(s.estimated_delivery_day)}" + (" (late)" if s.late else ""))
-    if s.actual_delivery:
-        facts.append(f"delivered {format_local(s.actual_delivery, offset)}")
     if s.days_in_transit is not None:
         facts.append(f"{s.days_in_transit:g} days since the first scan")
     if s.hours_since_last_scan is not None and not s.delivered:
