@@ -110,15 +110,23 @@ def store_location(settings: LiveSettings) -> str:
     return str(path) if path else "memory (not kept after the server stops)"
 
 
-async def check_reachable(settings: Settings | LiveSettings) -> list[str]:
-    """One line per configured service that does not answer now, naming the variable and what was tried."""
-    problems: list[str] = []
+def _configured_services(settings: Settings | LiveSettings) -> list[tuple[str, str, Callable[[str], Any]]]:
+    """(variable, URL, ping) of each shared service the settings use (the demo keeps its rate budget in memory)."""
+    services: list[tuple[str, str, Callable[[str], Any]]] = []
     redis_url = getattr(settings, "redis_url", None)
     live = settings.live if isinstance(settings, Settings) else settings
     if redis_url and not getattr(settings, "demo", False):
-        problems += await _probe("SHIPSTATION_REDIS_URL", redis_url, _ping_redis)
+        services.append(("SHIPSTATION_REDIS_URL", redis_url, _ping_redis))
     if live.database_url:
-        problems += await _probe("SHIPSTATION_DATABASE_URL", live.database_url, _ping_postgres)
+        services.append(("SHIPSTATION_DATABASE_URL", live.database_url, _ping_postgres))
+    return services
+
+
+async def check_reachable(settings: Settings | LiveSettings) -> list[str]:
+    """One line per configured service that does not answer now, naming the variable and what was tried."""
+    problems: list[str] = []
+    for name, url, ping in _configured_services(settings):
+        problems += await _probe(name, url, ping)
     return problems
 
 
@@ -129,8 +137,7 @@ def report_unreachable(settings: Settings | LiveSettings) -> bool:
 
     import anyio
 
-    live = settings.live if isinstance(settings, Settings) else settings
-    if not getattr(settings, "redis_url", None) and not live.database_url:
+    if not _configured_services(settings):
         return True  # nothing to reach: no event loop to start for it
     problems = anyio.run(check_reachable, settings)
     for problem in problems:

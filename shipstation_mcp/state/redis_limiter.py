@@ -218,7 +218,8 @@ class RedisRateLimiter:
                 wait = self.poll
             if wait > 1e-6:
                 wait = min(wait, self.recheck)  # then ask again (see RECHECK)
-                self.delayed += waited == 0.0  # requests that waited, not looks
+                if waited == 0.0:  # the statistic counts requests that waited, not looks
+                    self.delayed += 1
                 self.total_wait += wait
                 waited += wait
                 await sleep(wait)

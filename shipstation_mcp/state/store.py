@@ -380,12 +380,17 @@ def moves_forward(
     return True
 
 
+def _stop(event: IncomingEvent, received: ScanT, occurred: ScanT | None) -> tuple[ScanT | None, str | None]:
+    """(stopped_at, stop_reason) an update gives its package: a final status stops the watch at its scan time."""
+    stop_reason = event.terminal
+    return ((occurred or received) if stop_reason else None), stop_reason
+
+
 def first_subscription_values(event: IncomingEvent, received: ScanT, occurred: ScanT | None) -> tuple[Any, ...]:
     """The row of a package first seen in a delivered update (`tracking_number, carrier_code, since, source,
     status_code, status_detail_code, status_description, status_changed_at, last_event_at, last_received_at,
     stopped_at, stop_reason`, source being 'webhook'), its times in the store's own form."""
-    stop_reason = event.terminal
-    stopped_at = (occurred or received) if stop_reason else None
+    stopped_at, stop_reason = _stop(event, received, occurred)
     return (
         event.tracking_number,
         event.carrier_code,
@@ -411,8 +416,7 @@ def status_update_values(
     old_status, old_detail, last_event_at, old_stop = row
     if not moves_forward(old_status, last_event_at, event.status_code, occurred):
         return None
-    stop_reason = event.terminal
-    stopped_at = (occurred or received) if stop_reason else None
+    stopped_at, stop_reason = _stop(event, received, occurred)
     if old_stop == "unsubscribed":
         stop_reason, stopped_at = "unsubscribed", None
     newest = max((t for t in (last_event_at, occurred) if t), default=None)
