@@ -5,15 +5,13 @@ An answer is a pydantic model: its JSON schema is the tool's `outputSchema` and 
 response cache (`CachedAnswer`) also say how old their data is.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field, GetJsonSchemaHandler
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-__all__ = ["DATA_AGE_DESCRIPTION", "Answer", "CacheAge", "CachedAnswer", "compact_json"]
+__all__ = ["DATA_AGE_DESCRIPTION", "Answer", "AnswerPart", "CacheAge", "CachedAnswer", "compact_json"]
 
 DATA_AGE_DESCRIPTION = "Only when (part of) this came from the cache: its age in seconds; refresh=true for fresh data"
 
@@ -23,7 +21,19 @@ def compact_json(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=True)
 
 
-class CacheAge(BaseModel):
+class AnswerPart(BaseModel):
+    """Base of every model in an answer.
+
+    Start-up is on the path to the first tools/list, which needs none of these validators (the output schemas ship
+    ready in `tools/output_schemas.json`): each is built at its first answer instead (defer_build). The modules that
+    define answers also leave out `from __future__ import annotations`, so pydantic and the SDK read real objects
+    rather than compiling every annotation string at import.
+    """
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class CacheAge(AnswerPart):
     """A part of an answer that may have come from the response cache."""
 
     data_age_seconds: int | None = Field(None, description=DATA_AGE_DESCRIPTION)
@@ -38,7 +48,7 @@ class CacheAge(BaseModel):
         return schema
 
 
-class Answer(BaseModel):
+class Answer(AnswerPart):
     """Base of every tool answer."""
 
     if TYPE_CHECKING:

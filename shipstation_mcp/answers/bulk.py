@@ -2,14 +2,12 @@
 of `shipments_needing_attention`. No I/O.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import CacheAge, CachedAnswer
+from .base import AnswerPart, CacheAge, CachedAnswer
 from .format import format_time
 from .tracking import TrackingSummary
 
@@ -32,7 +30,7 @@ __all__ = [
 MAX_QUERY_CHARS = 64
 
 
-class PackageRef(BaseModel):
+class PackageRef(AnswerPart):
     """One package to track: a tracking number (carrier optional) or one of the account's label ids."""
 
     tracking_number: str | None = Field(
@@ -140,7 +138,7 @@ PROBLEMS: dict[str, str] = {
 RETURN_CODES = frozenset({"RETURN_TO_SENDER", "UNDELIVERABLE_RETURNED_TO_SENDER", "RETURNED_TO_SENDER"})
 
 
-class AttentionItem(BaseModel):
+class AttentionItem(AnswerPart):
     rank: int = Field(description="1 is the most urgent")
     problem: str = Field(description="The most urgent problem: " + ", ".join(PROBLEMS))
     reasons: list[str] = Field(description="Every reason this package needs a look")

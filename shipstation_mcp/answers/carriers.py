@@ -1,18 +1,16 @@
 """The answer listing the account's carriers and the codes the tracking tools take."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..api.models import Carrier
-from .base import CachedAnswer
+from .base import AnswerPart, CachedAnswer
 
 __all__ = ["CarrierListing", "CarrierRow", "summarize_carriers"]
 
 
-class CarrierRow(BaseModel):
+class CarrierRow(AnswerPart):
     carrier_code: str | None = None
     carrier_id: str | None = None
     name: str | None = None

@@ -2,14 +2,12 @@
 watched packages, and the updates ShipStation pushed. No I/O.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import Answer
+from .base import Answer, AnswerPart
 from .format import format_time
 from .tracking import TrackingSummary, tracking_text
 
@@ -40,7 +38,7 @@ class WatchResult(WatchChange):
     recorded_locally: bool = Field(description="The watch is recorded in this server's event store")
 
 
-class TrackedPackage(BaseModel):
+class TrackedPackage(AnswerPart):
     tracking_number: str
     carrier_code: str | None = None
     watching: bool = Field(description="True while ShipStation should still push updates for it")
@@ -73,7 +71,7 @@ class TrackedPackages(Answer):
         return "\n".join([self.headline, *(p.line() for p in self.packages)])
 
 
-class TrackingUpdate(BaseModel):
+class TrackingUpdate(AnswerPart):
     received_at: datetime = Field(description="When the webhook delivered this update (UTC)")
     resource_type: str | None = Field(None, description="API_TRACK (ShipEngine) or TRACK_EVENT_V2 (V2)")
     summary: TrackingSummary

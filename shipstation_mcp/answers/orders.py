@@ -1,7 +1,5 @@
 """The whole story of one order in one answer: the shipment, every label, every package's tracking. No I/O."""
 
-from __future__ import annotations
-
 from collections import Counter
 from typing import Literal
 

@@ -2,16 +2,14 @@
 tracking number. No I/O.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..api.models import Address, Label, Shipment, ShipmentList
 from ..api.status import tracking_status_meaning
-from .base import CachedAnswer
+from .base import AnswerPart, CachedAnswer
 from .format import format_place, format_time
 
 __all__ = [
@@ -38,13 +36,13 @@ SHIPMENT_STATUS_MEANINGS: dict[str, str] = {
 }
 
 
-class ItemSummary(BaseModel):
+class ItemSummary(AnswerPart):
     name: str | None = None
     sku: str | None = None
     quantity: int | None = None
 
 
-class LabelSummary(BaseModel):
+class LabelSummary(AnswerPart):
     label_id: str | None = None
     status: str | None = Field(None, description="processing, completed, error or voided")
     tracking_number: str | None = None
@@ -62,7 +60,7 @@ class LabelSummary(BaseModel):
     is_return_label: bool | None = Field(None, description="A return label: the package travels back to the merchant")
 
 
-class ShipTo(BaseModel):
+class ShipTo(AnswerPart):
     name: str | None = None
     company: str | None = None
     place: str | None = Field(None, description="'City, ST ZIP, Country'")
@@ -223,7 +221,7 @@ def shipment_text(s: ShipmentSummary) -> str:
     return "\n".join(lines)
 
 
-class LabelBrief(BaseModel):
+class LabelBrief(AnswerPart):
     label_id: str | None = None
     tracking_number: str | None = None
     carrier_code: str | None = None
@@ -242,7 +240,7 @@ def label_brief(label: Label) -> LabelBrief:
     )
 
 
-class ShipmentRow(BaseModel):
+class ShipmentRow(AnswerPart):
     shipment_id: str | None = None
     shipment_number: str | None = None
     external_shipment_id: str | None = None

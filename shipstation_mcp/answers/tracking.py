@@ -4,17 +4,15 @@ Absent facts are left out of the JSON rather than sent as `null`, to keep answer
 every field.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..api.models import TrackEvent, TrackingInfo
 from ..api.status import StatusInfo, detail_description, detail_needs_action, package_status, status_info
-from .base import CachedAnswer
+from .base import AnswerPart, CachedAnswer
 from .format import (
     day_has_passed,
     due_day,
@@ -45,7 +43,7 @@ STALLED_AFTER_HOURS = 72.0
 # ----------------------------------------------------------------------------- tracking
 
 
-class LatestEvent(BaseModel):
+class LatestEvent(AnswerPart):
     occurred_at: datetime | None = Field(None, description="When the carrier scanned it (UTC)")
     description: str | None = None
     place: str | None = Field(None, description="'City, ST ZIP, Country'")

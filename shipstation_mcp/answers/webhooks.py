@@ -1,12 +1,10 @@
 """Answers about the account's webhooks: where the tracking webhook points, and what setting it up did."""
 
-from __future__ import annotations
-
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from .base import Answer
+from .base import Answer, AnswerPart
 
 __all__ = ["TRACK_EVENTS", "TrackEvent", "WebhookListing", "WebhookRow", "WebhookSetup"]
 
@@ -14,7 +12,7 @@ TRACK_EVENTS = ("track", "track_event_v2")
 TrackEvent = Literal["track", "track_event_v2"]
 
 
-class WebhookRow(BaseModel):
+class WebhookRow(AnswerPart):
     webhook_id: str | None = None
     event: str | None = None
     url: str | None = None

@@ -11,8 +11,6 @@ timestamps without a zone, enum values the spec never listed. These models accep
 - unknown fields are ignored.
 """
 
-from __future__ import annotations
-
 import math
 from datetime import datetime
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """Argument types and annotation presets the tool declarations share, so each is described once."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from mcp.types import ToolAnnotations

@@ -1,7 +1,5 @@
 """Tools for many packages at once: bulk tracking and the support queue. Declarations only."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 

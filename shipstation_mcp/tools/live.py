@@ -1,7 +1,5 @@
 """Tools for live tracking: the account's webhook, the watched packages, the updates received. Declarations only."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 

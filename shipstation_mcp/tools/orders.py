@@ -1,7 +1,5 @@
 """The one-call order lookup. Declaration only."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from mcp.types import CallToolResult

@@ -1,7 +1,5 @@
 """Tools that find shipments (orders). Declarations only: each calls one lookup and answers with its result."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated, Literal
 

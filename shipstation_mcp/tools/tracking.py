@@ -1,7 +1,5 @@
 """Tools that track packages, watch them for updates, and list the carriers. Declarations only."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from mcp.types import CallToolResult
