@@ -349,8 +349,9 @@ def tracking_text(s: TrackingSummary) -> str:
     if shipped and not s.voided:
         scanned = s.latest_event is not None and s.status_code not in {"NY", "UN"}
         facts.append(f"{'Shipped' if scanned else 'Ship date on the label'} {format_day(shipped)}")
-    if s.estimated_delivery_day and not s.delivered:
-        facts.append(f"due {format_day(s.estimated_delivery_day)}" + (" (late)" if s.late else ""))
+    due = f"due {format_day(s.estimated_delivery_day)}" if s.estimated_delivery_day else None
+    if due and not s.delivered and due not in s.headline:  # said once: the headline of a package on its way has it
+        facts.append(due + (" (late)" if s.late else ""))
     if s.days_in_transit is not None:
         facts.append(f"{s.days_in_transit:g} days since the first scan")
     if s.hours_since_last_scan is not None and not s.delivered:

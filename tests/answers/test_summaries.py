@@ -128,6 +128,21 @@ def test_late_package_is_flagged_until_delivered() -> None:
     assert not any("Past the estimated" in a for a in delivered.attention)
 
 
+def test_the_due_day_is_said_once() -> None:
+    on_its_way = _info(
+        status_code="IT",
+        estimated_delivery_date=(NOW + timedelta(days=2)).isoformat(),
+        events=[_event(2, "In transit")],
+    )
+    summary = summarize_tracking(on_its_way, now=NOW)
+    assert "due Mon 4 May 2026" in summary.headline
+    assert tracking_text(summary).count("4 May") == 1
+    # An exception's headline says what went wrong instead: the due day is then told among the facts.
+    held = summarize_tracking(on_its_way.model_copy(update={"status_code": "EX"}), now=NOW)
+    assert "4 May" not in held.headline
+    assert tracking_text(held).count("due Mon 4 May 2026") == 1
+
+
 def test_unknown_status_never_raises_and_says_so() -> None:
     summary = summarize_tracking(TrackingInfo.model_validate(load_json("quirks/track_unknown_enum.json")), now=NOW)
     assert summary.status_code == "ZZ"
