@@ -1,6 +1,7 @@
 """The floor for a tool call: a one-tool server on the same MCP SDK that does the same GET and returns a little.
 
     python bench/minimal_server.py        # stdio; SHIPSTATION_BASE_URL points at the mock
+    python bench/minimal_server.py --loop-stdio   # the same over bench/loop_stdio.py (no stdio worker threads)
 
 What this costs per call (start-up, CPU, latency) is the SDK's and httpx's share, which no server built on them can
 go below; the benchmarks set shipstation-mcp beside it.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -46,4 +48,10 @@ async def track(tracking_number: str, carrier_code: str, ctx: Context) -> Answer
 
 if __name__ == "__main__":
     logging.getLogger("httpx").setLevel(logging.WARNING)  # as quiet as shipstation-mcp at SHIPSTATION_LOG_LEVEL=WARNING
-    server.run()
+    if "--loop-stdio" in sys.argv[1:]:
+        import anyio
+        from loop_stdio import serve
+
+        anyio.run(serve, server)
+    else:
+        server.run()
