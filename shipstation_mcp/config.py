@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
-
 ApiFlavour = Literal["v2", "shipengine"]
 
 API_HOSTS: dict[str, str] = {
@@ -125,6 +123,8 @@ def _environment(environ: Mapping[str, str] | None, dotenv_path: Path | None) ->
     merged = Environment()
     path = dotenv_path if dotenv_path is not None else Path.cwd() / ".env"
     if path.is_file():
+        from dotenv import dotenv_values  # loaded only when there is a file to read: most starts have none
+
         merged.update({k: v for k, v in dotenv_values(path).items() if v is not None})
         merged.dotenv_file = path.absolute()
     real = os.environ if environ is None else environ

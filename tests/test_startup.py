@@ -18,10 +18,11 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 STDIO_SERVER = """
-import json, sys
-from shipstation_mcp.config import Settings
+import json, os, sys
+from shipstation_mcp.config import load_settings
 from shipstation_mcp.tools.server import create_server
-create_server(Settings(api_key="k" * 24))
+os.chdir(sys.argv[1])
+create_server(load_settings({"SHIPSTATION_API_KEY": "k" * 24}))
 print(json.dumps(sorted(sys.modules)))
 """
 
@@ -40,8 +41,9 @@ def test_the_receiver_alone_starts_without_the_mcp_sdk(tmp_path: Path) -> None:
     assert "shipstation_mcp.tools" not in modules
 
 
-def test_the_stdio_server_loads_neither_the_http_app_nor_the_demo_account() -> None:
-    modules = loaded(STDIO_SERVER)
+def test_the_stdio_server_loads_neither_the_http_app_nor_the_demo_account(tmp_path: Path) -> None:
+    modules = loaded(STDIO_SERVER, str(tmp_path))
     assert "shipstation_mcp.tools.server" in modules
     ours = ("shipstation_mcp.sandbox", "shipstation_mcp.http_app", "shipstation_mcp.web")  # (the SDK loads uvicorn)
     assert not {m for m in modules if m.startswith(ours)}
+    assert "dotenv" not in modules  # no .env file in the folder: nothing to read it with
