@@ -71,6 +71,9 @@ class LabelSpec:
     """Oldest first. The last scan's status is the label's tracking status (NY when there are none)."""
     eta_hours_ago: float | None = None
     """Estimated delivery, in hours before now (negative: in the future)."""
+    eta_is_day: bool = False
+    """The estimate is that moment's day where the package last was, sent as a date (00:00:00Z), as carriers send
+    the day of an out-for-delivery scan: it then reads "due today" at any hour of that day."""
     exception_description: str | None = None
     voided_hours_ago: float | None = None
     cost: float = 0.0
@@ -767,7 +770,8 @@ SHIPMENTS: tuple[ShipmentSpec, ...] = (
                     _s(7, "IT", "IN_TRANSIT", "Loaded on Delivery Vehicle", UPS_SEATTLE, "YP"),
                     _s(2, "IT", "OUT_FOR_DELIVERY", "Out For Delivery Today", UPS_SEATTLE, "OT"),
                 ),
-                eta_hours_ago=-6,
+                eta_hours_ago=2,
+                eta_is_day=True,
                 cost=12.65,
             ),
         ),

@@ -94,6 +94,10 @@ class Clockface:
     def local(self, hours_ago: float, utc_offset: int) -> str:
         return (self.at(hours_ago) + timedelta(hours=utc_offset)).strftime("%Y-%m-%dT%H:%M:%S")
 
+    def local_day(self, hours_ago: float, utc_offset: int) -> str:
+        """That moment's date where the clock reads UTC+`utc_offset`, as a date-only timestamp."""
+        return (self.at(hours_ago) + timedelta(hours=utc_offset)).strftime("%Y-%m-%dT00:00:00Z")
+
 
 def _stable_millis(value: float) -> int:
     return int(hashlib.sha256(repr(value).encode()).hexdigest()[:4], 16) % 1000
@@ -438,6 +442,16 @@ def _event(scan: Scan, carrier: str, flavour: Flavour, clock: Clockface, *, newe
     }
 
 
+def _estimate(label_spec: LabelSpec, clock: Clockface, *, dhl: bool) -> str | None:
+    eta = label_spec.eta_hours_ago
+    if eta is None:
+        return None
+    if label_spec.eta_is_day:
+        place = label_spec.scans[-1].place if label_spec.scans else None
+        return clock.local_day(eta, place.utc_offset if place else -7)
+    return clock.iso(eta, zone=not dhl)
+
+
 def tracking(
     label_spec: LabelSpec,
     flavour: Flavour,
@@ -460,7 +474,6 @@ def tracking(
     delivered = next((s for s in reversed(scans) if s.status == "DE"), None)
     blank: str | None = "" if dhl else None
     ship_hours = accepted.hours_ago if accepted else label_spec.created_hours_ago
-    eta = label_spec.eta_hours_ago
     payload: dict[str, Any] = {
         "tracking_number": number,
         "tracking_url": carrier.tracking_url.format(number=number),
@@ -474,7 +487,7 @@ def tracking(
         "carrier_detail_code": blank,
         "carrier_status_description": latest.description if latest else blank,
         "ship_date": clock.iso(ship_hours, zone=not dhl) if accepted else None,
-        "estimated_delivery_date": clock.iso(eta, zone=not dhl) if eta is not None else None,
+        "estimated_delivery_date": _estimate(label_spec, clock, dhl=dhl),
         "actual_delivery_date": clock.iso(delivered.hours_ago, zone=not dhl) if delivered else blank,
         "exception_description": label_spec.exception_description or blank,
         "events": [

@@ -431,11 +431,12 @@ def readme_example() -> tuple[str, str]:
 
 
 async def test_the_readme_conversation_is_one_call_and_what_the_demo_answers() -> None:
+    """The demo's story moves with the clock; the README tells it as the demo answers at 1 pm in Seattle (NOW)."""
     example, readme = readme_example()
     calls = re.findall(r"`(\w+)\(query=\"([^\"]+)\"\)`", example)
     assert calls == [("find_order", "10443")] and example.count("`") == 2  # one tool call, nothing else
-    now = datetime.now(UTC)
-    async with Client(create_server(Settings(api_key="demo", demo=True))) as client:
+    now = NOW
+    async with Client(create_server(Settings(api_key="demo", demo=True), clock=lambda: now)) as client:
         _, data = answer(await client.call_tool("find_order", {"query": "10443"}))
     [package] = data["packages"]
     offset = int(package["utc_offset"][:3])
@@ -449,3 +450,15 @@ async def test_the_readme_conversation_is_one_call_and_what_the_demo_answers() -
     shipped = datetime.fromisoformat(package["ship_date"]) + timedelta(hours=offset)
     assert "shipped with UPS yesterday" in example and shipped.date() == today - timedelta(days=1)
     assert "Nothing needs doing" in readme and package["attention"] == [] and not package["action_needed"]
+
+
+async def test_the_demo_package_out_for_delivery_is_due_the_day_it_went_out_at_any_hour() -> None:
+    for hour in range(0, 24, 2):
+        now = datetime(2026, 12, 1, tzinfo=UTC) + timedelta(hours=hour, minutes=30)
+        async with Client(create_server(Settings(api_key="demo", demo=True), clock=lambda now=now: now)) as client:
+            _, data = answer(await client.call_tool("find_order", {"query": "10443"}))
+        [package] = data["packages"]
+        offset = timedelta(hours=int(package["utc_offset"][:3]))
+        went_out = (datetime.fromisoformat(package["latest_event"]["occurred_at"]) + offset).date()
+        assert package["estimated_delivery_day"] == went_out.isoformat(), now  # never "due tomorrow" in the evening
+        assert bool(package.get("late")) == ((now + offset).date() > went_out), now  # late only once that day is over
