@@ -47,3 +47,5 @@ def test_the_stdio_server_loads_neither_the_http_app_nor_the_demo_account(tmp_pa
     ours = ("shipstation_mcp.sandbox", "shipstation_mcp.http_app", "shipstation_mcp.web")  # (the SDK loads uvicorn)
     assert not {m for m in modules if m.startswith(ours)}
     assert "dotenv" not in modules  # no .env file in the folder: nothing to read it with
+    # The event store loads (and opens) at the first live-tracking use, not at every start.
+    assert "shipstation_mcp.state.store" not in modules and "sqlite3" not in modules

@@ -1,8 +1,10 @@
 """Live tracking: the event store's lifetime, change notifications, and the tools and resource that read the store.
 
-`LiveTracking` is created once per MCP server. It opens the event store when the first user enters `running()` (the
-MCP lifespan, and in HTTP mode the web app around it) and tells subscribed MCP clients when a new update for a
-package was stored:
+`LiveTracking` is created once per MCP server. Its users enter `running()`: the web app of HTTP mode and the receiver
+alone open the event store at once (deliveries may arrive any moment); the MCP lifespan opens it at its first use
+(`ready()`: a live tool, the tracking resource, or a client subscribing to updates), so a stdio server that only
+looks orders up never loads, creates or opens a store. Once open, it tells subscribed MCP clients when a new update
+for a package was stored:
 
 - clients on protocol 2026-07-28 listen with `subscriptions/listen`; we publish `ResourceUpdated` on the server's
   subscription bus;
@@ -19,27 +21,34 @@ Every instance then publishes on its own subscription bus, so clients subscribed
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 import anyio
 
 from ..config import LiveSettings
+from ..errors import StoreError
 from ..state.backends import ChangeFeed, open_event_store, store_location
-from ..state.store import EventStore, SQLiteEventStore, StoreError
 
 if TYPE_CHECKING:  # the MCP SDK is imported only where MCP is served: a receiver-only process starts without it
     import mcp.types as mcp_types
+    from anyio.abc import TaskGroup
     from mcp.server.context import ServerRequestContext
-    from mcp.server.subscriptions import SubscriptionBus
+    from mcp.server.subscriptions import ServerEvent, SubscriptionBus
+
+    from ..state.store import EventStore
 
 logger = logging.getLogger(__name__)
 
 TRACKING_URI_PREFIX = "shipstation://tracking/"
 POLL_INTERVAL = 2.0
+LISTEN_MARGIN = timedelta(seconds=60)
+"""A store opened because a client began listening tells of every update received from this long before that
+moment on: nothing stored while it opened is missed, even by a writer whose clock runs a little behind. (At worst a
+client hears of an update it already had; it reads the resource again.)"""
 
 
 def tracking_uri(tracking_number: str) -> str:
@@ -114,16 +123,20 @@ class LiveTracking:
         clock: Callable[[], datetime] | None = None,
         poll_interval: float = POLL_INTERVAL,
         fallback_to_memory: bool = False,
+        on_open: Callable[[EventStore], Awaitable[None]] | None = None,
     ) -> None:
         self.settings = settings
-        self.bus = bus
+        self.bus = _OpeningBus(bus, self) if bus is not None else None
         self.legacy = LegacyResourceSubscribers()
         self._clock = clock
         self._poll_interval = poll_interval
         self._fallback_to_memory = fallback_to_memory
+        self._on_open = on_open
         self.problem: str | None = None
         """Why the store on disk could not be used (the server then keeps updates in memory), or None."""
         self._store: EventStore | None = None
+        self._tasks: TaskGroup | None = None
+        self._listening_since: datetime | None = None
         self._users = 0
         self._open_lock = anyio.Lock()
         self._wake = anyio.Event()
@@ -134,6 +147,7 @@ class LiveTracking:
 
     @property
     def store(self) -> EventStore:
+        """The open store (`ready()` opens it)."""
         if self._store is None:
             raise StoreError("The event store is not open (the server is starting or stopping); try again.")
         return self._store
@@ -143,41 +157,87 @@ class LiveTracking:
         return store_location(self.settings)
 
     @asynccontextmanager
-    async def running(self) -> AsyncIterator[LiveTracking]:
-        """Open the store and run the notifier while any user is inside. Users nest: the first one in owns both."""
+    async def running(self, *, lazily: bool = False) -> AsyncIterator[LiveTracking]:
+        """Keep the store and the notifier while any user is inside; the first one in owns them. The store opens
+        now, or with `lazily` at its first use (`ready()`); a user that cannot wait opens it on entering."""
         async with self._open_lock:
             self._users += 1
             owner = self._users == 1
-            if owner:
-                try:
-                    self._store = await self._open_store()
-                except BaseException:
-                    self._users -= 1
-                    raise
         if not owner:
             try:
+                if not lazily:
+                    await self.ready()
                 yield self
             finally:
                 self._users -= 1
             return
         try:
-            self._last_notified = await self.store.last_event_id()
             self._wake = anyio.Event()  # a fresh one: the server may run again under another event loop
             async with anyio.create_task_group() as tasks:
-                tasks.start_soon(self._notifier)
-                if isinstance(self._store, ChangeFeed):  # PostgreSQL: events stored by any instance wake us at once
-                    tasks.start_soon(self._follow, self._store)
+                self._tasks = tasks
                 try:
+                    if not lazily:
+                        await self.ready()
                     yield self
                 finally:
+                    self._tasks = None
                     tasks.cancel_scope.cancel()
         finally:
             async with self._open_lock:
                 self._users -= 1
                 store, self._store = self._store, None
+                self._listening_since = None
             if store is not None:
                 with anyio.CancelScope(shield=True):
                     await store.aclose()
+
+    async def ready(self) -> EventStore:
+        """The store, opened (and the notifier started) if this is its first use."""
+        if self._store is not None:
+            return self._store
+        async with self._open_lock:
+            if self._store is None:
+                if self._tasks is None:
+                    raise StoreError("The event store is not open (the server is starting or stopping); try again.")
+                # Shielded: a caller cancelled half-way (a client giving up on its call) must not leave a store
+                # opened and never closed; the next caller finds it open.
+                with anyio.CancelScope(shield=True):
+                    store = await self._open_store()
+                    try:
+                        if self._on_open is not None:
+                            await self._on_open(store)
+                        since = self._listening_since
+                        before = since - LISTEN_MARGIN if since is not None else None
+                        self._last_notified = await store.last_event_id(received_before=before)
+                    except BaseException:
+                        await store.aclose()
+                        raise
+                self._store = store
+                self._tasks.start_soon(self._notifier)
+                if isinstance(store, ChangeFeed):  # PostgreSQL: events stored by any instance wake us at once
+                    self._tasks.start_soon(self._follow, store)
+        return self.store
+
+    def listener_arrived(self) -> None:
+        """A client began listening for updates: open the store in the background, telling of what arrives from now
+        on (see `LISTEN_MARGIN`). Never raises."""
+        if self._store is None and self._tasks is not None:
+            if self._listening_since is None:
+                self._listening_since = self.now()
+            self._tasks.start_soon(self._open_quietly)
+
+    async def _open_quietly(self) -> None:
+        try:
+            await self.ready()
+        except Exception as exc:  # the next use that needs the store explains it; the server keeps serving
+            logger.error("The event store could not be opened for a client listening for updates: %s", exc)
+
+    async def subscribe_resource(
+        self, ctx: ServerRequestContext[Any, Any], params: mcp_types.SubscribeRequestParams
+    ) -> mcp_types.EmptyResult:
+        """`resources/subscribe` (handshake-era clients): remembered, and the store opened so updates are noticed."""
+        self.listener_arrived()
+        return await self.legacy.subscribe(ctx, params)
 
     async def _open_store(self) -> EventStore:
         self.problem = None
@@ -192,6 +252,8 @@ class LiveTracking:
             # acknowledge anything it could not keep (see `durable_store`).
             self.problem = str(exc)
             logger.error("%s Tracking updates are kept in memory only until this is fixed.", exc)
+            from ..state.store import SQLiteEventStore
+
             return await SQLiteEventStore.open(None)
         logger.info("Tracking updates are kept in %s", self.where)
         return store
@@ -254,3 +316,19 @@ class LiveTracking:
         if len(fresh) == 500:  # more are waiting
             self._wake.set()
         return uris
+
+
+class _OpeningBus:
+    """The server's subscription bus, which also opens the store when a client starts listening (2026-07-28
+    `subscriptions/listen`), so its updates are noticed though the client has called no tool yet."""
+
+    def __init__(self, bus: SubscriptionBus, live: LiveTracking) -> None:
+        self._bus = bus
+        self._live = live
+
+    async def publish(self, event: ServerEvent) -> None:
+        await self._bus.publish(event)
+
+    def subscribe(self, listener: Callable[[ServerEvent], None]) -> Callable[[], None]:
+        self._live.listener_arrived()
+        return self._bus.subscribe(listener)

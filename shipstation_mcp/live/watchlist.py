@@ -19,10 +19,11 @@ async def record_watch(live: LiveTracking, result: WatchChange) -> WatchResult:
     recorded = True
     try:
         carrier = normalize_carrier_code(result.carrier_code) if result.carrier_code else None
+        store = await live.ready()
         if result.subscribed:
-            await live.store.watch(result.tracking_number, carrier, at=live.now())
+            await store.watch(result.tracking_number, carrier, at=live.now())
         else:
-            await live.store.unwatch(result.tracking_number, carrier, at=live.now())
+            await store.unwatch(result.tracking_number, carrier, at=live.now())
     except Exception:
         logger.exception("Could not record the watch of %s in the event store", result.tracking_number)
         recorded = False

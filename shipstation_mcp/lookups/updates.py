@@ -7,6 +7,7 @@ exactly as `track_package` summarises a live answer.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..answers.format import format_time
 from ..answers.live import LatestTracking, TrackedPackage, TrackedPackages, TrackingUpdate, TrackingUpdates
@@ -14,7 +15,9 @@ from ..answers.tracking import TrackingSummary, summarize_tracking
 from ..api.ids import normalize_tracking_number
 from ..api.models import TrackingInfo
 from ..api.status import status_info
-from ..state.store import EventStore, StoredEvent, Subscription
+
+if TYPE_CHECKING:
+    from ..state.store import EventStore, StoredEvent, Subscription
 
 __all__ = ["latest_tracking", "summarize_event", "tracked_packages", "tracking_updates"]
 

@@ -16,13 +16,15 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..config import LiveSettings, Settings, display_url, url_password
 from ..errors import SharedStateUnavailable
 from .cache import ResponseCache
 from .limiter import headroom_for, limiter_key, shared_limiter
-from .store import EventStore, SQLiteEventStore
+
+if TYPE_CHECKING:  # the store (and sqlite3) load when live tracking first needs them, not at every start
+    from .store import EventStore
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +102,8 @@ async def open_event_store(settings: LiveSettings) -> EventStore:
                 f"SHIPSTATION_DATABASE_URL is set but the psycopg package is missing; {INSTALL_HINT}"
             ) from None
         return await PostgresEventStore.open(settings.database_url, retention_days=settings.retention_days)
+    from .store import SQLiteEventStore
+
     return await SQLiteEventStore.open(settings.database_path, retention_days=settings.retention_days)
 
 

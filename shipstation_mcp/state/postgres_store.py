@@ -467,8 +467,11 @@ class PostgresEventStore:
         )
         return [(int(row[0]), row[1]) for row in rows]
 
-    async def last_event_id(self) -> int:
-        return int((await self._query("SELECT COALESCE(MAX(id), 0) FROM events"))[0][0])
+    async def last_event_id(self, *, received_before: datetime | None = None) -> int:
+        if received_before is None:
+            return int((await self._query("SELECT COALESCE(MAX(id), 0) FROM events"))[0][0])
+        rows = await self._query("SELECT COALESCE(MAX(id), 0) FROM events WHERE received_at < %s", (received_before,))
+        return int(rows[0][0])
 
     async def aclose(self) -> None:
         await self._pool.close()

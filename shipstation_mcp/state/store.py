@@ -207,7 +207,9 @@ class EventStore(Protocol):
         """`(id, tracking_number)` of events stored after `event_id`, oldest first (for change notifications)."""
         ...
 
-    async def last_event_id(self) -> int: ...
+    async def last_event_id(self, *, received_before: datetime | None = None) -> int:
+        """The newest event's id (0 when there is none); with `received_before`, of those received before then."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -607,8 +609,8 @@ class SQLiteEventStore:
     async def events_after(self, event_id: int, *, limit: int = 500) -> list[tuple[int, str]]:
         return await self._run(self._events_after, event_id, limit)
 
-    async def last_event_id(self) -> int:
-        return await self._run(self._last_event_id)
+    async def last_event_id(self, *, received_before: datetime | None = None) -> int:
+        return await self._run(self._last_event_id, received_before)
 
     async def aclose(self) -> None:
         await self._run(self._conn.close)
@@ -867,8 +869,11 @@ class SQLiteEventStore:
         ).fetchall()
         return [(int(row[0]), row[1]) for row in rows]
 
-    def _last_event_id(self) -> int:
-        return int(self._conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+    def _last_event_id(self, received_before: datetime | None) -> int:
+        if received_before is None:
+            return int(self._conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+        query = "SELECT COALESCE(MAX(id), 0) FROM events WHERE received_at < ?"
+        return int(self._conn.execute(query, (_iso(received_before),)).fetchone()[0])
 
 
 def _migrate(conn: sqlite3.Connection, path: Path | None) -> None:

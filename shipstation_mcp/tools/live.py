@@ -36,7 +36,7 @@ async def list_tracked_packages(
     limit: Annotated[int, Field(ge=1, le=200, description="How many packages per page")] = 50,
     cursor: Cursor = None,
 ) -> Annotated[CallToolResult, TrackedPackages]:
-    store = state(ctx).live.store
+    store = await state(ctx).live.ready()
     return respond(await updates.tracked_packages(store, include_stopped=include_stopped, limit=limit, cursor=cursor))
 
 
@@ -54,7 +54,7 @@ async def get_tracking_updates(
 ) -> Annotated[CallToolResult, TrackingUpdates]:
     live = state(ctx).live
     result = await updates.tracking_updates(
-        live.store,
+        await live.ready(),
         now=live.now(),
         tracking_number=tracking_number,
         since=since,

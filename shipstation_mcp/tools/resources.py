@@ -23,7 +23,7 @@ def status_codes() -> str:
 async def tracking_resource(tracking_number: str, ctx: Ctx) -> str:
     live = state(ctx).live
     try:
-        latest = await updates.latest_tracking(live.store, tracking_number, now=live.now())
+        latest = await updates.latest_tracking(await live.ready(), tracking_number, now=live.now())
     except InvalidInput as exc:
         raise ValueError(str(exc)) from None
     return json.dumps(latest.structured())
@@ -52,5 +52,5 @@ def add_resources(server: MCPServer, live: LiveTracking) -> None:
     # subscriptions/listen, which MCPServer serves from the bus `live` publishes on.
     lowlevel = getattr(server, "_lowlevel_server", None)
     if lowlevel is not None:
-        lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, live.legacy.subscribe)
+        lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, live.subscribe_resource)
         lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, live.legacy.unsubscribe)

@@ -8,10 +8,10 @@ into tool errors whose text says what went wrong and what to do next.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from mcp.server.mcpserver import Context, MCPServer
@@ -30,6 +30,9 @@ from .registry import build_tools, spec_for
 from .resources import add_resources
 from .toolsets import select_tools
 from .view import tracking_view
+
+if TYPE_CHECKING:
+    from ..state.store import EventStore
 
 __all__ = ["INSTRUCTIONS", "ShipStationMCP", "create_server"]
 
@@ -100,13 +103,18 @@ def _argument_problems(tool: str, error: ValidationError) -> str:
     )
 
 
-async def _seed_demo_updates(live: LiveTracking, settings: Settings, clock: Callable[[], datetime] | None) -> None:
-    """Give the demo's live-tracking tools the updates a real account's webhook would have received."""
-    from ..live.receiver import tracking_event  # (the receiver's signature checks load only where they serve)
-    from ..sandbox.updates import demo_deliveries
+def _demo_updates(settings: Settings, clock: Callable[[], datetime] | None) -> Callable[[EventStore], Awaitable[None]]:
+    """Give the demo's live-tracking tools the updates a real account's webhook would have received, as soon as its
+    (in-memory) store opens."""
 
-    for delivery in demo_deliveries(settings.api, clock):
-        await live.store.add_event(tracking_event(delivery.payload, delivery.body, received_at=delivery.received_at))
+    async def seed(store: EventStore) -> None:
+        from ..live.receiver import tracking_event  # (the receiver's signature checks load only where they serve)
+        from ..sandbox.updates import demo_deliveries
+
+        for delivery in demo_deliveries(settings.api, clock):
+            await store.add_event(tracking_event(delivery.payload, delivery.body, received_at=delivery.received_at))
+
+    return seed
 
 
 def _hidden_note(hidden: Mapping[str, str]) -> str:
@@ -133,7 +141,10 @@ def create_server(
         from ..sandbox import SandboxTransport
 
         transport = SandboxTransport(clock=clock)
-    live = LiveTracking(settings.live, bus=InMemorySubscriptionBus(), clock=clock, fallback_to_memory=True)
+    seed = _demo_updates(settings, clock) if settings.demo and settings.live.database_path is None else None
+    live = LiveTracking(
+        settings.live, bus=InMemorySubscriptionBus(), clock=clock, fallback_to_memory=True, on_open=seed
+    )
     tools, hidden = select_tools(build_tools(settings.live.webhook_path), settings)
 
     @asynccontextmanager
@@ -141,10 +152,8 @@ def create_server(
         async with (
             shared_state(settings) as shared,
             ShipStationClient(settings, transport=transport, limiter=shared.limiter, cache=shared.cache) as client,
-            live.running(),
+            live.running(lazily=True),  # the store opens at the first live-tracking use (HTTP mode opens it at once)
         ):
-            if settings.demo and live.settings.database_path is None:
-                await _seed_demo_updates(live, settings, clock)
             yield AppState(settings=settings, client=client, live=live, clock=clock)
 
     server = ShipStationMCP(

@@ -399,7 +399,7 @@ async def test_tracked_packages_and_updates_page_newest_first_with_a_total_and_a
     settings = Settings(api_key="test-key", live=LiveSettings(data_dir=tmp_path))
     server = create_server(settings, transport=httpx.MockTransport(lambda r: httpx.Response(500)))
     async with Client(server) as client:
-        store = server.live.store
+        store = await server.live.ready()
         base = datetime(2026, 5, 1, tzinfo=UTC)
         for n in range(7):
             await store.watch(f"1ZPAGE{n:04d}", "ups", at=base + timedelta(minutes=n))

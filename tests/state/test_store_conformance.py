@@ -150,6 +150,15 @@ async def test_events_after_lists_new_rows_in_order(store: EventStore) -> None:
     assert await store.last_event_id() == b.id
 
 
+async def test_last_event_id_before_a_moment_leaves_out_later_arrivals(store: EventStore) -> None:
+    a = await store.add_event(event("a", received=T0))
+    b = await store.add_event(event("b", received=T0 + timedelta(minutes=5)))
+    assert a and b
+    assert await store.last_event_id(received_before=T0) == 0
+    assert await store.last_event_id(received_before=T0 + timedelta(minutes=1)) == a.id
+    assert await store.last_event_id(received_before=T0 + timedelta(hours=1)) == b.id
+
+
 # ----------------------------------------------------------------------------- subscriptions
 
 

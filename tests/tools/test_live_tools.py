@@ -47,7 +47,7 @@ def make_server(shipstation: ShipStation, *, data_dir: Path | None = None, secre
 
 
 async def store_update(server: Any, obj: dict[str, Any], *, received: datetime = NOW) -> None:
-    stored = await server.live.store.add_event(tracking_event(obj, body_of(obj), received_at=received))
+    stored = await (await server.live.ready()).add_event(tracking_event(obj, body_of(obj), received_at=received))
     assert stored is not None
 
 
@@ -170,6 +170,18 @@ async def test_tracking_resource_gives_the_latest_summary() -> None:
     assert after["headline"] == after["summary"]["headline"]
 
 
+async def test_the_store_is_created_at_the_first_live_tracking_use_only(tmp_path: Path) -> None:
+    server = make_server(ShipStation(), data_dir=tmp_path)
+    store_file = tmp_path / "events.sqlite3"
+    async with Client(server) as client:
+        await client.call_tool("find_order", {"query": "10443"})  # a lookup (answered or not) needs no store
+        await client.list_tools()
+        assert not store_file.exists()
+        result = await client.call_tool("list_tracked_packages", {})
+        assert not result.is_error, result.content
+        assert store_file.exists()
+
+
 async def test_updates_written_by_another_process_reach_listening_clients(tmp_path: Path) -> None:
     """stdio mode: a separate `shipstation-mcp webhooks` process writes the shared store; the server notices."""
     server = make_server(ShipStation(), data_dir=tmp_path)
@@ -177,10 +189,13 @@ async def test_updates_written_by_another_process_reach_listening_clients(tmp_pa
     async with Client(server) as client:
         uri = f"shipstation://tracking/{V2_NUMBER}"
         async with client.listen(resource_subscriptions=[uri]) as subscription:
+            # The listen opens the server's store in the background, before or after this write: either way the
+            # update is told. (Received now by the real clock, as a receiver stamps it, or the opening store's
+            # retention would rightly drop it as months old.)
             other = await SQLiteEventStore.open(tmp_path / "events.sqlite3")
             try:
                 obj = payload()
-                await other.add_event(tracking_event(obj, body_of(obj), received_at=NOW))
+                await other.add_event(tracking_event(obj, body_of(obj), received_at=datetime.now(UTC)))
             finally:
                 await other.aclose()
             with anyio.fail_after(5):
