@@ -212,10 +212,15 @@ class LiveTracking:
                     except BaseException:
                         await store.aclose()
                         raise
+                tasks = self._tasks
+                if tasks is None:  # the server stopped while the store opened
+                    with anyio.CancelScope(shield=True):
+                        await store.aclose()
+                    raise StoreError("The event store is not open (the server is stopping).")
                 self._store = store
-                self._tasks.start_soon(self._notifier)
+                tasks.start_soon(self._notifier)
                 if isinstance(store, ChangeFeed):  # PostgreSQL: events stored by any instance wake us at once
-                    self._tasks.start_soon(self._follow, store)
+                    tasks.start_soon(self._follow, store)
         return self.store
 
     def listener_arrived(self) -> None:
