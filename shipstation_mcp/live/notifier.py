@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 TRACKING_URI_PREFIX = "shipstation://tracking/"
 POLL_INTERVAL = 2.0
+NOT_OPEN = "The event store is not open (the server is starting or stopping); try again."
 LISTEN_MARGIN = timedelta(seconds=60)
 """A store opened because a client began listening tells of every update received from this long before that
 moment on: nothing stored while it opened is missed, even by a writer whose clock runs a little behind. (At worst a
@@ -149,7 +150,7 @@ class LiveTracking:
     def store(self) -> EventStore:
         """The open store (`ready()` opens it)."""
         if self._store is None:
-            raise StoreError("The event store is not open (the server is starting or stopping); try again.")
+            raise StoreError(NOT_OPEN)
         return self._store
 
     @property
@@ -198,7 +199,7 @@ class LiveTracking:
         async with self._open_lock:
             if self._store is None:
                 if self._tasks is None:
-                    raise StoreError("The event store is not open (the server is starting or stopping); try again.")
+                    raise StoreError(NOT_OPEN)
                 # Shielded: a caller cancelled half-way (a client giving up on its call) must not leave a store
                 # opened and never closed; the next caller finds it open.
                 with anyio.CancelScope(shield=True):
@@ -216,7 +217,7 @@ class LiveTracking:
                 if tasks is None:  # the server stopped while the store opened
                     with anyio.CancelScope(shield=True):
                         await store.aclose()
-                    raise StoreError("The event store is not open (the server is stopping).")
+                    raise StoreError(NOT_OPEN)
                 self._store = store
                 tasks.start_soon(self._notifier)
                 if isinstance(store, ChangeFeed):  # PostgreSQL: events stored by any instance wake us at once

@@ -222,7 +222,6 @@ async def _lookup(
     if ref.tracking_number is None:
         raise InvalidInput("This item has neither tracking_number nor label_id; send one of them.")
     number = normalized_or_none(ref.tracking_number)
-    label = known.get(number) if number else None
-    if label is not None and number:
+    if number and (label := known.get(number)) is not None:
         return await tracking.track_found_label(client, label, number, max_events=0, now=now)
     return await tracking.track_package(client, ref.tracking_number, ref.carrier_code, max_events=0, now=now)

@@ -30,6 +30,7 @@ from .account import (
     Customer,
     LabelSpec,
     Package,
+    Place,
     Scan,
     ShipmentSpec,
 )
@@ -96,7 +97,7 @@ class Clockface:
 
     def local_day(self, hours_ago: float, utc_offset: int) -> str:
         """That moment's date where the clock reads UTC+`utc_offset`, as a date-only timestamp."""
-        return (self.at(hours_ago) + timedelta(hours=utc_offset)).strftime("%Y-%m-%dT00:00:00Z")
+        return self.local(hours_ago, utc_offset)[:10] + "T00:00:00Z"
 
 
 def _stable_millis(value: float) -> int:
@@ -409,6 +410,11 @@ def _code_value(value: str, flavour: Flavour) -> str | int:
     return value
 
 
+def _utc_offset(place: Place | None) -> int:
+    """Hours from UTC where a scan happened; the warehouse's (Portland) when the scan names no place."""
+    return place.utc_offset if place else -7
+
+
 def _event(scan: Scan, carrier: str, flavour: Flavour, clock: Clockface, *, newest: bool) -> dict[str, Any]:
     dhl = carrier == "dhl_express"
     usps = carrier == "stamps_com"
@@ -421,7 +427,7 @@ def _event(scan: Scan, carrier: str, flavour: Flavour, clock: Clockface, *, newe
     blank: str | None = "" if dhl else None
     return {
         "occurred_at": clock.iso(scan.hours_ago, zone=not dhl),
-        "carrier_occurred_at": clock.local(scan.hours_ago, place.utc_offset if place else -7),
+        "carrier_occurred_at": clock.local(scan.hours_ago, _utc_offset(place)),
         "description": scan.description,
         "city_locality": place.city if place else "",
         "state_province": (place.state or "") if place else "",
@@ -447,8 +453,7 @@ def _estimate(label_spec: LabelSpec, clock: Clockface, *, dhl: bool) -> str | No
     if eta is None:
         return None
     if label_spec.eta_is_day:
-        place = label_spec.scans[-1].place if label_spec.scans else None
-        return clock.local_day(eta, place.utc_offset if place else -7)
+        return clock.local_day(eta, _utc_offset(label_spec.scans[-1].place if label_spec.scans else None))
     return clock.iso(eta, zone=not dhl)
 
 
