@@ -49,6 +49,7 @@ from ..errors import (
     ServerError,
     ShipStationError,
 )
+from ..redact import Redactor
 from ..state.cache import ResponseCache
 from ..state.limiter import RateLimiter, shared_limiter
 from ..times import utc_text
@@ -85,7 +86,6 @@ TERMINAL_TTL = 24 * 3600.0
 """Lifetime of answers that cannot change any more: delivered tracking, voided labels."""
 SHIPMENT_TTL = 60.0
 """Lifetime of shipment and label answers (and label searches)."""
-REDACTED = "[redacted]"
 
 
 @dataclass
@@ -511,7 +511,8 @@ class ShipStationClient:
         if not response.content:
             return None
         try:
-            return json.loads(response.content)
+            # A successful answer may echo the key too (a field repeating the request): never past this point.
+            return self._redact.json(json.loads(response.content))
         except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep JSON
             raise MalformedResponse(
                 f"ShipStation's answer (HTTP {response.status_code}, {len(response.content)} bytes) was not valid "
@@ -552,12 +553,17 @@ class ShipStationClient:
             return ServerError(summary, **kwargs)
         return RequestRejectedError(summary, **kwargs)
 
+    def secrets(self) -> list[str]:
+        """What answers must never carry back: the API key (and, for another API family, its other secrets)."""
+        return [] if self.settings.demo else [self.settings.api_key]  # the demo's placeholder key is a plain word
+
+    @functools.cached_property
+    def _redact(self) -> Redactor:
+        return Redactor(self.secrets())
+
     def _scrub(self, text: str) -> str:
-        """Text from ShipStation without the API key (an error message may echo the key it was sent)."""
-        key = self.settings.api_key
-        if self.settings.demo or len(key) < 4:  # the demo's placeholder key is an ordinary word, not a secret
-            return text
-        return text.replace(key, REDACTED)
+        """Text from ShipStation without a secret, even echoed split, in another case or in part."""
+        return self._redact(text)
 
     def _parse(self, model: type[ModelT], data: Any) -> ModelT:
         if not isinstance(data, dict):
