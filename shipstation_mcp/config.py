@@ -406,6 +406,9 @@ class LiveSettings:
     webhook_jwks_url: str = DEFAULT_JWKS_URL
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_verify: bool = True
+    webhook_url: str | None = None
+    """SHIPSTATION_WEBHOOK_URL: the public URL of this install's receiver, pinned by the operator. The only URL
+    `setup_tracking_webhook` registers the webhook secret on (without it, a URL must answer a challenge first)."""
     data_dir: Path | None = None
     allowed_hosts: tuple[str, ...] = ()
     oauth_issuer: str | None = None
@@ -552,6 +555,23 @@ def _webhook_path_setting(env: Mapping[str, str]) -> str:
     return path
 
 
+def _webhook_url_setting(env: Mapping[str, str]) -> str | None:
+    raw = env.get("SHIPSTATION_WEBHOOK_URL", "").strip()
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        ok = parts.scheme == "https" and bool(parts.hostname) and not parts.username and not parts.password
+    except ValueError:
+        ok = False
+    if not ok or any(ch.isspace() or not ch.isprintable() for ch in raw) or len(raw) > 2000:
+        raise ConfigError(
+            "SHIPSTATION_WEBHOOK_URL must be the https URL ShipStation delivers to, such as "
+            f"https://hooks.example.com{DEFAULT_WEBHOOK_PATH} (no user name or password), not {raw[:80]!r}"
+        )
+    return raw
+
+
 def is_loopback_host(host: str) -> bool:
     """True for names and addresses that only this machine can reach (localhost, 127.0.0.0/8, ::1)."""
     name = host.strip().strip("[]").lower()
@@ -644,6 +664,7 @@ def live_settings_from(env: Mapping[str, str]) -> LiveSettings:
             env, "SHIPSTATION_WEBHOOK_SECRET", purpose="the X-Webhook-Secret header ShipStation sends"
         ),
         webhook_verify=_bool_setting(env, "SHIPSTATION_WEBHOOK_VERIFY", True),
+        webhook_url=_webhook_url_setting(env),
         data_dir=_data_dir_setting(env),
         allowed_hosts=_allowed_hosts_setting(env),
         oauth_issuer=issuer,

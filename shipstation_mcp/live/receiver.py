@@ -2,6 +2,9 @@
 
 A delivery is checked in this order, and nothing is parsed or written before every check passed:
 
+0. A request with `X-ShipStation-MCP-Challenge` is not a delivery: `setup_tracking_webhook` asking whether a URL
+   leads here. With a usable secret it gets `challenge_answer` (200), otherwise 404; nothing is read or stored.
+
 1. `X-Webhook-Secret`, when there is a secret (`SHIPSTATION_WEBHOOK_SECRET`, or the per-install one
    `setup_tracking_webhook` stored in the data folder): missing → 404, wrong → 401.
 2. The signature headers `x-shipengine-rsa-sha256-key-id`, `…-signature`, `x-shipengine-timestamp` (unless
@@ -95,6 +98,8 @@ SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
 TIMESTAMP_HEADER = "x-shipengine-timestamp"
 SECRET_HEADER = "x-webhook-secret"  # noqa: S105 - a header name, not a secret
 TRACKING_RESOURCE_TYPES = frozenset().union(*(family.tracking_resource_types for family in FAMILIES.values()))
+CHALLENGE_HEADER = "x-shipstation-mcp-challenge"
+CHALLENGE_CHARS = re.compile(r"[A-Za-z0-9_-]{16,128}")
 UNUSABLE_SECRET = "\0unusable"  # noqa: S105 - a marker that never equals a header value (no NUL in headers)
 
 
@@ -126,6 +131,19 @@ def loads_limited(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
     if json_depth(data) > max_depth:
         raise TooDeep(f"JSON nested deeper than {max_depth} levels")
     return json.loads(raw)
+
+
+# ----------------------------------------------------------------------------- proving a URL leads here
+
+
+def challenge_answer(secret: str, nonce: str) -> str:
+    """What the receiver answers to a challenge: HMAC-SHA256 of the nonce under the install's webhook secret.
+
+    `setup_tracking_webhook` sends a fresh nonce through the URL it is asked to register (without the secret) and
+    registers the secret there only if this comes back: only a URL that leads to this install's receiver (the one
+    process, or the other process reading the same data folder, that holds the secret) can answer it."""
+    message = b"shipstation-mcp webhook url challenge\n" + nonce.encode("ascii")
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
 # ----------------------------------------------------------------------------- signatures
@@ -568,6 +586,9 @@ class WebhookReceiver:
 
     async def handle(self, headers: Headers, receive: Receive) -> Verdict:
         """Every check in order of cost, so nothing unproven is read, parsed or stored."""
+        nonce = headers.get(CHALLENGE_HEADER)
+        if nonce is not None:
+            return self._answer_challenge(nonce)
         account_proven = self._check_secret(headers)
         if isinstance(account_proven, Verdict):
             return account_proven
@@ -587,6 +608,14 @@ class WebhookReceiver:
                 logger.warning("Webhook rejected: the signature does not match the body")
                 return Verdict(401, "Unauthorized")
         return await self._accept(body, account_proven=account_proven)
+
+    def _answer_challenge(self, nonce: str) -> Verdict:
+        """Prove to `setup_tracking_webhook` that a URL leads here (see `challenge_answer`); nothing is read or
+        stored, and without a usable secret there is nothing to prove (404)."""
+        secret = self.expected_secret()
+        if not secret or secret is UNUSABLE_SECRET or not CHALLENGE_CHARS.fullmatch(nonce):
+            return NOT_FOUND
+        return Verdict(200, challenge_answer(secret, nonce))
 
     def _check_secret(self, headers: Headers) -> bool | Verdict:
         """Whether the delivery carries this install's secret (it then may start watching a number)."""
