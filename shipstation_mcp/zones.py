@@ -269,7 +269,7 @@ def _one_clock(country: str) -> str | None:
     """The country's zone when all its zones keep one clock (same offsets in January and July), else None."""
     names = country_zones(country)
     seasons = (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC))
-    clocks = {tuple(z.utcoffset(moment) for moment in seasons) for z in map(zone, names) if z is not None}
+    clocks = {tuple(moment.astimezone(z).utcoffset() for moment in seasons) for z in map(zone, names) if z is not None}
     return names[0] if len(clocks) == 1 else None
 
 
@@ -310,4 +310,4 @@ def place_zone(
 
 def allowed_offsets(candidates: tuple[str, ...], moment: datetime) -> frozenset[timedelta]:
     """The UTC offsets the candidate zones show at `moment`."""
-    return frozenset(z.utcoffset(moment) for z in map(zone, candidates) if z is not None)  # type: ignore[misc]
+    return frozenset(moment.astimezone(z).utcoffset() for z in map(zone, candidates) if z is not None)  # type: ignore[misc]
