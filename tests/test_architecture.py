@@ -16,6 +16,7 @@ LAYERS: list[set[str]] = [
         "shipstation_mcp.errors",
         "shipstation_mcp.redact",
         "shipstation_mcp.times",
+        "shipstation_mcp.zones",
     },
     {"shipstation_mcp.logs"},
     {"shipstation_mcp.state"},
