@@ -83,8 +83,9 @@ class ShipStationError(Exception):
 
     @property
     def detail(self) -> str:
-        """ShipStation's own explanation, joined, or an empty string."""
-        return "; ".join(m for m in self.messages if m)
+        """ShipStation's own explanation, each message in double quotes (it is data, not words of ours: it may
+        repeat what a shopper wrote), joined, or an empty string."""
+        return "; ".join('"' + " ".join(m.split()).replace('"', "'") + '"' for m in self.messages if m)
 
     @property
     def reference(self) -> str:
