@@ -6,6 +6,8 @@ environment does not set (a `.env` never overrides a real variable).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import math
 import os
@@ -518,6 +520,20 @@ def ensure_webhook_secret(settings: LiveSettings) -> str | None:
     finally:
         os.unlink(temporary)
     return value
+
+
+CHALLENGE_HEADER = "x-shipstation-mcp-challenge"
+"""The header carrying `setup_tracking_webhook`'s one-time challenge to the receiver."""
+
+
+def challenge_answer(secret: str, nonce: str) -> str:
+    """What the receiver answers to a challenge: HMAC-SHA256 of the nonce under the install's webhook secret.
+
+    `setup_tracking_webhook` sends a fresh nonce through the URL it is asked to register (without the secret) and
+    registers the secret there only if this comes back: only a URL that leads to this install's receiver (the one
+    process, or the other process reading the same data folder, that holds the secret) can answer it."""
+    message = b"shipstation-mcp webhook url challenge\n" + nonce.encode("ascii")
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
 RANDOM_VALUE_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'

@@ -74,7 +74,7 @@ from ..api.families import FAMILIES
 from ..api.ids import normalize_carrier_code, normalize_tracking_number
 from ..api.models import TrackingInfo
 from ..api.status import status_info
-from ..config import LiveSettings, is_loopback_host, stored_webhook_secret
+from ..config import CHALLENGE_HEADER, LiveSettings, challenge_answer, is_loopback_host, stored_webhook_secret
 from ..errors import InvalidInput
 from ..logs import quoted, redact_everywhere
 from ..state.store import EventStore, IncomingEvent, StoredEvent, Terminal, UnstorableValue, check_storable
@@ -98,7 +98,6 @@ SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
 TIMESTAMP_HEADER = "x-shipengine-timestamp"
 SECRET_HEADER = "x-webhook-secret"  # noqa: S105 - a header name, not a secret
 TRACKING_RESOURCE_TYPES = frozenset().union(*(family.tracking_resource_types for family in FAMILIES.values()))
-CHALLENGE_HEADER = "x-shipstation-mcp-challenge"
 CHALLENGE_CHARS = re.compile(r"[A-Za-z0-9_-]{16,128}")
 UNUSABLE_SECRET = "\0unusable"  # noqa: S105 - a marker that never equals a header value (no NUL in headers)
 
@@ -131,19 +130,6 @@ def loads_limited(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
     if json_depth(data) > max_depth:
         raise TooDeep(f"JSON nested deeper than {max_depth} levels")
     return json.loads(raw)
-
-
-# ----------------------------------------------------------------------------- proving a URL leads here
-
-
-def challenge_answer(secret: str, nonce: str) -> str:
-    """What the receiver answers to a challenge: HMAC-SHA256 of the nonce under the install's webhook secret.
-
-    `setup_tracking_webhook` sends a fresh nonce through the URL it is asked to register (without the secret) and
-    registers the secret there only if this comes back: only a URL that leads to this install's receiver (the one
-    process, or the other process reading the same data folder, that holds the secret) can answer it."""
-    message = b"shipstation-mcp webhook url challenge\n" + nonce.encode("ascii")
-    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
 # ----------------------------------------------------------------------------- signatures

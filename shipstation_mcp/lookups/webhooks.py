@@ -28,9 +28,8 @@ from .. import __version__
 from ..answers.webhooks import TRACK_EVENTS, TrackEvent, WebhookListing, WebhookRow, WebhookSetup
 from ..api.client import ShipStationClient
 from ..api.ids import api_id
-from ..config import LiveSettings, ensure_webhook_secret, is_loopback_host
+from ..config import CHALLENGE_HEADER, LiveSettings, challenge_answer, ensure_webhook_secret, is_loopback_host
 from ..errors import InvalidInput, LookupFailed, RequestRejectedError
-from ..live.receiver import CHALLENGE_HEADER, challenge_answer
 
 CHALLENGE_TIMEOUT = 10.0
 MAX_CHALLENGE_ANSWER = 256
