@@ -137,10 +137,11 @@ def _event_zone(event: TrackEvent) -> ZoneInfo | None:
 
 def _wall_in_zone(wall: datetime, zone: tzinfo, near: datetime | None) -> datetime:
     """The instant a wall-clock reading names in `zone`; of the two in the repeated hour, the one nearer `near`."""
-    first, second = (to_utc(wall.replace(tzinfo=zone, fold=fold)) for fold in (0, 1))
-    if near is not None and abs(second - near) < abs(first - near):
-        return second
-    return first
+    first = to_utc(wall.replace(tzinfo=zone))
+    if near is None or first == near:
+        return first
+    second = to_utc(wall.replace(tzinfo=zone, fold=1))
+    return second if abs(second - near) < abs(first - near) else first
 
 
 def _instant_of_wall(event: TrackEvent, zone: tzinfo | None) -> datetime | None:
@@ -183,6 +184,22 @@ def _local_offset(
     return _carrier_offset(event, instant, near) if kind == "wall" else None
 
 
+def _read_one(
+    event: TrackEvent, kind: str, own: ZoneInfo | None, near: ZoneInfo | None
+) -> tuple[datetime | None, datetime | None]:
+    """(the event's real instant, its wall clock at its place or None)."""
+    occurred = event.occurred_at
+    if own is not None and occurred is not None and kind != "moment":
+        local = occurred.astimezone(own).replace(tzinfo=None)
+        if kind != "wall" or local == event.carrier_occurred_at:  # the usual case: nothing to correct
+            return occurred, local
+    instant = CLOCKS[kind](event, own or near)
+    if instant is None:
+        return None, None
+    offset = _local_offset(event, kind, own, near, instant)
+    return instant, (instant + offset).replace(tzinfo=None) if offset is not None else None
+
+
 def _neighbour_zone(index: int, events: Sequence[TrackEvent], zones: list[ZoneInfo | None]) -> ZoneInfo | None:
     """The zone of the nearest scan (in the carrier's own order) that has a place in the same country."""
     country = events[index].country_code
@@ -212,18 +229,18 @@ def read_event_times(events: Sequence[TrackEvent]) -> EventTimes:
     for index, event in enumerate(events):
         kind = _clock_kind(event)
         own = zones[index]
-        borrowed = own or (_neighbour_zone(index, events, zones) if kind == "wall" else None)
-        instant = CLOCKS[kind](event, borrowed)
+        near = None if own or kind != "wall" else _neighbour_zone(index, events, zones)
+        instant, wall = _read_one(event, kind, own, near)
         if instant is None:
             read.append((None, index, event))
             continue
-        offset = _local_offset(event, kind, own, borrowed, instant)
-        wall = (instant + offset).replace(tzinfo=None) if offset is not None else None
-        read.append((instant, index, event.model_copy(update={"occurred_at": instant, "carrier_occurred_at": wall})))
+        if instant != event.occurred_at or wall != event.carrier_occurred_at:  # copy only what changes
+            event = event.model_copy(update={"occurred_at": instant, "carrier_occurred_at": wall})
+        read.append((instant, index, event))
     timed = sorted((r for r in read if r[0] is not None), key=lambda r: (r[0], -r[1]), reverse=True)
-    ordered = [r[2] for r in timed] + [r[2] for r in read if r[0] is None]
-    by_index = {id(r[2]): zones[r[1]] for r in read}
-    zone = next((by_index[id(e)] for e in ordered if by_index[id(e)] is not None), None)
+    timed += [r for r in read if r[0] is None]
+    ordered = [r[2] for r in timed]
+    zone = next((zones[r[1]] for r in timed if zones[r[1]] is not None), None)
     if zone is None:
         fixed = next((timezone(o) for o in map(event_offset, ordered) if o is not None), None)
     return EventTimes(ordered, zone or fixed)
