@@ -96,7 +96,8 @@ MIN_OFFSET = timedelta(hours=-12)
 WESTMOST = timedelta(hours=-12)
 """The last place on Earth where a day ends: with no better knowledge, a day is over only once it is over there."""
 MAX_CORRECTION = timedelta(hours=26)
-"""A wall time read in the place's zone replaces occurred_at only when they are less than this apart."""
+"""The carrier's time (a wall time read in the place's zone, or a moment) replaces occurred_at only when they are
+less than this apart: further apart, one of them is not about this scan at all."""
 
 Where = tzinfo | timedelta | None
 """Where a time is shown: a zone (daylight saving applied per instant), a fixed offset, or None (UTC)."""
@@ -152,11 +153,19 @@ def _instant_of_wall(event: TrackEvent, zone: tzinfo | None) -> datetime | None:
     return read if occurred is None or abs(read - occurred) < MAX_CORRECTION else occurred
 
 
+def _instant_of_moment(event: TrackEvent, _zone: tzinfo | None) -> datetime | None:
+    moment, occurred = event.carrier_occurred_at, event.occurred_at
+    if moment is None:
+        return occurred
+    moment = to_utc(moment)
+    return moment if occurred is None or abs(moment - occurred) < MAX_CORRECTION else occurred
+
+
 CLOCKS: dict[str, Callable[[TrackEvent, tzinfo | None], datetime | None]] = {
     # kind → the event's real instant, given the zone its wall clock is read in
     "none": lambda event, _zone: event.occurred_at,
     "copy": lambda event, _zone: event.occurred_at,
-    "moment": lambda event, _zone: to_utc(event.carrier_occurred_at) if event.carrier_occurred_at else None,
+    "moment": _instant_of_moment,
     "wall": _instant_of_wall,
 }
 
