@@ -30,7 +30,6 @@ __all__ = [
     "offset_at",
     "offset_text",
     "read_event_times",
-    "zone_name",
 ]
 
 
@@ -326,11 +325,6 @@ def delivery_time(actual_delivery_date: datetime | None, delivered_scan: datetim
     """When it was delivered: the Delivered scan's real instant wins over the top-level `actual_delivery_date`,
     which can be zone-less and hours off (FedEx: 05:24 with no zone for a scan at 19:24Z)."""
     return delivered_scan or actual_delivery_date
-
-
-def zone_name(where: Where) -> str | None:
-    """The IANA name of a zone ('America/Chicago'), None for a fixed offset or no place."""
-    return where.key if isinstance(where, ZoneInfo) else None
 
 
 def format_day(day: date) -> str:
