@@ -10,7 +10,7 @@ from .bulk import OUTCOMES, outcome_of
 from .shipments import ShipmentSummary, shipment_text
 from .tracking import TrackingSummary, tracking_text
 
-__all__ = ["MatchedAs", "OrderAnswer", "order_headline"]
+__all__ = ["MatchedAs", "OrderAnswer", "order_headline", "with_tracking"]
 
 MatchedAs = Literal["order number", "external id", "shipment id", "label id", "tracking number"]
 
@@ -48,7 +48,7 @@ def order_headline(shipment: ShipmentSummary, packages: list[TrackingSummary]) -
         to = " for " + ", ".join(part for part in (person, shipment.ship_to.place) if part)
     live = [p for p in packages if not p.voided]
     if not live:
-        status = shipment.status_meaning or "status unknown"
+        status = shipment.not_shipped or shipment.status_meaning or "status unknown"
         voided = f"; its only label{'s were' if len(packages) > 1 else ' was'} voided" if packages else ""
         return f"{name}{to}: {status}{voided}"
     if len(live) == 1:
@@ -58,3 +58,19 @@ def order_headline(shipment: ShipmentSummary, packages: list[TrackingSummary]) -
     urgent = [p for p in live if p.action_needed or p.exception]
     first = f" — needs attention: {urgent[0].tracking_number}: {urgent[0].headline}" if urgent else ""
     return f"{name}{to}: {len(live)} packages, " + ", ".join(parts) + first
+
+
+def with_tracking(shipment: ShipmentSummary, packages: list[TrackingSummary]) -> ShipmentSummary:
+    """The shipment as shown beside its packages' live tracking: a label's own tracking status (ShipStation's older
+    copy) gives way to the package's fresh one, and the next step never suggests tracking what is already tracked."""
+    tracked = {p.label_id for p in packages if p.label_id and not p.voided}
+    for label in shipment.labels:
+        if label.label_id in tracked:
+            label.tracking_status = label.tracking_meaning = None
+    live = [lbl.label_id for lbl in shipment.labels if lbl.label_id and not lbl.voided]
+    untracked = [label_id for label_id in live if label_id not in tracked]
+    if untracked:
+        shipment.next_step = f"Call track_label with {', '.join(untracked)} for the latest carrier scans."
+    elif tracked:
+        shipment.next_step = None
+    return shipment

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from ..answers.orders import MatchedAs, OrderAnswer, order_headline
+from ..answers.orders import MatchedAs, OrderAnswer, order_headline, with_tracking
 from ..answers.shipments import summarize_shipment
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
@@ -74,7 +74,7 @@ async def find_order(
     if found.label is not None and all(label.label_id != found.label.label_id for label in labels):
         labels.append(found.label)
     packages = await _track_labels(client, labels, max_events=max_events, now=now)
-    summary = summarize_shipment(shipment, labels)
+    summary = with_tracking(summarize_shipment(shipment, labels, now=now or datetime.now(UTC)), packages)
     return OrderAnswer(
         headline=order_headline(summary, packages),
         query=query[:200],

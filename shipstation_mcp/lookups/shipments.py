@@ -7,8 +7,9 @@ every shipment answer fetches the shipment's labels too (concurrently).
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..answers.shipments import (
     ShipmentPage,
@@ -36,13 +37,13 @@ async def labels_of(client: ShipStationClient, shipment_id: str) -> list[Label]:
     return result.labels
 
 
-async def _with_labels(client: ShipStationClient, shipment: Shipment) -> ShipmentSummary:
+async def _with_labels(client: ShipStationClient, shipment: Shipment, *, now: datetime | None) -> ShipmentSummary:
     shipment_id = api_id(shipment.shipment_id, what="shipment id") if shipment.shipment_id else None
     labels = await labels_of(client, shipment_id) if shipment_id else []
-    return summarize_shipment(shipment, labels)
+    return summarize_shipment(shipment, labels, now=now or datetime.now(UTC))
 
 
-async def get_shipment(client: ShipStationClient, shipment_id: str) -> ShipmentSummary:
+async def get_shipment(client: ShipStationClient, shipment_id: str, *, now: datetime | None = None) -> ShipmentSummary:
     shipment_id = clean_id(shipment_id, what="shipment id", example="se-123456")
     try:
         shipment, labels = await asyncio.gather(client.get_shipment(shipment_id), labels_of(client, shipment_id))
@@ -52,10 +53,12 @@ async def get_shipment(client: ShipStationClient, shipment_id: str) -> ShipmentS
             f"se-123456. Call find_order(query={shipment_id!r}): it also tries the value as an order number, the "
             "store's own id, a label id and a tracking number."
         ) from None
-    return summarize_shipment(shipment, labels)
+    return summarize_shipment(shipment, labels, now=now or datetime.now(UTC))
 
 
-async def find_by_external_id(client: ShipStationClient, external_shipment_id: str) -> ShipmentSummary:
+async def find_by_external_id(
+    client: ShipStationClient, external_shipment_id: str, *, now: datetime | None = None
+) -> ShipmentSummary:
     external_id = clean_id(external_shipment_id, what="external shipment id", example="ORDER-10443")
     try:
         shipment = await client.get_shipment_by_external_id(external_id)
@@ -65,10 +68,12 @@ async def find_by_external_id(client: ShipStationClient, external_shipment_id: s
             "your store or integration assigned; if this is the order number shown to customers, call "
             f"find_order(query={external_id!r}) instead."
         ) from None
-    return await _with_labels(client, shipment)
+    return await _with_labels(client, shipment, now=now)
 
 
-async def find_by_tracking_number(client: ShipStationClient, tracking_number: str) -> TrackingNumberMatches:
+async def find_by_tracking_number(
+    client: ShipStationClient, tracking_number: str, *, now: datetime | None = None
+) -> TrackingNumberMatches:
     number = normalize_tracking_number(tracking_number)
     labels = await find_labels(client, number)
     if not labels:
@@ -79,7 +84,7 @@ async def find_by_tracking_number(client: ShipStationClient, tracking_number: st
     shipment_ids = list(dict.fromkeys(label.shipment_id for label in labels if label.shipment_id))
     orphans = [summarize_label(label) for label in labels if not label.shipment_id]
     checked = [api_id(sid, what="shipment id") for sid in shipment_ids]
-    shipments = await asyncio.gather(*(get_shipment(client, sid) for sid in checked))
+    shipments = await asyncio.gather(*(get_shipment(client, sid, now=now) for sid in checked))
     count = len(shipments)
     where = f"{count} shipment(s)" if count else "no shipment"
     first = shipments[0].headline if shipments else ""
@@ -191,11 +196,23 @@ async def shipments_with_number(client: ShipStationClient, number: str) -> list[
     return [s for s in result.shipments if _matches(s, number=number, name=None)]
 
 
+# Letters NFKD does not take apart into a base letter and an accent.
+_BASE_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """`text` as a name is compared: without accents, case or repeated blanks ('José  Müller' → 'jose muller')."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_BASE_LETTERS))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.split())
+
+
 def _matches(shipment: Shipment, *, number: str | None, name: str | None) -> bool:
-    if number and (shipment.shipment_number or "").casefold() != number.casefold():
+    if number and fold(shipment.shipment_number or "") != fold(number):
         return False
     if name:
-        recipient = shipment.ship_to.name if shipment.ship_to else None
-        if name.casefold() not in (recipient or "").casefold():
+        address = shipment.ship_to
+        recipient = " ".join(part for part in (address.name, address.company_name) if part) if address else ""
+        if fold(name) not in fold(recipient):
             return False
     return True

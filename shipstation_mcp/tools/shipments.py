@@ -19,7 +19,8 @@ async def get_shipment(
     shipment_id: ShipmentId, ctx: Ctx, refresh: Refresh = False
 ) -> Annotated[CallToolResult, ShipmentSummary]:
     with reading(refresh) as fresh:
-        summary = await shipments.get_shipment(state(ctx).client, shipment_id)
+        app = state(ctx)
+        summary = await shipments.get_shipment(app.client, shipment_id, now=app.now())
     return respond(fresh.stamp(summary))
 
 
@@ -31,7 +32,8 @@ async def find_by_external_id(
     refresh: Refresh = False,
 ) -> Annotated[CallToolResult, ShipmentSummary]:
     with reading(refresh) as fresh:
-        summary = await shipments.find_by_external_id(state(ctx).client, external_shipment_id)
+        app = state(ctx)
+        summary = await shipments.find_by_external_id(app.client, external_shipment_id, now=app.now())
     return respond(fresh.stamp(summary))
 
 
@@ -73,5 +75,6 @@ async def find_by_tracking_number(
     tracking_number: TrackingNumber, ctx: Ctx, refresh: Refresh = False
 ) -> Annotated[CallToolResult, TrackingNumberMatches]:
     with reading(refresh) as fresh:
-        result = await shipments.find_by_tracking_number(state(ctx).client, tracking_number)
+        app = state(ctx)
+        result = await shipments.find_by_tracking_number(app.client, tracking_number, now=app.now())
     return respond(fresh.stamp(result))
