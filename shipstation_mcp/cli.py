@@ -447,9 +447,14 @@ def run_attention(args: argparse.Namespace, settings: Settings) -> int:
 def read_packages(source: Any) -> list[str | dict[str, str]]:
     """One package a line: a tracking number (optionally `,carrier_code` or a space and the code) or a label id
     (se-…). Blank lines, `#` comments and a header line (tracking_number, label_id, …) are skipped."""
+    from .api.ids import split_pasted  # here, not at start-up: most commands never read a list
+
     items: list[str | dict[str, str]] = []
     for number, line in enumerate(source, start=1):
-        fields = [part for part in re.split(r"[,;\t ]+", line.split("#", 1)[0].strip()) if part]
+        bare, named = split_pasted(line.split("#", 1)[0])  # 'UPS 1Z…', 'tracking: …'
+        fields = [part for part in re.split(r"[,;\t ]+", bare) if part]
+        if named and len(fields) == 1:
+            fields.append(named)
         if not fields or (number == 1 and fields[0].lower() in {"tracking_number", "tracking", "label_id", "id"}):
             continue
         if len(fields) > 2:
