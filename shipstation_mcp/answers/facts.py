@@ -183,6 +183,8 @@ def not_shipped_reason(shipment: Shipment, *, shipped: bool, now: datetime | Non
         if still:
             return f"on hold until {judged_day(hold, now)}: it will not ship before then"
         return f"was on hold until {judged_day(hold, now)}; the hold is over but no label has been bought yet"
+    if status not in {"pending", "processing"}:
+        return None  # no status said: no reason is known either
     why = "being processed; no label yet" if status == "processing" else "waiting for a label: not shipped yet"
     due = day_of(shipment.ship_by_date)
     if due is not None and now is not None and due < to_utc(now).date():

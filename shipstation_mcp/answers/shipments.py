@@ -74,11 +74,13 @@ class LabelSummary(AnswerPart):
     tracking_meaning: str | None = None
     tracking_url: str | None = None
     ship_date: datetime | None = None
+    created_at: datetime | None = Field(None, description="When the label was bought")
     voided: bool | None = None
     voided_at: datetime | None = None
     replaced_by: str | None = Field(None, description="For a voided label: the label of this shipment that replaced it")
     is_return_label: bool | None = Field(None, description="A return label: the package travels back to the merchant")
     rma_number: str | None = Field(None, description="The return authorisation number of a return label")
+    outbound_label_id: str | None = Field(None, description="For a return label: the label of the outbound package")
     is_international: bool | None = None
     test_label: bool | None = Field(None, description="A test label: nothing ships with it")
     trackable: bool | None = Field(None, description="False when the carrier gives no tracking for this service")
@@ -156,10 +158,12 @@ def summarize_label(label: Label) -> LabelSummary:
         tracking_meaning=tracking_status_meaning(label.tracking_status) if label.tracking_status else None,
         tracking_url=label.tracking_url,
         ship_date=label.ship_date,
+        created_at=label.created_at,
         voided=True if voided else None,
         voided_at=label.voided_at if voided else None,
         is_return_label=True if label.is_return_label else None,
         rma_number=label.rma_number,
+        outbound_label_id=label.outbound_label_id,
         is_international=True if label.is_international else None,
         test_label=True if label.test_label else None,
         trackable=False if label.trackable is False else None,
@@ -282,7 +286,7 @@ def _dates_line(s: ShipmentSummary) -> list[str]:
     for label, value in (("Ship by", s.ship_by_date), ("Deliver by", s.deliver_by_date), ("Ship date", s.ship_date)):
         day = day_of(value)
         if day is not None:
-            facts.append(f"{label} {judged_day(day, now if label != 'Ship date' else None)}")
+            facts.append(f"{label} {judged_day(day, now)}")
     service = s.carrier if s.carrier and not s.carrier.lower().startswith("se-") else None
     if service or s.service_code:
         facts.append("Service " + " / ".join(p for p in (service, s.service_code) if p))
@@ -406,6 +410,7 @@ class ShipmentRow(AnswerPart):
     created_at: datetime | None = None
     ship_date: datetime | None = None
     ship_to: str | None = Field(None, description="Name, City, ST ZIP, Country")
+    not_shipped: str | None = Field(None, description="Why it has not shipped (on hold until a date, …)")
     items: int = Field(0, description="Total quantity of items")
     service: str | None = None
     labels: list[LabelBrief] = Field(default_factory=list, description="Its labels: ids, tracking numbers, status")
@@ -423,10 +428,15 @@ class ShipmentPage(CachedAnswer):
 
 
 def summarize_shipment_list(
-    result: ShipmentList, *, page: int = 1, labels: Mapping[str, Sequence[Label]] | None = None
+    result: ShipmentList,
+    *,
+    page: int = 1,
+    labels: Mapping[str, Sequence[Label]] | None = None,
+    now: datetime | None = None,
 ) -> ShipmentPage:
-    """A page of shipments; `labels` (by shipment id) adds each row's labels."""
+    """A page of shipments; `labels` (by shipment id) adds each row's labels; `now` judges hold and ship-by days."""
     labels = labels or {}
+    row_labels = {sid: [label_brief(label) for label in found] for sid, found in labels.items()}
     rows = []
     for s in result.shipments:
         ship_to = ship_to_summary(s.ship_to)
@@ -441,6 +451,9 @@ def summarize_shipment_list(
                 ship_to=", ".join(p for p in (ship_to.name or ship_to.company, ship_to.place) if p)
                 if ship_to
                 else None,
+                not_shipped=not_shipped_reason(
+                    s, shipped=any(not lbl.voided for lbl in row_labels.get(s.shipment_id or "", ())), now=now
+                ),
                 items=sum(i.quantity or 0 for i in s.items),
                 service=s.service_code,
                 labels=[label_brief(label) for label in labels.get(s.shipment_id or "", ())],
@@ -465,6 +478,8 @@ def shipment_page_text(p: ShipmentPage) -> str:
             f"- {row.shipment_id} (order {ref}): {row.status or '?'}, created {created}, "
             f"{row.items} item(s) to {row.ship_to or 'unknown'}"
         )
+        if row.not_shipped and ("hold" in row.not_shipped or "ship by" in row.not_shipped):
+            line += f"; {row.not_shipped}"  # more than the status says
         for lbl in row.labels:
             state = "voided" if lbl.voided else (lbl.tracking_status or "status unknown")
             line += f"; label {lbl.label_id} {lbl.tracking_number or ''} ({lbl.carrier_code or '?'}, {state})"

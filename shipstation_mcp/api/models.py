@@ -336,6 +336,30 @@ class LabelList(PagedList):
     labels: Annotated[list[Label], Objects] = Field(default_factory=list)
 
 
+class Fulfillment(ApiModel):
+    """A shipment marked shipped outside ShipStation's labels (V2 `/v2/fulfillments`): a tracking number with the
+    carrier the merchant named, not a label of the account."""
+
+    fulfillment_id: Text = None
+    shipment_id: Text = None
+    shipment_number: Text = None
+    tracking_number: Text = None
+    carrier_name: Text = Field(
+        default=None, validation_alias=AliasChoices("fulfillment_carrier_friendly_name", "carrier_name")
+    )
+    provider: Text = Field(default=None, validation_alias=AliasChoices("fulfillment_provider_code", "provider"))
+    ship_date: Timestamp = None
+    created_at: Timestamp = None
+    delivered_at: Timestamp = None
+    voided: Flag = None
+    voided_at: Timestamp = None
+    ship_to: Annotated[Address | None, MaybeObject] = None
+
+
+class FulfillmentList(PagedList):
+    fulfillments: Annotated[list[Fulfillment], Objects] = Field(default_factory=list)
+
+
 class ErrorDetail(ApiModel):
     error_source: Text = None
     error_type: Text = None

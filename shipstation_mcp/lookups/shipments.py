@@ -104,6 +104,7 @@ async def list_shipments(
     ship_to_name: str | None = None,
     page: int = 1,
     page_size: int = 25,
+    now: datetime | None = None,
 ) -> ShipmentPage:
     if status is not None and status not in SHIPMENT_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(SHIPMENT_STATUSES)}, not {status[:40]!r}.")
@@ -121,11 +122,12 @@ async def list_shipments(
         "sort_dir": "desc",
     }
     if not client.family.can("shipments_by_order_number") and (number or name):
-        return await _search_locally(client, filters, number=number, name=name, page=page, page_size=page_size)
+        return await _search_locally(client, filters, number=number, name=name, page=page, page_size=page_size, now=now)
     result = await client.list_shipments(
         **filters, shipment_number=number, ship_to_name=name, page=page, page_size=page_size
     )
-    return summarize_shipment_list(result, page=page, labels=await labels_of_page(client, result.shipments))
+    labels = await labels_of_page(client, result.shipments)
+    return summarize_shipment_list(result, page=page, labels=labels, now=now or datetime.now(UTC))
 
 
 async def labels_of_page(client: ShipStationClient, shipments: Sequence[Shipment]) -> dict[str, list[Label]]:
@@ -155,6 +157,7 @@ async def _search_locally(
     name: str | None,
     page: int,
     page_size: int,
+    now: datetime | None,
 ) -> ShipmentPage:
     """ShipEngine's `GET /shipments` cannot filter by order number or recipient: read the newest pages and filter
     here, up to SEARCH_PAGES pages, and say how far the search went."""
@@ -166,7 +169,8 @@ async def _search_locally(
         page=page,
         pages=-(-len(matches) // page_size),
     )
-    summary = summarize_shipment_list(found, page=page, labels=await labels_of_page(client, found.shipments))
+    labels = await labels_of_page(client, found.shipments)
+    summary = summarize_shipment_list(found, page=page, labels=labels, now=now or datetime.now(UTC))
     reach = f"all {scanned}" if complete else f"the {scanned} newest"
     summary.headline += f" (ShipEngine cannot filter by order number or name, so {reach} shipments were searched.)"
     return summary

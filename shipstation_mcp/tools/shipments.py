@@ -58,8 +58,9 @@ async def list_shipments(
     refresh: Refresh = False,
 ) -> Annotated[CallToolResult, ShipmentPage]:
     with reading(refresh) as fresh:
+        app = state(ctx)
         result = await shipments.list_shipments(
-            state(ctx).client,
+            app.client,
             status=status,
             created_after=created_after,
             created_before=created_before,
@@ -67,6 +68,7 @@ async def list_shipments(
             ship_to_name=ship_to_name,
             page=page,
             page_size=page_size,
+            now=app.now(),
         )
     return respond(fresh.stamp(result))
 
