@@ -44,6 +44,12 @@ INSURERS: dict[str, str] = {
     "carrier": "insured with the carrier",
     "third_party": "insured by a third party",
 }
+WAITING: dict[str, str] = {
+    # Statuses outside the V2 enum that orders carry (ShipStation's order statuses): each a reason of its own.
+    "on_hold": "on hold in ShipStation: it will not ship until someone releases it",
+    "awaiting_payment": "waiting for payment: it will not ship until the order is paid",
+    "awaiting_shipment": "waiting to ship: no label yet",
+}
 OPTIONS: tuple[tuple[str, str], ...] = (
     ("saturday_delivery", "Saturday delivery"),
     ("delivered_duty_paid", "duties paid by the sender"),
@@ -183,8 +189,10 @@ def not_shipped_reason(shipment: Shipment, *, shipped: bool, now: datetime | Non
         if still:
             return f"on hold until {judged_day(hold, now)}: it will not ship before then"
         return f"was on hold until {judged_day(hold, now)}; the hold is over but no label has been bought yet"
+    if status in WAITING:
+        return WAITING[status]
     if status not in {"pending", "processing"}:
-        return None  # no status said: no reason is known either
+        return None  # no status said (or one unknown): no reason is known either
     why = "being processed; no label yet" if status == "processing" else "waiting for a label: not shipped yet"
     due = day_of(shipment.ship_by_date)
     if due is not None and now is not None and due < to_utc(now).date():

@@ -124,3 +124,15 @@ async def test_find_order_neither_suggests_the_tracking_it_shows_nor_keeps_the_s
     assert "track_label" not in text and "next_step" not in data["shipment"]
     assert "in_transit" not in text and "tracking_status" not in data["shipment"]["labels"][0]
     assert data["packages"][0]["status_code"] == "AT"
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("on_hold", "on hold in ShipStation"),
+        ("awaiting_payment", "waiting for payment"),
+        ("processing", "being processed"),
+    ],
+)
+def test_every_status_that_keeps_an_order_back_is_said_as_a_reason(status: str, said: str) -> None:
+    assert said in summarize_shipment(_shipment(shipment_status=status), now=TODAY).headline
