@@ -122,7 +122,7 @@ class ShipmentSummary(CachedAnswer):
     is_return: bool | None = Field(None, description="A return shipment: it travels back to the merchant")
     ship_to: ShipTo | None = None
     ship_from: ShipTo | None = None
-    return_to: ShipTo | None = None
+    return_to: ShipTo | None = Field(None, description="Where returns go; absent when that is the ship-from address")
     items: list[ItemSummary] = Field(default_factory=list)
     packages: list[PackageFacts] = Field(default_factory=list, description="Weight, size and insurance of each box")
     total_weight: str | None = None
@@ -196,10 +196,14 @@ def summarize_shipment(
         if lbl.voided and replacement:
             lbl.replaced_by = replacement
     active = [lbl for lbl in label_summaries if not lbl.voided]
+    packages = packages_of(shipment.packages)
+    ship_to = address_summary(shipment.ship_to)
+    _drop_repeats(label_summaries, packages, ship_to)
     carriers = list(dict.fromkeys(lbl.carrier_code for lbl in active if lbl.carrier_code))
     carrier = (carriers[0] if len(carriers) == 1 else None) if carriers else shipment.carrier_id
     service = next((lbl.service_code for lbl in active if lbl.service_code), None) or shipment.service_code
-    packages = packages_of(shipment.packages)
+    ship_from = address_summary(shipment.ship_from)
+    return_to = address_summary(shipment.return_to)
     confirmation = (shipment.confirmation or "").lower()
     summary = ShipmentSummary(
         headline="",
@@ -223,9 +227,9 @@ def summarize_shipment(
         options=delivery_options(shipment.advanced_options),
         customs_contents=shipment.customs.contents if shipment.customs else None,
         is_return=True if shipment.is_return else None,
-        ship_to=address_summary(shipment.ship_to),
-        ship_from=address_summary(shipment.ship_from),
-        return_to=address_summary(shipment.return_to),
+        ship_to=ship_to,
+        ship_from=ship_from,
+        return_to=None if return_to == ship_from else return_to,
         items=[ItemSummary(name=i.name, sku=i.sku, quantity=i.quantity) for i in shipment.items],
         packages=packages,
         total_weight=weight_text(shipment.total_weight),
@@ -244,6 +248,19 @@ def summarize_shipment(
     summary.next_step = _shipment_next_step(summary)
     summary.headline = shipment_headline(summary)
     return summary
+
+
+def _drop_repeats(labels: list[LabelSummary], packages: list[PackageFacts], ship_to: ShipTo | None) -> None:
+    """A label's facts said once: its boxes and address when the shipment's say the same, and no stale tracking
+    status on a voided label (nothing travels with it)."""
+    sizes = sorted((p.weight or "", p.dimensions or "") for p in packages)
+    for label in labels:
+        if label.ship_to is not None and label.ship_to == ship_to:
+            label.ship_to = None
+        if packages and sorted((p.weight or "", p.dimensions or "") for p in label.packages) == sizes:
+            label.packages = []
+        if label.voided:
+            label.tracking_status = label.tracking_meaning = None
 
 
 def _shipment_next_step(s: ShipmentSummary) -> str | None:
@@ -316,6 +333,8 @@ def _order_facts_lines(s: ShipmentSummary) -> list[str]:
     for what, address in (("Ship to", s.ship_to), ("Ships from", s.ship_from), ("Returns to", s.return_to)):
         if address is not None:
             lines.append(f"{what}: " + _address_text(address))
+    if s.ship_from is not None and s.return_to is None:
+        lines.append("Returns go to the ship-from address")
     if s.buyer_note:
         lines.append(f"Customer's note: {s.buyer_note}")
     if s.gift or s.gift_note:

@@ -75,7 +75,10 @@ SHIPMENTS: dict[str, tuple[str, dict[str, Any], list[str]]] = {
     "sentio_get_v1_shipments_se_1384678359_200_f4a313": (
         "Shipment se-1384678359 for New Name, Vista, CA 92081, US: waiting for a label: not shipped yet",
         {"ship_to": {"name": "New Name", "place": "Vista, CA 92081, US", "street": "2510 Commerce Way"}},
-        ["Returns to: Electronic Output Solutions, 2510 Commerce Way, Vista, CA 92081, US"],
+        [
+            "Ships from: Electronic Output Solutions, 2510 Commerce Way, Vista, CA 92081, US",
+            "Returns go to the ship-from",
+        ],
     ),
     "sentio_get_v1_shipments_se_1384687742_200_cad941": (
         "Shipment se-1384687742 for Electronic Output Solutions, Vista, CA 92081, US: cancelled: it will not ship",
