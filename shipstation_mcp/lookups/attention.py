@@ -133,7 +133,7 @@ async def shipments_needing_attention(
         checked = await _track_candidates(client, chosen, limits, progress)
 
         items, problems = _ranked_items(checked, limits)
-        await _name_orders(client, items)
+        await _name_orders(client, items, since)
     notes = []
     if capped:
         notes.append(
@@ -233,9 +233,10 @@ def _ranked_items(checked: list[_Candidate], limits: _Thresholds) -> tuple[list[
     return [item.model_copy(update={"rank": n}) for n, (_, item) in enumerate(ranked, start=1)], problems
 
 
-async def _name_orders(client: ShipStationClient, items: list[AttentionItem]) -> None:
-    """The order number and customer of each item, from its shipment (the most urgent first, up to a limit)."""
-    shipments = await orders_of(client, [item.shipment_id for item in items if item.shipment_id])
+async def _name_orders(client: ShipStationClient, items: list[AttentionItem], since: datetime) -> None:
+    """The order number and customer of each item, from its shipment: the shipments modified since the period
+    began (buying a label modifies its shipment) in one listing, the rest one by one up to a limit."""
+    shipments = await orders_of(client, [item.shipment_id for item in items if item.shipment_id], since=since)
     for item in items:
         shipment = shipments.get(item.shipment_id or "")
         if shipment is not None:

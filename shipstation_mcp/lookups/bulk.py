@@ -60,7 +60,8 @@ logger = logging.getLogger(__name__)
 
 MAX_PACKAGES = 100
 MAX_ORDER_LOOKUPS = 25
-"""Orders read to name the order number and customer of packages that need attention (one request each)."""
+"""Orders read one by one to name the order number and customer of packages that need attention."""
+LISTING_PAGE_SIZE = 100
 CONCURRENCY = DEFAULT_CONCURRENCY
 """Lookups in flight at once unless a caller says otherwise (`Settings.concurrency`); the limiter decides the pace."""
 
@@ -190,7 +191,8 @@ async def track_packages(
         if repeats:
             count = len(repeats)
             await report_progress(progress, len(jobs), len(jobs), f"{count} duplicate(s) answered once")
-        await _name_orders(client, [r for r in tracked if _flagged(r)])
+        created = {label.shipment_id: label.created_at for label in known.values() if label.shipment_id}
+        await _name_orders(client, [r for r in tracked if _flagged(r)], created)
     by_index = {r.index: r for r in tracked}
     for index, original in repeats.items():
         by_index[index] = duplicate_result(index, clip_query(_raw(jobs[index].ref) or ""), by_index[original])
@@ -216,10 +218,24 @@ def _raw(ref: PackageRef) -> str | None:
     return ref.label_id if ref.label_id is not None else ref.tracking_number
 
 
-async def orders_of(client: ShipStationClient, shipment_ids: Sequence[str]) -> dict[str, Shipment]:
-    """The shipments (orders) of `shipment_ids`, read concurrently, at most MAX_ORDER_LOOKUPS of them; one that
-    cannot be read is left out (the order number is a courtesy beside the package's own answer)."""
-    wanted = list(dict.fromkeys(shipment_ids))[:MAX_ORDER_LOOKUPS]
+async def orders_of(
+    client: ShipStationClient, shipment_ids: Sequence[str], *, since: datetime | None = None
+) -> dict[str, Shipment]:
+    """The shipments (orders) of `shipment_ids`. With `since` (the oldest of their labels' creation: buying a label
+    modifies its shipment) one listing of the shipments modified since then answers most of them at once; the rest
+    are read one by one, at most MAX_ORDER_LOOKUPS. One that cannot be read is left out: the order number is a
+    courtesy beside the package's own answer."""
+    wanted = list(dict.fromkeys(shipment_ids))
+    found: dict[str, Shipment] = {}
+    if since is not None and len(wanted) > 2:
+        try:
+            listing = await client.list_shipments(modified_at_start=since, page_size=LISTING_PAGE_SIZE)
+            found = {s.shipment_id: s for s in listing.shipments if s.shipment_id in wanted and s.shipment_id}
+        except AuthenticationError:
+            raise
+        except ShipStationError as exc:
+            logger.info("Could not list shipments for order numbers: %s", type(exc).__name__)
+    rest = [i for i in wanted if i not in found][:MAX_ORDER_LOOKUPS]
 
     async def read(shipment_id: str) -> Shipment | None:
         try:
@@ -230,8 +246,9 @@ async def orders_of(client: ShipStationClient, shipment_ids: Sequence[str]) -> d
             logger.info("Could not read shipment %s for its order number: %s", shipment_id, type(exc).__name__)
             return None
 
-    found = await asyncio.gather(*(read(i) for i in wanted))
-    return {i: s for i, s in zip(wanted, found, strict=True) if s is not None}
+    read_one_by_one = await asyncio.gather(*(read(i) for i in rest))
+    found.update({i: s for i, s in zip(rest, read_one_by_one, strict=True) if s is not None})
+    return found
 
 
 def customer_of(shipment: Shipment | None, label: Label | None = None) -> str | None:
@@ -241,9 +258,13 @@ def customer_of(shipment: Shipment | None, label: Label | None = None) -> str | 
     return None
 
 
-async def _name_orders(client: ShipStationClient, results: Sequence[PackageResult]) -> None:
+async def _name_orders(
+    client: ShipStationClient, results: Sequence[PackageResult], created: dict[str, datetime | None]
+) -> None:
     """Fill the order number and customer of `results` (those that need a look) from their shipments."""
-    shipments = await orders_of(client, [r.shipment_id for r in results if r.shipment_id and not r.order_number])
+    ids = [r.shipment_id for r in results if r.shipment_id and not r.order_number]
+    since = min((when for i in ids if (when := created.get(i)) is not None), default=None)
+    shipments = await orders_of(client, ids, since=since)
     for result in results:
         shipment = shipments.get(result.shipment_id or "")
         if shipment is not None:

@@ -108,3 +108,19 @@ async def test_the_progress_bar_reaches_the_end_when_duplicates_are_skipped() ->
     async with Client(create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)) as client:
         await client.call_tool("track_packages", {"packages": [MOVING] * 4}, progress_callback=bar)
     assert "4/4" in screen.getvalue()
+
+
+async def test_order_numbers_of_many_flagged_rows_come_from_one_shipments_listing() -> None:
+    fake = FakeShipStation()
+    numbers = [f"1Z999AA1000000010{i}" for i in range(4)]
+    for i, number in enumerate(numbers):
+        attempt = tracking(number, "AT", events=[event(hours_ago(2), "Delivery attempted", "AT")])
+        fake.add_label(f"se-{10 + i}", number, created=NOW - timedelta(days=2), info=attempt, shipment_id=f"se-o{i}")
+        fake.shipments[f"se-o{i}"] = {
+            "shipment_id": f"se-o{i}",
+            "shipment_number": f"3000{i}",
+            "ship_to": {"name": "Bo"},
+        }
+    data = await track(fake, numbers)
+    assert [r["order_number"] for r in data["results"]] == ["30000", "30001", "30002", "30003"]
+    assert fake.hits["shipments"] == 1 and fake.hits["shipments/{id}"] == 0
