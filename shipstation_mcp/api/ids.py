@@ -178,3 +178,11 @@ def api_id(value: str, *, what: str) -> str:
             f"ShipStation's answer carried a {what} that cannot be right ({len(value)} characters, {shown!r}), so "
             "it was not used in a further request."
         ) from None
+
+
+def clean_shipstation_id(value: str, *, what: str, example: str) -> str:
+    """`clean_id` for a se-… id, also as pasted with a word in front ('label se-324658', 'Shipment: se-123')."""
+    bare = split_pasted(value)[0]
+    if SHIPSTATION_ID.match(bare):
+        return bare.lower()
+    return clean_id(value, what=what, example=example)

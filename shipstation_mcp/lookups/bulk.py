@@ -30,7 +30,7 @@ from ..answers.bulk import (
 )
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
-from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none
+from ..api.ids import SHIPSTATION_ID, api_id, clean_shipstation_id, normalized_or_none, split_pasted
 from ..api.models import Label, Shipment
 from ..config import DEFAULT_CONCURRENCY
 from ..errors import (
@@ -129,7 +129,7 @@ def package_key(ref: PackageRef, known: dict[str, Label] | None = None) -> str |
     and case aside) — the label's id when the account's label for that number is known; None for an item that
     cannot be looked up (it is answered, and refused, on its own)."""
     if ref.label_id is not None:
-        text = ref.label_id.strip().lower()
+        text = split_pasted(ref.label_id)[0].lower()
         return f"label:{text}" if SHIPSTATION_ID.match(text) else None
     if ref.tracking_number is None:
         return None
@@ -341,7 +341,7 @@ async def _lookup(
     if ref.label_id is not None and ref.tracking_number is not None:
         raise InvalidInput("This item has both tracking_number and label_id; send one of them per item.")
     if ref.label_id is not None:
-        label_id = clean_id(ref.label_id, what="label id", example="se-324658")
+        label_id = clean_shipstation_id(ref.label_id, what="label id", example="se-324658")
         return await tracking.track_label(client, label_id, max_events=0, now=now), None
     if ref.tracking_number is None:
         raise InvalidInput("This item has neither tracking_number nor label_id; send one of them.")

@@ -20,7 +20,7 @@ from ..answers.shipments import (
     summarize_shipment_list,
 )
 from ..api.client import ShipStationClient
-from ..api.ids import api_id, clean_id, normalize_tracking_number
+from ..api.ids import api_id, clean_id, clean_shipstation_id, normalize_tracking_number
 from ..api.models import Label, Shipment, ShipmentList
 from ..errors import InvalidInput, LookupFailed, NotFoundError
 from ..times import parse_timestamp
@@ -44,7 +44,7 @@ async def _with_labels(client: ShipStationClient, shipment: Shipment, *, now: da
 
 
 async def get_shipment(client: ShipStationClient, shipment_id: str, *, now: datetime | None = None) -> ShipmentSummary:
-    shipment_id = clean_id(shipment_id, what="shipment id", example="se-123456")
+    shipment_id = clean_shipstation_id(shipment_id, what="shipment id", example="se-123456")
     try:
         shipment, labels = await asyncio.gather(client.get_shipment(shipment_id), labels_of(client, shipment_id))
     except NotFoundError as exc:
