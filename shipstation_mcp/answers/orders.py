@@ -1,10 +1,12 @@
 """The whole story of one order in one answer: the shipment, every label, every package's tracking. No I/O."""
 
 from collections import Counter
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from pydantic import Field
 
+from ..times import to_utc
 from .base import CachedAnswer
 from .bulk import OUTCOMES, outcome_of
 from .shipments import ShipmentSummary, shipment_text
@@ -60,7 +62,9 @@ def order_headline(shipment: ShipmentSummary, packages: list[TrackingSummary]) -
     return f"{name}{to}: {len(live)} packages, " + ", ".join(parts) + first
 
 
-def with_tracking(shipment: ShipmentSummary, packages: list[TrackingSummary]) -> ShipmentSummary:
+def with_tracking(
+    shipment: ShipmentSummary, packages: list[TrackingSummary], *, now: datetime | None = None
+) -> ShipmentSummary:
     """The shipment as shown beside its packages' live tracking: a label's own tracking status (ShipStation's older
     copy) gives way to the package's fresh one, and the next step never suggests tracking what is already tracked."""
     tracked = {p.label_id for p in packages if p.label_id and not p.voided}
@@ -73,4 +77,19 @@ def with_tracking(shipment: ShipmentSummary, packages: list[TrackingSummary]) ->
         shipment.next_step = f"Call track_label with {', '.join(untracked)} for the latest carrier scans."
     elif tracked:
         shipment.next_step = None
+    live = [p for p in packages if not p.voided]
+    if live:
+        days = [_local_day(p.actual_delivery, p.utc_offset) for p in live if p.delivered and p.actual_delivery]
+        shipment._delivered_days = days
+        shipment._undelivered = sum(1 for p in live if not p.delivered)
+        if now is not None:
+            shipment._judged_at = now
     return shipment
+
+
+def _local_day(moment: datetime, offset: str | None) -> date:
+    """The day `moment` (UTC) falls on at the package's UTC offset ('-07:00'), or in UTC when none is known."""
+    shift = timedelta(0)
+    if offset and len(offset) == 6 and offset[0] in "+-":
+        shift = (-1 if offset[0] == "-" else 1) * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+    return (to_utc(moment) + shift).date()

@@ -3,7 +3,7 @@ tracking number. No I/O.
 """
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import Field, PrivateAttr
 
@@ -25,7 +25,7 @@ from .facts import (
     packages_of,
     weight_text,
 )
-from .format import format_time
+from .format import format_day, format_time
 
 __all__ = [
     "ItemSummary",
@@ -138,6 +138,9 @@ class ShipmentSummary(CachedAnswer):
     labels: list[LabelSummary] = Field(default_factory=list)
     next_step: str | None = Field(None, description="What the assistant can do next")
     _judged_at: datetime | None = PrivateAttr(default=None)
+    # Set beside live tracking (find_order): the local days its packages were delivered, and how many are not yet.
+    _delivered_days: list[date] | None = PrivateAttr(default=None)
+    _undelivered: int = PrivateAttr(default=0)
 
     def text(self) -> str:
         return shipment_text(self)
@@ -297,19 +300,37 @@ def shipment_headline(s: ShipmentSummary) -> str:
 
 
 def _dates_line(s: ShipmentSummary) -> list[str]:
-    """The order's days; while it has not shipped, each judged against today (passed, today, in N days)."""
+    """The order's days; while it has not shipped, each judged against today (passed, today, in N days); the
+    deliver-by day, beside live tracking, judged by the packages' deliveries."""
     facts = [f"Created {format_time(s.created_at)}"] if s.created_at else []
     now = s._judged_at if s.not_shipped and (s.status or "").lower() != "cancelled" else None
     for label, value in (("Ship by", s.ship_by_date), ("Deliver by", s.deliver_by_date), ("Ship date", s.ship_date)):
         day = day_of(value)
-        if day is not None:
-            facts.append(f"{label} {judged_day(day, now)}")
+        if day is None:
+            continue
+        said = _deliver_by(s, day) if label == "Deliver by" else None
+        facts.append(f"{label} {said or judged_day(day, now)}")
     service = s.carrier if s.carrier and not s.carrier.lower().startswith("se-") else None
     if service or s.service_code:
         facts.append("Service " + " / ".join(p for p in (service, s.service_code) if p))
     if s.requested_service and s.requested_service != s.service_code:
         facts.append(f"customer chose {s.requested_service}")
     return facts
+
+
+def _deliver_by(s: ShipmentSummary, day: date) -> str | None:
+    """'Mon 31 Aug 2026 (met)', '(missed: delivered …)' or '(passed; not delivered yet)' when the packages'
+    tracking is at hand; None otherwise."""
+    delivered = s._delivered_days
+    if delivered is None:
+        return None
+    if s._undelivered == 0 and delivered:
+        last = max(delivered)
+        return f"{format_day(day)} " + ("(met)" if last <= day else f"(missed: delivered {format_day(last)})")
+    if s._undelivered and s._judged_at is not None:
+        judged = judged_day(day, s._judged_at)
+        return judged.replace("(passed)", "(passed; not delivered yet)")
+    return None
 
 
 def _order_facts_lines(s: ShipmentSummary) -> list[str]:

@@ -183,6 +183,4 @@ def api_id(value: str, *, what: str) -> str:
 def clean_shipstation_id(value: str, *, what: str, example: str) -> str:
     """`clean_id` for a se-… id, also as pasted with a word in front ('label se-324658', 'Shipment: se-123')."""
     bare = split_pasted(value)[0]
-    if SHIPSTATION_ID.match(bare):
-        return bare.lower()
-    return clean_id(value, what=what, example=example)
+    return clean_id(bare if SHIPSTATION_ID.match(bare) else value, what=what, example=example)

@@ -87,7 +87,8 @@ async def find_order(
     if found.label is not None and all(label.label_id != found.label.label_id for label in labels):
         labels.append(found.label)
     packages = await _track_labels(client, labels, max_events=max_events, now=now)
-    summary = with_tracking(summarize_shipment(shipment, labels, now=now or datetime.now(UTC)), packages)
+    moment = now or datetime.now(UTC)
+    summary = with_tracking(summarize_shipment(shipment, labels, now=moment), packages, now=moment)
     return OrderAnswer(
         headline=order_headline(summary, packages),
         query=query[:200],

@@ -136,3 +136,31 @@ async def test_find_order_neither_suggests_the_tracking_it_shows_nor_keeps_the_s
 )
 def test_every_status_that_keeps_an_order_back_is_said_as_a_reason(status: str, said: str) -> None:
     assert said in summarize_shipment(_shipment(shipment_status=status), now=TODAY).headline
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("status", "deliver_by", "said"),
+    [
+        ("DE", NOW - timedelta(days=1), "(missed: delivered Wed 20 May 2026)"),
+        ("DE", NOW + timedelta(days=2), "Deliver by Fri 22 May 2026 (met)"),
+        ("IT", NOW - timedelta(days=2), "Deliver by Mon 18 May 2026 (passed; not delivered yet)"),
+        ("IT", NOW + timedelta(days=2), "Deliver by Fri 22 May 2026 (in 2 days)"),
+    ],
+)
+async def test_find_order_judges_the_deliver_by_day_by_the_packages(
+    status: str, deliver_by: datetime, said: str
+) -> None:
+    fake = FakeShipStation()
+    fake.shipments["se-s1"] = {
+        "shipment_id": "se-s1",
+        "shipment_number": "5002",
+        "shipment_status": "label_purchased",
+        "deliver_by_date": deliver_by.strftime("%Y-%m-%dT00:00:00Z"),
+    }
+    scans = [event(hours_ago(3), "Delivered" if status == "DE" else "Departed", status)]
+    info = tracking("1Z999AA10123456784", status, events=scans, delivered_at=hours_ago(3) if status == "DE" else None)
+    fake.add_label("se-1", "1Z999AA10123456784", created=NOW - timedelta(days=3), info=info, shipment_id="se-s1")
+    async with Client(create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)) as client:
+        result = await client.call_tool("find_order", {"query": "5002"})
+    assert said in "\n".join(block.text for block in result.content)

@@ -82,6 +82,6 @@ def test_track_many_reads_a_carrier_name_in_front_of_a_number() -> None:
 async def test_a_label_or_shipment_id_with_a_word_in_front_is_the_id() -> None:
     async with Client(create_server(Settings(api_key="demo", demo=True), clock=lambda: DEMO_NOW)) as client:
         label = await client.call_tool("track_label", {"label_id": "label se-5000012"})
-        shipment = await client.call_tool("get_shipment", {"shipment_id": "Shipment: SE-4000443"})
+        shipment = await client.call_tool("get_shipment", {"shipment_id": "Shipment: se-4000443"})
     assert not label.is_error and label.structured_content["label_id"] == "se-5000012"
     assert not shipment.is_error and shipment.structured_content["shipment_number"] == "10443"
