@@ -28,6 +28,8 @@ from .tracking import find_labels
 
 SHIPMENT_STATUSES = ("pending", "processing", "label_purchased", "cancelled")
 SEARCH_PAGES = 5
+CANNOT_FILTER = "ShipEngine cannot filter by order number or name"
+AGAIN = "ShipStation found no name written exactly so; names were compared without accents or case"
 SEARCH_PAGE_SIZE = 100
 LABELS_PER_SHIPMENT = 100
 
@@ -126,6 +128,12 @@ async def list_shipments(
     result = await client.list_shipments(
         **filters, shipment_number=number, ship_to_name=name, page=page, page_size=page_size
     )
+    if name and not result.shipments and page == 1:
+        # The API compares names as typed: "Jose Muller" may not find "José Müller". Look again here, without
+        # accents or case, over the newest shipments (requests are spent only when the API found nothing).
+        return await _search_locally(
+            client, filters, number=number, name=name, page=page, page_size=page_size, now=now, why=AGAIN
+        )
     labels = await labels_of_page(client, result.shipments)
     return summarize_shipment_list(result, page=page, labels=labels, now=now or datetime.now(UTC))
 
@@ -158,6 +166,7 @@ async def _search_locally(
     page: int,
     page_size: int,
     now: datetime | None,
+    why: str = CANNOT_FILTER,
 ) -> ShipmentPage:
     """ShipEngine's `GET /shipments` cannot filter by order number or recipient: read the newest pages and filter
     here, up to SEARCH_PAGES pages, and say how far the search went."""
@@ -172,7 +181,7 @@ async def _search_locally(
     labels = await labels_of_page(client, found.shipments)
     summary = summarize_shipment_list(found, page=page, labels=labels, now=now or datetime.now(UTC))
     reach = f"all {scanned}" if complete else f"the {scanned} newest"
-    summary.headline += f" (ShipEngine cannot filter by order number or name, so {reach} shipments were searched.)"
+    summary.headline += f" ({why}, so {reach} shipments were searched.)"
     return summary
 
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from mcp import Client
 
 from shipstation_mcp.answers.base import compact_json
 from shipstation_mcp.answers.shipments import shipment_text, summarize_shipment
+from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.api.models import Label, Shipment
-from shipstation_mcp.lookups.shipments import fold
+from shipstation_mcp.config import Settings
+from shipstation_mcp.lookups.shipments import fold, list_shipments
 from shipstation_mcp.tools.server import create_server
 from tests.support.fake_shipstation import NOW, FakeShipStation, event, hours_ago, iso, tracking
 
@@ -164,3 +167,21 @@ async def test_find_order_judges_the_deliver_by_day_by_the_packages(
     async with Client(create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)) as client:
         result = await client.call_tool("find_order", {"query": "5002"})
     assert said in "\n".join(block.text for block in result.content)
+
+
+@pytest.mark.anyio
+async def test_on_v2_a_name_the_api_does_not_find_is_looked_for_again_without_accents() -> None:
+    jose = {"shipment_id": "se-77", "shipment_status": "pending", "ship_to": {"name": "José Müller"}}
+    other = {"shipment_id": "se-78", "shipment_status": "pending", "ship_to": {"name": "Ann Lee"}}
+
+    def api(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/labels"):
+            return httpx.Response(200, json={"labels": [], "total": 0, "page": 1, "pages": 0})
+        found = [] if "ship_to_name" in request.url.params else [jose, other]  # the API matches names as typed
+        return httpx.Response(200, json={"shipments": found, "total": len(found), "page": 1, "pages": 1})
+
+    settings = Settings(api_key="v2-key", api="v2", max_retries=0)
+    async with ShipStationClient(settings, transport=httpx.MockTransport(api)) as client:
+        page = await list_shipments(client, ship_to_name="Jose Muller", now=NOW)
+    assert [row.shipment_id for row in page.shipments] == ["se-77"]
+    assert "compared without accents or case" in page.headline
