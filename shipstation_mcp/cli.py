@@ -451,8 +451,8 @@ def read_packages(source: Any) -> list[str | dict[str, str]]:
 
     items: list[str | dict[str, str]] = []
     for number, line in enumerate(source, start=1):
-        bare, named = split_pasted(line.split("#", 1)[0])  # 'UPS 1Z…', 'tracking: …'
-        fields = [part for part in re.split(r"[,;\t ]+", bare) if part]
+        bare, named = split_pasted(line)  # 'UPS 1Z…', 'tracking: …', 'FedEx tracking # …'
+        fields = [part for part in re.split(r"[,;\t ]+", bare.split("#", 1)[0].strip()) if part]
         if named and len(fields) == 1:
             fields.append(named)
         if not fields or (number == 1 and fields[0].lower() in {"tracking_number", "tracking", "label_id", "id"}):
