@@ -3,7 +3,8 @@
 Real responses break their own schema: codes and postal codes arrive as numbers, strings as `""` or `null`,
 timestamps without a zone, enum values the spec never listed. These models accept all of that:
 
-- text fields take numbers and turn them into strings; blank strings become absent (None);
+- text fields take numbers and turn them into strings; blank strings and the words `null` and `undefined`
+  become absent (None);
 - timestamps without a zone are UTC (ShipStation's `occurred_at`, `ship_date`, … are UTC), except
   `carrier_occurred_at`, which is the carrier's local wall-clock time and stays zone-less on purpose;
 - a timestamp that cannot be read becomes absent rather than failing the whole response;
@@ -19,6 +20,9 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..times import parse_timestamp
 
+ABSENT_WORDS = frozenset({"null", "undefined"})
+"""Text some bodies send where they mean nothing at all ("Signed by null")."""
+
 
 def _text(value: Any) -> str | None:
     if value is None or isinstance(value, bool):
@@ -27,7 +31,7 @@ def _text(value: Any) -> str | None:
         value = int(value)
     if isinstance(value, int | float | str):
         text = str(value).strip()
-        return text or None
+        return text if text and text.lower() not in ABSENT_WORDS else None
     return None
 
 
@@ -198,7 +202,8 @@ class Label(ApiModel):
 
 
 class TrackEvent(ApiModel):
-    occurred_at: Timestamp = None
+    # `event_date`: the older ShipEngine tracking webhook's name for the same instant.
+    occurred_at: Timestamp = Field(default=None, validation_alias=AliasChoices("occurred_at", "event_date"))
     carrier_occurred_at: LocalTimestamp = None
     description: Text = None
     city_locality: Text = None
