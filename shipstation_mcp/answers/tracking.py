@@ -9,13 +9,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from ..api.models import Address, TrackEvent, TrackingInfo
 from ..api.status import STATUS_CODES, detail_description, detail_needs_action
 from .base import AnswerPart, CachedAnswer
 from .format import (
+    Where,
     day_has_passed,
+    delivery_time,
     due_day,
     event_offset,
     event_place,
@@ -25,7 +27,9 @@ from .format import (
     format_place,
     hours_between,
     local,
+    offset_at,
     offset_text,
+    read_event_times,
 )
 from .reading import (
     DETAIL_SIGNALS,
@@ -112,7 +116,9 @@ class TrackingSummary(CachedAnswer):
     )
     latest_event: LatestEvent | None = None
     hours_since_last_scan: float | None = None
-    utc_offset: str | None = Field(None, description="UTC offset where the package last was; text dates are local")
+    utc_offset: str | None = Field(
+        None, description="UTC offset where the package last was, at its last scan; text dates are local"
+    )
     signer: str | None = None
     delivered_to: str | None = Field(None, description="Business or person that took the package (neighbour, shop)")
     proof_of_delivery_url: str | None = Field(None, description="The carrier's photo or signature of the delivery")
@@ -125,6 +131,10 @@ class TrackingSummary(CachedAnswer):
         None, description="Scans of an earlier use of this (recycled) tracking number, left out of everything else"
     )
     note: str | None = Field(None, description="How this answer relates to what was asked, when that matters")
+
+    _zone: Where = PrivateAttr(default=None)
+    """Where the package last was (an IANA zone when its place is known): each time the text shows is read there at
+    its own instant, so a delivery after a clock change does not borrow an older scan's offset."""
 
     def text(self) -> str:
         return tracking_text(self)
@@ -169,11 +179,6 @@ def _event_line(event: TrackEvent) -> str:
     at = f" at {event.company_name}" if event.company_name else ""
     place = event_place(event)
     return f"{_event_when(event)}: {what}{at}" + (f" ({place})" if place else "")
-
-
-def _package_offset(events: list[TrackEvent]) -> timedelta | None:
-    """The UTC offset of the newest event whose local time is known: where the package is (or was delivered)."""
-    return next((o for o in (event_offset(e) for e in events) if o is not None), None)
 
 
 def _distinct(reasons: list[str]) -> list[str]:
@@ -221,7 +226,8 @@ class _Facts:
     reading: Reading
     label: LabelFacts
     now: datetime
-    offset: timedelta | None
+    where: Where
+    """Where the package last was: its zone (each instant at its own offset), a fixed offset, or None (UTC)."""
     delivered: bool
     due: date | None
     late: bool
@@ -231,8 +237,9 @@ class _Facts:
 
 
 def _judge(info: TrackingInfo, label: LabelFacts, now: datetime, stalled_after_hours: float) -> _Facts:
-    reading = read_tracking(info, _sorted_events(info.events))
-    offset = _package_offset(reading.events)
+    times = read_event_times(info.events)  # each event at its real instant, with its own place's clock
+    reading = read_tracking(info, _sorted_events(times.events))
+    where = times.zone
     state = reading.state
     delivered = state in {Signal.DELIVERED, Signal.PICKUP} and not label.voided
     latest = reading.latest or (reading.events[0] if reading.events else None)
@@ -240,13 +247,13 @@ def _judge(info: TrackingInfo, label: LabelFacts, now: datetime, stalled_after_h
     scanned = state not in {Signal.LABEL, Signal.UNKNOWN}
     if latest and latest.occurred_at and not label.voided and not delivered and scanned:  # a label record is no scan
         hours_since = max(0.0, hours_between(latest.occurred_at, now))
-    due = due_day(info.estimated_delivery_date, offset)
-    late = bool(due and not delivered and not label.voided and day_has_passed(due, now, offset))
+    due = due_day(info.estimated_delivery_date, where)
+    late = bool(due and not delivered and not label.voided and day_has_passed(due, now, where))
     stalled = bool(hours_since is not None and hours_since > stalled_after_hours and scanned)
     misdelivered = bool(
         delivered and state is Signal.DELIVERED and reading.delivery and place_mismatch(reading.delivery, label.ship_to)
     )
-    return _Facts(info, reading, label, now, offset, delivered, due, late, hours_since, stalled, misdelivered)
+    return _Facts(info, reading, label, now, where, delivered, due, late, hours_since, stalled, misdelivered)
 
 
 def _situation(f: _Facts) -> Situation:
@@ -322,7 +329,8 @@ def summarize_tracking(
     delivery = reading.delivery
     actual = None
     if f.delivered:
-        actual = info.actual_delivery_date or (delivery or reading.latest or TrackEvent()).occurred_at
+        actual = delivery_time(info.actual_delivery_date, delivery.occurred_at if delivery else None)
+        actual = actual or (reading.latest or TrackEvent()).occurred_at
     first = reading.first_physical.occurred_at if reading.first_physical else None
     ended = actual if f.delivered else now
     days = None
@@ -360,7 +368,7 @@ def summarize_tracking(
         days_in_transit=days,
         latest_event=_latest(reading.latest or (events[0] if events else None)),
         hours_since_last_scan=f.hours_since,
-        utc_offset=offset_text(f.offset) if f.offset is not None else None,
+        utc_offset=_utc_offset(f),
         signer=next((e.signer for e in events if e.signer), None),
         delivered_to=(delivery.company_name if delivery else None) if f.delivered else None,
         proof_of_delivery_url=next((e.proof_of_delivery_url for e in events if e.proof_of_delivery_url), None),
@@ -369,9 +377,16 @@ def summarize_tracking(
         more_events=max(0, len(events) - max(0, max_events)) or None,
         earlier_use_events=len(reading.earlier_use) or None,
     )
+    summary._zone = f.where
     summary.headline = _HEADLINES[situation](summary, f)
     summary.what_to_do = _what_to_do(summary, f, situation)
     return summary
+
+
+def _utc_offset(f: _Facts) -> str | None:
+    latest = f.reading.latest or (f.reading.events[0] if f.reading.events else None)
+    offset = offset_at(latest.occurred_at if latest else None, f.where)
+    return offset_text(offset) if offset is not None else None
 
 
 _ACTING = {Situation.VOIDED, Situation.MISDELIVERED, Situation.RETURNING, Situation.EXCEPTION, Situation.ATTEMPT}
@@ -450,16 +465,16 @@ def _where(event: TrackEvent | None) -> str:
     return f" in {place}" if place else ""
 
 
-def _at(event: TrackEvent | None, offset: timedelta | None) -> str:
+def _at(event: TrackEvent | None, where: Where) -> str:
     if event is None or event.occurred_at is None:
         return "at an unknown time"
-    return format_local(event.occurred_at, event_offset(event) or offset) or ""
+    return format_local(event.occurred_at, event_offset(event) or where) or ""
 
 
 def _due(s: TrackingSummary, f: _Facts) -> str:
     if s.estimated_delivery_day is None:
         return ""
-    today = local(f.now, f.offset).date()
+    today = local(f.now, f.where).date()
     verb = "was due" if s.estimated_delivery_day < today else "due"
     return f"; {verb} {format_day(s.estimated_delivery_day)} ({days_text(s.estimated_delivery_day, today)})"
 
@@ -468,7 +483,7 @@ def _since_then(f: _Facts, problem: TrackEvent | None) -> str:
     latest = f.reading.latest
     if problem is None or latest is None or latest is problem:
         return ""
-    return f"; since then: {_scan(latest)}{_where(latest)}, {_at(latest, f.offset)}"
+    return f"; since then: {_scan(latest)}{_where(latest)}, {_at(latest, f.where)}"
 
 
 def _voided_headline(s: TrackingSummary, f: _Facts) -> str:
@@ -476,7 +491,7 @@ def _voided_headline(s: TrackingSummary, f: _Facts) -> str:
 
 
 def _misdelivered_headline(s: TrackingSummary, f: _Facts) -> str:
-    when = format_local(s.actual_delivery, f.offset) or "at an unknown time"
+    when = format_local(s.actual_delivery, f.where) or "at an unknown time"
     where = event_place(f.reading.delivery) if f.reading.delivery else "another place"
     return f"Possibly misdelivered: delivered {when} in {where}, but the order ships to {s.expected_destination}"
 
@@ -485,7 +500,7 @@ def _returning_headline(s: TrackingSummary, f: _Facts) -> str:
     event = f.reading.problem or f.reading.latest
     if event is None:
         return "Being returned to the sender" + (f": {s.detail}" if s.detail else "")
-    text = f"Being returned to the sender: {quoted(_scan(event))}{_where(event)}, {_at(event, f.offset)}"
+    text = f"Being returned to the sender: {quoted(_scan(event))}{_where(event)}, {_at(event, f.where)}"
     return text + _since_then(f, f.reading.problem)
 
 
@@ -494,18 +509,18 @@ def _exception_headline(s: TrackingSummary, f: _Facts) -> str:
     reason = s.exception_description or (_scan(f.reading.problem) if f.reading.problem else None) or s.detail
     text = f"Exception: {reason or 'no reason given'}"
     if event is not None:
-        text += f" \u2014 {'scan' if f.reading.problem else 'last scan'} {_at(event, f.offset)}{_where(event)}"
+        text += f" \u2014 {'scan' if f.reading.problem else 'last scan'} {_at(event, f.where)}{_where(event)}"
     return text + _since_then(f, f.reading.problem)
 
 
 def _attempt_headline(s: TrackingSummary, f: _Facts) -> str:
     last = f.reading.latest
-    when = f" {_at(last, f.offset)}" if last and last.occurred_at else ""
+    when = f" {_at(last, f.where)}" if last and last.occurred_at else ""
     return f"Delivery attempted{when}{_where(last)}; the recipient may need to arrange redelivery or pick-up"
 
 
 def _pickup_headline(s: TrackingSummary, f: _Facts) -> str:
-    when = format_local(s.actual_delivery, f.offset) or "an unknown time"
+    when = format_local(s.actual_delivery, f.where) or "an unknown time"
     event = f.reading.delivery
     at = s.delivered_to or ("the post office" if s.detail_code == "COLLECT_AT_LOCAL_PO" else "the collection point")
     return f"Waiting for pickup at {at}{_where(event)} since {when}: the recipient must collect it"
@@ -520,18 +535,18 @@ def _stalled_headline(s: TrackingSummary, f: _Facts) -> str:
 def _late_headline(s: TrackingSummary, f: _Facts) -> str:
     last = f.reading.latest
     day = s.estimated_delivery_day
-    today = local(f.now, f.offset).date()
+    today = local(f.now, f.where).date()
     due = f"{format_day(day)} ({days_text(day, today)})" if day else "an earlier day"
     return f"Late: was due {due}, not delivered yet; last scan {_scan_at(last, f)}"
 
 
 def _scan_at(event: TrackEvent | None, f: _Facts) -> str:
     """'“Arrived at FedEx location” in LINDEN, NJ, Tue 25 Aug 2026 19:22 (UTC-04:00)'."""
-    return f"{quoted(_scan(event))}{_where(event)}, {_at(event, f.offset)}"
+    return f"{quoted(_scan(event))}{_where(event)}, {_at(event, f.where)}"
 
 
 def _delivered_headline(s: TrackingSummary, f: _Facts) -> str:
-    when = format_local(s.actual_delivery, f.offset) or "at an unknown time"
+    when = format_local(s.actual_delivery, f.where) or "at an unknown time"
     to = f" to {s.delivered_to}" if s.delivered_to else ""
     signed = f" (signed by {s.signer})" if s.signer else ""
     return f"Delivered{to} {when}{_where(f.reading.delivery or f.reading.latest)}{signed}"
@@ -539,7 +554,7 @@ def _delivered_headline(s: TrackingSummary, f: _Facts) -> str:
 
 def _out_for_delivery_headline(s: TrackingSummary, f: _Facts) -> str:
     last = f.reading.latest
-    return f"Out for delivery{_where(last)} since {_at(last, f.offset)}" + _due(s, f)
+    return f"Out for delivery{_where(last)} since {_at(last, f.where)}" + _due(s, f)
 
 
 def _in_transit_headline(s: TrackingSummary, f: _Facts) -> str:
@@ -547,7 +562,7 @@ def _in_transit_headline(s: TrackingSummary, f: _Facts) -> str:
     if last is None:
         return f"{s.status_description}: no scan yet" + _due(s, f)
     name = "Delayed" if f.reading.state is Signal.DELAYED else s.status_description
-    return f"{name}: {_scan(last)}{_where(last)}, {_at(last, f.offset)}" + _due(s, f)
+    return f"{name}: {_scan(last)}{_where(last)}, {_at(last, f.where)}" + _due(s, f)
 
 
 def _unscanned_headline(s: TrackingSummary, f: _Facts) -> str:
@@ -585,7 +600,7 @@ _HEADLINES: dict[Situation, Callable[[TrackingSummary, _Facts], str]] = {
 def _what_to_do(s: TrackingSummary, f: _Facts, situation: Situation) -> str | None:
     if situation is Situation.VOIDED:
         return f"Track the replacement label {s.replaced_by} instead." if s.replaced_by else None
-    today = local(f.now, f.offset).date()
+    today = local(f.now, f.where).date()
     delivered_place = event_place(f.reading.delivery) if f.reading.delivery else None
     return what_to_do(
         situation,
@@ -654,7 +669,7 @@ def tracking_text(s: TrackingSummary) -> str:
     return "\n".join(lines)
 
 
-def _facts_line(s: TrackingSummary, offset: timedelta | None) -> str:
+def _facts_line(s: TrackingSummary, offset: Where) -> str:
     facts = []
     shipped = due_day(s.ship_date, offset)  # a ship date is a day, like an estimate
     if shipped and not s.voided:
@@ -670,7 +685,10 @@ def _facts_line(s: TrackingSummary, offset: timedelta | None) -> str:
     return "; ".join(facts)
 
 
-def _offset_of(s: TrackingSummary) -> timedelta | None:
+def _offset_of(s: TrackingSummary) -> Where:
+    """Where the summary's times are shown: its zone (each instant at its own offset), else its fixed offset."""
+    if s._zone is not None:
+        return s._zone
     if s.utc_offset is None:
         return None
     sign = -1 if s.utc_offset.startswith("-") else 1
