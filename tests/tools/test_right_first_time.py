@@ -195,9 +195,16 @@ def _label(label_id: str, shipment_id: str, number: str, **more: Any) -> dict:
     return base
 
 
+# Where each order ships: the cities its scans end in (the spec example's Winnipeg would make every delivery a
+# misdelivery).
+SHIP_TO = {20001: ("PORTLAND", "OR"), 20002: ("BOISE", "ID"), 20004: ("LOS ANGELES", "CA"), 20006: ("BOSTON", "MA")}
+
+
 def _shipment(shipment_id: str, number: str) -> dict:
     base = copy.deepcopy(load_json("spec/v2/get_shipment.json"))
     base.update(shipment_id=shipment_id, shipment_number=number, external_shipment_id=f"EXT-{number}")
+    city, state = SHIP_TO.get(int(number), ("LOS ANGELES", "CA"))
+    base["ship_to"].update(city_locality=city, state_province=state, postal_code=None, country_code="US")
     base["shipment_status"] = "label_purchased"
     return base
 
