@@ -331,6 +331,9 @@ def summarize_tracking(
     if f.delivered:
         actual = delivery_time(info.actual_delivery_date, delivery.occurred_at if delivery else None)
         actual = actual or (reading.latest or TrackEvent()).occurred_at
+        scans = [e.occurred_at for e in events if e.occurred_at]
+        if delivery is None and actual and scans and actual < max(scans):  # before scans of the package: no time
+            actual = None
     first = reading.first_physical.occurred_at if reading.first_physical else None
     ended = actual if f.delivered else now
     days = None
@@ -447,7 +450,7 @@ def _attention(f: _Facts, situation: Situation, detail: str | None) -> list[str]
         reasons.append(f"{carrier_name(f.info.carrier_code)} reports a delay" + (f": {detail}" if detail else ""))
     if not f.delivered:
         if f.stalled and f.hours_since is not None:
-            reasons.append(f"No carrier scan for {f.hours_since / 24:.0f} days")
+            reasons.append(f"No carrier scan for {_whole_days(f.hours_since)} days")
         if f.late and f.due:
             reasons.append(f"Past the estimated delivery date ({format_day(f.due)})")
     return _distinct(reasons)
@@ -456,13 +459,20 @@ def _attention(f: _Facts, situation: Situation, detail: str | None) -> list[str]
 # ----------------------------------------------------------------------------- headlines, one per situation
 
 
+def _whole_days(hours: float) -> int:
+    """Days fully passed: 'no scan for 6 days' only once six whole days have gone by."""
+    return int(hours // 24)
+
+
 def _scan(event: TrackEvent | None) -> str:
     return (event_text(event) if event else None) or "scan"
 
 
 def _where(event: TrackEvent | None) -> str:
-    place = event_place(event) if event else None
-    return f" in {place}" if place else ""
+    """' in OCEANSIDE, CA 92056, US'; nothing when the scan names no more than a country."""
+    if event is None or not (event.city_locality or event.state_province or event.postal_code):
+        return ""
+    return f" in {event_place(event)}"
 
 
 def _at(event: TrackEvent | None, where: Where) -> str:
@@ -528,8 +538,8 @@ def _pickup_headline(s: TrackingSummary, f: _Facts) -> str:
 
 def _stalled_headline(s: TrackingSummary, f: _Facts) -> str:
     last = f.reading.latest
-    days = (f.hours_since or 0) / 24
-    return f"No carrier scan for {days:.0f} days: last {_scan_at(last, f)}" + _due(s, f)
+    days = _whole_days(f.hours_since or 0)
+    return f"No carrier scan for {days} days: last {_scan_at(last, f)}" + _due(s, f)
 
 
 def _late_headline(s: TrackingSummary, f: _Facts) -> str:
@@ -549,7 +559,7 @@ def _delivered_headline(s: TrackingSummary, f: _Facts) -> str:
     when = format_local(s.actual_delivery, f.where) or "at an unknown time"
     to = f" to {s.delivered_to}" if s.delivered_to else ""
     signed = f" (signed by {s.signer})" if s.signer else ""
-    return f"Delivered{to} {when}{_where(f.reading.delivery or f.reading.latest)}{signed}"
+    return f"Delivered{to} {when}{_where(f.reading.delivery)}{signed}"  # the place of a delivery scan only
 
 
 def _out_for_delivery_headline(s: TrackingSummary, f: _Facts) -> str:
