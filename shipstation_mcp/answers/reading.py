@@ -378,7 +378,10 @@ def read_tracking(info: TrackingInfo, events: list[TrackEvent]) -> Reading:
     top = classify(*codes, words)
     meaningful = [(e, s) for e, s in zip(events, signals, strict=True) if s is not Signal.UNKNOWN]
     latest, newest = meaningful[0] if meaningful else (None, None)
-    state = _current(top, newest)
+    # A top-level status that only mirrors the newest scan's codes falls with them (the carrier's "Arriving On
+    # Time" under EX/CARRIER_DELAYS); one that says more than the scans (a hold, an attempt) stands.
+    mirrored = latest is not None and classify(latest.status_code, latest.status_detail_code) is classify(*codes)
+    state = _current(top, newest, mirrored=mirrored)
     settled = next((i for i, (_, s) in enumerate(meaningful) if s in _SETTLED), len(meaningful))
     problem = None
     if state not in _SETTLED:
@@ -399,7 +402,7 @@ def read_tracking(info: TrackingInfo, events: list[TrackEvent]) -> Reading:
     )
 
 
-def _current(top: Signal, newest: Signal | None) -> Signal:
+def _current(top: Signal, newest: Signal | None, *, mirrored: bool = False) -> Signal:
     """The state now: the newest scan, unless the top-level status knows more (a delivery or a problem the scans
     have not shown yet)."""
     if newest is None:
@@ -408,7 +411,7 @@ def _current(top: Signal, newest: Signal | None) -> Signal:
         return newest
     if top in _SETTLED:
         return top
-    if top in _PROBLEMS | {Signal.ATTEMPT} and newest in _QUIET:
+    if top in _PROBLEMS | {Signal.ATTEMPT} and newest in _QUIET and not mirrored:
         return top
     if top in _PROBLEMS and newest in _PROBLEMS:  # the more specific: a return is an exception with a reason
         return min(top, newest, key=_PROBLEM_RANK.index)
@@ -458,7 +461,7 @@ def _disagreement(
     said = info.status_description or (STATUS_CODES[code].description if code in STATUS_CODES else code)
     said = f"{said}: {_PLAIN[top]}" if said and said.casefold() != _PLAIN[top] else said or _PLAIN[top]
     scan = quoted(latest.description or latest.carrier_status_description or "")
-    if top in _QUIET and state not in _QUIET:
+    if top in _QUIET | {Signal.OUT_FOR_DELIVERY} and state not in _QUIET:
         return f"The carrier's scan says {_PLAIN[state]} ({scan}); ShipStation's status ({said}) has not caught up."
     if top is state:  # delivered by the status, with no delivery scan to show for it
         return f"ShipStation's status says {said}, but the carrier's latest scan is {scan}, not a delivery."

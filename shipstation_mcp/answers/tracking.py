@@ -304,7 +304,8 @@ def _status(f: _Facts) -> tuple[str, str]:
     state, api_code = f.reading.state, (f.info.status_code or "")
     code = _STATE_CODES[state]
     agrees = api_code in _AGREEING_CODES.get(code, {code}) or f.reading.reported is state
-    if api_code in STATUS_CODES and agrees:  # e.g. IT with a customs hold: ShipStation's code, our reading
+    accepted_label = api_code == "AC" and state is Signal.LABEL  # USPS's label record is no acceptance
+    if api_code in STATUS_CODES and agrees and not accepted_label:  # e.g. IT with a customs hold
         code = api_code
     return code, STATUS_CODES[code].description  # the code's own words: the API's sometimes belong to another code
 
