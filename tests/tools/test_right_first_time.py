@@ -197,7 +197,13 @@ def _label(label_id: str, shipment_id: str, number: str, **more: Any) -> dict:
 
 # Where each order ships: the cities its scans end in (the spec example's Winnipeg would make every delivery a
 # misdelivery).
-SHIP_TO = {20001: ("PORTLAND", "OR"), 20002: ("BOISE", "ID"), 20004: ("LOS ANGELES", "CA"), 20006: ("BOSTON", "MA")}
+SHIP_TO = {
+    20001: ("PORTLAND", "OR"),
+    20002: ("BOISE", "ID"),
+    20004: ("LOS ANGELES", "CA"),
+    20006: ("BOSTON", "MA"),
+    20007: ("Springfield", "MO"),  # its package is delivered in Springfield, Illinois
+}
 
 
 def _shipment(shipment_id: str, number: str) -> dict:
@@ -209,8 +215,8 @@ def _shipment(shipment_id: str, number: str) -> dict:
     return base
 
 
-N1, N2, N3, N4, N5, N6, N7, N8 = (f"1Z999AA1012345{n:04d}" for n in range(1, 9))
-SHIPMENTS_BY_ID = {f"se-{n}": _shipment(f"se-{n}", str(n)) for n in (20001, 20002, 20003, 20004, 20005, 20006)}
+N1, N2, N3, N4, N5, N6, N7, N8, N9 = (f"1Z999AA1012345{n:04d}" for n in range(1, 10))
+SHIPMENTS_BY_ID = {f"se-{n}": _shipment(f"se-{n}", str(n)) for n in range(20001, 20008)}
 LABELS = {
     "se-L1": _label("se-L1", "se-20001", N1, tracking_status="delivered"),
     "se-L2": _label("se-L2", "se-20001", N2, tracking_status="error"),
@@ -222,6 +228,7 @@ LABELS = {
     "se-L8": _label(
         "se-L8", "se-20006", N8, created_at="2026-11-29T16:00:00Z", tracking_status="delivered_to_service_point"
     ),
+    "se-L9": _label("se-L9", "se-20007", N9, tracking_status="delivered"),
 }
 TRACKING = {
     # delivered to a neighbour, signed, with a photo: the evidence for "it says delivered but I never got it"
@@ -296,6 +303,14 @@ TRACKING = {
         ],
         estimated_delivery_date="2026-12-01T00:00:00",
     ),
+    # delivered in Springfield, Illinois; the order ships to Springfield, Missouri
+    "se-L9": _tracking(
+        N9,
+        "DE",
+        "DELIVERED",
+        [_event("2026-11-30T19:00:00Z", "2026-11-30T13:00:00", "DE", "DELIVERED", "Delivered", "SPRINGFIELD", "IL")],
+        actual_delivery_date="2026-11-30T19:00:00Z",
+    ),
     # waiting at the post office
     "se-L8": _tracking(
         N8,
@@ -369,6 +384,21 @@ async def test_multi_package_order_with_one_box_in_exception(account: tuple[Clie
     assert "needs attention" in data["headline"] and N2 in data["headline"]
     by_number = {p["tracking_number"]: p for p in data["packages"]}
     assert by_number[N2]["exception"] is True and by_number[N1]["delivered"] is True
+
+
+async def test_find_order_flags_a_delivery_in_another_springfield(account: tuple[Client, list[httpx.Request]]) -> None:
+    """The order ships to Springfield, MO; UPS delivered in Springfield, IL: find_order, which has the shipment,
+    says so first, naming both places."""
+    client, _ = account
+    text, data = answer(await client.call_tool("find_order", {"query": "20007"}))
+    [package] = data["packages"]
+    assert package["situation"] == "misdelivered" and package["misdelivered"] is True
+    assert package["expected_destination"] == "Springfield, MO, US"
+    assert (
+        "Possibly misdelivered: delivered Mon 30 Nov 2026 13:00 (UTC-06:00) in SPRINGFIELD, IL, US" in data["headline"]
+    )
+    assert "but the order ships to Springfield, MO" in data["headline"]
+    assert "What to do: Ask the customer to check with neighbours and at SPRINGFIELD, IL, US" in text
 
 
 async def test_neighbour_delivery_with_signer_and_proof_link(account: tuple[Client, list[httpx.Request]]) -> None:
