@@ -14,6 +14,7 @@ LAYERS: list[set[str]] = [
         "shipstation_mcp",
         "shipstation_mcp.config",
         "shipstation_mcp.errors",
+        "shipstation_mcp.redact",
         "shipstation_mcp.times",
         "shipstation_mcp.zones",
     },
