@@ -19,10 +19,11 @@ under an ``IT``. The reading takes the newest scan's meaning over the top-level 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 
 from ..api.models import Address, TrackEvent, TrackingInfo
@@ -194,6 +195,9 @@ WORD_SIGNALS: tuple[tuple[re.Pattern[str], Signal], ...] = tuple(
 )
 """The carrier's own words, tried in this order; they win over every code (first match)."""
 
+_ANY_WORDS = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in WORD_SIGNALS), re.IGNORECASE)
+"""One search tells whether any of them is there at all (most scans' words are none of them)."""
+
 LABEL_WORDS = re.compile(
     r"label (?:has been )?(?:created|prepared)|shipment information sent|has not received the package|"
     r"awaiting item|shipper created a label|electronic information submitted|not yet in system|"
@@ -236,6 +240,7 @@ def carrier_name(code: str | None) -> str:
     return next((name for prefix, name in CARRIER_NAMES if text.startswith(prefix)), "the carrier")
 
 
+@lru_cache(maxsize=4096)
 def classify(
     status_code: str | None,
     detail_code: str | None = None,
@@ -245,9 +250,8 @@ def classify(
     """What a scan (or a top-level status) says, from every field it has: plain words first, then UPS's carrier
     detail code (where the caller found no detail code), then ShipStation's detail code, then label-only words,
     then the status code."""
-    for pattern, signal in WORD_SIGNALS:
-        if pattern.search(words):
-            return signal
+    if words and _ANY_WORDS.search(words):
+        return next(signal for pattern, signal in WORD_SIGNALS if pattern.search(words))
     signal = CARRIER_DETAIL_SIGNALS.get((carrier_detail_code or "").upper())
     detail = (detail_code or "").upper()
     if signal is None:
@@ -267,21 +271,26 @@ def _carrier_detail(code: str | None, carrier: str | None) -> str | None:
     return code if (carrier or "").lower().startswith(CARRIER_DETAIL_CARRIERS) else None
 
 
-def event_signal(event: TrackEvent, carrier: str | None = None) -> Signal:
+def event_signal(event: TrackEvent, carrier: str | None = None, *, ups: bool | None = None) -> Signal:
+    """What one scan says. `ups`: whether the package is UPS's (read its carrier detail code), when the caller knows."""
     words = event.description or event.carrier_status_description or ""  # the scan's own words, once
-    detail = _carrier_detail(event.carrier_detail_code, carrier) if not event.status_detail_code else None
-    signal = classify(event.status_code, event.status_detail_code, detail, words)
+    if ups is None:
+        ups = _carrier_detail("x", carrier) is not None
+    detail = event.status_detail_code
+    signal = classify(event.status_code, detail, event.carrier_detail_code if ups and not detail else None, words)
     if signal is Signal.UNKNOWN and words:
         return Signal.MOVING  # "IN TRANSIT TO NEXT FACILITY" filed as UN / not mapped is still a scan
     return signal
 
 
 def _event_key(event: TrackEvent) -> tuple[object, ...]:
-    return tuple(getattr(event, name) for name in TrackEvent.model_fields)
+    return tuple(event.__dict__.values())  # every field, in the model's order
 
 
-def distinct_events(events: Iterable[TrackEvent]) -> list[TrackEvent]:
+def distinct_events(events: Sequence[TrackEvent]) -> list[TrackEvent]:
     """The events without exact repeats (a cumulative webhook history, a scan sent twice), first one kept."""
+    if len(events) < 2:
+        return list(events)
     seen: set[tuple[object, ...]] = set()
     kept = []
     for event in events:
@@ -367,7 +376,8 @@ def _split_earlier_use(events: list[TrackEvent], signals: list[Signal]) -> int:
 def read_tracking(info: TrackingInfo, events: list[TrackEvent]) -> Reading:
     """Read `events` (already sorted newest first by their real instant) with the top-level fields of `info`."""
     events = distinct_events(events)
-    signals = [event_signal(e, info.carrier_code) for e in events]
+    ups = _carrier_detail("x", info.carrier_code) is not None
+    signals = [event_signal(e, ups=ups) for e in events]
     split = _split_earlier_use(events, signals)
     events, signals, earlier = events[:split], signals[:split], events[split:]
     ups = _carrier_detail(info.carrier_detail_code, info.carrier_code) if not info.status_detail_code else None
@@ -519,14 +529,22 @@ WHAT_TO_DO: Mapping[Situation, str] = MappingProxyType(
 with no due date needs nothing either (no date to wait for)."""
 
 
-def what_to_do(situation: Situation, **facts: str | None) -> str | None:
+_NAMES = {situation: tuple(re.findall(r"{(\w+)}", template)) for situation, template in WHAT_TO_DO.items()}
+
+
+def what_to_do(situation: Situation, facts: Mapping[str, Callable[[], str | None]]) -> str | None:
+    """The action for `situation`, its blanks filled from `facts` (each computed only when the action needs it);
+    None when there is no action or a fact it needs is unknown."""
     template = WHAT_TO_DO.get(situation)
     if template is None:
         return None
-    names = re.findall(r"{(\w+)}", template)
-    if any(not facts.get(name) for name in names):
-        return None
-    return template.format(**{name: facts[name] for name in names})
+    values = {}
+    for name in _NAMES[situation]:
+        value = facts[name]()
+        if not value:
+            return None
+        values[name] = value
+    return template.format(**values)
 
 
 def days_text(day: date, today: date) -> str:

@@ -5,7 +5,7 @@ this module phrases it. Absent facts are left out of the JSON rather than sent a
 the schema documents every field.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -153,15 +153,6 @@ class LabelFacts:
     """Where the order ships: a delivery scan elsewhere is flagged as possibly misdelivered."""
 
 
-def _sorted_events(events: Iterable[TrackEvent]) -> list[TrackEvent]:
-    """Newest first; events without a time keep their order after the timed ones."""
-    indexed = list(enumerate(events))
-    timed = [(i, e) for i, e in indexed if e.occurred_at is not None]
-    untimed = [e for _, e in indexed if e.occurred_at is None]
-    timed.sort(key=lambda pair: (pair[1].occurred_at, -pair[0]), reverse=True)
-    return [e for _, e in timed] + untimed
-
-
 def _event_when(event: TrackEvent) -> str:
     offset = event_offset(event)
     if event.occurred_at is not None and offset is not None:
@@ -238,7 +229,7 @@ class _Facts:
 
 def _judge(info: TrackingInfo, label: LabelFacts, now: datetime, stalled_after_hours: float) -> _Facts:
     times = read_event_times(info.events)  # each event at its real instant, with its own place's clock
-    reading = read_tracking(info, _sorted_events(times.events))
+    reading = read_tracking(info, times.events)  # already newest first by real instant
     where = times.zone
     state = reading.state
     delivered = state in {Signal.DELIVERED, Signal.PICKUP} and not label.voided
@@ -611,19 +602,19 @@ _HEADLINES: dict[Situation, Callable[[TrackingSummary, _Facts], str]] = {
 def _what_to_do(s: TrackingSummary, f: _Facts, situation: Situation) -> str | None:
     if situation is Situation.VOIDED:
         return f"Track the replacement label {s.replaced_by} instead." if s.replaced_by else None
-    today = local(f.now, f.where).date()
-    delivered_place = event_place(f.reading.delivery) if f.reading.delivery else None
+    delivery = f.reading.delivery
+    place = event_place(delivery) if delivery else None
     return what_to_do(
         situation,
-        carrier=carrier_name(s.carrier_code),
-        number=s.tracking_number,
-        delivered_place=delivered_place,
-        expected=s.expected_destination,
-        pickup_place=s.delivered_to
-        or (event_place(f.reading.delivery) if f.reading.delivery else None)
-        or "the pickup point",
-        today=format_day(today),
-        due=format_day(s.estimated_delivery_day) if s.estimated_delivery_day else None,
+        {
+            "carrier": lambda: carrier_name(s.carrier_code),
+            "number": lambda: s.tracking_number,
+            "delivered_place": lambda: place,
+            "expected": lambda: s.expected_destination,
+            "pickup_place": lambda: s.delivered_to or place or "the pickup point",
+            "today": lambda: format_day(local(f.now, f.where).date()),
+            "due": lambda: format_day(s.estimated_delivery_day) if s.estimated_delivery_day else None,
+        },
     )
 
 
