@@ -238,7 +238,10 @@ def read_event_times(events: Sequence[TrackEvent]) -> EventTimes:
         kind = _clock_kind(event)
         own = zones[index]
         near = None if own or kind != "wall" else _neighbour_zone(index, events, zones)
-        instant, wall = _read_one(event, kind, own, near)
+        try:
+            instant, wall = _read_one(event, kind, own, near)
+        except OverflowError:  # a time at the calendar's edge (year 1, year 9999): no local clock for it
+            instant, wall = event.occurred_at, None
         if instant is None:
             read.append((None, index, event))
             continue
@@ -272,7 +275,10 @@ def offset_at(value: datetime | None, where: Where) -> timedelta | None:
     zone = _tz(where)
     if value is None or zone is None:
         return None
-    return local(value, zone).utcoffset()
+    try:
+        return to_utc(value).astimezone(zone).utcoffset()
+    except OverflowError:
+        return None
 
 
 def local(value: datetime, where: Where) -> datetime:
@@ -287,17 +293,17 @@ def format_local(value: datetime | None, where: Where, *, with_time: bool = True
     """'Mon 30 Nov 2026 18:42 (UTC-08:00)' in the place's time, or '… 02:42 UTC' when the place is unknown."""
     if value is None:
         return None
-    moment = local(value, where)
+    offset = offset_at(value, where)  # None: no place, or a time at the calendar's edge that no zone can show
+    moment = local(value, where if offset is not None else None)
     text = f"{moment:%a} {moment.day} {moment:%b %Y}"
     if with_time:
-        offset = moment.utcoffset() if _tz(where) is not None else None
         text += f" {moment:%H:%M}" + (f" (UTC{offset_text(offset)})" if offset is not None else " UTC")
     return text
 
 
 def local_iso(value: datetime | None, where: Where) -> str | None:
     """ISO 8601 with the place's offset: '2026-11-30T18:42:00-08:00'; None when the place is unknown."""
-    if value is None or _tz(where) is None:
+    if value is None or offset_at(value, where) is None:
         return None
     return local(value, where).isoformat()
 

@@ -135,8 +135,6 @@ class TrackingSummary(CachedAnswer):
     _zone: Where = PrivateAttr(default=None)
     """Where the package last was (an IANA zone when its place is known): each time the text shows is read there at
     its own instant, so a delivery after a clock change does not borrow an older scan's offset."""
-    _today: date | None = PrivateAttr(default=None)
-    """The day it was when the answer was made, where the package is: the text judges its dates against it."""
 
     def text(self) -> str:
         return tracking_text(self)
@@ -375,7 +373,6 @@ def summarize_tracking(
         earlier_use_events=len(reading.earlier_use) or None,
     )
     summary._zone = f.where
-    summary._today = local(now, f.where).date()
     summary.headline = _HEADLINES[situation](summary, f)
     summary.what_to_do = _what_to_do(summary, f, situation)
     return summary
@@ -682,8 +679,7 @@ def _facts_line(s: TrackingSummary, offset: Where) -> str:
         facts.append(f"{'Shipped' if scanned else 'Ship date on the label'} {format_day(shipped)}")
     due = f"due {format_day(s.estimated_delivery_day)}" if s.estimated_delivery_day else None
     if due and not s.delivered and due not in s.headline:  # said once: the headline of a package on its way has it
-        judged = days_text(s.estimated_delivery_day, s._today) if s.estimated_delivery_day and s._today else None
-        facts.append(due + (f" ({judged})" if judged else " (late)" if s.late else ""))
+        facts.append(due + (" (late)" if s.late else " (not passed yet)"))  # the text is rebuilt from the JSON: no now
     if s.days_in_transit is not None:
         facts.append(f"{s.days_in_transit:g} day{'' if s.days_in_transit == 1 else 's'} since the first scan")
     if s.hours_since_last_scan is not None and not s.delivered:
