@@ -186,11 +186,17 @@ CARRIER_DETAIL_CARRIERS = ("ups",)
 WORD_SIGNALS: tuple[tuple[re.Pattern[str], Signal], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), signal)
     for pattern, signal in (
-        (r"return(?:ed|ing)? to (?:the )?(?:sender|shipper)|being returned|returned to sender", Signal.RETURNING),
+        (
+            r"return(?:ed|ing)?(?: (?:package|shipment|item|parcel))? to (?:the )?(?:sender|shipper)|being returned",
+            Signal.RETURNING,
+        ),
         (r"\bout for delivery\b|vehicle for delivery|loaded on (?:the )?delivery vehicle", Signal.OUT_FOR_DELIVERY),
         (r"delivery attempt|attempted delivery|notice left|unable to deliver", Signal.ATTEMPT),
         (r"available for pick ?up|ready for pick ?up|held at (?:the )?post office|awaiting collection", Signal.PICKUP),
-        (r"^\s*delivered\b|\b(?:was|been) delivered\b|picked up at (?:the )?post office", Signal.DELIVERED),
+        (
+            r"^\s*delivered\b|\b(?:was|been|package|shipment|parcel) delivered\b|picked up at (?:the )?post office",
+            Signal.DELIVERED,
+        ),
     )
 )
 """The carrier's own words, tried in this order; they win over every code (first match)."""

@@ -335,3 +335,26 @@ def test_a_number_the_carrier_knows_nothing_of_is_not_a_label() -> None:
     assert summary.situation == "unknown" and summary.status_code == "UN"
     assert summary.headline == "UPS has no tracking for this number yet"
     assert summary.what_to_do and summary.what_to_do.startswith("Check the tracking number and carrier")
+
+
+@pytest.mark.parametrize(
+    ("words", "signal"),
+    [
+        ("Returning package to shipper", Signal.RETURNING),
+        ("Return to Sender Processed", Signal.RETURNING),
+        ("Your item was delivered in or at the mailbox", Signal.DELIVERED),
+        ("Shipment delivered", Signal.DELIVERED),
+        ("Delivered, Individual Picked Up at Post Office", Signal.DELIVERED),
+        ("On track to be delivered by the expected delivery date", Signal.MOVING),  # not a delivery
+        ("Delivery exception", Signal.MOVING),  # words alone: the code decides (EX)
+        ("On FedEx vehicle for delivery", Signal.OUT_FOR_DELIVERY),
+        ("Delivery attempted - no access to delivery location", Signal.ATTEMPT),
+        ("Available for Pickup", Signal.PICKUP),
+        ("Shipment information sent to FedEx", Signal.LABEL),
+        ("Arrived Shipping Partner Facility, USPS Awaiting Item", Signal.LABEL),  # words only; HUB_SCAN_IN wins
+    ],
+)
+def test_the_carrier_s_words(words: str, signal: Signal) -> None:
+    assert classify(None, None, None, words) is signal
+    assert classify("EX", None, None, "Delivery exception") is Signal.EXCEPTION
+    assert classify("IT", "HUB_SCAN_IN", None, "Arrived Shipping Partner Facility, USPS Awaiting Item") is Signal.MOVING
