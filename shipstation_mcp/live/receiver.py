@@ -67,6 +67,7 @@ from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
 from .. import __version__
+from ..answers.tracking import summarize_tracking
 from ..api.families import FAMILIES
 from ..api.ids import normalize_carrier_code, normalize_tracking_number
 from ..api.models import TrackingInfo
@@ -406,9 +407,12 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime, watch_if
         carrier = normalize_carrier_code(info.carrier_code) if info.carrier_code else None
     except InvalidInput:
         carrier = None
+    # ShipStation stops watching by its own status (DE, EX): that decides `terminal`. What is stored and listed
+    # for the package is the reading every answer gives (a delivered scan under IT is delivered).
     status = status_info(info.status_code)
     terminal: Terminal | None = "delivered" if status.delivered else "exception" if status.exception else None
-    scans = [e.occurred_at for e in info.events if e.occurred_at is not None]
+    read = summarize_tracking(info, now=received_at, max_events=0)
+    newest = read.latest_event.occurred_at if read.latest_event else None
     event = IncomingEvent(
         tracking_number=number,
         dedupe_key=dedupe_key(payload),
@@ -416,10 +420,10 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime, watch_if
         received_at=received_at,
         carrier_code=carrier,
         resource_type=resource_type,
-        status_code=info.status_code,
-        status_detail_code=info.status_detail_code,
-        status_description=info.status_description or status.description,
-        occurred_at=max(scans) if scans else info.actual_delivery_date,
+        status_code=read.status_code,
+        status_detail_code=read.detail_code,
+        status_description=read.status_description,
+        occurred_at=newest or info.actual_delivery_date,
         terminal=terminal,
         watch_if_new=watch_if_new,
     )

@@ -18,7 +18,7 @@ from ..answers.shipments import summarize_shipment
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
 from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none, split_pasted
-from ..api.models import Label, Shipment
+from ..api.models import Address, Label, Shipment
 from ..errors import LookupFailed, NotFoundError
 from . import tracking
 from .shipments import labels_of, shipments_with_number
@@ -86,7 +86,7 @@ async def find_order(
     labels = await labels_of(client, shipment_id)
     if found.label is not None and all(label.label_id != found.label.label_id for label in labels):
         labels.append(found.label)
-    packages = await _track_labels(client, labels, max_events=max_events, now=now)
+    packages = await _track_labels(client, labels, max_events=max_events, now=now, ship_to=shipment.ship_to)
     moment = now or datetime.now(UTC)
     summary = with_tracking(summarize_shipment(shipment, labels, now=moment), packages, now=moment)
     return OrderAnswer(
@@ -139,7 +139,12 @@ async def _shipments_of(labels: list[Label], client: ShipStationClient) -> list[
 
 
 async def _track_labels(
-    client: ShipStationClient, labels: list[Label], *, max_events: int, now: datetime | None
+    client: ShipStationClient,
+    labels: list[Label],
+    *,
+    max_events: int,
+    now: datetime | None,
+    ship_to: Address | None = None,
 ) -> list[TrackingSummary]:
     """Every label's package, live ones first; a voided label is not tracked, only marked with its replacement."""
     live = [label for label in labels if label.label_id and not tracking.is_voided(label)]
@@ -147,7 +152,12 @@ async def _track_labels(
     tracked = await asyncio.gather(
         *(
             tracking.track_label(
-                client, api_id(label.label_id or "", what="label id"), label=label, max_events=max_events, now=now
+                client,
+                api_id(label.label_id or "", what="label id"),
+                label=label,
+                max_events=max_events,
+                now=now,
+                ship_to=ship_to,
             )
             for label in live[:MAX_PACKAGES_TRACKED]
         )

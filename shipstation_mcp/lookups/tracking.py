@@ -22,7 +22,7 @@ from ..api.ids import (
     normalize_tracking_number,
     split_pasted,
 )
-from ..api.models import Label, TrackingInfo
+from ..api.models import Address, Label, TrackingInfo
 from ..errors import LookupFailed, NotFoundError, RequestRejectedError, ShipStationError
 
 logger = logging.getLogger(__name__)
@@ -42,8 +42,10 @@ async def track_label(
     max_events: int = DEFAULT_MAX_EVENTS,
     now: datetime | None = None,
     stalled_after_hours: float = STALLED_AFTER_HOURS,
+    ship_to: Address | None = None,
 ) -> TrackingSummary:
-    """Track the package of one of the account's labels (`label`, when the caller has it, saves a request).
+    """Track the package of one of the account's labels (`label`, when the caller has it, saves a request;
+    `ship_to`, the shipment's address where the caller has it, lets a delivery elsewhere be flagged).
 
     One request: the track answer carries the carrier, the number and the carrier's tracking page. Only when it
     lacks one of them (some carriers leave them out) does the label supply it, at one more request.
@@ -64,7 +66,7 @@ async def track_label(
         except NotFoundError:
             label = None
     _fill_from_label(info, label)
-    facts = LabelFacts(label_id=label_id)
+    facts = LabelFacts(label_id=label_id, ship_to=ship_to)
     if label is not None:
         voided = is_voided(label)
         facts = LabelFacts(
@@ -73,6 +75,7 @@ async def track_label(
             voided=voided,
             replaced_by=await replacement_of(client, label) if voided and replaced_by is None else replaced_by,
             return_label=bool(label.is_return_label),
+            ship_to=ship_to,
         )
     return summarize_tracking(
         info, label=facts, max_events=max_events, now=now, stalled_after_hours=stalled_after_hours

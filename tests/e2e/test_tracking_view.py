@@ -207,7 +207,7 @@ def _check_exception(screen: dict[str, Any], answer: dict[str, Any]) -> None:
     assert card["banner"].startswith("Needs attention")
     for reason in answer["attention"]:
         assert reason in card["banner"]
-    assert "What to do: " + answer["meaning"] in card["banner"]
+    assert "What to do: " + answer["what_to_do"] in card["banner"]
     assert _steps(card)["Delivered"] == "todo"
     _check_times(card, answer)
 
