@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -213,19 +214,8 @@ def _print_answer(answer: ToolAnswer, *, as_json: bool, speak: Callable[[str], s
     return EXIT_OK
 
 
-# How tools and their arguments are called on the command line, so errors name what a terminal user types.
-COMMAND_FOR_TOOL = {
-    "find_order": "order",
-    "track_package": "track",
-    "track_label": "track-label",
-    "get_shipment": "shipment",
-    "find_by_external_id": "find",
-    "find_by_tracking_number": "find-tracking",
-    "list_shipments": "shipments",
-    "list_carriers": "carriers",
-    "shipments_needing_attention": "attention",
-    "track_packages": "track-many",
-}
+# How tools and their arguments are called on the command line, so errors name what a terminal user types. The
+# command of each tool is in its row of the tool table (tools/registry.py), read when a message needs it.
 FLAG_FOR_ARGUMENT = {
     "carrier_code": "--carrier",
     "max_events": "--events",
@@ -241,20 +231,34 @@ FLAG_FOR_ARGUMENT = {
     "unscanned_after_days": "--unscanned-days",
     "max_tracked": "--max",
 }
-_CALL = re.compile(r"\b(" + "|".join(COMMAND_FOR_TOOL) + r")\((?:\w+=)?'([^']*)'\)")
-_NAME = re.compile(r"\b(" + "|".join(sorted({*COMMAND_FOR_TOOL, *FLAG_FOR_ARGUMENT}, key=len, reverse=True)) + r")\b")
+
+
+@functools.cache
+def command_for_tool() -> dict[str, str]:
+    """Each tool that has a terminal command, with that command (from the tool table)."""
+    from .tools.registry import TOOLS
+
+    return {spec.name: spec.command for spec in TOOLS if spec.command}
+
+
+@functools.cache
+def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    commands = command_for_tool()
+    call = re.compile(r"\b(" + "|".join(commands) + r")\((?:\w+=)?'([^']*)'\)")
+    name = re.compile(r"\b(" + "|".join(sorted({*commands, *FLAG_FOR_ARGUMENT}, key=len, reverse=True)) + r")\b")
+    return call, name
 
 
 def terminal_words(text: str) -> str:
     """A tool's message as a terminal user needs it: `find_order(query='10443')` becomes `shipstation-mcp order
     10443`, tool names become commands and argument names flags."""
+    commands = command_for_tool()
+    call, name = _vocabulary()
     text = text.replace("its input schema says what each argument takes", "--help says what each flag takes")
-    text = _CALL.sub(lambda m: f"`shipstation-mcp {COMMAND_FOR_TOOL[m.group(1)]} {m.group(2)}`", text)
-    return _NAME.sub(
+    text = call.sub(lambda m: f"`shipstation-mcp {commands[m.group(1)]} {m.group(2)}`", text)
+    return name.sub(
         lambda m: (
-            f"`shipstation-mcp {COMMAND_FOR_TOOL[m.group(1)]}`"
-            if m.group(1) in COMMAND_FOR_TOOL
-            else FLAG_FOR_ARGUMENT[m.group(1)]
+            f"`shipstation-mcp {commands[m.group(1)]}`" if m.group(1) in commands else FLAG_FOR_ARGUMENT[m.group(1)]
         ),
         text,
     )

@@ -12,31 +12,12 @@ from collections.abc import Iterable
 from mcp.server.mcpserver.tools import Tool
 
 from ..config import TOOLSET_NAMES, Settings
+from .registry import TOOLS
 
 __all__ = ["TOOLSET_OF", "hidden_reason", "select_tools"]
 
-TOOLSET_OF: dict[str, str] = {
-    # orders: find an order or a shipment from what the customer gave
-    "find_order": "orders",
-    "get_shipment": "orders",
-    "find_by_external_id": "orders",
-    "list_shipments": "orders",
-    "find_by_tracking_number": "orders",
-    # tracking: one package at a time
-    "track_package": "tracking",
-    "track_label": "tracking",
-    "list_carriers": "tracking",
-    # bulk: many packages in one call, the support queue
-    "track_packages": "bulk",
-    "shipments_needing_attention": "bulk",
-    # live: pushed tracking updates and the webhook behind them
-    "subscribe_tracking": "live",
-    "unsubscribe_tracking": "live",
-    "setup_tracking_webhook": "live",
-    "list_webhooks": "live",
-    "list_tracked_packages": "live",
-    "get_tracking_updates": "live",
-}
+TOOLSET_OF: dict[str, str] = {spec.name: spec.toolset for spec in TOOLS}
+"""Each tool's toolset, from its row in the tool table."""
 assert set(TOOLSET_OF.values()) == set(TOOLSET_NAMES)
 
 
