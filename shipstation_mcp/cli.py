@@ -99,7 +99,7 @@ def _add_serve_arguments(parser: argparse.ArgumentParser, *, suppress: bool) -> 
         "--port",
         type=int,
         default=argparse.SUPPRESS if suppress else 8000,
-        help="port to bind with --transport http [default: 8000]",
+        help="port to bind with --transport http; 0 picks a free one and prints it [default: 8000]",
     )
     parser.add_argument(
         "--no-auth",
@@ -111,8 +111,8 @@ def _add_serve_arguments(parser: argparse.ArgumentParser, *, suppress: bool) -> 
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    if not 0 < args.port < 65536:
-        raise UsageError("--port must be between 1 and 65535")
+    if not 0 <= args.port < 65536:
+        raise UsageError("--port must be between 1 and 65535, or 0 for a free port")
     if args.transport == "http":
         from .web import require_safe_exposure
 
@@ -133,9 +133,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 def _announce_token(token: str, host: str, port: int) -> None:
     """Show a generated token once, on stderr (stdout may be a protocol), and keep it out of every later log line."""
     redact_everywhere(token)
-    shown = f"[{host}]" if ":" in host else host
     print(
-        f"shipstation-mcp: MCP clients connect to http://{shown}:{port}/mcp with the header\n"
+        f"shipstation-mcp: MCP clients connect to {_http_url(host, port)}/mcp with the header\n"
         f"    Authorization: Bearer {token}\n"
         "This token is new at every start; set SHIPSTATION_MCP_TOKEN to keep one.",
         file=sys.stderr,
@@ -161,11 +160,31 @@ def serve(settings: Settings, *, transport: str, host: str, port: int, no_auth: 
         from .http_app import build_http_app
         from .web import run_uvicorn
 
+        sock, port = _bound(host, port)
         logger.info("shipstation-mcp %s: streamable HTTP on http://%s:%d/mcp for %s", __version__, host, port, where)
         app = build_http_app(server, settings, host=host, no_auth=no_auth)
         if app.state.mcp_token:
             _announce_token(app.state.mcp_token, host, port)
-        run_uvicorn(app, host=host, port=port, settings=settings.live)
+        elif sock is not None:
+            print(f"shipstation-mcp: serving MCP at {_http_url(host, port)}/mcp", file=sys.stderr, flush=True)
+        run_uvicorn(app, host=host, port=port, settings=settings.live, sock=sock)
+
+
+def _http_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _bound(host: str, port: int) -> tuple[Any, int]:
+    """`--port 0`: bind a free port now, so the address printed is the one served. Other ports: uvicorn binds."""
+    if port != 0:
+        return None, port
+    from .web import listening_socket
+
+    try:
+        sock = listening_socket(host, 0)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}: {exc.strerror or exc}") from None
+    return sock, sock.getsockname()[1]
 
 
 # ---------------------------------------------------------------------------------------------- lookups
@@ -714,7 +733,7 @@ def _add_webhooks_command(subcommands: argparse._SubParsersAction[argparse.Argum
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind [default: 127.0.0.1]")
-    parser.add_argument("--port", type=int, default=8001, help="port to bind [default: 8001]")
+    parser.add_argument("--port", type=int, default=8001, help="port to bind; 0 picks a free one [default: 8001]")
     parser.add_argument(
         "--log-level",
         choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
@@ -737,24 +756,40 @@ def _webhooks_command(args: argparse.Namespace, formatter: RedactingFormatter) -
         formatter.add_secret(secret)
     if not report_unreachable(settings):
         raise SystemExit(EXIT_USAGE)
+    try:
+        sock, port = _bound(args.host, args.port)
+    except UsageError as exc:
+        print(f"shipstation-mcp: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
     logger.info(
-        "shipstation-mcp %s: webhook receiver on http://%s:%d%s, storing updates in %s",
+        "shipstation-mcp %s: webhook receiver on %s%s, storing updates in %s",
         __version__,
-        args.host,
-        args.port,
+        _http_url(args.host, port),
         settings.webhook_path,
         store_location(settings),
     )
+    if sock is not None:
+        where = f"{_http_url(args.host, port)}{settings.webhook_path}"
+        print(f"shipstation-mcp: webhook receiver at {where}", file=sys.stderr, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
-        run_uvicorn(build_receiver_app(settings), host=args.host, port=args.port, settings=settings)
+        run_uvicorn(build_receiver_app(settings), host=args.host, port=port, settings=settings, sock=sock)
 
 
-def _settings_or_exit(args: argparse.Namespace) -> Settings:
+def _settings_or_exit(args: argparse.Namespace, argv: Sequence[str]) -> Settings:
     try:
         return load_settings(demo=args.demo, toolsets=args.toolsets, read_only=args.read_only)
     except ConfigError as exc:
-        print(f"shipstation-mcp: {exc}", file=sys.stderr)
+        print(f"shipstation-mcp: {as_typed(str(exc), argv)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
+
+
+def as_typed(message: str, argv: Sequence[str]) -> str:
+    """A settings message's suggestion `shipstation-mcp --demo` as the command the user typed, plus --demo: after
+    `shipstation-mcp order 10443` it suggests `shipstation-mcp order 10443 --demo`."""
+    import shlex
+
+    typed = shlex.join(["shipstation-mcp", *argv, "--demo"])
+    return message.replace("`shipstation-mcp --demo`", f"`{typed}`")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -772,7 +807,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "webhooks":
         _webhooks_command(args, formatter)
         return
-    settings = _settings_or_exit(args)
+    settings = _settings_or_exit(args, argv)
     if not (settings.demo and settings.api_key == DEMO_API_KEY):
         # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
         formatter.add_secret(settings.api_key)

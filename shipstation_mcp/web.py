@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
@@ -38,6 +39,7 @@ __all__ = [
     "build_receiver",
     "build_receiver_app",
     "guarded_protocol",
+    "listening_socket",
     "receiving",
     "require_safe_exposure",
     "run_uvicorn",
@@ -86,6 +88,8 @@ def _announce(receiver: WebhookReceiver) -> None:
     settings = receiver.settings
     for warning in receiver.startup_warnings():
         logger.warning(warning)
+    if receiver.jwks is not None and receiver.jwks.offline:
+        return  # JwksCache said it: the offline demo fetches no keys and refuses signed deliveries
     if settings.webhook_verify:
         logger.info(
             "Webhook receiver at %s verifies RSA-SHA256 signatures with keys from %s%s",
@@ -209,7 +213,25 @@ def guarded_protocol(timeout: float, max_connections: int) -> type[GuardedH11Pro
     )
 
 
-def run_uvicorn(app: Starlette, *, host: str, port: int, settings: LiveSettings | None = None) -> None:
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `host` and `port` (0: a free port the system picks; `getsockname()` tells which), for
+    `run_uvicorn(sock=…)` when the port must be known before serving starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_uvicorn(
+    app: Starlette, *, host: str, port: int, settings: LiveSettings | None = None, sock: socket.socket | None = None
+) -> None:
+    """Serve `app` on `host:port`, or on `sock` (already bound, see `listening_socket`)."""
     import uvicorn
 
     live = settings or LiveSettings()
@@ -228,4 +250,4 @@ def run_uvicorn(app: Starlette, *, host: str, port: int, settings: LiveSettings 
         ws="none",
         backlog=BACKLOG,
     )
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)

@@ -85,7 +85,7 @@ def _argument_problems(tool: str, error: ValidationError) -> str:
         if item["type"] != "missing" and isinstance(value, str | int | float | bool):
             text = repr(value)
             shown = f" (got {text[:40]}{'…' if len(text) > 40 else ''})"
-        problems.append(f"{where}: {item['msg']}{shown}")
+        problems.append(f"{where}: {item['msg'].rstrip('.')}{shown}")
     return (
         f"Invalid arguments for {tool}: " + "; ".join(problems) + f". Fix them and call {tool} again; "
         "its input schema says what each argument takes."
