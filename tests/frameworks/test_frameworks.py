@@ -97,3 +97,31 @@ def test_the_framework_lists_converts_and_calls_every_tool_over_stdio_and_http(
         if framework == "pydantic-ai":  # a whole conversation: the scripted model called find_order, then answered
             assert report["calls"] == ["find_order"]
             assert report["answer"].startswith(f"Here is what I found: {ORDER}")
+
+
+EXAMPLES = {
+    "langchain": "langchain_tools.py",
+    "openai-agents": "openai_agents_support.py",
+    "pydantic-ai": "pydantic_ai_support.py",
+}
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_frameworks_example_runs_as_its_readme_says(framework: str, tmp_path: Path) -> None:
+    """`python examples/<example>.py "Where is order 10443?"` with the framework installed and shipstation-mcp on
+    the PATH (no model key: each example then answers without an LLM)."""
+    scripts = Path(sys.executable).parent  # where this environment's `shipstation-mcp` is
+    done = subprocess.run(
+        [str(python_of(framework)), str(ROOT / "examples" / EXAMPLES[framework]), "Where is order 10443?"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "PATH": f"{scripts}{os.pathsep}{os.environ.get('PATH', '')}",
+            "HOME": str(tmp_path),
+            "PYTHONPATH": str(ROOT),
+        },
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert ORDER in done.stdout
