@@ -22,6 +22,7 @@ from typing import Any, get_args, get_type_hints
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 
+from ..api.families import FAMILIES, Capability
 from . import bulk, live, orders, shipments, tracking
 from .arguments import CONFIGURE, LOCAL_ONLY, READ_ONLY, WATCH
 from .schemas import lean_input_schema, outline_output_schema
@@ -59,8 +60,9 @@ class ToolSpec:
     """One line: what it answers. The README's table and the server's instructions say this."""
     command: str | None = None
     """The `shipstation-mcp <command>` that calls it from a terminal, if any."""
-    needs: frozenset[str] = frozenset()
-    """What an API family must be able to do to serve it (capability names; empty: every family can)."""
+    needs: frozenset[Capability] = frozenset()
+    """What an API family must be able to do to serve it (`api/families.py`); a family lacking any of it does not
+    list the tool (tools/toolsets.py). Empty: every family can."""
     meta: Mapping[str, Any] | None = None
     """The tool's `_meta`: VIEW_META binds the tracking view (MCP Apps) to its answers."""
 
@@ -77,6 +79,11 @@ class ToolSpec:
     def local(self) -> bool:
         """True when it answers from this server's own store, without asking ShipStation."""
         return self.annotations.open_world_hint is False
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """The API families (`SHIPSTATION_API` values) that can serve it: those with every capability it needs."""
+        return tuple(name for name, family in FAMILIES.items() if self.needs <= family.capabilities)
 
     def signature(self) -> str:
         """`track_package(tracking_number, carrier_code?, max_events?, refresh?)`: its arguments, optional ones
@@ -108,6 +115,7 @@ TOOLS: tuple[ToolSpec, ...] = (
         toolset="orders",
         purpose="one shipment by its se-… id: ship-to, items, tags, labels and their tracking numbers",
         command="shipment",
+        needs=frozenset({"labels"}),
         title="Get a shipment",
         annotations=READ_ONLY,
         asked_about=lambda a: f"shipment {a.get('shipment_id')!r}",
@@ -121,6 +129,7 @@ TOOLS: tuple[ToolSpec, ...] = (
         toolset="orders",
         purpose="the shipment with the merchant's own (store) id",
         command="find",
+        needs=frozenset({"labels"}),
         title="Find a shipment by external id",
         annotations=READ_ONLY,
         asked_about=lambda a: f"external id {a.get('external_shipment_id')!r}",
@@ -190,7 +199,7 @@ TOOLS: tuple[ToolSpec, ...] = (
         tracking.subscribe_tracking,
         toolset="live",
         purpose="have ShipStation push a package's tracking updates to the account's webhook",
-        needs=frozenset({"watch"}),
+        needs=frozenset({"track_by_label", "webhooks"}),
         title="Watch a package for updates",
         annotations=WATCH,
         asked_about=lambda a: f"tracking updates for {a.get('tracking_number')!r}",
@@ -203,7 +212,7 @@ TOOLS: tuple[ToolSpec, ...] = (
         tracking.unsubscribe_tracking,
         toolset="live",
         purpose="stop the updates subscribe_tracking started",
-        needs=frozenset({"watch"}),
+        needs=frozenset({"track_by_label", "webhooks"}),
         title="Stop watching a package",
         annotations=WATCH,
         asked_about=lambda a: f"tracking updates for {a.get('tracking_number')!r}",
@@ -240,7 +249,7 @@ TOOLS: tuple[ToolSpec, ...] = (
         toolset="bulk",
         purpose="the support queue: packages that need someone to act, most urgent first",
         command="attention",
-        needs=frozenset({"labels"}),
+        needs=frozenset({"labels", "track_by_label"}),
         title="Shipments needing attention",
         annotations=READ_ONLY,
         asked_about=lambda a: "that period's labels",
@@ -254,7 +263,7 @@ TOOLS: tuple[ToolSpec, ...] = (
         live.setup_tracking_webhook,
         toolset="live",
         purpose="create or repoint the account's track webhook to this server's receiver",
-        needs=frozenset({"webhooks"}),
+        needs=frozenset({"track_by_label", "webhooks"}),
         title="Point the tracking webhook at this server",
         annotations=CONFIGURE,
         asked_about=lambda a: "the webhook set-up",
@@ -379,10 +388,12 @@ def _read_only_cell(spec: ToolSpec) -> str:
 def tools_table() -> str:
     """The README's tools table (between its `tools-table` markers; a test fails when the README differs)."""
     rows = [
-        "| tool | use it to | toolset | read-only | terminal |",
-        "|---|---|---|---|---|",
+        "| tool | use it to | toolset | read-only | APIs | terminal |",
+        "|---|---|---|---|---|---|",
     ]
     for spec in TOOLS:
         command = f"`shipstation-mcp {spec.command}`" if spec.command else "–"
-        rows.append(f"| `{spec.signature()}` | {spec.purpose} | {spec.toolset} | {_read_only_cell(spec)} | {command} |")
+        apis = ", ".join(spec.families) or "none yet"
+        cells = (f"`{spec.signature()}`", spec.purpose, spec.toolset, _read_only_cell(spec), apis, command)
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows) + "\n"

@@ -22,26 +22,8 @@ TOOLSET_OF: dict[str, str] = {spec.name: spec.toolset for spec in TOOLS}
 """Each tool's toolset, from its row in the tool table."""
 assert set(TOOLSET_OF.values()) == set(TOOLSET_NAMES)
 
-NEEDS: dict[str, frozenset[Capability]] = {
-    "find_order": frozenset(),
-    "get_shipment": frozenset({"labels"}),
-    "find_by_external_id": frozenset({"labels"}),
-    "list_shipments": frozenset(),
-    "find_by_tracking_number": frozenset({"labels"}),
-    "track_package": frozenset(),
-    "track_label": frozenset({"track_by_label"}),
-    "list_carriers": frozenset(),
-    "track_packages": frozenset(),
-    "shipments_needing_attention": frozenset({"labels", "track_by_label"}),
-    "subscribe_tracking": frozenset({"track_by_label", "webhooks"}),
-    "unsubscribe_tracking": frozenset({"track_by_label", "webhooks"}),
-    "setup_tracking_webhook": frozenset({"track_by_label", "webhooks"}),
-    "list_webhooks": frozenset({"webhooks"}),
-    "list_tracked_packages": frozenset(),
-    "get_tracking_updates": frozenset(),
-}
-"""What each tool needs the API family to be able to do (`api/families.py`); a family lacking any of it does not
-list the tool."""
+NEEDS: dict[str, frozenset[Capability]] = {spec.name: spec.needs for spec in TOOLS}
+"""What each tool needs the API family to be able to do, from its row in the tool table."""
 assert set(NEEDS) == set(TOOLSET_OF)
 
 
