@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -18,19 +19,24 @@ import pytest
 
 from tests.support.processes import THIS_TREE
 
-INSPECTOR = "@modelcontextprotocol/inspector@2.12.0"
+README_COMMAND = (
+    "npx -y @modelcontextprotocol/inspector@2.12.0 --cli shipstation-mcp --demo -- "
+    "--method tools/call --tool-name find_order --tool-arg query=10443"
+)
+"""The README's Inspector command, run here as written (`shipstation-mcp` is this environment's, on this tree)."""
 
 
-def inspector(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+def inspector(tmp_path: Path, command: str) -> subprocess.CompletedProcess[str]:
     npx = shutil.which("npx")
     if npx is None:
         if os.environ.get("CI"):
             pytest.fail("npx is not installed (Node 20+ is needed for the Inspector CLI)")
         pytest.skip("npx is not installed: the Inspector CLI test needs Node 20+")
-    env = {**os.environ, **THIS_TREE, "HOME": os.environ.get("HOME", str(tmp_path))}
-    server = [sys.executable, "-m", "shipstation_mcp", "--demo"]
+    scripts = str(Path(sys.executable).parent)  # where this environment's `shipstation-mcp` is
+    env = {**os.environ, **THIS_TREE, "PATH": f"{scripts}{os.pathsep}{os.environ.get('PATH', '')}"}
+    argv = shlex.split(command)
     done = subprocess.run(
-        [npx, "-y", INSPECTOR, "--cli", *server, "--", *arguments, "--format", "json", "-q"],
+        [npx, *argv[1:], "--format", "json", "-q"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -43,7 +49,7 @@ def inspector(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[st
 
 
 def test_a_bare_order_number_from_the_inspector_finds_the_order(tmp_path: Path) -> None:
-    done = inspector(tmp_path, "--method", "tools/call", "--tool-name", "find_order", "--tool-arg", "query=10443")
+    done = inspector(tmp_path, README_COMMAND)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)["result"]
     assert not result.get("isError"), result

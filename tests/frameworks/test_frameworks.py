@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 TOKEN = "frameworks-token-0123456789abcdef"
 FRAMEWORKS = ("langchain", "openai-agents", "pydantic-ai")
 ORDER = "Order 10443 for Priya Natarajan"
+QUESTION = "Where is order 10443?"
 
 
 def venvs() -> Path:
@@ -112,7 +113,7 @@ def test_the_frameworks_example_runs_as_its_readme_says(framework: str, tmp_path
     the PATH (no model key: each example then answers without an LLM)."""
     scripts = Path(sys.executable).parent  # where this environment's `shipstation-mcp` is
     done = subprocess.run(
-        [str(python_of(framework)), str(ROOT / "examples" / EXAMPLES[framework]), "Where is order 10443?"],
+        [str(python_of(framework)), str(ROOT / "examples" / EXAMPLES[framework]), QUESTION],
         capture_output=True,
         text=True,
         timeout=120,
