@@ -721,7 +721,7 @@ WEBHOOKS_HELP = """\
 Run the webhook receiver alone: for people who run the MCP server over stdio (Claude Desktop) and still want
 ShipStation's tracking updates. It needs no API key. It stores updates in SHIPSTATION_DATA_DIR, where the stdio
 server reads them (get_tracking_updates, list_tracked_packages, shipstation://tracking/{number}).
-Expose it with a reverse proxy or a tunnel, then call setup_tracking_webhook with its public URL (see the README).
+Expose it with a reverse proxy or a tunnel, then call setup_tracking_webhook with its public URL (docs/webhooks.md).
 """
 
 
