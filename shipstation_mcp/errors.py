@@ -46,6 +46,7 @@ __all__ = [
     "TransportError",
     "describe_for_assistant",
     "explain",
+    "full_stop",
 ]
 
 
@@ -151,6 +152,12 @@ EXPLAINED = (InvalidInput, LookupFailed, StoreError)
 """Failures whose own message is already written for the assistant."""
 
 
+def full_stop(text: str) -> str:
+    """`text` as a sentence that ends once: a full stop added unless it already ends in one (or ? or !)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
 def explain(error: BaseException, *, what: str = "the request", where: str = "this call") -> str:
     """What the assistant reads for any failure: our own messages as they are, ShipStation's failures described,
     anything else an internal error that names only its type (its text may hold data we must not echo)."""
@@ -181,7 +188,7 @@ def describe_for_assistant(error: ShipStationError, *, what: str = "the request"
 
     `what` names the thing asked for, e.g. "shipment 'se-123'", and is used in not-found messages.
     """
-    detail = f" ShipStation said: {error.detail}." if error.detail else ""
+    detail = f" ShipStation said: {full_stop(error.detail)}" if error.detail else ""
     ref = error.reference
     if isinstance(error, AuthenticationError):
         return (

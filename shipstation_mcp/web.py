@@ -43,6 +43,7 @@ __all__ = [
     "build_receiver",
     "build_receiver_app",
     "guarded_protocol",
+    "listening_socket",
     "receiving",
     "require_safe_exposure",
     "run_uvicorn",
@@ -101,6 +102,8 @@ def _announce(receiver: WebhookReceiver) -> None:
     settings = receiver.settings
     for warning in receiver.startup_warnings():
         logger.warning(warning)
+    if receiver.jwks is not None and receiver.jwks.offline:
+        return  # JwksCache said it: the offline demo fetches no keys and refuses signed deliveries
     if settings.webhook_verify:
         logger.info(
             "Webhook receiver at %s verifies RSA-SHA256 signatures with keys from %s%s",
@@ -281,7 +284,25 @@ class LoopReports:
         logger.error("%s%s", message, repeated, exc_info=error)
 
 
-def run_uvicorn(app: Starlette, *, host: str, port: int, settings: LiveSettings | None = None) -> None:
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `host` and `port` (0: a free port the system picks; `getsockname()` tells which), for
+    `run_uvicorn(sock=…)` when the port must be known before serving starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_uvicorn(
+    app: Starlette, *, host: str, port: int, settings: LiveSettings | None = None, sock: socket.socket | None = None
+) -> None:
+    """Serve `app` on `host:port`, or on `sock` (already bound, see `listening_socket`)."""
     import uvicorn
 
     live = settings or LiveSettings()
@@ -317,4 +338,4 @@ def run_uvicorn(app: Starlette, *, host: str, port: int, settings: LiveSettings 
         ws="none",
         backlog=BACKLOG,
     )
-    Server(config).run()
+    Server(config).run(sockets=[sock] if sock is not None else None)

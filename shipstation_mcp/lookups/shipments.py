@@ -80,7 +80,8 @@ async def find_by_tracking_number(
     labels = await find_labels(client, number)
     if not labels:
         raise LookupFailed(
-            f"No label in this ShipStation account has tracking number {number}. Check the number; if the package "
+            f"No label in this ShipStation account has tracking number {' '.join(tracking_number.split())}. "
+            "Check the number; if the package "
             "was shipped outside this account, track_package can still track it with its carrier_code."
         )
     shipment_ids = list(dict.fromkeys(label.shipment_id for label in labels if label.shipment_id))

@@ -23,7 +23,7 @@ from ..api.ids import (
     split_pasted,
 )
 from ..api.models import Address, Label, TrackingInfo
-from ..errors import LookupFailed, NotFoundError, RequestRejectedError, ShipStationError
+from ..errors import LookupFailed, NotFoundError, RequestRejectedError, ShipStationError, full_stop
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +186,7 @@ async def track_package(
     number = normalize_tracking_number(tracking_number)
     given = normalize_carrier_code(carrier_code) if carrier_code else None
     carrier = given or split_pasted(tracking_number)[1] or infer_carrier(number)  # 'UPS 1Z…' names its carrier
+    typed = " ".join(text.split())  # as the person typed it, for messages
 
     if client.family.can("track_by_number"):
         if carrier:
@@ -198,24 +199,42 @@ async def track_package(
                 logger.info("Tracking by inferred carrier failed (HTTP %s); trying the account's labels", exc.status)
         labels = await find_labels(client, number)
         if labels:
+            _same_carrier(given, labels[0], typed)
             return await track_found_label(client, labels[0], number, max_events=max_events, now=now)
-        raise await _unknown_carrier(client, number, carrier)
+        raise await _unknown_carrier(client, typed, carrier)
 
     labels = await find_labels(client, number)
     if labels:
+        _same_carrier(given, labels[0], typed)
         return await track_found_label(client, labels[0], number, max_events=max_events, now=now)
     if carrier:
         try:
             info = await client.track(carrier, number)
         except (NotFoundError, RequestRejectedError) as exc:
             raise LookupFailed(
-                f"No label in this ShipStation account has tracking number {number}, and ShipStation API V2 "
+                f"No label in this ShipStation account has tracking number {typed}, and ShipStation API V2 "
                 f"could not track it with carrier {carrier!r} either (HTTP {exc.status}). If the package was "
                 "shipped outside ShipStation, a ShipEngine key (SHIPSTATION_API=shipengine) can track it by "
                 "carrier; otherwise check the number."
             ) from None
         return summarize_tracking(info, max_events=max_events, now=now)
-    raise await _unknown_carrier(client, number, None)
+    raise await _unknown_carrier(client, typed, None)
+
+
+USPS_CODES = frozenset({"usps", "stamps_com", "endicia"})
+"""Carrier codes that all mean USPS (ShipStation buys USPS labels through Stamps.com or Endicia)."""
+
+
+def _same_carrier(given: str | None, label: Label, typed: str) -> None:
+    """A carrier_code that contradicts the account's own label for the number is refused, not silently ignored."""
+    actual = (label.carrier_code or "").lower()
+    if not given or not actual or given == actual or {given, actual} <= USPS_CODES:
+        return
+    raise LookupFailed(
+        f"{typed} is this account's {actual} label{f' {label.label_id}' if label.label_id else ''}, not a {given} "
+        f"package, so carrier_code "
+        f"{given!r} does not fit. Leave carrier_code out (the label says which carrier), or check the number."
+    )
 
 
 async def track_found_label(
@@ -237,7 +256,7 @@ async def track_found_label(
 
 
 def _carrier_lookup_failed(number: str, carrier: str, exc: NotFoundError | RequestRejectedError) -> LookupFailed:
-    said = f" ShipStation said: {exc.detail}." if exc.detail else ""
+    said = f" ShipStation said: {full_stop(exc.detail)}" if exc.detail else ""
     return LookupFailed(
         f"Carrier {carrier!r} has no tracking for {number} (HTTP {exc.status}).{said} Check the number and the "
         "carrier code (list_carriers shows the account's carriers), or leave carrier_code out to let the number's "
