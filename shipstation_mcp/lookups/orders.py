@@ -17,6 +17,7 @@ from ..answers.orders import MatchedAs, OrderAnswer, order_headline
 from ..answers.shipments import summarize_shipment
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
+from ..api.families import V2, ApiFamily
 from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none
 from ..api.models import Label, Shipment
 from ..errors import LookupFailed, NotFoundError
@@ -47,9 +48,11 @@ def _tracking_shaped(text: str) -> str | None:
     return number if len(number) >= 10 and digits >= 8 else None
 
 
-def interpretations(query: str) -> list[tuple[MatchedAs, str]]:
-    """The kinds of identifier `query` may be, likeliest first, each with the value to look up."""
+def interpretations(query: str, family: ApiFamily = V2) -> list[tuple[MatchedAs, str]]:
+    """The kinds of identifier `query` may be in `family`'s API, likeliest first, each with the value to look up."""
     text = query.strip()
+    if not family.can("labels"):
+        return _order_interpretations(text, family)
     if SHIPSTATION_ID.match(text):
         return [("shipment id", text.lower()), ("label id", text.lower())]
     marked = ORDER_MARK.sub("", text)
@@ -61,6 +64,19 @@ def interpretations(query: str) -> list[tuple[MatchedAs, str]]:
     if number:
         return [("tracking number", number), ("order number", text), ("external id", text)]
     return [("external id", text), ("order number", text)]
+
+
+def _order_interpretations(text: str, family: ApiFamily) -> list[tuple[MatchedAs, str]]:
+    """An API of orders (V1): an order number first, then (all digits) the order's own id; a tracking number is
+    looked up among its labels and fulfillments. It has no label ids and no external ids to look up."""
+    marked = ORDER_MARK.sub("", text) or text
+    kinds: list[tuple[MatchedAs, str]] = [("order number", marked)]
+    if family.id_shape.match(marked):
+        kinds.append(("shipment id", marked))
+    number = _tracking_shaped(text)
+    if number and marked == text:
+        kinds.insert(0 if not SHORT_NUMBER.match(text) else 1, ("tracking number", number))
+    return kinds
 
 
 async def find_order(
@@ -75,6 +91,8 @@ async def find_order(
         labels.append(found.label)
     packages = await _track_labels(client, labels, max_events=max_events, now=now)
     summary = summarize_shipment(shipment, labels)
+    if not client.family.can("track_by_label"):
+        summary.next_step = None  # its packages below are as tracked as this API allows; there is no track_label
     return OrderAnswer(
         headline=order_headline(summary, packages),
         query=query[:200],
@@ -88,7 +106,7 @@ async def find_order(
 
 async def _recognise(client: ShipStationClient, text: str) -> _Found:
     tried: list[str] = []
-    for kind, value in interpretations(text):
+    for kind, value in interpretations(text, client.family):
         found = await _look_up(client, kind, value)
         count = len(found.shipments)
         tried.append(f"{kind} {value}: " + (f"{count} match{'es' if count != 1 else ''}" if count else "no match"))

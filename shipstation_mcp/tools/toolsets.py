@@ -43,10 +43,10 @@ assert set(TOOLSET_OF.values()) == set(TOOLSET_NAMES)
 
 NEEDS: dict[str, frozenset[Capability]] = {
     "find_order": frozenset(),
-    "get_shipment": frozenset({"labels"}),
+    "get_shipment": frozenset(),
     "find_by_external_id": frozenset({"labels"}),
     "list_shipments": frozenset(),
-    "find_by_tracking_number": frozenset({"labels"}),
+    "find_by_tracking_number": frozenset(),
     "track_package": frozenset(),
     "track_label": frozenset({"track_by_label"}),
     "list_carriers": frozenset(),
