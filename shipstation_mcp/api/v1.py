@@ -367,8 +367,17 @@ class V1Endpoints(Endpoints):
         return self.api.parse(Webhook, {**found, "url": url, "event": event})
 
 
+SHARED_STATUSES = {
+    "pending": "awaiting_shipment",
+    "processing": "awaiting_shipment",
+    "label_purchased": "shipped",
+    "cancelled": "cancelled",
+}
+"""The shared shipment statuses a search may ask for, as V1 names the orders in that state."""
+
+
 def _order_status(status: Any) -> str | None:
-    return str(status) if status else None
+    return SHARED_STATUSES.get(str(status), str(status)) if status else None
 
 
 def _v1_params(params: Mapping[str, Any]) -> dict[str, Any]:
