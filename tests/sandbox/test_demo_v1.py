@@ -54,11 +54,11 @@ async def test_find_order_without_a_tracking_key_says_so_and_gives_the_link() ->
 
 async def test_a_v2_tracking_key_cannot_track_a_fulfillment_and_says_why() -> None:
     async with Client(server(SHIPSTATION_TRACKING_API="v2")) as client:
-        text, data = answer_of(await client.call_tool("find_order", {"query": "10450"}))
+        _, data = answer_of(await client.call_tool("find_order", {"query": "10450"}))
     [package] = data["packages"]
     assert package["status_code"] == "UN" and "marked shipped outside ShipStation's labels" in package["note"]
     async with Client(server(SHIPSTATION_TRACKING_API="shipengine")) as client:
-        text, data = answer_of(await client.call_tool("find_order", {"query": "10450"}))
+        _, data = answer_of(await client.call_tool("find_order", {"query": "10450"}))
     assert data["packages"][0]["delivered"] is True  # ShipEngine tracks any number by its carrier
 
 
