@@ -97,3 +97,6 @@ class ShipStationClient(RequestEngine):
 
     async def update_webhook(self, webhook_id: str, url: str, *, headers: Sequence[tuple[str, str]] = ()) -> None:
         await self.endpoints.update_webhook(webhook_id, url, headers=headers)
+
+    async def fetch_resource(self, url: str) -> list[Label]:
+        return await self.endpoints.fetch_resource(url)

@@ -22,22 +22,25 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from ..config import Settings
-from ..errors import NotFoundError
+from ..errors import InvalidInput, NotFoundError
 from ..times import to_utc
 from .adapters import Endpoints
-from .models import Carrier, ErrorBody, LabelList, Shipment, ShipmentList, Webhook
+from .models import Carrier, ErrorBody, Label, LabelList, Shipment, ShipmentList, Webhook
 
 __all__ = [
     "PACIFIC",
     "V1_RESOURCE_HOST",
     "V1Endpoints",
+    "allowed_resource_url",
     "basic_auth",
     "carrier_code_of",
+    "carrier_from_v1",
     "label_from_fulfillment",
     "label_from_shipment",
     "pacific_text",
@@ -52,6 +55,9 @@ __all__ = [
 PACIFIC = ZoneInfo("America/Los_Angeles")
 V1_RESOURCE_HOST = re.compile(r"^ssapi\d*\.shipstation\.com$")
 """Hosts a V1 webhook's `resource_url` may name (`ssapi.shipstation.com`, `ssapi13.shipstation.com`, …)."""
+MAX_RESOURCE_URL = 2000
+RESOURCES = frozenset({"orders", "shipments", "fulfillments"})
+"""What a V1 webhook's `resource_url` may name."""
 MAX_PAGE_SIZE = 500
 MAX_PAGES = 20
 """Most pages read for one order-number search (10,000 orders sharing a prefix)."""
@@ -249,6 +255,11 @@ def label_from_fulfillment(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def carrier_from_v1(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A V1 carrier (`GET /carriers` row, `GET /carriers/getcarrier`) as a shared carrier."""
+    return {"carrier_code": row.get("code"), "friendly_name": row.get("name"), "nickname": row.get("nickname")}
+
+
 def webhook_from_v1(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row of `GET /webhooks` (PascalCase) or the answer to a subscription (`{"id": …}`) as a shared webhook."""
     return {
@@ -349,11 +360,7 @@ class V1Endpoints(Endpoints):
     async def list_carriers(self) -> list[Carrier]:
         data = await self.api.get_json(["carriers"], ttl=self.api.tracking_ttl)
         rows = [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
-        carriers = [
-            {"carrier_code": row.get("code"), "friendly_name": row.get("name"), "nickname": row.get("nickname")}
-            for row in rows
-        ]
-        return [self.api.parse(Carrier, carrier) for carrier in carriers]
+        return [self.api.parse(Carrier, carrier_from_v1(row)) for row in rows]
 
     async def list_webhooks(self) -> list[Webhook]:
         rows = _rows(await self.api.get_json(["webhooks"]), "webhooks")
@@ -366,6 +373,16 @@ class V1Endpoints(Endpoints):
         found = webhook_from_v1(data) if isinstance(data, dict) else {}
         return self.api.parse(Webhook, {**found, "url": url, "event": event})
 
+    async def fetch_resource(self, url: str) -> list[Label]:
+        """A webhook's `resource_url` (checked against the allow-list first): the labels or fulfillments it lists;
+        orders carry no tracking number, so an order notice gives none."""
+        if not allowed_resource_url(url):
+            raise InvalidInput("The webhook's resource_url is not a ShipStation V1 address; it was not fetched.")
+        data = await self.api.request("GET", [], absolute_url=url)
+        rows = [label_from_shipment(row) for row in _rows(data, "shipments")]
+        rows += [label_from_fulfillment(row) for row in _rows(data, "fulfillments")]
+        return [self.api.parse(Label, row) for row in rows]
+
 
 SHARED_STATUSES = {
     "pending": "awaiting_shipment",
@@ -374,6 +391,22 @@ SHARED_STATUSES = {
     "cancelled": "cancelled",
 }
 """The shared shipment statuses a search may ask for, as V1 names the orders in that state."""
+
+
+def allowed_resource_url(url: str) -> bool:
+    """Whether a V1 webhook's `resource_url` may be fetched with the account's credentials: https, a ShipStation
+    V1 host (`ssapi<N>.shipstation.com`), no user name, password or port, a resource we read."""
+    if not isinstance(url, str) or len(url) > MAX_RESOURCE_URL:
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    resource = parts.path.strip("/")
+    plain = parts.username is None and parts.password is None and port in (None, 443)
+    return parts.scheme == "https" and plain and bool(V1_RESOURCE_HOST.match(host)) and resource in RESOURCES
 
 
 def _order_status(status: Any) -> str | None:
