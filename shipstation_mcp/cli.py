@@ -774,9 +774,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         _webhooks_command(args, formatter)
         return
     settings = _settings_or_exit(args)
-    if not (settings.demo and settings.api_key == DEMO_API_KEY):
-        # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
-        formatter.add_secret(settings.api_key)
+    for credential in settings.credentials:  # the key, a V1 secret, a tracking key
+        if not (settings.demo and credential == DEMO_API_KEY):
+            # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
+            formatter.add_secret(credential)
     for secret in (*settings.live.secrets, url_password(settings.redis_url)):
         if secret:
             formatter.add_secret(secret)
