@@ -212,47 +212,42 @@ def shipment_from_order(order: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def label_from_shipment(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A V1 shipment (a label made in ShipStation) in the shape of a V2 label."""
+def _label(row: Mapping[str, Any], label_id: str | None, service: Any) -> dict[str, Any]:
     carrier = carrier_code_of(row.get("carrierCode"))
     number = _text(row.get("trackingNumber"))
     voided = row.get("voided") is True
     return {
-        "label_id": _text(row.get("shipmentId")),
+        "label_id": label_id,
         "status": "voided" if voided else "completed",
         "shipment_id": _text(row.get("orderId")),
-        "external_shipment_id": _text(row.get("orderKey")),
         "ship_date": pacific_time(row.get("shipDate")),
         "created_at": pacific_time(row.get("createDate")),
         "tracking_number": number,
         "tracking_url": tracking_link(carrier, number),
         "carrier_code": carrier,
-        "service_code": _text(row.get("serviceCode")),
+        "service_code": _text(service),
         "voided": voided,
         "voided_at": pacific_time(row.get("voidDate")),
+    }
+
+
+def label_from_shipment(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A V1 shipment (a label made in ShipStation) in the shape of a V2 label."""
+    label = _label(row, _text(row.get("shipmentId")), row.get("serviceCode"))
+    return {
+        **label,
+        "external_shipment_id": _text(row.get("orderKey")),
         "is_return_label": row.get("isReturnLabel") is True,
     }
 
 
 def label_from_fulfillment(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A V1 fulfillment (marked shipped outside ShipStation's labels) in the shape of a V2 label."""
-    carrier = carrier_code_of(row.get("carrierCode"))
-    number = _text(row.get("trackingNumber"))
-    voided = row.get("voided") is True
+    """A V1 fulfillment (marked shipped outside ShipStation's labels) in the shape of a V2 label; its id is
+    `f<fulfillmentId>`, so it never collides with a label's."""
     fulfillment_id = _text(row.get("fulfillmentId"))
-    return {
-        "label_id": FULFILLMENT_PREFIX + fulfillment_id if fulfillment_id else None,
-        "status": "voided" if voided else "completed",
-        "shipment_id": _text(row.get("orderId")),
-        "ship_date": pacific_time(row.get("shipDate")),
-        "created_at": pacific_time(row.get("createDate")),
-        "tracking_number": number,
-        "tracking_url": tracking_link(carrier, number),
-        "carrier_code": carrier,
-        "service_code": _text(row.get("fulfillmentServiceCode")),
-        "voided": voided,
-        "voided_at": pacific_time(row.get("voidDate")),
-    }
+    return _label(
+        row, FULFILLMENT_PREFIX + fulfillment_id if fulfillment_id else None, row.get("fulfillmentServiceCode")
+    )
 
 
 def carrier_from_v1(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -91,13 +91,7 @@ async def track_elsewhere(
 ) -> TrackingSummary:
     """A label of a family that gives no tracking status (V1): tracked through the second key's API when one is
     configured (`client.tracker`), else answered with what is known and the carrier's page, never a guessed status."""
-    facts = LabelFacts(
-        label_id=label.label_id,
-        created_at=label.created_at,
-        voided=is_voided(label),
-        replaced_by=replaced_by,
-        return_label=bool(label.is_return_label),
-    )
+    facts = label_facts(label, replaced_by=replaced_by)
     tracker = client.tracker
     if tracker is None:
         why = NO_TRACKING.format(api=client.family.title)
@@ -143,14 +137,17 @@ def voided_summary(label: Label, *, replaced_by: str | None, now: datetime | Non
     info = TrackingInfo(
         tracking_number=label.tracking_number, carrier_code=label.carrier_code, tracking_url=label.tracking_url
     )
-    facts = LabelFacts(
+    return summarize_tracking(info, label=label_facts(label, replaced_by=replaced_by), max_events=0, now=now)
+
+
+def label_facts(label: Label, *, replaced_by: str | None) -> LabelFacts:
+    return LabelFacts(
         label_id=label.label_id,
         created_at=label.created_at,
-        voided=True,
+        voided=is_voided(label),
         replaced_by=replaced_by,
         return_label=bool(label.is_return_label),
     )
-    return summarize_tracking(info, label=facts, max_events=0, now=now)
 
 
 def is_voided(label: Label) -> bool:
