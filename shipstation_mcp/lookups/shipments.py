@@ -36,10 +36,21 @@ async def labels_of(client: ShipStationClient, shipment_id: str) -> list[Label]:
     return result.labels
 
 
+def summarized(client: ShipStationClient, shipment: Shipment, labels: Sequence[Label]) -> ShipmentSummary:
+    """The shipment's summary; where the family has no label tracking (V1), its next step says what does track."""
+    summary = summarize_shipment(shipment, labels)
+    if summary.next_step and not client.family.can("track_by_label") and any(label.label_id for label in labels):
+        number = shipment.shipment_number or shipment.shipment_id
+        summary.next_step = (
+            f"Call find_order with {number!r}: it gives each package's tracking as far as this account's API allows."
+        )
+    return summary
+
+
 async def _with_labels(client: ShipStationClient, shipment: Shipment) -> ShipmentSummary:
     shipment_id = api_id(shipment.shipment_id, what="shipment id") if shipment.shipment_id else None
     labels = await labels_of(client, shipment_id) if shipment_id else []
-    return summarize_shipment(shipment, labels)
+    return summarized(client, shipment, labels)
 
 
 async def get_shipment(client: ShipStationClient, shipment_id: str) -> ShipmentSummary:
@@ -52,7 +63,7 @@ async def get_shipment(client: ShipStationClient, shipment_id: str) -> ShipmentS
             f"se-123456. Call find_order(query={shipment_id!r}): it also tries the value as an order number, the "
             "store's own id, a label id and a tracking number."
         ) from None
-    return summarize_shipment(shipment, labels)
+    return summarized(client, shipment, labels)
 
 
 async def find_by_external_id(client: ShipStationClient, external_shipment_id: str) -> ShipmentSummary:

@@ -40,6 +40,7 @@ def _multi_package_order(text: str, data: dict[str, Any], api: str) -> None:
     assert data["shipment_number"] == "10445" and data["status"] == "shipped"
     assert [label["tracking_number"] for label in data["labels"]] == MULTI_PACKAGE  # one V1 shipment per box
     assert all(label["tracking_url"].startswith(UPS_PAGE) for label in data["labels"])
+    assert "find_order with '10445'" in data["next_step"]  # not track_label, which V1 cannot serve
 
 
 def _search_by_customer(text: str, data: dict[str, Any], api: str) -> None:
