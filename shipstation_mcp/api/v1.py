@@ -17,6 +17,7 @@ Its quirks, each handled here:
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 from collections.abc import Mapping, Sequence
@@ -335,8 +336,9 @@ class V1Endpoints(Endpoints):
         query: dict[str, Any] = {"orderId": order, "trackingNumber": number}
         query |= {"sortBy": "CreateDate", "sortDir": "DESC"}
         if query["orderId"] or query["trackingNumber"]:  # a handful of rows: all of them
-            shipments = await self._every_page("shipments", query)
-            fulfillments = await self._every_page("fulfillments", query)
+            shipments, fulfillments = await asyncio.gather(
+                self._every_page("shipments", query), self._every_page("fulfillments", query)
+            )
             paging: dict[str, Any] = {"page": 1, "pages": 1}
         else:  # a listing: the page asked for, of both
             page, size = int(filters.get("page") or 1), min(int(filters.get("page_size") or 25), MAX_PAGE_SIZE)
