@@ -408,10 +408,17 @@ _KEY_AND_SECRET = re.compile(r"^[^:\s]+:[^:\s]+$")
 V1_KEY_HELP = "ShipStation: Settings > Account > API Settings, V1 API"
 
 
+def _bundle_value(env: Mapping[str, str], name: str) -> str:
+    """A setting's value; empty when a bundle setting was left empty and an older client passed it through
+    unexpanded (`${user_config.…}`)."""
+    value = env.get(name, "").strip()
+    return "" if value.startswith("${user_config.") else value
+
+
 def _v1_secret(env: Mapping[str, str], api: str, api_key: str, *, demo: bool) -> str | None:
     """The secret of a V1 key pair; a V1 pair put where a V2 key goes (or a secret without SHIPSTATION_API=v1) is
     explained in one line rather than failing later as a rejected key."""
-    secret = env.get("SHIPSTATION_API_SECRET", "").strip()
+    secret = _bundle_value(env, "SHIPSTATION_API_SECRET")
     joined = bool(_KEY_AND_SECRET.match(api_key))
     if api != "v1":
         if joined:
@@ -444,8 +451,8 @@ def _v1_secret(env: Mapping[str, str], api: str, api_key: str, *, demo: bool) ->
 def _tracking_settings(env: Mapping[str, str], settings: Settings) -> Settings | None:
     """The second key V1 needs for tracking status: a V2 or ShipEngine key (`SHIPSTATION_TRACKING_API`, default v2,
     and `SHIPSTATION_TRACKING_API_KEY`). The demo needs only the family."""
-    key = env.get("SHIPSTATION_TRACKING_API_KEY", "").strip()
-    family = env.get("SHIPSTATION_TRACKING_API", "").strip().lower()
+    key = _bundle_value(env, "SHIPSTATION_TRACKING_API_KEY")
+    family = _bundle_value(env, "SHIPSTATION_TRACKING_API").lower()
     if not key and not family:
         return None
     if settings.api != "v1":

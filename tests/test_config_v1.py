@@ -3,6 +3,8 @@ explanation a V1 key put where it does not belong gets at start."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,34 @@ def test_the_demo_needs_no_v1_secret_nor_tracking_key() -> None:
         {"SHIPSTATION_API": "v1", "SHIPSTATION_TRACKING_API": "v2"}, demo=True, dotenv_path=NO_DOTENV
     )
     assert settings.api_secret and settings.tracking is not None and settings.tracking.api == "v2"
+
+
+def test_the_bundle_passes_a_v1_pair_and_its_tracking_key() -> None:
+    manifest = json.loads((Path(__file__).resolve().parents[1] / "manifest.json").read_text())
+    env = manifest["server"]["mcp_config"]["env"]
+    chosen = {"api_key": "k1234", "api": "v1", "api_secret": "s5678", "tracking_api": "shipengine"}
+    chosen["tracking_api_key"] = "TEST_t123"
+
+    def render(value: str) -> str:
+        def one(match: re.Match[str]) -> str:
+            option = match.group(1)
+            default = manifest["user_config"][option].get("default", "")
+            return (
+                str(chosen.get(option, default)).lower() if isinstance(default, bool) else chosen.get(option, default)
+            )
+
+        return re.sub(r"\$\{user_config\.(\w+)\}", one, value)
+
+    settings = load_settings({name: render(value) for name, value in env.items()}, dotenv_path=NO_DOTENV)
+    assert (settings.api, settings.api_key, settings.api_secret) == ("v1", "k1234", "s5678")
+    assert settings.tracking is not None and settings.tracking.api == "shipengine"
+
+
+def test_unexpanded_bundle_placeholders_of_an_older_client_count_as_empty() -> None:
+    settings = load(
+        SHIPSTATION_API_KEY="k1234",
+        SHIPSTATION_API_SECRET="${user_config.api_secret}",
+        SHIPSTATION_TRACKING_API="${user_config.tracking_api}",
+        SHIPSTATION_TRACKING_API_KEY="${user_config.tracking_api_key}",
+    )
+    assert settings.api == "v2" and settings.api_secret is None and settings.tracking is None
