@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from ..config import Settings
-from ..errors import InvalidInput, NotFoundError
+from ..errors import InvalidInput, NotFoundError, RequestRejectedError
 from ..times import to_utc
 from .adapters import Endpoints
 from .models import Carrier, ErrorBody, Label, LabelList, Shipment, ShipmentList, Webhook
@@ -272,10 +272,11 @@ def _rows(data: Any, key: str) -> list[dict[str, Any]]:
 
 
 def _is_last_page(data: Any, page: int, size: int, key: str) -> bool:
-    """V1's `pages` can say 0 beside rows: a short page, or `page * size >= total`, ends the listing."""
+    """V1's `pages` (and, defensively, `total`) can say 0 beside rows: a short page, or `page * size >= total`
+    with a total above 0, ends the listing."""
     rows = _rows(data, key)
     total = data.get("total") if isinstance(data, dict) else None
-    return len(rows) < size or (isinstance(total, int) and page * size >= total)
+    return len(rows) < size or (isinstance(total, int) and total > 0 and page * size >= total)
 
 
 class V1Endpoints(Endpoints):
@@ -289,7 +290,10 @@ class V1Endpoints(Endpoints):
     async def get_shipment(self, shipment_id: str) -> Shipment:
         if not shipment_id.isdigit():
             raise NotFoundError(f"V1 order ids are numbers, not {shipment_id[:40]!r}", status=404)
-        data = await self.api.get_json(["orders", shipment_id], ttl=self.api.shipment_ttl)
+        try:
+            data = await self.api.get_json(["orders", shipment_id], ttl=self.api.shipment_ttl)
+        except RequestRejectedError as exc:  # what V1 answers for an unknown id is undocumented: 404 or 400
+            raise NotFoundError(str(exc), status=exc.status, request_id=exc.request_id, messages=exc.messages) from None
         if not isinstance(data, dict):
             raise self.api.unexpected("GET", "orders/{orderId}", "an order")
         return self.api.parse(Shipment, shipment_from_order(data))
