@@ -40,7 +40,6 @@ def untracked_summary(label: Label, facts: LabelFacts, *, why: str) -> TrackingS
         label_created_at=facts.created_at,
         ship_date=label.ship_date,
         tracking_url=label.tracking_url,
-        note=why,
     )
 
 

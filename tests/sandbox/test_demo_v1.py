@@ -56,7 +56,7 @@ async def test_a_v2_tracking_key_cannot_track_a_fulfillment_and_says_why() -> No
     async with Client(server(SHIPSTATION_TRACKING_API="v2")) as client:
         _, data = answer_of(await client.call_tool("find_order", {"query": "10450"}))
     [package] = data["packages"]
-    assert package["status_code"] == "UN" and "marked shipped outside ShipStation's labels" in package["note"]
+    assert package["status_code"] == "UN" and "marked shipped outside ShipStation's labels" in package["meaning"]
     async with Client(server(SHIPSTATION_TRACKING_API="shipengine")) as client:
         _, data = answer_of(await client.call_tool("find_order", {"query": "10450"}))
     assert data["packages"][0]["delivered"] is True  # ShipEngine tracks any number by its carrier

@@ -63,7 +63,7 @@ def _untracked(text: str, data: dict[str, Any], api: str) -> None:
     assert data["tracking_number"] == "1ZA4R8E20293229421" and data["carrier_code"] == "ups"
     assert data["status_description"] == "No tracking status from this account's API"
     assert NO_STATUS in data["headline"] and data["tracking_url"] == UPS_PAGE + "1ZA4R8E20293229421"
-    assert "SHIPSTATION_TRACKING_API_KEY" in data["note"]
+    assert "SHIPSTATION_TRACKING_API_KEY" in data["meaning"]
 
 
 def _fulfillment(text: str, data: dict[str, Any], api: str) -> None:
