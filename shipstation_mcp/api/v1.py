@@ -210,7 +210,25 @@ def shipment_from_order(order: Mapping[str, Any]) -> dict[str, Any]:
         "items": _items(order.get("items")),
         "order_source_code": _text(advanced.get("source")),
         "total_weight": {"value": weight.get("value"), "unit": weight.get("units")} if weight else None,
+        "confirmation": _text(order.get("confirmation")),
+        "advanced_options": {
+            "saturday_delivery": advanced.get("saturdayDelivery"),
+            "contains_alcohol": advanced.get("containsAlcohol"),
+        },
+        "amount_paid": _money(order.get("amountPaid")),
+        "shipping_paid": _money(order.get("shippingAmount")),
+        "tax_paid": _money(order.get("taxAmount")),
+        "notes_from_buyer": _text(order.get("customerNotes")),
+        "notes_for_gift": _text(order.get("giftMessage")),
+        "is_gift": order.get("gift") if isinstance(order.get("gift"), bool) else None,
     }
+
+
+def _money(amount: Any) -> dict[str, Any] | None:
+    """V1 amounts are bare numbers in the account's currency, which V1 does not name: the amount alone."""
+    if isinstance(amount, bool) or not isinstance(amount, int | float):
+        return None
+    return {"amount": amount}
 
 
 def _label(row: Mapping[str, Any], label_id: str | None, service: Any) -> dict[str, Any]:
