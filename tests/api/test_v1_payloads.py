@@ -82,6 +82,18 @@ async def test_an_order_reads_as_a_shipment_with_pacific_times(name: str) -> Non
     assert shipment.created_at == created and shipment.ship_by_date == ship_by
     assert [(item.sku, item.quantity) for item in shipment.items] == items  # the discount line is not an item
     assert shipment.ship_to is not None and (shipment.ship_to.name, shipment.ship_to.country_code) == (person, country)
+    paid, requested, gift = PAID[name]
+    assert (shipment.amount_paid.amount if shipment.amount_paid else None) == paid
+    assert shipment.requested_shipment_service == requested and shipment.is_gift is gift
+
+
+# file: (amount paid, service the buyer chose, gift)
+PAID = {
+    "order/agritheory_get_order_shipped_international.json": (0.0, "USPS First Class Mail Intl", False),
+    "order/rivera_docs_get_order_awaiting_shipment.json": (218.73, "Priority Mail", True),
+    "order/sspostman_createorder_response_pst_evidence.json": (218.73, "Priority Mail", True),
+    "order/sspostman_get_order_awaiting_shipment.json": (218.73, "Priority Mail", True),
+}
 
 
 # file: (order number searched, the order ids that match it exactly, newest first as listed)
