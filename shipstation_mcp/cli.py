@@ -33,12 +33,17 @@ logger = logging.getLogger("shipstation_mcp")
 SETTINGS_HELP = """\
 settings (environment variables, or a .env file in the working directory; the real environment wins):
   SHIPSTATION_API_KEY      API key (required unless --demo). ShipStation: Settings > Account > API Settings
-  SHIPSTATION_API          v2 (api.shipstation.com/v2) or shipengine (api.shipengine.com/v1)   [default: v2]
+  SHIPSTATION_API          v2 (api.shipstation.com/v2), shipengine (api.shipengine.com/v1) or v1
+                           (ShipStation's classic API, ssapi.shipstation.com, key + secret)    [default: v2]
+  SHIPSTATION_API_SECRET   with SHIPSTATION_API=v1: the secret of the V1 key pair
+  SHIPSTATION_TRACKING_API, SHIPSTATION_TRACKING_API_KEY
+                           with SHIPSTATION_API=v1 (no tracking status of its own): a v2 or shipengine key
+                           of the same account that tracks its packages (docs/v1.md)           [default: v2, none]
   SHIPSTATION_BASE_URL     override the host (a proxy, a mock); the path prefix follows SHIPSTATION_API
   SHIPSTATION_TIMEOUT      seconds per HTTP request, up to 600                                 [default: 30]
   SHIPSTATION_MAX_RETRIES  retries of a failed idempotent request (0-10)                       [default: 3]
   SHIPSTATION_DEMO         1 to serve the offline demo account, same as --demo                 [default: 0]
-  SHIPSTATION_RATE_LIMIT   requests per minute for this process                [default: 200; 20 for TEST_ keys]
+  SHIPSTATION_RATE_LIMIT   requests per minute for this process       [default: 200; 20 for TEST_ keys; 40 for v1]
   SHIPSTATION_CACHE_TTL    seconds to reuse tracking not yet delivered; 0 = no cache           [default: 300]
   SHIPSTATION_RATE_HEADROOM  percent of the minute's allowance left for other users of the key  [default: 5]
   SHIPSTATION_CONCURRENCY  most requests a bulk call has in flight at once (1-100)             [default: 10]
@@ -878,9 +883,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         _webhooks_command(args, formatter)
         return
     settings = _settings_or_exit(args, argv)
-    if not (settings.demo and settings.api_key == DEMO_API_KEY):
-        # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
-        formatter.add_secret(settings.api_key)
+    for credential in settings.credentials:  # the key, a V1 secret, a tracking key
+        if not (settings.demo and credential == DEMO_API_KEY):
+            # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
+            formatter.add_secret(credential)
     for secret in (*settings.live.secrets, url_password(settings.redis_url)):
         if secret:
             formatter.add_secret(secret)

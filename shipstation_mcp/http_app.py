@@ -52,6 +52,7 @@ from .config import (
     Settings,
     is_loopback_host,
 )
+from .live.classic_hooks import resource_fetcher
 from .live.receiver import JwksCache, loads_limited
 from .tools.server import ShipStationMCP
 from .web import build_receiver, receiving, require_safe_exposure
@@ -316,7 +317,10 @@ def build_http_app(
     live = server.live
     # The demo dials nothing but loopback: it takes keys only from a key server on this machine, if one is set.
     local_keys = is_loopback_host(urlsplit(live_settings.webhook_jwks_url).hostname or "")
-    receiver = build_receiver(live, jwks=jwks, clock=clock, offline=settings.demo and not local_keys)
+    fetch = None if settings.demo else resource_fetcher(settings)  # the demo dials nothing
+    receiver = build_receiver(
+        live, jwks=jwks, clock=clock, offline=settings.demo and not local_keys, fetch_resource=fetch
+    )
     mcp_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
         transport_security=transport_security(live_settings, host),

@@ -35,6 +35,7 @@ from .config import (
     LiveSettings,
     is_loopback_host,
 )
+from .live.classic_hooks import Fetch
 from .live.notifier import LiveTracking
 from .live.receiver import JwksCache, WebhookReceiver
 
@@ -88,13 +89,20 @@ def build_receiver(
     jwks: JwksCache | None = None,
     clock: Callable[[], datetime] | None = None,
     offline: bool = False,
+    fetch_resource: Fetch | None = None,
 ) -> WebhookReceiver:
-    """The webhook receiver; `offline` (the demo) never fetches signing keys, so nothing dials out."""
+    """The webhook receiver; `offline` (the demo) never fetches signing keys, so nothing dials out.
+    `fetch_resource` fetches what a V1 notice names (`live.classic_hooks.resource_fetcher`)."""
     settings = live.settings
     if jwks is None and settings.webhook_verify:
         jwks = JwksCache(settings.webhook_jwks_url, offline=offline)
     return WebhookReceiver(
-        settings, live.durable_store, jwks=jwks, on_stored=lambda _stored: live.event_stored(), clock=clock
+        settings,
+        live.durable_store,
+        jwks=jwks,
+        on_stored=lambda _stored: live.event_stored(),
+        clock=clock,
+        fetch_resource=fetch_resource,
     )
 
 

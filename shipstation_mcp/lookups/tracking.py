@@ -13,6 +13,7 @@ from datetime import datetime
 
 from ..answers.live import WatchChange
 from ..answers.tracking import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, LabelFacts, TrackingSummary, summarize_tracking
+from ..answers.untracked import untracked_summary
 from ..api.client import ShipStationClient
 from ..api.ids import (
     SHIPSTATION_ID,
@@ -23,7 +24,8 @@ from ..api.ids import (
     split_pasted,
 )
 from ..api.models import Address, Label, TrackingInfo
-from ..errors import LookupFailed, NotFoundError, RequestRejectedError, ShipStationError, full_stop
+from ..api.v1 import tracking_link
+from ..errors import InvalidInput, LookupFailed, NotFoundError, RequestRejectedError, ShipStationError, full_stop
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,13 @@ async def track_label(
     One request: the track answer carries the carrier, the number and the carrier's tracking page. Only when it
     lacks one of them (some carriers leave them out) does the label supply it, at one more request.
     """
+    if not client.family.can("track_by_label"):
+        if label is None:
+            raise LookupFailed(
+                f"{client.family.title} cannot fetch label {label_id!r} on its own: call find_order with the order "
+                "number or the tracking number; it reads the order's labels and tracks each."
+            )
+        return await track_elsewhere(client, label, replaced_by=replaced_by, max_events=max_events, now=now)
     try:
         info = await client.track_label(label_id)
     except NotFoundError as exc:
@@ -82,19 +91,73 @@ async def track_label(
     )
 
 
+async def track_elsewhere(
+    client: ShipStationClient,
+    label: Label,
+    *,
+    replaced_by: str | None = None,
+    max_events: int = DEFAULT_MAX_EVENTS,
+    now: datetime | None = None,
+) -> TrackingSummary:
+    """A label of a family that gives no tracking status (V1): tracked through the second key's API when one is
+    configured (`client.tracker`), else answered with what is known and the carrier's page, never a guessed status."""
+    facts = label_facts(label, replaced_by=replaced_by)
+    tracker = client.tracker
+    if tracker is None:
+        why = NO_TRACKING.format(api=client.family.title)
+        return untracked_summary(label, facts, why=why)
+    info, failure = await _tracked_by(tracker, label)
+    if info is None:
+        return untracked_summary(label, facts, why=failure)
+    _fill_from_label(info, label)
+    return summarize_tracking(info, label=facts, max_events=max_events, now=now)
+
+
+NO_TRACKING = (
+    "{api} gives no tracking status, only the tracking number and carrier. Set SHIPSTATION_TRACKING_API and "
+    "SHIPSTATION_TRACKING_API_KEY (a ShipStation API V2 or ShipEngine key of the same account) to see where "
+    "packages are; until then the carrier's own page answers."
+)
+
+
+async def _tracked_by(tracker: ShipStationClient, label: Label) -> tuple[TrackingInfo | None, str]:
+    """The tracking answer of the tracking key's API, or None and why not. By number where that API tracks any
+    number; else by label (`se-<shipmentId>`, ShipStation's migration guide pairs the ids), for ShipStation labels."""
+    number, carrier = label.tracking_number, label.carrier_code
+    title = tracker.family.title
+    if not number:
+        return None, "There is no tracking number to track."
+    try:
+        if tracker.family.can("track_by_number") and carrier:
+            return await tracker.track(carrier, normalize_tracking_number(number)), ""
+        if tracker.family.can("track_by_label") and (label.label_id or "").isdigit():
+            return await tracker.track_label(f"se-{label.label_id}"), ""
+    except (ShipStationError, InvalidInput) as exc:
+        status = f" (HTTP {exc.status})" if isinstance(exc, ShipStationError) and exc.status else ""
+        logger.info("The tracking key's API could not track %s: %s", number, type(exc).__name__)
+        return None, f"{title} (the tracking key) could not track {number}{status}; the carrier's own page answers."
+    return None, (
+        f"{title} (the tracking key) tracks only its own labels by id, and this package was marked shipped outside "
+        "ShipStation's labels; the carrier's own page answers."
+    )
+
+
 def voided_summary(label: Label, *, replaced_by: str | None, now: datetime | None = None) -> TrackingSummary:
     """A voided label's answer without asking the carrier: nothing was sent with it."""
     info = TrackingInfo(
         tracking_number=label.tracking_number, carrier_code=label.carrier_code, tracking_url=label.tracking_url
     )
-    facts = LabelFacts(
+    return summarize_tracking(info, label=label_facts(label, replaced_by=replaced_by), max_events=0, now=now)
+
+
+def label_facts(label: Label, *, replaced_by: str | None) -> LabelFacts:
+    return LabelFacts(
         label_id=label.label_id,
         created_at=label.created_at,
-        voided=True,
+        voided=is_voided(label),
         replaced_by=replaced_by,
         return_label=bool(label.is_return_label),
     )
-    return summarize_tracking(info, label=facts, max_events=0, now=now)
 
 
 def is_voided(label: Label) -> bool:
@@ -207,6 +270,9 @@ async def track_package(
     if labels:
         _same_carrier(given, labels[0], typed)
         return await track_found_label(client, labels[0], number, max_events=max_events, now=now)
+    if carrier and not client.family.can("track_by_label"):  # no label here, and no tracking of its own (V1)
+        package = Label(tracking_number=number, carrier_code=carrier, tracking_url=tracking_link(carrier, number))
+        return await track_elsewhere(client, package, max_events=max_events, now=now)
     if carrier:
         try:
             info = await client.track(carrier, number)

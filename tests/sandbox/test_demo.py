@@ -30,7 +30,7 @@ async def test_every_tool_has_a_demo_call() -> None:
     assert registered == {call.tool for call in DEMO_CALLS}, "add the new tool to tests/support/demo_calls.py"
 
 
-@pytest.mark.parametrize("api", ["v2", "shipengine"])
+@pytest.mark.parametrize("api", ["v2", "shipengine", "v1"])
 async def test_every_tool_answers_on_the_demo_account(api: str) -> None:
     async with Client(demo_server(api)) as client:
         for call in calls_for(api):

@@ -266,4 +266,8 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
 
 
 def calls_for(api: str) -> tuple[DemoCall, ...]:
+    if api == "v1":
+        from tests.support.demo_calls_v1 import V1_DEMO_CALLS
+
+        return V1_DEMO_CALLS
     return DEMO_CALLS
