@@ -11,21 +11,23 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from ..answers.orders import MatchedAs, OrderAnswer, order_headline
+from ..answers.orders import MatchedAs, OrderAnswer, order_headline, with_tracking
 from ..answers.shipments import summarize_shipment
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
-from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none
-from ..api.models import Label, Shipment
+from ..api.families import V2, ApiFamily
+from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none, split_pasted
+from ..api.models import Address, Label, Shipment
 from ..errors import LookupFailed, NotFoundError
 from . import tracking
 from .shipments import labels_of, shipments_with_number
 
 __all__ = ["find_order", "interpretations"]
 
-ORDER_MARK = re.compile(r"^(?:order\s*(?:number|no\.?)?\s*)?#\s*", re.IGNORECASE)
+ORDER_MARK = re.compile(r"^(?:order(?:\s*(?:number|num|no\.?|id))?(?:\s*[:#]\s*|\s+)#?\s*|#\s*)(?=\S)", re.IGNORECASE)
+"""'#10443', 'order 10443', 'Order number: 10443', 'order no. #10443': an order number said as such."""
 SHORT_NUMBER = re.compile(r"^\d{1,9}$")
 MAX_PACKAGES_TRACKED = 20
 
@@ -47,20 +49,47 @@ def _tracking_shaped(text: str) -> str | None:
     return number if len(number) >= 10 and digits >= 8 else None
 
 
-def interpretations(query: str) -> list[tuple[MatchedAs, str]]:
-    """The kinds of identifier `query` may be, likeliest first, each with the value to look up."""
+def interpretations(query: str, family: ApiFamily = V2) -> list[tuple[MatchedAs, str]]:
+    """The kinds of identifier `query` may be in `family`'s API, likeliest first, each with the value to look up. A
+    carrier name or a word pasted in front ('UPS 1Z…', 'tracking: …', 'label se-…') is looked past; the query as
+    sent stays the last thing tried, as the store's own id."""
     text = query.strip()
-    if SHIPSTATION_ID.match(text):
-        return [("shipment id", text.lower()), ("label id", text.lower())]
-    marked = ORDER_MARK.sub("", text)
+    if not family.can("labels"):
+        return _order_interpretations(text, family)
+    marked = ORDER_MARK.sub("", text, count=1)
     if marked != text and marked:
         return [("order number", marked), ("external id", marked)]
+    bare, carrier = split_pasted(text)
+    kinds = _shapes(bare)
+    if bare != text:
+        if carrier is not None:  # a carrier named in front: what follows is its tracking number
+            kinds = [kind for kind in kinds if kind[0] == "tracking number"] or kinds
+        kinds.append(("external id", text))
+    return kinds
+
+
+def _shapes(text: str) -> list[tuple[MatchedAs, str]]:
+    if SHIPSTATION_ID.match(text):
+        return [("shipment id", text.lower()), ("label id", text.lower())]
     number = _tracking_shaped(text)
     if SHORT_NUMBER.match(text):
         return [("order number", text), ("external id", text)]
     if number:
         return [("tracking number", number), ("order number", text), ("external id", text)]
     return [("external id", text), ("order number", text)]
+
+
+def _order_interpretations(text: str, family: ApiFamily) -> list[tuple[MatchedAs, str]]:
+    """An API of orders (V1): an order number first, then (all digits) the order's own id; a tracking number is
+    looked up among its labels and fulfillments. It has no label ids and no external ids to look up."""
+    marked = ORDER_MARK.sub("", text) or text
+    kinds: list[tuple[MatchedAs, str]] = [("order number", marked)]
+    if family.id_shape.match(marked):
+        kinds.append(("shipment id", marked))
+    number = _tracking_shaped(text)
+    if number and marked == text:
+        kinds.insert(0 if not SHORT_NUMBER.match(text) else 1, ("tracking number", number))
+    return kinds
 
 
 async def find_order(
@@ -73,8 +102,11 @@ async def find_order(
     labels = await labels_of(client, shipment_id)
     if found.label is not None and all(label.label_id != found.label.label_id for label in labels):
         labels.append(found.label)
-    packages = await _track_labels(client, labels, max_events=max_events, now=now)
-    summary = summarize_shipment(shipment, labels)
+    packages = await _track_labels(client, labels, max_events=max_events, now=now, ship_to=shipment.ship_to)
+    moment = now or datetime.now(UTC)
+    summary = with_tracking(summarize_shipment(shipment, labels, now=moment), packages, now=moment)
+    if not client.family.can("track_by_label"):
+        summary.next_step = None  # its packages below are as tracked as this API allows; there is no track_label
     return OrderAnswer(
         headline=order_headline(summary, packages),
         query=query[:200],
@@ -88,7 +120,7 @@ async def find_order(
 
 async def _recognise(client: ShipStationClient, text: str) -> _Found:
     tried: list[str] = []
-    for kind, value in interpretations(text):
+    for kind, value in interpretations(text, client.family):
         found = await _look_up(client, kind, value)
         count = len(found.shipments)
         tried.append(f"{kind} {value}: " + (f"{count} match{'es' if count != 1 else ''}" if count else "no match"))
@@ -125,7 +157,12 @@ async def _shipments_of(labels: list[Label], client: ShipStationClient) -> list[
 
 
 async def _track_labels(
-    client: ShipStationClient, labels: list[Label], *, max_events: int, now: datetime | None
+    client: ShipStationClient,
+    labels: list[Label],
+    *,
+    max_events: int,
+    now: datetime | None,
+    ship_to: Address | None = None,
 ) -> list[TrackingSummary]:
     """Every label's package, live ones first; a voided label is not tracked, only marked with its replacement."""
     live = [label for label in labels if label.label_id and not tracking.is_voided(label)]
@@ -133,7 +170,12 @@ async def _track_labels(
     tracked = await asyncio.gather(
         *(
             tracking.track_label(
-                client, api_id(label.label_id or "", what="label id"), label=label, max_events=max_events, now=now
+                client,
+                api_id(label.label_id or "", what="label id"),
+                label=label,
+                max_events=max_events,
+                now=now,
+                ship_to=ship_to,
             )
             for label in live[:MAX_PACKAGES_TRACKED]
         )

@@ -9,7 +9,7 @@ from pydantic import Field
 from ..answers.shipments import ShipmentPage, ShipmentSummary, TrackingNumberMatches
 from ..lookups import shipments
 from ..state.cache import reading
-from .arguments import Refresh, ShipmentId, TrackingNumber
+from .arguments import Identifier, Refresh, ShipmentId, TrackingNumber
 from .context import Ctx, respond, state
 
 __all__ = ["find_by_external_id", "find_by_tracking_number", "get_shipment", "list_shipments"]
@@ -19,19 +19,21 @@ async def get_shipment(
     shipment_id: ShipmentId, ctx: Ctx, refresh: Refresh = False
 ) -> Annotated[CallToolResult, ShipmentSummary]:
     with reading(refresh) as fresh:
-        summary = await shipments.get_shipment(state(ctx).client, shipment_id)
+        app = state(ctx)
+        summary = await shipments.get_shipment(app.client, shipment_id, now=app.now())
     return respond(fresh.stamp(summary))
 
 
 async def find_by_external_id(
     external_shipment_id: Annotated[
-        str, Field(min_length=1, max_length=200, description="The merchant's own shipment/order id, free text")
+        Identifier, Field(min_length=1, max_length=200, description="The merchant's own shipment/order id, free text")
     ],
     ctx: Ctx,
     refresh: Refresh = False,
 ) -> Annotated[CallToolResult, ShipmentSummary]:
     with reading(refresh) as fresh:
-        summary = await shipments.find_by_external_id(state(ctx).client, external_shipment_id)
+        app = state(ctx)
+        summary = await shipments.find_by_external_id(app.client, external_shipment_id, now=app.now())
     return respond(fresh.stamp(summary))
 
 
@@ -48,7 +50,7 @@ async def list_shipments(
         datetime | None, Field(description="ISO date or date-time (UTC if no zone), inclusive")
     ] = None,
     shipment_number: Annotated[
-        str | None, Field(max_length=200, description="The order number shown to customers")
+        Identifier | None, Field(max_length=200, description="The order number shown to customers")
     ] = None,
     ship_to_name: Annotated[str | None, Field(max_length=200, description="Recipient name")] = None,
     page: Annotated[int, Field(ge=1, le=10_000)] = 1,
@@ -56,8 +58,9 @@ async def list_shipments(
     refresh: Refresh = False,
 ) -> Annotated[CallToolResult, ShipmentPage]:
     with reading(refresh) as fresh:
+        app = state(ctx)
         result = await shipments.list_shipments(
-            state(ctx).client,
+            app.client,
             status=status,
             created_after=created_after,
             created_before=created_before,
@@ -65,6 +68,7 @@ async def list_shipments(
             ship_to_name=ship_to_name,
             page=page,
             page_size=page_size,
+            now=app.now(),
         )
     return respond(fresh.stamp(result))
 
@@ -73,5 +77,6 @@ async def find_by_tracking_number(
     tracking_number: TrackingNumber, ctx: Ctx, refresh: Refresh = False
 ) -> Annotated[CallToolResult, TrackingNumberMatches]:
     with reading(refresh) as fresh:
-        result = await shipments.find_by_tracking_number(state(ctx).client, tracking_number)
+        app = state(ctx)
+        result = await shipments.find_by_tracking_number(app.client, tracking_number, now=app.now())
     return respond(fresh.stamp(result))
