@@ -70,13 +70,13 @@ def test_json_prints_the_structured_result(capsys: pytest.CaptureFixture[str]) -
         (["track", "777240168579"], "Needs attention: No carrier scan for 6 days"),
         (["track", "1ZA4R8E20361199987", "--carrier", "UPS", "--events", "1"], "older event(s) not shown"),
         (["track-label", "se-5000013"], "[HELD_BY_CUSTOMS]"),
-        (["shipment", "se-4000443"], "Order 10443 for Priya Natarajan"),
-        (["find", "WEB/10458"], "Order 10458 for Theo Lindgren"),
+        (["shipment", "se-4000443"], "Order 10443 for “Priya Natarajan”"),
+        (["find", "WEB/10458"], "Order 10458 for “Theo Lindgren”"),
         (["find-tracking", "1ZA4R8E20311441987"], "belongs to 1 shipment(s): Order 10445"),
         (["shipments", "--status", "pending"], "se-4000457 (order 10457): pending"),
         (["shipments", "--number", "10443"], "1 of 1 shipment(s)"),
         (["shipments", "--after", "2026-05-12T05:00:00Z", "--page-size", "2"], "Page 1 of 3: 2 of 5 shipment(s)"),
-        (["carriers"], "- dhl_express (DHL Express, se-100104)"),
+        (["carriers"], "- dhl_express (“DHL Express”, se-100104)"),
     ],
 )
 def test_every_lookup_command_answers_in_demo_mode(
