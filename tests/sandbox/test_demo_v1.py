@@ -39,7 +39,7 @@ async def test_find_order_with_a_tracking_key_beside_v1_has_tracking_status(trac
     [package] = data["packages"]
     assert package["tracking_number"] == "1ZA4R8E20361199987"
     assert package["status_code"] == "IT" and package["detail_code"] == "OUT_FOR_DELIVERY"
-    assert "Out For Delivery Today" in data["headline"] and "SEATTLE" in data["headline"]
+    assert "Out for delivery" in data["headline"] and "SEATTLE" in data["headline"]
     assert "no tracking status" not in text
 
 
