@@ -84,8 +84,10 @@ class ShipStationError(Exception):
 
     @property
     def detail(self) -> str:
-        """ShipStation's own explanation, joined, or an empty string."""
-        return "; ".join(m for m in self.messages if m)
+        """ShipStation's own explanation, each message in quotation marks (it is data, not words of ours: it may
+        repeat what a shopper wrote), joined, or an empty string."""
+        quoted = (" ".join(m.split()).replace("\u201c", "'").replace("\u201d", "'") for m in self.messages if m)
+        return "; ".join(f"\u201c{m}\u201d" for m in quoted)
 
     @property
     def reference(self) -> str:

@@ -144,7 +144,7 @@ def create_server(
             ShipStationClient(settings, transport=transport, limiter=shared.limiter, cache=shared.cache) as client,
             live.running(lazily=True),  # the store opens at the first live-tracking use (HTTP mode opens it at once)
         ):
-            yield AppState(settings=settings, client=client, live=live, clock=clock)
+            yield AppState(settings=settings, client=client, live=live, clock=clock, transport=transport)
 
     server = ShipStationMCP(
         "shipstation-mcp",
