@@ -25,13 +25,14 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..times import parse_timestamp, parse_wall_time
 
-ABSENT_WORDS = frozenset({"null", "undefined"})
-"""Text some bodies send where they mean nothing at all ("Signed by null")."""
 MAX_TEXT_CHARS = 500
 """Longest text kept from ShipStation (names, addresses, items, notes, carrier descriptions): the rest is cut."""
 _INVISIBLE = re.compile(
     "[\\x00-\\x1f\\x7f-\\x9f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb]"
 )
+
+ABSENT_WORDS = frozenset({"null", "undefined"})
+"""Text some bodies send where they mean nothing at all ("Signed by null")."""
 
 
 def clean_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
