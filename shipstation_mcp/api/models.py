@@ -24,6 +24,7 @@ from ..times import parse_timestamp, parse_wall_time
 
 ABSENT_WORDS = frozenset({"null", "undefined"})
 """Text some bodies send where they mean nothing at all ("Signed by null")."""
+_LONGEST_ABSENT = max(map(len, ABSENT_WORDS))
 
 
 def _text(value: Any) -> str | None:
@@ -33,7 +34,9 @@ def _text(value: Any) -> str | None:
         value = int(value)
     if isinstance(value, int | float | str):
         text = str(value).strip()
-        return text if text and text.lower() not in ABSENT_WORDS else None
+        if len(text) <= _LONGEST_ABSENT and text.lower() in ABSENT_WORDS:
+            return None
+        return text or None
     return None
 
 
