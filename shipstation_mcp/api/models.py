@@ -33,6 +33,7 @@ _INVISIBLE = re.compile(
 
 ABSENT_WORDS = frozenset({"null", "undefined"})
 """Text some bodies send where they mean nothing at all ("Signed by null")."""
+_LONGEST_ABSENT = max(map(len, ABSENT_WORDS))
 
 
 def clean_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
@@ -50,7 +51,9 @@ def _text(value: Any, limit: int = MAX_TEXT_CHARS) -> str | None:
         value = int(value)
     if isinstance(value, int | float | str):
         text = clean_text(str(value), limit)
-        return text if text and text.lower() not in ABSENT_WORDS else None
+        if len(text) <= _LONGEST_ABSENT and text.lower() in ABSENT_WORDS:
+            return None
+        return text or None
     return None
 
 
