@@ -44,6 +44,9 @@ DEFAULT_CONCURRENCY = 10
 MAX_CONCURRENCY = 100
 DEFAULT_CACHE_TTL = 300.0
 MAX_CACHE_TTL = 86_400.0
+DEFAULT_CACHE_MAX_MB = 16.0
+"""Megabytes of API answers (as JSON) the in-process response cache keeps."""
+MAX_CACHE_MAX_MB = 4096.0
 TOOLSET_NAMES: tuple[str, ...] = ("orders", "tracking", "bulk", "live")
 """Groups of tools a deployment can choose (`SHIPSTATION_TOOLSETS`); tools/toolsets.py says which tool is where."""
 
@@ -67,6 +70,8 @@ class Settings:
     """Requests per minute for this process; None means 200, or 20 for a `TEST_` sandbox key."""
     cache_ttl: float = DEFAULT_CACHE_TTL
     """Seconds a not-yet-delivered tracking result is reused; 0 turns the response cache off."""
+    cache_max_mb: float = DEFAULT_CACHE_MAX_MB
+    """Megabytes of answers the in-process response cache keeps (`SHIPSTATION_CACHE_MAX_MB`)."""
     rate_headroom: float = DEFAULT_RATE_HEADROOM
     """Percent of the per-minute allowance this process leaves unused, for other users of the same key."""
     concurrency: int = DEFAULT_CONCURRENCY
@@ -145,7 +150,13 @@ def _say_where(error: ConfigError, env: Environment) -> ConfigError:
 
 
 def _float_setting(
-    env: Mapping[str, str], name: str, default: float, *, minimum: float, maximum: float = math.inf
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    *,
+    minimum: float,
+    maximum: float = math.inf,
+    unit: str = "seconds",
 ) -> float:
     raw = env.get(name, "").strip()
     if not raw:
@@ -153,11 +164,11 @@ def _float_setting(
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds (e.g. {name}=30), not {raw[:40]!r}") from None
+        raise ConfigError(f"{name} must be a number of {unit} (e.g. {name}=30), not {raw[:40]!r}") from None
     if not math.isfinite(value) or value < minimum:
-        raise ConfigError(f"{name} must be a number of seconds of at least {minimum:g}, not {raw[:40]!r}")
+        raise ConfigError(f"{name} must be a number of {unit} of at least {minimum:g}, not {raw[:40]!r}")
     if value > maximum:
-        raise ConfigError(f"{name} must be a number of seconds of at most {maximum:g}, not {raw[:40]!r}")
+        raise ConfigError(f"{name} must be a number of {unit} of at most {maximum:g}, not {raw[:40]!r}")
     return value
 
 
@@ -317,6 +328,9 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
         else None
     )
     cache_ttl = _float_setting(env, "SHIPSTATION_CACHE_TTL", DEFAULT_CACHE_TTL, minimum=0, maximum=MAX_CACHE_TTL)
+    cache_max_mb = _float_setting(
+        env, "SHIPSTATION_CACHE_MAX_MB", DEFAULT_CACHE_MAX_MB, minimum=0.1, maximum=MAX_CACHE_MAX_MB, unit="megabytes"
+    )
     rate_headroom = _percent_setting(env, "SHIPSTATION_RATE_HEADROOM", DEFAULT_RATE_HEADROOM, maximum=MAX_RATE_HEADROOM)
     concurrency = _int_setting(env, "SHIPSTATION_CONCURRENCY", DEFAULT_CONCURRENCY, minimum=1, maximum=MAX_CONCURRENCY)
     redis_url = _service_url_setting(env, "SHIPSTATION_REDIS_URL", REDIS_SCHEMES, "redis://redis.internal:6379/0")
@@ -351,6 +365,7 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
         live=live,
         rate_limit=rate_limit,
         cache_ttl=cache_ttl,
+        cache_max_mb=cache_max_mb,
         rate_headroom=rate_headroom,
         concurrency=concurrency,
         redis_url=redis_url,

@@ -1,7 +1,12 @@
 """The support queue: which of the period's labels need someone to act, most urgent first, and why.
 
-Reads the labels created in the period (a page of 100 per request), skips delivered and voided ones without
-tracking them, tracks the rest concurrently (`bulk.run_concurrently`) and ranks what needs attention.
+Reads the labels created in the period (a page of 100 per request, at most `MAX_LABEL_PAGES`, the oldest first),
+skips delivered and voided ones without tracking them, tracks the rest concurrently (`bulk.run_concurrently`) and
+ranks what needs attention. The headline names exactly the part it covered when that is not the whole period.
+
+Round trips: the first label page, then the other pages together, then every tracked label together: 3 (the
+floor), when the rate budget admits them at once. It never waits for the budget inside one call unless the caller
+asked for more than the default `max_tracked` and more than the budget admits; it says so before waiting.
 """
 
 from __future__ import annotations
@@ -12,13 +17,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..answers.bulk import PROBLEMS, RETURN_CODES, AttentionItem, AttentionReport, attention_headline, outcome_of
+from ..answers.bulk import (
+    PROBLEMS,
+    RETURN_CODES,
+    AttentionItem,
+    AttentionReport,
+    Coverage,
+    attention_headline,
+    outcome_of,
+)
 from ..answers.tracking import STALLED_AFTER_HOURS, TrackingSummary
 from ..api.client import ShipStationClient
 from ..api.ids import api_id, clean_id
 from ..api.models import Label
 from ..errors import EXPLAINED, AuthenticationError, InvalidInput, ShipStationError, explain
 from ..state.cache import reading
+from ..state.limiter import admits_now
 from ..times import to_utc
 from . import tracking
 from .bulk import Progress, report_progress, run_concurrently
@@ -30,6 +44,8 @@ MAX_LABEL_PAGES = 10
 DEFAULT_LOOKBACK_DAYS = 14
 UNSCANNED_AFTER_DAYS = 2.0
 DEFAULT_MAX_TRACKED = 100
+MAX_TRACKED_LIMIT = 200
+"""The most `max_tracked` the tool accepts."""
 # A package waiting at a collection point still needs its recipient to act: it is tracked like one in transit.
 DONE_TRACKING_STATUSES = frozenset({"delivered"})
 
@@ -110,14 +126,16 @@ async def shipments_needing_attention(
     progress: Progress | None = None,
 ) -> AttentionReport:
     limits = _Thresholds(now or datetime.now(UTC), stalled_after_hours, unscanned_after_days)
-    until = to_utc(until) if until else limits.now
-    since = to_utc(since) if since else _days_before(until, DEFAULT_LOOKBACK_DAYS)
-    if since > until:
+    end = to_utc(until) if until else None
+    # The default period starts on the hour, so the same question asked again reads the same (cached) pages.
+    since = to_utc(since) if since else _on_the_hour(_days_before(end or limits.now, DEFAULT_LOOKBACK_DAYS))
+    if since > (end or limits.now):
         raise InvalidInput("since is later than until; swap them or widen the period.")
     store = clean_id(store_id, what="store id", example="se-12345") if store_id is not None else None
 
     with reading(refresh) as freshness:
-        labels, capped = await _labels_created(client, since, until, progress)
+        read = await _labels_created(client, since, end, progress)
+        labels = read.labels
         if store is not None:
             shipment_ids = await _store_shipment_ids(client, store, since)
             labels = [label for label in labels if label.shipment_id in shipment_ids]
@@ -129,34 +147,95 @@ async def shipments_needing_attention(
         # Labels the carrier already flagged first, then the oldest: those are likeliest to be in trouble.
         far_future = datetime.max.replace(tzinfo=UTC)
         candidates.sort(key=lambda lbl: ((lbl.tracking_status or "") != "error", lbl.created_at or far_future))
-        chosen = [_Candidate(lbl) for lbl in candidates[: max(0, max_tracked)]]
+        plan = await _plan_tracking(client, candidates, max_tracked, progress)
+        chosen = [_Candidate(lbl) for lbl in plan.chosen]
         checked = await _track_candidates(client, chosen, limits, progress)
 
     items, problems = _ranked_items(checked, limits)
-    notes = []
-    if capped:
-        notes.append(
-            f"Only the first {MAX_LABEL_PAGES * LABEL_PAGE_SIZE} labels of the period were read; narrow since/until."
-        )
-    if len(candidates) > len(chosen):
-        notes.append(
-            f"{len(candidates) - len(chosen)} in-transit label(s) were not tracked (max_tracked={max_tracked}); "
-            "narrow the period or raise max_tracked."
-        )
-    report = AttentionReport(
-        headline=attention_headline(items, problems, len(live), since, until),
+    coverage = Coverage(
         since=since,
-        until=until,
+        until=end or limits.now,
+        shipped=len(live),
+        labels_read=len(read.labels),
+        labels_in_period=read.in_period,
+        read_through=read.read_through if read.capped else None,
+        tracked=len(chosen),
+        undelivered=len(candidates),
+    )
+    notes = _notes(read, plan, len(candidates), max_tracked)
+    report = AttentionReport(
+        headline=attention_headline(items, problems, coverage),
+        since=since,
+        until=end or limits.now,
         labels_checked=len(labels),
         delivered=len(delivered),
         voided=len(voided),
         tracked=len(chosen),
         not_tracked=len(candidates) - len(chosen),
+        complete=coverage.complete,
         items=items,
         could_not_check=[f"{c.label.label_id}: {c.error}" for c in checked if c.error],
         note=" ".join(notes) or None,
     )
     return freshness.stamp(report)
+
+
+def _notes(read: _LabelsRead, plan: _TrackingPlan, candidates: int, max_tracked: int) -> list[str]:
+    notes = []
+    if read.capped:
+        notes.append(
+            f"Only the first {len(read.labels)} labels of the period were read (the oldest); narrow since/until "
+            "to see the rest."
+        )
+    if plan.waited_note:
+        notes.append(plan.waited_note)
+    left_by_budget = plan.left_by_budget
+    left_by_cap = candidates - len(plan.chosen) - left_by_budget
+    if left_by_cap > 0:
+        notes.append(
+            f"{left_by_cap} in-transit label(s) were not tracked (max_tracked={max_tracked}); narrow the period"
+            + (" or raise max_tracked." if max_tracked < MAX_TRACKED_LIMIT else ".")
+        )
+    if left_by_budget > 0:
+        notes.append(
+            f"{left_by_budget} more in-transit label(s) were not tracked: earlier calls used the rate budget of this "
+            f"minute (it admitted {plan.room} more requests). Ask again in a minute: what was tracked now is cached."
+        )
+    return notes
+
+
+@dataclass
+class _TrackingPlan:
+    chosen: list[Label]
+    room: int | None = None
+    """Requests the rate budget admitted at once when the plan was made (None: no limit)."""
+    left_by_budget: int = 0
+    waited_note: str | None = None
+
+
+async def _plan_tracking(
+    client: ShipStationClient, candidates: list[Label], max_tracked: int, progress: Progress | None
+) -> _TrackingPlan:
+    """Which candidates to track now: at most `max_tracked`, and no more than the rate budget admits at once
+    unless the caller asked for more than the default (then they are told, before waiting, that it takes a while).
+    Labels whose tracking is cached cost nothing and are always kept."""
+    wanted = candidates[: max(0, max_tracked)]
+    room = await admits_now(client.limiter)
+    if room is None:
+        return _TrackingPlan(wanted)
+    uncached = [lbl for lbl in wanted if not client.cached(["labels", lbl.label_id or "", "track"])]
+    if len(uncached) <= room:
+        return _TrackingPlan(wanted, room)
+    if max_tracked > DEFAULT_MAX_TRACKED:
+        over = len(uncached) - room
+        message = (
+            f"Tracking {len(uncached)} labels needs {len(uncached)} requests and the rate budget admits {room} now: "
+            f"the other {over} wait for the budget, up to a minute."
+        )
+        await report_progress(progress, 0, None, message)  # said before waiting
+        return _TrackingPlan(wanted, room, waited_note=message)
+    skipped = {id(lbl) for lbl in uncached[room:]}
+    return _TrackingPlan([lbl for lbl in wanted if id(lbl) not in skipped], room, left_by_budget=len(skipped))
 
 
 async def _track_candidates(
@@ -234,6 +313,10 @@ def _is_done(label: Label) -> bool:
     return (label.tracking_status or "").lower() in DONE_TRACKING_STATUSES
 
 
+def _on_the_hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
 def _days_before(moment: datetime, days: float) -> datetime:
     try:
         return moment - timedelta(days=days)
@@ -241,26 +324,40 @@ def _days_before(moment: datetime, days: float) -> datetime:
         return datetime.min.replace(tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class _LabelsRead:
+    labels: list[Label]
+    capped: bool
+    """True when the period holds more labels than were read (only the oldest pages were)."""
+    in_period: int | None
+    """How many labels the period holds, as the listing counted them (None when it did not say)."""
+    read_through: datetime | None
+    """When the newest label read was created."""
+
+
 async def _labels_created(
-    client: ShipStationClient, since: datetime, until: datetime, progress: Progress | None
-) -> tuple[list[Label], bool]:
-    """Every completed label created in the period (up to MAX_LABEL_PAGES pages), and whether pages were left."""
+    client: ShipStationClient, since: datetime, until: datetime | None, progress: Progress | None
+) -> _LabelsRead:
+    """Every completed label created in the period (up to MAX_LABEL_PAGES pages, the oldest first). Without
+    `until` the listing is asked for labels up to now without an end time, so equal questions share cached pages."""
     filters: dict[str, Any] = {
         "created_at_start": since,
-        "created_at_end": until,
         "label_status": "completed",
         "page_size": LABEL_PAGE_SIZE,
         "sort_by": "created_at",
         "sort_dir": "asc",
     }
+    if until is not None:
+        filters["created_at_end"] = until
     first = await client.list_labels(page=1, **filters)
     pages = max(1, first.pages or 1)
     last = min(pages, MAX_LABEL_PAGES)
     rest = await asyncio.gather(*(client.list_labels(page=p, **filters) for p in range(2, last + 1)))
     labels = [*first.labels, *(label for page in rest for label in page.labels)]
     await report_progress(progress, 1, 1, f"read {len(labels)} label(s) in {last} page(s)")
-    unique = {label.label_id or id(label): label for label in labels}
-    return list(unique.values()), pages > last
+    unique = list({label.label_id or id(label): label for label in labels}.values())
+    created = [label.created_at for label in unique if label.created_at is not None]
+    return _LabelsRead(unique, pages > last, first.total, max(created, default=None))
 
 
 async def _store_shipment_ids(client: ShipStationClient, store_id: str, since: datetime) -> set[str]:
