@@ -41,7 +41,7 @@ settings (environment variables, or a .env file in the working directory; the re
   SHIPSTATION_CACHE_TTL    seconds to reuse tracking not yet delivered; 0 = no cache           [default: 300]
   SHIPSTATION_CACHE_MAX_MB megabytes of answers the in-process cache keeps                     [default: 16]
   SHIPSTATION_RATE_HEADROOM  percent of the minute's allowance left for other users of the key  [default: 5]
-  SHIPSTATION_CONCURRENCY  most requests a bulk call has in flight at once (1-100)             [default: 10]
+  SHIPSTATION_CONCURRENCY  most requests a bulk call has in flight at once (1-100)  [default: what the budget admits]
   SHIPSTATION_TOOLSETS     tools to offer: orders, tracking, bulk, live, comma-separated, same as --toolsets [all]
   SHIPSTATION_READ_ONLY    1 hides every tool that changes the account, same as --read-only     [default: 0]
   SHIPSTATION_LOG_LEVEL    DEBUG, INFO, WARNING, ERROR                                          [default: INFO]

@@ -39,8 +39,9 @@ MAX_RATE_LIMIT = 100_000
 DEFAULT_RATE_HEADROOM = 5.0
 """Percent of the per-minute allowance left for other users of the same key."""
 MAX_RATE_HEADROOM = 90.0
-DEFAULT_CONCURRENCY = 10
-"""Requests in flight at once in a bulk call: 10 × 100 ms round trips send 100 requests a second."""
+DEFAULT_CONCURRENCY = None
+"""Requests in flight at once in a bulk call: by default as many as the rate budget admits (190 at 200 a minute);
+`SHIPSTATION_CONCURRENCY` caps it."""
 MAX_CONCURRENCY = 100
 DEFAULT_CACHE_TTL = 300.0
 MAX_CACHE_TTL = 86_400.0
@@ -74,8 +75,8 @@ class Settings:
     """Megabytes of answers the in-process response cache keeps (`SHIPSTATION_CACHE_MAX_MB`)."""
     rate_headroom: float = DEFAULT_RATE_HEADROOM
     """Percent of the per-minute allowance this process leaves unused, for other users of the same key."""
-    concurrency: int = DEFAULT_CONCURRENCY
-    """Most requests a bulk call has in flight at once."""
+    concurrency: int | None = DEFAULT_CONCURRENCY
+    """Most requests a bulk call has in flight at once; None: as many as the rate budget admits."""
     redis_url: str | None = field(default=None, repr=False)
     """SHIPSTATION_REDIS_URL: rate budget and response cache shared by every process on this key; None = in-process."""
     toolsets: tuple[str, ...] = TOOLSET_NAMES
@@ -332,7 +333,11 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
         env, "SHIPSTATION_CACHE_MAX_MB", DEFAULT_CACHE_MAX_MB, minimum=0.1, maximum=MAX_CACHE_MAX_MB, unit="megabytes"
     )
     rate_headroom = _percent_setting(env, "SHIPSTATION_RATE_HEADROOM", DEFAULT_RATE_HEADROOM, maximum=MAX_RATE_HEADROOM)
-    concurrency = _int_setting(env, "SHIPSTATION_CONCURRENCY", DEFAULT_CONCURRENCY, minimum=1, maximum=MAX_CONCURRENCY)
+    concurrency = (
+        _int_setting(env, "SHIPSTATION_CONCURRENCY", 0, minimum=1, maximum=MAX_CONCURRENCY)
+        if env.get("SHIPSTATION_CONCURRENCY", "").strip()
+        else None
+    )
     redis_url = _service_url_setting(env, "SHIPSTATION_REDIS_URL", REDIS_SCHEMES, "redis://redis.internal:6379/0")
 
     api_key = env.get("SHIPSTATION_API_KEY", "").strip()

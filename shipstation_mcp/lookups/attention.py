@@ -35,7 +35,7 @@ from ..state.cache import reading
 from ..state.limiter import admits_now
 from ..times import to_utc
 from . import tracking
-from .bulk import Progress, report_progress, run_concurrently
+from .bulk import Progress, in_flight_limit, report_progress, run_concurrently
 
 __all__ = ["DEFAULT_MAX_TRACKED", "UNSCANNED_AFTER_DAYS", "problems_of", "shipments_needing_attention"]
 
@@ -267,7 +267,7 @@ async def _track_candidates(
         describe=lambda c: f"tracked {c.label.label_id}",
         offset=1,
         total=1 + len(chosen),
-        concurrency=client.settings.concurrency,
+        concurrency=in_flight_limit(client),
     )
 
 

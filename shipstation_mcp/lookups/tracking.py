@@ -6,16 +6,17 @@ Plain async functions over a `ShipStationClient`; they return summaries and rais
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
 from datetime import datetime
 
 from ..answers.live import WatchChange
 from ..answers.tracking import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, LabelFacts, TrackingSummary, summarize_tracking
 from ..api.client import ShipStationClient
 from ..api.ids import SHIPSTATION_ID, api_id, infer_carrier, normalize_carrier_code, normalize_tracking_number
-from ..api.models import Label, TrackingInfo
+from ..api.models import Label, LabelList, TrackingInfo
 from ..errors import LookupFailed, NotFoundError, RequestRejectedError, ShipStationError
 
 logger = logging.getLogger(__name__)
@@ -127,24 +128,32 @@ async def map_labels(client: ShipStationClient, numbers: Collection[str]) -> dic
 
     One page of the label listing (newest first) answers up to a hundred numbers at once, where `find_labels`
     costs a request per number. Pages are read while numbers are unmatched, up to half as many pages as there are
-    numbers (so the listing never costs more than the searches it saves) and `MAX_LISTING_PAGES`; the numbers it
-    leaves unmatched (older labels, or none at all) are for `find_labels`.
+    numbers (so the listing never costs more than the searches it saves) and `MAX_LISTING_PAGES`: the first, then the
+    rest together when numbers are still unmatched (2 round trips). The numbers it leaves unmatched (older labels,
+    or none at all) are for `find_labels`.
     """
     wanted = set(numbers)
     found: dict[str, Label] = {}
     last = min(MAX_LISTING_PAGES, len(wanted) // 2)
-    page = 1
-    while wanted and page <= last:
-        result = await client.list_labels(page=page, page_size=LISTING_PAGE_SIZE, sort_by="created_at", sort_dir="desc")
+    if not wanted or last < 1:
+        return found
+
+    def take(result: LabelList) -> None:
         for label in result.labels:
             if not label.label_id:
                 continue
             for number in {n.upper() for n in label.tracking_numbers} & wanted:
-                found[number] = label
-                wanted.discard(number)
-        if page >= (result.pages or 1) or not result.labels:
-            break
-        page += 1
+                found.setdefault(number, label)  # pages are newest first: the first match is the newest label
+
+    def listing(page: int) -> Awaitable[LabelList]:
+        return client.list_labels(page=page, page_size=LISTING_PAGE_SIZE, sort_by="created_at", sort_dir="desc")
+
+    first = await listing(1)
+    take(first)
+    # The other pages together (one round trip), in page order so the newest label of a number wins.
+    more = min(last, first.pages or 1) if first.labels and len(found) < len(wanted) else 1
+    for result in await asyncio.gather(*(listing(page) for page in range(2, more + 1))):
+        take(result)
     return found
 
 
