@@ -12,8 +12,9 @@ answer carries `carrier_code` and `tracking_url`.
 Every API answer waits `--latency` seconds first. At most `--rate-limit` API requests are answered in any rolling
 `--window` seconds (the strictest reading of "200 requests per minute"); the rest get 429 with `Retry-After`.
 `--rate-limit 0` turns the limit off. `GET /__stats` reports requests, 429s and bytes (`--count-tokens`: and
-cl100k tokens) sent; `POST /__reset` zeroes
-them and the window. Neither counts as an API request.
+cl100k tokens) sent, and the critical path: the longest chain of requests each sent after the one before it was
+answered (`critical_path`, in round trips); `GET /__log` lists every request's (start, end, path). `POST /__reset`
+zeroes them and the window. None of these counts as an API request.
 """
 
 from __future__ import annotations
@@ -203,6 +204,19 @@ class State:
         self.recent: deque[float] = deque()
         self.stats: Counter[str] = Counter()
         self.paths: Counter[str] = Counter()
+        self.log: list[tuple[float, float, str]] = []
+        """(arrived, answered, path) of every API request, monotonic seconds."""
+
+
+def critical_path(log: list[tuple[float, float, str]]) -> int:
+    """Round trips on the longest chain of requests where each was sent after the one before it was answered."""
+    depth: list[tuple[float, int]] = []  # (answered, depth) of requests seen so far
+    longest = 0
+    for start, end, _ in sorted(log):
+        mine = 1 + max((d for answered, d in depth if answered <= start), default=0)
+        depth.append((end, mine))
+        longest = max(longest, mine)
+    return longest
 
 
 def paged(rows: list[dict[str, Any]], request: Request, name: str) -> dict[str, Any]:
@@ -269,12 +283,16 @@ def api_answer(segments: list[str], request: Request) -> tuple[int, Any]:
 
 def build_app(state: State) -> Starlette:
     async def stats(_: Request) -> Response:
-        return JSONResponse({**state.stats, "by_path": dict(state.paths)})
+        return JSONResponse({**state.stats, "by_path": dict(state.paths), "critical_path": critical_path(state.log)})
+
+    async def log(_: Request) -> Response:
+        return JSONResponse(state.log)
 
     async def reset(_: Request) -> Response:
         state.stats.clear()
         state.paths.clear()
         state.recent.clear()
+        state.log.clear()
         return JSONResponse({"reset": True})
 
     async def api(request: Request) -> Response:
@@ -303,10 +321,12 @@ def build_app(state: State) -> Starlette:
         state.stats["bytes_out"] += len(body)
         if state.count_tokens is not None:
             state.stats["tokens_out"] += state.count_tokens(body.decode())
+        state.log.append((now, time.monotonic(), "/".join(segments)))
         return Response(body, status, media_type="application/json")
 
     routes = [
         Route("/__stats", stats),
+        Route("/__log", log),
         Route("/__reset", reset, methods=["POST"]),
         Route("/{path:path}", api, methods=["GET", "POST"]),
     ]
