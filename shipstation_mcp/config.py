@@ -86,6 +86,9 @@ class Settings:
     """Seconds a not-yet-delivered tracking result is reused; 0 turns the response cache off."""
     cache_max_mb: float = DEFAULT_CACHE_MAX_MB
     """Megabytes of answers the in-process response cache keeps (`SHIPSTATION_CACHE_MAX_MB`)."""
+    index_share: float = 0.0
+    """SHIPSTATION_INDEX_SHARE: percent of the rate budget one support-queue call may spend filling the account
+    index in the event store; 0 (the default) keeps no index."""
     rate_headroom: float = DEFAULT_RATE_HEADROOM
     """Percent of the per-minute allowance this process leaves unused, for other users of the same key."""
     concurrency: int | None = DEFAULT_CONCURRENCY
@@ -358,6 +361,7 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
         if env.get("SHIPSTATION_CONCURRENCY", "").strip()
         else None
     )
+    index_share = _percent_setting(env, "SHIPSTATION_INDEX_SHARE", 0.0, maximum=100.0)
     redis_url = _service_url_setting(env, "SHIPSTATION_REDIS_URL", REDIS_SCHEMES, "redis://redis.internal:6379/0")
 
     api_key = env.get("SHIPSTATION_API_KEY", "").strip()
@@ -391,6 +395,7 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
         rate_limit=rate_limit,
         cache_ttl=cache_ttl,
         cache_max_mb=cache_max_mb,
+        index_share=index_share,
         rate_headroom=rate_headroom,
         concurrency=concurrency,
         redis_url=redis_url,

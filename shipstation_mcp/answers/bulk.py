@@ -207,10 +207,16 @@ class Coverage:
     tracked: int
     undelivered: int
     """Labels read that were not yet delivered (the candidates to track)."""
+    from_pushes: int | None = None
+    """With the account index: packages judged from a fresh pushed update (None without the index)."""
+
+    @property
+    def judged(self) -> int:
+        return self.tracked + (self.from_pushes or 0)
 
     @property
     def complete(self) -> bool:
-        return self.read_through is None and self.tracked >= self.undelivered
+        return self.read_through is None and self.judged >= self.undelivered
 
     def part(self) -> str:
         """The part judged, in words, when it is not the whole period."""
@@ -221,6 +227,9 @@ class Coverage:
             labels = (
                 f"the oldest {self.labels_read:,} of {of} {labels} (created up to {format_time(self.read_through)})"
             )
+        if self.from_pushes is not None:
+            judged = f"judged {self.judged:,} of {self.undelivered:,} not yet delivered"
+            return f"{judged} ({self.from_pushes:,} from fresh pushes, {self.tracked:,} tracked) among {labels}"
         return f"tracked {self.tracked:,} of {self.undelivered:,} not yet delivered among {labels}"
 
 
@@ -228,12 +237,14 @@ def attention_headline(items: list[AttentionItem], problems: Counter[str], cover
     period = f"{format_time(coverage.since, with_time=False)} – {format_time(coverage.until, with_time=False)}"
     parts = ", ".join(f"{problems[kind]} {_counted(kind, problems[kind])}" for kind in PROBLEMS if problems[kind])
     if coverage.complete:
+        judged = f" ({coverage.part()})" if coverage.from_pushes else ""
         if not items:
-            return f"No package of the {coverage.shipped} shipped {period} needs attention."
-        return f"{len(items)} of {coverage.shipped} packages shipped {period} need attention: " + parts
+            return f"No package of the {coverage.shipped:,} shipped {period} needs attention{judged}."
+        return f"{len(items)} of {coverage.shipped:,} packages shipped {period} need attention: {parts}{judged}"
+    how = "judged" if coverage.from_pushes is not None else "tracked"
     if not items:
-        return f"None of the {coverage.tracked} packages tracked needs attention ({coverage.part()})."
-    return f"{len(items)} of the {coverage.tracked} packages tracked need attention: {parts} ({coverage.part()})."
+        return f"None of the {coverage.judged:,} packages {how} needs attention ({coverage.part()})."
+    return f"{len(items)} of the {coverage.judged:,} packages {how} need attention: {parts} ({coverage.part()})."
 
 
 def attention_text(report: AttentionReport) -> str:

@@ -26,16 +26,21 @@ from ..answers.bulk import (
     attention_headline,
     outcome_of,
 )
+from ..answers.format import format_time
 from ..answers.tracking import STALLED_AFTER_HOURS, TrackingSummary
 from ..api.client import ShipStationClient
 from ..api.ids import api_id, clean_id
 from ..api.models import Label
+from ..api.status import status_info
 from ..errors import EXPLAINED, AuthenticationError, InvalidInput, ShipStationError, explain
+from ..state.account_index import AccountIndex
 from ..state.cache import reading
 from ..state.limiter import admits_now
 from ..times import to_utc
 from . import tracking
 from .bulk import Progress, in_flight_limit, report_progress, run_concurrently
+from .index import sync_labels
+from .updates import summarize_event
 
 __all__ = ["DEFAULT_MAX_TRACKED", "UNSCANNED_AFTER_DAYS", "problems_of", "shipments_needing_attention"]
 
@@ -124,7 +129,11 @@ async def shipments_needing_attention(
     refresh: bool = False,
     now: datetime | None = None,
     progress: Progress | None = None,
+    index: AccountIndex | None = None,
+    index_share: float = 0.0,
 ) -> AttentionReport:
+    """`index`: read the period's labels from the account index (synced first, within `index_share` percent of the
+    budget) and judge packages with a fresh push from the store; the API tracks only the rest."""
     limits = _Thresholds(now or datetime.now(UTC), stalled_after_hours, unscanned_after_days)
     end = to_utc(until) if until else None
     # The default period starts on the hour, so the same question asked again reads the same (cached) pages.
@@ -134,7 +143,10 @@ async def shipments_needing_attention(
     store = clean_id(store_id, what="store id", example="se-12345") if store_id is not None else None
 
     with reading(refresh) as freshness:
-        read = await _labels_created(client, since, end, progress)
+        indexed = None
+        if index is not None:
+            indexed = await _from_index(client, index, since, end, limits, index_share, refresh=refresh)
+        read = indexed.read if indexed and indexed.read else await _labels_created(client, since, end, progress)
         labels = read.labels
         if store is not None:
             shipment_ids = await _store_shipment_ids(client, store, since)
@@ -142,14 +154,17 @@ async def shipments_needing_attention(
 
         voided = [lbl for lbl in labels if tracking.is_voided(lbl)]
         live = [lbl for lbl in labels if not tracking.is_voided(lbl)]
-        delivered = [lbl for lbl in live if _is_done(lbl)]
-        candidates = [lbl for lbl in live if not _is_done(lbl) and lbl.label_id]
+        pushed = indexed.pushed if indexed and indexed.read else {}
+        delivered = [lbl for lbl in live if _is_done(lbl) or pushed.get(lbl.label_id or "") == "delivered"]
+        done = {id(lbl) for lbl in delivered}
+        candidates = [lbl for lbl in live if id(lbl) not in done and lbl.label_id]
         # Labels the carrier already flagged first, then the oldest: those are likeliest to be in trouble.
         far_future = datetime.max.replace(tzinfo=UTC)
         candidates.sort(key=lambda lbl: ((lbl.tracking_status or "") != "error", lbl.created_at or far_future))
-        plan = await _plan_tracking(client, candidates, max_tracked, progress)
+        judged, unjudged = _split_by_pushes(candidates, indexed.fresh if indexed else {})
+        plan = await _plan_tracking(client, unjudged, max_tracked, progress)
         chosen = [_Candidate(lbl) for lbl in plan.chosen]
-        checked = await _track_candidates(client, chosen, limits, progress)
+        checked = [*judged, *await _track_candidates(client, chosen, limits, progress)]
 
     items, problems = _ranked_items(checked, limits)
     coverage = Coverage(
@@ -161,8 +176,9 @@ async def shipments_needing_attention(
         read_through=read.read_through if read.capped else None,
         tracked=len(chosen),
         undelivered=len(candidates),
+        from_pushes=len(judged) if indexed and indexed.read else None,
     )
-    notes = _notes(read, plan, len(candidates), max_tracked)
+    notes = ([indexed.note] if indexed and indexed.note else []) + _notes(read, plan, len(unjudged), max_tracked)
     report = AttentionReport(
         headline=attention_headline(items, problems, coverage),
         since=since,
@@ -171,13 +187,74 @@ async def shipments_needing_attention(
         delivered=len(delivered),
         voided=len(voided),
         tracked=len(chosen),
-        not_tracked=len(candidates) - len(chosen),
+        not_tracked=len(unjudged) - len(chosen),
         complete=coverage.complete,
         items=items,
         could_not_check=[f"{c.label.label_id}: {c.error}" for c in checked if c.error],
         note=" ".join(notes) or None,
     )
     return freshness.stamp(report)
+
+
+def _split_by_pushes(
+    candidates: list[Label], fresh: dict[str, TrackingSummary]
+) -> tuple[list[_Candidate], list[Label]]:
+    """(judged from a fresh push, left for the API), both in the candidates' order."""
+    judged = [_Candidate(lbl, summary=fresh[lbl.label_id or ""]) for lbl in candidates if lbl.label_id in fresh]
+    return judged, [lbl for lbl in candidates if lbl.label_id not in fresh]
+
+
+FRESH_PUSH = timedelta(hours=24)
+"""A package whose newest pushed update arrived within this long is judged from it, without asking the API."""
+
+
+@dataclass
+class _Indexed:
+    read: _LabelsRead | None
+    """The period's labels from the index; None when it does not cover the period (the API is read instead)."""
+    fresh: dict[str, TrackingSummary]
+    """Label id -> the summary of its package's fresh pushed update."""
+    pushed: dict[str, str]
+    """Label id -> 'delivered' for packages a push said were delivered."""
+    note: str | None = None
+
+
+async def _from_index(
+    client: ShipStationClient,
+    index: AccountIndex,
+    since: datetime,
+    until: datetime | None,
+    limits: _Thresholds,
+    share: float,
+    *,
+    refresh: bool,
+) -> _Indexed:
+    sync = await sync_labels(client, index, since=since, now=limits.now, share=share, refresh=refresh)
+    covered = sync.labels_from is not None and sync.labels_from <= since
+    covered = covered and sync.labels_through is not None and sync.labels_through >= (until or limits.now)
+    reach = f"{format_time(sync.labels_from)} – {format_time(sync.labels_through)}" if sync.labels_from else "nothing"
+    if not covered:
+        note = (
+            f"The account index covers labels created {reach} so far ({sync.labels} read now, {sync.requests} "
+            "request(s)); it fills a share of the rate budget per call (SHIPSTATION_INDEX_SHARE). This answer read "
+            "the API instead."
+        )
+        return _Indexed(None, {}, {}, note)
+    rows = await index.labels_created(since, until or limits.now)
+    labels, fresh, pushed = [], {}, {}
+    for row in rows:
+        label = Label.model_validate(row.label)
+        labels.append(label)
+        if not label.label_id or row.latest is None or row.pushed_at is None:
+            continue
+        if status_info(row.pushed_status).delivered and row.pushed_status != "SP":
+            pushed[label.label_id] = "delivered"
+        elif limits.now - row.pushed_at <= FRESH_PUSH:
+            fresh[label.label_id] = summarize_event(
+                row.latest, now=limits.now, max_events=0, carrier=label.carrier_code
+            )
+    read = _LabelsRead(labels, False, len(labels), None)
+    return _Indexed(read, fresh, pushed, None)
 
 
 def _notes(read: _LabelsRead, plan: _TrackingPlan, candidates: int, max_tracked: int) -> list[str]:

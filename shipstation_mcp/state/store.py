@@ -49,7 +49,7 @@ from ..times import to_utc
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 MAX_UNWATCHED_EVENTS = 1000
 """Most updates kept for numbers nobody watches (see `IncomingEvent.watch_if_new`), plus at most `UNWATCHED_SLACK`
@@ -278,6 +278,24 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         "CREATE INDEX IF NOT EXISTS subscriptions_by_activity ON subscriptions (COALESCE(last_received_at, since) DESC,"
         " tracking_number)",
     ),
+    4: (
+        # The account index (state/account_index.py): the account's labels, filled by an incremental sync.
+        """
+        CREATE TABLE IF NOT EXISTS account_labels (
+            label_id        TEXT PRIMARY KEY,
+            shipment_id     TEXT,
+            external_id     TEXT,
+            tracking_number TEXT,
+            created_at      TEXT NOT NULL,
+            label           TEXT NOT NULL,
+            synced_at       TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS account_labels_by_created ON account_labels (created_at)",
+        "CREATE INDEX IF NOT EXISTS account_labels_by_number ON account_labels (tracking_number)",
+        "CREATE INDEX IF NOT EXISTS account_labels_by_shipment ON account_labels (shipment_id)",
+        "CREATE TABLE IF NOT EXISTS account_index_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
 }
 """Schema steps: `MIGRATIONS[n]` takes a database from version n-1 to n. Append; never edit a released step."""
 
@@ -311,6 +329,8 @@ def _time(value: str | None) -> datetime | None:
 
 sortable_time = _iso
 """Public name of `_iso`: fixed-width UTC text (cursors of every store carry times in it)."""
+stored_time = _time
+"""Public name of `_time`: a time `sortable_time` wrote, read back (None when unreadable)."""
 
 
 def check_storable(event: IncomingEvent) -> None:
