@@ -123,3 +123,17 @@ async def test_an_index_that_does_not_cover_the_period_yet_is_not_used_and_the_a
     report = await run(fake, queue)
     assert report.note.startswith("The account index covers labels created")
     assert "This answer read the API instead." in report.note
+
+
+def test_the_index_and_the_cache_bound_are_settings_with_clear_errors() -> None:
+    from shipstation_mcp.config import ConfigError, load_settings
+
+    base = {"SHIPSTATION_API_KEY": "k"}
+    default = load_settings(base)
+    assert default.index_share == 0.0 and default.cache_max_mb == 16.0  # no index unless asked for
+    tuned = load_settings({**base, "SHIPSTATION_INDEX_SHARE": "10%", "SHIPSTATION_CACHE_MAX_MB": "64"})
+    assert (tuned.index_share, tuned.cache_max_mb) == (10.0, 64.0)
+    with pytest.raises(ConfigError, match="SHIPSTATION_INDEX_SHARE must be a percentage"):
+        load_settings({**base, "SHIPSTATION_INDEX_SHARE": "150"})
+    with pytest.raises(ConfigError, match="SHIPSTATION_CACHE_MAX_MB must be a number of megabytes"):
+        load_settings({**base, "SHIPSTATION_CACHE_MAX_MB": "lots"})
