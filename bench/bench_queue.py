@@ -9,6 +9,11 @@ question again within the minute (warm). Round trips on the critical path come f
 longest chain of requests each sent after the one before it was answered); the floor of the cold call is 3 round
 trips: the first label page, the other pages together, then every tracked label together.
 
+With the index (`--index`): a server with SHIPSTATION_INDEX_SHARE=100 and its own data folder, whose event store
+holds a fresh push (received now) for every undelivered package of the mock, as the webhook receiver would have
+stored them. The first call fills the index (a page of 100 labels per request, the first then the rest together)
+and judges every undelivered label; the second finds the index current (one page to check) and judges again.
+
 Memory: one more server, against a mock without latency or rate limit (and SHIPSTATION_RATE_LIMIT high enough not to
 wait), is asked the queue `--rss-calls` times, each for a period starting an hour earlier than the last (so no
 call's label pages are in the cache: the worst case for the cache's bound), then `--rss-calls` times the same
@@ -19,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -68,10 +75,78 @@ async def queue_rows(size: int, latency: float) -> list[list[Any]]:
     return rows
 
 
-async def rss_rows(size: int, calls: int) -> list[list[Any]]:
+def prefill_pushes(data_dir: Path, size: int) -> int:
+    """A fresh push for every undelivered package of the mock's account, stored as the receiver stores them."""
+    from mock_shipstation import number, status_of, tracking_info
+
+    from shipstation_mcp.state.store import IncomingEvent, SQLiteEventStore
+
+    store = SQLiteEventStore.open_sync(data_dir / "events.sqlite3")
+    store._conn.execute("PRAGMA synchronous = OFF")  # a bench prefill, not a receiver
+    now = datetime.now(UTC)
+    stored = 0
+    for i in range(size):
+        if status_of(i) == "DE":
+            continue
+        info = tracking_info(i)
+        event = IncomingEvent(
+            tracking_number=number(i),
+            dedupe_key=f"bench-{i}",
+            payload=json.dumps({"resource_type": "API_TRACK", "data": info}),
+            received_at=now,
+            carrier_code="ups",
+            resource_type="API_TRACK",
+            status_code=info["status_code"],
+            occurred_at=now - timedelta(hours=1),
+        )
+        stored += store._add_event(event) is not None
+    store._conn.close()
+    return stored
+
+
+async def index_rows(size: int, latency: float) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        mock_server(latency=latency, rate_limit=RATE_LIMIT, packages=size) as url,
+    ):
+        pushes = prefill_pushes(Path(folder), size)
+        env = server_env(
+            SHIPSTATION_BASE_URL=url, SHIPSTATION_API="v2", SHIPSTATION_INDEX_SHARE="100", SHIPSTATION_DATA_DIR=folder
+        )
+        async with stdio_server(SERVER_ARGS, env) as (client, _pid):
+            for run in ("fills the index", "index current"):
+                reset(url)
+                began = time.perf_counter()
+                result = await client.call_tool("shipments_needing_attention", {})
+                wall = time.perf_counter() - began
+                assert not result.is_error, result.content
+                report = result.structured_content
+                after = stats(url)
+                rows.append(
+                    [
+                        f"{size:,} (index, {pushes:,} fresh pushes)",
+                        run,
+                        f"{wall:.2f}",
+                        after.get("requests", 0),
+                        after.get("throttled", 0),
+                        after.get("critical_path", 0),
+                        "2" if run == "fills the index" else "1",
+                        "–",
+                        f"{report['tracked']} tracked",
+                        "yes" if report.get("complete", True) else "no",
+                        report["headline"][:200],
+                    ]
+                )
+    return rows
+
+
+async def rss_rows(size: int, calls: int, cache_mb: str | None = None) -> list[list[Any]]:
     rows: list[list[Any]] = []
     with mock_server(latency=0.0, rate_limit=0, packages=size) as url:
         env = server_env(SHIPSTATION_BASE_URL=url, SHIPSTATION_API="v2", SHIPSTATION_RATE_LIMIT="100000")
+        if cache_mb:
+            env["SHIPSTATION_CACHE_MAX_MB"] = cache_mb
         async with stdio_server(SERVER_ARGS, env) as (client, pid):
             rows.append(["after start", f"{rss_mb(pid):.1f}"])
             start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=14)
@@ -92,11 +167,15 @@ async def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--rss-calls", type=int, default=100)
     parser.add_argument("--rss-size", type=int, default=10_000)
+    parser.add_argument("--rss-cache-mb", help="SHIPSTATION_CACHE_MAX_MB for the memory run [the default]")
+    parser.add_argument("--index", default="10000", help="sizes to run with the account index ('' for none)")
     args = parser.parse_args()
     rows: list[list[Any]] = []
     for size in (int(s) for s in args.sizes.split(",") if s):
         rows += await queue_rows(size, args.latency)
-    memory = await rss_rows(args.rss_size, args.rss_calls) if args.rss_calls else []
+    for size in (int(s) for s in args.index.split(",") if s):
+        rows += await index_rows(size, args.latency)
+    memory = await rss_rows(args.rss_size, args.rss_calls, args.rss_cache_mb) if args.rss_calls else []
     print(f"### Support queue over stdio (mock latency {args.latency * 1000:.0f} ms, {RATE_LIMIT} a rolling minute)\n")
     print(f"Machine: {machine()}\n")
     headers = ["labels", "call", "wall s", "requests", "429s", "round trips", "floor", "wall / floor"]

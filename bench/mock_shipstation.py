@@ -63,6 +63,11 @@ def status_of(i: int) -> str:
     return "NY"
 
 
+def parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -131,7 +136,8 @@ def label(i: int) -> dict[str, Any]:
         "shipment_id": f"se-{5000 + i}",
         "external_shipment_id": f"ORDER-{i}",
         "ship_date": iso(NOW - timedelta(days=2 + i % 5)),
-        "created_at": iso(NOW - timedelta(days=2 + i % 5, hours=2)),
+        # Newest first by index (a minute apart), so the listing sorted newest first serves packages 0, 1, 2, …
+        "created_at": iso(NOW - timedelta(days=2, hours=2, minutes=i)),
         "shipment_cost": {"currency": "usd", "amount": 9.5},
         "tracking_number": number(i),
         "is_return_label": False,
@@ -257,6 +263,14 @@ def api_answer(segments: list[str], request: Request) -> tuple[int, Any]:
                 rows = [r for r in rows if r["tracking_number"] == q["tracking_number"]]
             if "shipment_id" in q:
                 rows = [r for r in rows if r["shipment_id"] == q["shipment_id"]]
+            if "created_at_start" in q:
+                start = parse_time(q["created_at_start"])
+                rows = [r for r in rows if parse_time(r["created_at"]) >= start]
+            if "created_at_end" in q:
+                end = parse_time(q["created_at_end"])
+                rows = [r for r in rows if parse_time(r["created_at"]) <= end]
+            if q.get("sort_by") == "created_at":
+                rows = sorted(rows, key=lambda r: (r["created_at"], r["label_id"]), reverse=q.get("sort_dir") == "desc")
             return 200, paged(rows, request, "labels")
         case ["labels", label_id, "track"]:
             # As the spec's get_tracking_log_from_label_response_body: tracking_information, carrier and URL included.
