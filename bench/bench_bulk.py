@@ -120,7 +120,11 @@ def _row(
     else:
         shown, ratio = "–", "–"
     split = f"{sent} ({pages} label list/search + {track_label} track)" if api == "v2" and sent else str(sent)
-    return [flavour, what, cache, f"{wall:.2f}", f"{cpu:.2f}", split, throttled, shown, ratio, headline]
+    trips = after.get("critical_path", 0) if sent else 0
+    per_call = [min(math.ceil(size / 100), 2) + 1 if api == "v2" else 1 for size in sizes]
+    floor_trips = sum(per_call)
+    path = f"{trips} / {floor_trips}" if sent else "–"
+    return [flavour, what, cache, f"{wall:.2f}", f"{cpu:.2f}", split, throttled, path, shown, ratio, headline]
 
 
 async def main() -> None:
@@ -147,7 +151,8 @@ async def main() -> None:
         f"{RATE_LIMIT} requests per rolling minute)\n"
     )
     print(f"Machine: {machine()}\n")
-    headers = ["flavour", "packages", "cache", "wall s", "server CPU s", "requests", "429s", "API floor s"]
+    headers = ["flavour", "packages", "cache", "wall s", "server CPU s", "requests", "429s", "round trips / floor"]
+    headers += ["API floor s"]
     headers += ["wall / floor", "answer"]
     print(table(headers, rows))
     print(

@@ -49,6 +49,8 @@ MAX_LABEL_PAGES = 10
 DEFAULT_LOOKBACK_DAYS = 14
 UNSCANNED_AFTER_DAYS = 2.0
 DEFAULT_MAX_TRACKED = 100
+MAX_LISTED = 200
+"""Most packages an answer lists (most urgent first); the headline counts them all."""
 MAX_TRACKED_LIMIT = 200
 """The most `max_tracked` the tool accepts."""
 # A package waiting at a collection point still needs its recipient to act: it is tracked like one in transit.
@@ -179,6 +181,8 @@ async def shipments_needing_attention(
         from_pushes=len(judged) if indexed and indexed.read else None,
     )
     notes = ([indexed.note] if indexed and indexed.note else []) + _notes(read, plan, len(unjudged), max_tracked)
+    if len(items) > MAX_LISTED:
+        notes.append(f"Listed the {MAX_LISTED} most urgent of {len(items):,}; narrow since/until for the rest.")
     report = AttentionReport(
         headline=attention_headline(items, problems, coverage),
         since=since,
@@ -189,7 +193,7 @@ async def shipments_needing_attention(
         tracked=len(chosen),
         not_tracked=len(unjudged) - len(chosen),
         complete=coverage.complete,
-        items=items,
+        items=items[:MAX_LISTED],
         could_not_check=[f"{c.label.label_id}: {c.error}" for c in checked if c.error],
         note=" ".join(notes) or None,
     )
@@ -251,7 +255,7 @@ async def _from_index(
             pushed[label.label_id] = "delivered"
         elif limits.now - row.pushed_at <= FRESH_PUSH:
             fresh[label.label_id] = summarize_event(
-                row.latest, now=limits.now, max_events=0, carrier=label.carrier_code
+                row.latest, now=limits.now, max_events=0, carrier=label.carrier_code, newest_scan_only=True
             )
     read = _LabelsRead(labels, False, len(labels), None)
     return _Indexed(read, fresh, pushed, None)
