@@ -39,7 +39,7 @@ settings (environment variables, or a .env file in the working directory; the re
   SHIPSTATION_DEMO         1 to serve the offline demo account, same as --demo                 [default: 0]
   SHIPSTATION_RATE_LIMIT   requests per minute for this process                [default: 200; 20 for TEST_ keys]
   SHIPSTATION_CACHE_TTL    seconds to reuse tracking not yet delivered; 0 = no cache           [default: 300]
-  SHIPSTATION_CACHE_MAX_MB megabytes of answers the in-process cache keeps                     [default: 16]
+  SHIPSTATION_CACHE_MAX_MB megabytes of answers the in-process cache keeps                      [default: 4]
   SHIPSTATION_INDEX_SHARE  percent of the budget a support queue may spend filling the account index [default: 0]
   SHIPSTATION_RATE_HEADROOM  percent of the minute's allowance left for other users of the key  [default: 5]
   SHIPSTATION_CONCURRENCY  most requests a bulk call has in flight at once (1-100)  [default: what the budget admits]

@@ -58,8 +58,8 @@ DEFAULT_CONCURRENCY = None
 MAX_CONCURRENCY = 100
 DEFAULT_CACHE_TTL = 300.0
 MAX_CACHE_TTL = 86_400.0
-DEFAULT_CACHE_MAX_MB = 16.0
-"""Megabytes of API answers (as JSON) the in-process response cache keeps."""
+DEFAULT_CACHE_MAX_MB = 4.0
+"""Megabytes of API answers (as JSON) the in-process response cache keeps (`state/cache.py` says why 4)."""
 MAX_CACHE_MAX_MB = 4096.0
 TOOLSET_NAMES: tuple[str, ...] = ("orders", "tracking", "bulk", "live")
 """Groups of tools a deployment can choose (`SHIPSTATION_TOOLSETS`); tools/toolsets.py says which tool is where."""

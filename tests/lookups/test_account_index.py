@@ -130,7 +130,7 @@ def test_the_index_and_the_cache_bound_are_settings_with_clear_errors() -> None:
 
     base = {"SHIPSTATION_API_KEY": "k"}
     default = load_settings(base)
-    assert default.index_share == 0.0 and default.cache_max_mb == 16.0  # no index unless asked for
+    assert default.index_share == 0.0 and default.cache_max_mb == 4.0  # no index unless asked for
     tuned = load_settings({**base, "SHIPSTATION_INDEX_SHARE": "10%", "SHIPSTATION_CACHE_MAX_MB": "64"})
     assert (tuned.index_share, tuned.cache_max_mb) == (10.0, 64.0)
     with pytest.raises(ConfigError, match="SHIPSTATION_INDEX_SHARE must be a percentage"):
