@@ -38,7 +38,15 @@ from ..state.cache import reading
 from ..state.limiter import admits_now
 from ..times import to_utc
 from . import tracking
-from .bulk import Progress, in_flight_limit, report_progress, run_concurrently
+from .bulk import (
+    MAX_ORDER_LOOKUPS,
+    Progress,
+    customer_of,
+    in_flight_limit,
+    orders_of,
+    report_progress,
+    run_concurrently,
+)
 from .index import sync_labels
 from .updates import summarize_event
 
@@ -168,7 +176,8 @@ async def shipments_needing_attention(
         chosen = [_Candidate(lbl) for lbl in plan.chosen]
         checked = [*judged, *await _track_candidates(client, chosen, limits, progress)]
 
-    items, problems = _ranked_items(checked, limits)
+        items, problems = _ranked_items(checked, limits)
+        named = await _name_orders(client, items[:MAX_LISTED], since)
     coverage = Coverage(
         since=since,
         until=end or limits.now,
@@ -181,8 +190,7 @@ async def shipments_needing_attention(
         from_pushes=len(judged) if indexed and indexed.read else None,
     )
     notes = ([indexed.note] if indexed and indexed.note else []) + _notes(read, plan, len(unjudged), max_tracked)
-    if len(items) > MAX_LISTED:
-        notes.append(f"Listed the {MAX_LISTED} most urgent of {len(items):,}; narrow since/until for the rest.")
+    notes += _listing_notes(named, len(items))
     report = AttentionReport(
         headline=attention_headline(items, problems, coverage),
         since=since,
@@ -285,6 +293,13 @@ def _notes(read: _LabelsRead, plan: _TrackingPlan, candidates: int, max_tracked:
     return notes
 
 
+def _listing_notes(named: bool, items: int) -> list[str]:
+    notes = [] if named else ["Order numbers and customers were left out: the rate budget of this minute is spent."]
+    if items > MAX_LISTED:
+        notes.append(f"Listed the {MAX_LISTED} most urgent of {items:,}; narrow since/until for the rest.")
+    return notes
+
+
 @dataclass
 class _TrackingPlan:
     chosen: list[Label]
@@ -374,7 +389,9 @@ def _ranked_items(checked: list[_Candidate], limits: _Thresholds) -> tuple[list[
             problem=kinds[0],
             reasons=reasons,
             headline=s.headline,
+            status=outcome_of(s),
             label_id=label.label_id,
+            customer=customer_of(None, label),
             shipment_id=label.shipment_id,
             tracking_number=s.tracking_number or label.tracking_number,
             carrier_code=s.carrier_code,
@@ -388,6 +405,23 @@ def _ranked_items(checked: list[_Candidate], limits: _Thresholds) -> tuple[list[
         ranked.append((_urgency(item, kinds, label), item))
     ranked.sort(key=lambda pair: pair[0])
     return [item.model_copy(update={"rank": n}) for n, (_, item) in enumerate(ranked, start=1)], problems
+
+
+async def _name_orders(client: ShipStationClient, items: list[AttentionItem], since: datetime) -> bool:
+    """The order number and customer of each item, from its shipment: the shipments modified since the period
+    began (buying a label modifies its shipment) in one listing, the rest one by one up to a limit. Left out
+    (False) when the rate budget does not admit those requests now: the queue never waits for a courtesy."""
+    wanted = {item.shipment_id for item in items if item.shipment_id}
+    room = await admits_now(client.limiter)
+    if room is not None and wanted and room < 1 + min(len(wanted), MAX_ORDER_LOOKUPS):
+        return False
+    shipments = await orders_of(client, [item.shipment_id for item in items if item.shipment_id], since=since)
+    for item in items:
+        shipment = shipments.get(item.shipment_id or "")
+        if shipment is not None:
+            item.order_number = shipment.shipment_number
+            item.customer = customer_of(shipment) or item.customer
+    return True
 
 
 def _is_done(label: Label) -> bool:

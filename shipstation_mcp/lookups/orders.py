@@ -22,13 +22,13 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from ..answers.orders import MatchedAs, OrderAnswer, order_headline
+from ..answers.orders import MatchedAs, OrderAnswer, order_headline, with_tracking
 from ..answers.shipments import summarize_shipment
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
-from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none
+from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none, split_pasted
 from ..api.models import Label, Shipment
 from ..errors import LookupFailed, NotFoundError
 from . import tracking
@@ -36,7 +36,8 @@ from .shipments import labels_of, shipments_with_number
 
 __all__ = ["find_order", "interpretations"]
 
-ORDER_MARK = re.compile(r"^(?:order\s*(?:number|no\.?)?\s*)?#\s*", re.IGNORECASE)
+ORDER_MARK = re.compile(r"^(?:order(?:\s*(?:number|num|no\.?|id))?(?:\s*[:#]\s*|\s+)#?\s*|#\s*)(?=\S)", re.IGNORECASE)
+"""'#10443', 'order 10443', 'Order number: 10443', 'order no. #10443': an order number said as such."""
 SHORT_NUMBER = re.compile(r"^\d{1,9}$")
 MAX_PACKAGES_TRACKED = 20
 
@@ -63,13 +64,25 @@ def _tracking_shaped(text: str) -> str | None:
 
 
 def interpretations(query: str) -> list[tuple[MatchedAs, str]]:
-    """The kinds of identifier `query` may be, likeliest first, each with the value to look up."""
+    """The kinds of identifier `query` may be, likeliest first, each with the value to look up. A carrier name or a
+    word pasted in front ('UPS 1Z…', 'tracking: …', 'label se-…') is looked past; the query as sent stays the
+    last thing tried, as the store's own id."""
     text = query.strip()
-    if SHIPSTATION_ID.match(text):
-        return [("shipment id", text.lower()), ("label id", text.lower())]
-    marked = ORDER_MARK.sub("", text)
+    marked = ORDER_MARK.sub("", text, count=1)
     if marked != text and marked:
         return [("order number", marked), ("external id", marked)]
+    bare, carrier = split_pasted(text)
+    kinds = _shapes(bare)
+    if bare != text:
+        if carrier is not None:  # a carrier named in front: what follows is its tracking number
+            kinds = [kind for kind in kinds if kind[0] == "tracking number"] or kinds
+        kinds.append(("external id", text))
+    return kinds
+
+
+def _shapes(text: str) -> list[tuple[MatchedAs, str]]:
+    if SHIPSTATION_ID.match(text):
+        return [("shipment id", text.lower()), ("label id", text.lower())]
     number = _tracking_shaped(text)
     if SHORT_NUMBER.match(text):
         return [("order number", text), ("external id", text)]
@@ -93,7 +106,8 @@ async def find_order(
             labels = await labels_of(client, api_id(shipment.shipment_id or "", what="shipment id"))
         known = {}
     packages = await _track_labels(client, labels, known, max_events=max_events, now=now)
-    summary = summarize_shipment(shipment, labels)
+    moment = now or datetime.now(UTC)
+    summary = with_tracking(summarize_shipment(shipment, labels, now=moment), packages, now=moment)
     return OrderAnswer(
         headline=order_headline(summary, packages),
         query=query[:200],

@@ -15,7 +15,14 @@ from datetime import datetime
 from ..answers.live import WatchChange
 from ..answers.tracking import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, LabelFacts, TrackingSummary, summarize_tracking
 from ..api.client import ShipStationClient
-from ..api.ids import SHIPSTATION_ID, api_id, infer_carrier, normalize_carrier_code, normalize_tracking_number
+from ..api.ids import (
+    SHIPSTATION_ID,
+    api_id,
+    infer_carrier,
+    normalize_carrier_code,
+    normalize_tracking_number,
+    split_pasted,
+)
 from ..api.models import Label, LabelList, TrackingInfo
 from ..errors import LookupFailed, NotFoundError, RequestRejectedError, ShipStationError
 
@@ -172,7 +179,7 @@ async def track_package(
     ShipStation V2: use the account's label with that number (the V2 API tracks by label); if there is none and a
     carrier is known, try `GET /v2/tracking`, which V2 has announced.
     """
-    text = tracking_number.strip()
+    text = split_pasted(tracking_number)[0]
     if SHIPSTATION_ID.match(text):  # unambiguous: ShipStation's own ids are never tracking numbers
         summary = await track_label(client, text.lower(), max_events=max_events, now=now)
         summary.note = f"{text} is a ShipStation label id, so that label was tracked."
@@ -184,7 +191,7 @@ async def track_package(
         )
     number = normalize_tracking_number(tracking_number)
     given = normalize_carrier_code(carrier_code) if carrier_code else None
-    carrier = given or infer_carrier(number)
+    carrier = given or split_pasted(tracking_number)[1] or infer_carrier(number)  # 'UPS 1Z…' names its carrier
 
     if client.family.can("track_by_number"):
         if carrier:

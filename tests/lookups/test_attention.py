@@ -223,7 +223,7 @@ async def test_asking_the_same_question_again_reuses_the_cached_pages_and_tracki
         first = await client.call_tool("shipments_needing_attention", {})
         sent = len(fake.requests)
         again = await client.call_tool("shipments_needing_attention", {})
-    assert sent == 2 + 11  # two label pages, eleven labels tracked
+    assert sent == 2 + 11 + 1 + 7  # two label pages, eleven labels tracked, the orders of the seven flagged
     assert len(fake.requests) == sent  # the default period's pages and the tracking all came from the cache
     assert again.structured_content["items"] == first.structured_content["items"]
 
@@ -232,7 +232,8 @@ async def test_a_spent_rate_budget_tracks_what_it_admits_and_says_so_instead_of_
     from shipstation_mcp.state.limiter import reset_shared_limiters
 
     fake = problem_account()
-    # 20 a minute, 1 left for others: a budget of 19. The first call sends 13 requests, which leaves 6.
+    # 20 a minute, 1 left for others: a budget of 19. The first call sends 13 requests, which leaves 6 (too few to
+    # name the flagged packages' orders: that courtesy is left out rather than waited for).
     settings = fake.settings(api_key="test-key-spent-budget", rate_limit=20)
     server = create_server(settings, transport=fake.transport(), clock=lambda: NOW)
     try:
