@@ -301,7 +301,7 @@ def attention_headline(items: list[AttentionItem], problems: Counter[str], cover
     period = f"{format_time(coverage.since, with_time=False)} – {format_time(coverage.until, with_time=False)}"
     parts = ", ".join(f"{problems[kind]} {_counted(kind, problems[kind])}" for kind in PROBLEMS if problems[kind])
     if coverage.complete:
-        judged = f" ({coverage.part()})" if coverage.from_pushes else ""
+        judged = f" ({coverage.part()})" if coverage.from_pushes is not None else ""
         if not items:
             return f"No package of the {coverage.shipped:,} shipped {period} needs attention{judged}."
         return f"{len(items)} of {coverage.shipped:,} packages shipped {period} need attention: {parts}{judged}"

@@ -137,3 +137,23 @@ def test_the_index_and_the_cache_bound_are_settings_with_clear_errors() -> None:
         load_settings({**base, "SHIPSTATION_INDEX_SHARE": "150"})
     with pytest.raises(ConfigError, match="SHIPSTATION_CACHE_MAX_MB must be a number of megabytes"):
         load_settings({**base, "SHIPSTATION_CACHE_MAX_MB": "lots"})
+
+
+async def test_the_tool_keeps_the_index_in_the_event_store_when_the_operator_turned_it_on(tmp_path: Any) -> None:
+    from mcp import Client
+
+    from shipstation_mcp.config import LiveSettings
+    from shipstation_mcp.tools.server import create_server
+
+    fake = big_account(300)
+    settings = fake.settings(index_share=100.0, live=LiveSettings(data_dir=tmp_path))
+    server = create_server(settings, transport=fake.transport(), clock=lambda: NOW)
+    async with Client(server) as client:
+        first = (await client.call_tool("shipments_needing_attention", {})).structured_content
+        again = (await client.call_tool("shipments_needing_attention", {})).structured_content
+        fresh = (await client.call_tool("shipments_needing_attention", {"refresh": True})).structured_content
+    assert (tmp_path / "events.sqlite3").exists()
+    assert first["complete"] and "0 from fresh pushes, 100 tracked" in first["headline"]
+    # Asked again: the index is current (one page checked since the last sync); with refresh the period is read
+    # again (a label voided since is seen), and the 100 undelivered are tracked again (there are no pushes).
+    assert fake.hits["labels"] == 3 + 1 + 3 and again["tracked"] == fresh["tracked"] == 100
