@@ -33,7 +33,7 @@ from ..api.ids import api_id, clean_id
 from ..api.models import Label
 from ..api.status import status_info
 from ..errors import EXPLAINED, AuthenticationError, InvalidInput, ShipStationError, explain
-from ..state.account_index import AccountIndex
+from ..state.account_index import Index
 from ..state.cache import reading
 from ..state.limiter import admits_now
 from ..times import to_utc
@@ -139,7 +139,7 @@ async def shipments_needing_attention(
     refresh: bool = False,
     now: datetime | None = None,
     progress: Progress | None = None,
-    index: AccountIndex | None = None,
+    index: Index | None = None,
     index_share: float = 0.0,
 ) -> AttentionReport:
     """`index`: read the period's labels from the account index (synced first, within `index_share` percent of the
@@ -233,7 +233,7 @@ class _Indexed:
 
 async def _from_index(
     client: ShipStationClient,
-    index: AccountIndex,
+    index: Index,
     since: datetime,
     until: datetime | None,
     limits: _Thresholds,

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..api.client import ShipStationClient
 from ..api.models import Label
-from ..state.account_index import AccountIndex
+from ..state.account_index import Index
 from ..state.limiter import admits_now
 
 __all__ = ["INDEX_PAGE_SIZE", "IndexSync", "sync_labels"]
@@ -46,7 +46,7 @@ def sync_budget(client: ShipStationClient, share: float) -> int:
 
 async def sync_labels(
     client: ShipStationClient,
-    index: AccountIndex,
+    index: Index,
     *,
     since: datetime,
     now: datetime,

@@ -68,7 +68,7 @@ from .store import (
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CHANNEL = "shipstation_mcp_events"
 LOCK_MIGRATE = 0x5353_4D43_0001  # advisory lock ids ("SSMC" + n)
 LOCK_WRITE = 0x5353_4D43_0002
@@ -118,6 +118,24 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         "CREATE INDEX events_by_received ON events (received_at, id)",
         "CREATE INDEX subscriptions_by_activity ON subscriptions ((COALESCE(last_received_at, since)),"
         ' tracking_number COLLATE "C")',
+    ),
+    3: (
+        # The account index (state/account_index.py): the account's labels, filled by an incremental sync.
+        """
+        CREATE TABLE IF NOT EXISTS account_labels (
+            label_id        TEXT PRIMARY KEY,
+            shipment_id     TEXT,
+            external_id     TEXT,
+            tracking_number TEXT,
+            created_at      TIMESTAMPTZ NOT NULL,
+            label           TEXT NOT NULL,
+            synced_at       TIMESTAMPTZ NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS account_labels_by_created ON account_labels (created_at)",
+        "CREATE INDEX IF NOT EXISTS account_labels_by_number ON account_labels (tracking_number)",
+        "CREATE INDEX IF NOT EXISTS account_labels_by_shipment ON account_labels (shipment_id)",
+        "CREATE TABLE IF NOT EXISTS account_index_state (name TEXT PRIMARY KEY, value TIMESTAMPTZ NOT NULL)",
     ),
 }
 """Schema steps: `MIGRATIONS[n]` takes a database from version n-1 to n. Append; never edit a released step."""

@@ -11,9 +11,11 @@ import pytest
 from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.lookups.attention import shipments_needing_attention
 from shipstation_mcp.lookups.index import sync_labels
-from shipstation_mcp.state.account_index import AccountIndex
+from shipstation_mcp.state.account_index import account_index
 from shipstation_mcp.state.cache import ResponseCache
 from shipstation_mcp.state.store import IncomingEvent, SQLiteEventStore
+from tests.state.conftest import postgres_server  # noqa: F401 - the fixture, for the PostgreSQL runs
+from tests.state.test_store_conformance import reset_postgres
 from tests.support.fake_shipstation import NOW, FakeShipStation, event, hours_ago, tracking
 
 pytestmark = pytest.mark.anyio
@@ -56,15 +58,29 @@ def push(i: int, status: str, *, hours: float = 1.0) -> IncomingEvent:
     )
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def event_store(request: pytest.FixtureRequest) -> Any:
+    """An empty event store of each kind (the index lives in it)."""
+    if request.param == "sqlite":
+        yield SQLiteEventStore.open_sync(None)
+        return
+    from shipstation_mcp.state.postgres_store import PostgresEventStore
+
+    url = request.getfixturevalue("postgres_server").url
+    reset_postgres(url)
+    store = await PostgresEventStore.open(url)
+    yield store
+    await store.aclose()
+
+
 async def run(fake: FakeShipStation, work: Any) -> Any:
     async with ShipStationClient(fake.settings(), transport=fake.transport(), limiter=None, cache=ResponseCache()) as c:
         return await work(c)
 
 
-async def test_the_index_fills_a_share_of_the_budget_per_sync_and_says_how_far_it_reaches() -> None:
+async def test_the_index_fills_a_share_of_the_budget_per_sync_and_says_how_far_it_reaches(event_store: Any) -> None:
     fake = big_account(1000)  # 10 pages of 100
-    store = SQLiteEventStore.open_sync(None)
-    index = AccountIndex(store)
+    index = account_index(event_store)
     since = hours_ago(14 * DAY)
     syncs = []
     for _ in range(3):  # 2 % of a 200 budget: 4 requests a sync
@@ -77,12 +93,13 @@ async def test_the_index_fills_a_share_of_the_budget_per_sync_and_says_how_far_i
     assert again.requests == 1 and again.caught_up  # the last hour again, one page
 
 
-async def test_with_the_index_and_fresh_pushes_the_queue_judges_every_undelivered_label_without_tracking() -> None:
+async def test_with_the_index_and_fresh_pushes_the_queue_judges_every_undelivered_label_without_tracking(
+    event_store: Any,
+) -> None:
     fake = big_account(600)
-    store = SQLiteEventStore.open_sync(None)
     for i in range(0, 600, 3):  # a fresh push for every undelivered package
-        await store.add_event(push(i, "EX" if i % 30 == 0 else "IT"))
-    index = AccountIndex(store)
+        await event_store.add_event(push(i, "EX" if i % 30 == 0 else "IT"))
+    index = account_index(event_store)
 
     async def queue(c: ShipStationClient) -> Any:
         return await shipments_needing_attention(c, now=NOW, index=index, index_share=100.0)
@@ -95,14 +112,13 @@ async def test_with_the_index_and_fresh_pushes_the_queue_judges_every_undelivere
     assert report.headline.startswith("20 of 600 packages shipped")
 
 
-async def test_packages_without_a_fresh_push_are_tracked_and_a_pushed_delivery_is_not() -> None:
+async def test_packages_without_a_fresh_push_are_tracked_and_a_pushed_delivery_is_not(event_store: Any) -> None:
     fake = big_account(300)
-    store = SQLiteEventStore.open_sync(None)
-    await store.add_event(push(0, "DE"))  # the listing still says in transit; the push says delivered
-    await store.add_event(push(3, "IT", hours=72))  # three days old: not fresh, tracked again
+    await event_store.add_event(push(0, "DE"))  # the listing still says in transit; the push says delivered
+    await event_store.add_event(push(3, "IT", hours=72))  # three days old: not fresh, tracked again
     for i in range(6, 300, 3):
-        await store.add_event(push(i, "IT"))
-    index = AccountIndex(store)
+        await event_store.add_event(push(i, "IT"))
+    index = account_index(event_store)
 
     async def queue(c: ShipStationClient) -> Any:
         return await shipments_needing_attention(c, now=NOW, index=index, index_share=100.0)
@@ -115,7 +131,7 @@ async def test_packages_without_a_fresh_push_are_tracked_and_a_pushed_delivery_i
 
 async def test_an_index_that_does_not_cover_the_period_yet_is_not_used_and_the_answer_says_so() -> None:
     fake = big_account(1000)
-    index = AccountIndex(SQLiteEventStore.open_sync(None))
+    index = account_index(SQLiteEventStore.open_sync(None))
 
     async def queue(c: ShipStationClient) -> Any:
         return await shipments_needing_attention(c, now=NOW, index=index, index_share=2.0)
