@@ -6,6 +6,8 @@ environment does not set (a `.env` never overrides a real variable).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import math
 import os
@@ -17,7 +19,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-ApiFlavour = Literal["v2", "shipengine"]
+ApiFlavour = Literal["v2", "shipengine", "v1"]
+TRACKING_FAMILIES = ("v2", "shipengine")
+"""The families `SHIPSTATION_TRACKING_API` may name: those that give tracking status."""
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,12 @@ class FamilyAddress:
 # Rate limit: ShipStation allows 200 requests/minute per key, 20 for ShipEngine sandbox keys.
 DEFAULT_RATE_LIMIT = 200
 SANDBOX_RATE_LIMIT = 20
+V1_RATE_LIMIT = 40
 API_ADDRESSES: dict[str, FamilyAddress] = {
     "v2": FamilyAddress("https://api.shipstation.com", "/v2", DEFAULT_RATE_LIMIT, SANDBOX_RATE_LIMIT),
     "shipengine": FamilyAddress("https://api.shipengine.com", "/v1", DEFAULT_RATE_LIMIT, SANDBOX_RATE_LIMIT),
+    # ShipStation's classic API: no version prefix, 40 requests a minute per key + secret pair.
+    "v1": FamilyAddress("https://ssapi.shipstation.com", "", V1_RATE_LIMIT),
 }
 
 DEFAULT_TIMEOUT = 30.0
@@ -75,6 +82,11 @@ class Settings:
 
     api_key: str = field(repr=False)
     api: ApiFlavour = "v2"
+    api_secret: str | None = field(default=None, repr=False)
+    """The secret of a V1 key pair (`SHIPSTATION_API_SECRET`); V2 and ShipEngine keys have none."""
+    tracking: Settings | None = field(default=None, repr=False)
+    """For V1, which gives no tracking status: the V2 or ShipEngine key that tracks its packages
+    (`SHIPSTATION_TRACKING_API`, `SHIPSTATION_TRACKING_API_KEY`)."""
     base_url: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
@@ -126,6 +138,12 @@ class Settings:
         if parts.port:
             netloc += f":{parts.port}"
         return parts._replace(netloc=netloc).geturl()
+
+    @property
+    def credentials(self) -> tuple[str, ...]:
+        """Every secret these settings hold for ShipStation: redacted from logs, errors and answers."""
+        own = tuple(secret for secret in (self.api_key, self.api_secret) if secret)
+        return own + (self.tracking.credentials if self.tracking is not None else ())
 
     @property
     def is_sandbox_key(self) -> bool:
@@ -337,8 +355,9 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
     api_raw = env.get("SHIPSTATION_API", "").strip().lower() or "v2"
     if api_raw not in API_ADDRESSES:
         raise ConfigError(
-            f"SHIPSTATION_API must be 'v2' (ShipStation API V2, api.shipstation.com) or 'shipengine' "
-            f"(ShipStation API formerly ShipEngine, api.shipengine.com), not {api_raw[:40]!r}"
+            f"SHIPSTATION_API must be 'v2' (ShipStation API V2, api.shipstation.com), 'shipengine' "
+            f"(ShipStation API formerly ShipEngine, api.shipengine.com) or 'v1' (ShipStation's classic API, "
+            f"ssapi.shipstation.com, key + secret), not {api_raw[:40]!r}"
         )
     demo_mode = _bool_setting(env, "SHIPSTATION_DEMO", False) if demo is None else demo
     timeout = _float_setting(env, "SHIPSTATION_TIMEOUT", DEFAULT_TIMEOUT, minimum=0.1, maximum=MAX_TIMEOUT)
@@ -371,22 +390,17 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
         api_key = api_key or DEMO_API_KEY
     elif not api_key:
         raise ConfigError(MISSING_KEY_MESSAGE)
-    if any(ch in api_key for ch in "\r\n\0"):
-        raise ConfigError("SHIPSTATION_API_KEY contains a line break or NUL; paste the key again on one line")
-    if not api_key.isascii() or not api_key.isprintable():
-        # An HTTP header can only carry ASCII: such a key would fail on the first request with a traceback.
-        raise ConfigError(
-            "SHIPSTATION_API_KEY contains a character that is not printable ASCII (often a curly quote or a "
-            "non-breaking space from copying); paste the key again exactly as ShipStation shows it"
-        )
+    _check_key_text("SHIPSTATION_API_KEY", api_key)
+    api_secret = _v1_secret(env, api_raw, api_key, demo=demo_mode)
 
     live = live_settings_from(env)
     if demo_mode and not env.get("SHIPSTATION_DATA_DIR", "").strip():
         # The demo account is fictional: its watched packages and updates must not mix with a real account's.
         live = replace(live, data_dir=None)
-    return Settings(
+    settings = Settings(
         api_key=api_key,
         api=api_raw,  # type: ignore[arg-type]
+        api_secret=api_secret,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
@@ -401,6 +415,102 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
         redis_url=redis_url,
         toolsets=_toolsets_setting(env, toolsets),
         read_only=_bool_setting(env, "SHIPSTATION_READ_ONLY", False) if read_only is None else read_only,
+    )
+    tracking = _tracking_settings(env, settings)
+    return replace(settings, tracking=tracking) if tracking is not None else settings
+
+
+def _check_key_text(name: str, value: str) -> None:
+    if any(ch in value for ch in "\r\n\0"):
+        raise ConfigError(f"{name} contains a line break or NUL; paste the key again on one line")
+    if not value.isascii() or not value.isprintable():
+        # An HTTP header can only carry ASCII: such a key would fail on the first request with a traceback.
+        raise ConfigError(
+            f"{name} contains a character that is not printable ASCII (often a curly quote or a "
+            "non-breaking space from copying); paste the key again exactly as ShipStation shows it"
+        )
+
+
+_KEY_AND_SECRET = re.compile(r"^[^:\s]+:[^:\s]+$")
+V1_KEY_HELP = "ShipStation: Settings > Account > API Settings, V1 API"
+
+
+def _bundle_value(env: Mapping[str, str], name: str) -> str:
+    """A setting's value; empty when a bundle setting was left empty and an older client passed it through
+    unexpanded (`${user_config.…}`)."""
+    value = env.get(name, "").strip()
+    return "" if value.startswith("${user_config.") else value
+
+
+def _v1_secret(env: Mapping[str, str], api: str, api_key: str, *, demo: bool) -> str | None:
+    """The secret of a V1 key pair; a V1 pair put where a V2 key goes (or a secret without SHIPSTATION_API=v1) is
+    explained in one line rather than failing later as a rejected key."""
+    secret = _bundle_value(env, "SHIPSTATION_API_SECRET")
+    joined = bool(_KEY_AND_SECRET.match(api_key))
+    if api != "v1":
+        if joined:
+            raise ConfigError(
+                "SHIPSTATION_API_KEY looks like a V1 key and secret joined by ':'; for ShipStation's classic API set "
+                "SHIPSTATION_API=v1, the key alone in SHIPSTATION_API_KEY and the secret in SHIPSTATION_API_SECRET"
+            )
+        if secret:
+            raise ConfigError(
+                "SHIPSTATION_API_SECRET is set, but only V1 keys (ShipStation's classic API) come with a secret: "
+                "for a V1 key pair set SHIPSTATION_API=v1; for a V2 or ShipEngine key remove SHIPSTATION_API_SECRET"
+            )
+        return None
+    if joined:
+        raise ConfigError(
+            "SHIPSTATION_API_KEY holds 'key:secret'; put the key alone in SHIPSTATION_API_KEY and the secret in "
+            "SHIPSTATION_API_SECRET"
+        )
+    if not secret:
+        if demo:
+            return DEMO_API_KEY
+        raise ConfigError(
+            "SHIPSTATION_API=v1 needs the key's secret too: set SHIPSTATION_API_SECRET (a V1 key always comes as a "
+            f"key and a secret; {V1_KEY_HELP})"
+        )
+    _check_key_text("SHIPSTATION_API_SECRET", secret)
+    return secret
+
+
+def _tracking_settings(env: Mapping[str, str], settings: Settings) -> Settings | None:
+    """The second key V1 needs for tracking status: a V2 or ShipEngine key (`SHIPSTATION_TRACKING_API`, default v2,
+    and `SHIPSTATION_TRACKING_API_KEY`). The demo needs only the family."""
+    key = _bundle_value(env, "SHIPSTATION_TRACKING_API_KEY")
+    family = _bundle_value(env, "SHIPSTATION_TRACKING_API").lower()
+    if not key and not family:
+        return None
+    if settings.api != "v1":
+        raise ConfigError(
+            f"SHIPSTATION_TRACKING_API and SHIPSTATION_TRACKING_API_KEY are only for SHIPSTATION_API=v1, whose API "
+            f"gives no tracking status; with SHIPSTATION_API={settings.api} tracking uses SHIPSTATION_API_KEY: "
+            "remove them"
+        )
+    family = family or "v2"
+    if family not in TRACKING_FAMILIES:
+        raise ConfigError(
+            "SHIPSTATION_TRACKING_API must be 'v2' (a ShipStation API V2 key) or 'shipengine' (a ShipEngine key), "
+            f"not {family[:40]!r}: V1 itself gives no tracking status"
+        )
+    if not key:
+        if not settings.demo:
+            raise ConfigError(
+                f"SHIPSTATION_TRACKING_API={family} is set but SHIPSTATION_TRACKING_API_KEY is not: set the "
+                f"{family} key that tracks this account's packages, or remove SHIPSTATION_TRACKING_API"
+            )
+        key = DEMO_API_KEY
+    _check_key_text("SHIPSTATION_TRACKING_API_KEY", key)
+    if _KEY_AND_SECRET.match(key):
+        raise ConfigError("SHIPSTATION_TRACKING_API_KEY must be a V2 or ShipEngine key (one key, no ':secret')")
+    return replace(
+        settings,
+        api=family,
+        api_key=key,
+        api_secret=None,
+        base_url=None,
+        rate_limit=None,  # type: ignore[arg-type]
     )
 
 
@@ -431,6 +541,9 @@ class LiveSettings:
     webhook_jwks_url: str = DEFAULT_JWKS_URL
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_verify: bool = True
+    webhook_url: str | None = None
+    """SHIPSTATION_WEBHOOK_URL: the public URL of this install's receiver, pinned by the operator. The only URL
+    `setup_tracking_webhook` registers the webhook secret on (without it, a URL must answer a challenge first)."""
     data_dir: Path | None = None
     allowed_hosts: tuple[str, ...] = ()
     oauth_issuer: str | None = None
@@ -542,6 +655,20 @@ def ensure_webhook_secret(settings: LiveSettings) -> str | None:
     return value
 
 
+CHALLENGE_HEADER = "x-shipstation-mcp-challenge"
+"""The header carrying `setup_tracking_webhook`'s one-time challenge to the receiver."""
+
+
+def challenge_answer(secret: str, nonce: str) -> str:
+    """What the receiver answers to a challenge: HMAC-SHA256 of the nonce under the install's webhook secret.
+
+    `setup_tracking_webhook` sends a fresh nonce through the URL it is asked to register (without the secret) and
+    registers the secret there only if this comes back: only a URL that leads to this install's receiver (the one
+    process, or the other process reading the same data folder, that holds the secret) can answer it."""
+    message = b"shipstation-mcp webhook url challenge\n" + nonce.encode("ascii")
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
 RANDOM_VALUE_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
 
 
@@ -575,6 +702,23 @@ def _webhook_path_setting(env: Mapping[str, str]) -> str:
     if path == "/mcp" or path.startswith("/mcp/"):
         raise ConfigError("SHIPSTATION_WEBHOOK_PATH must not be /mcp or below it: that is where MCP clients connect")
     return path
+
+
+def _webhook_url_setting(env: Mapping[str, str]) -> str | None:
+    raw = env.get("SHIPSTATION_WEBHOOK_URL", "").strip()
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        ok = parts.scheme == "https" and bool(parts.hostname) and not parts.username and not parts.password
+    except ValueError:
+        ok = False
+    if not ok or any(ch.isspace() or not ch.isprintable() for ch in raw) or len(raw) > 2000:
+        raise ConfigError(
+            "SHIPSTATION_WEBHOOK_URL must be the https URL ShipStation delivers to, such as "
+            f"https://hooks.example.com{DEFAULT_WEBHOOK_PATH} (no user name or password), not {raw[:80]!r}"
+        )
+    return raw
 
 
 def is_loopback_host(host: str) -> bool:
@@ -669,6 +813,7 @@ def live_settings_from(env: Mapping[str, str]) -> LiveSettings:
             env, "SHIPSTATION_WEBHOOK_SECRET", purpose="the X-Webhook-Secret header ShipStation sends"
         ),
         webhook_verify=_bool_setting(env, "SHIPSTATION_WEBHOOK_VERIFY", True),
+        webhook_url=_webhook_url_setting(env),
         data_dir=_data_dir_setting(env),
         allowed_hosts=_allowed_hosts_setting(env),
         oauth_issuer=issuer,

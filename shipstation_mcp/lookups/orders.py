@@ -28,9 +28,11 @@ from ..answers.orders import MatchedAs, OrderAnswer, order_headline, with_tracki
 from ..answers.shipments import summarize_shipment
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
+from ..api.families import V2, ApiFamily
 from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none, split_pasted
-from ..api.models import Label, Shipment
+from ..api.models import Address, Label, Shipment, TrackingInfo
 from ..errors import LookupFailed, NotFoundError
+from ..state.limiter import admits_now
 from . import tracking
 from .shipments import labels_of, shipments_with_number
 
@@ -63,11 +65,13 @@ def _tracking_shaped(text: str) -> str | None:
     return number if len(number) >= 10 and digits >= 8 else None
 
 
-def interpretations(query: str) -> list[tuple[MatchedAs, str]]:
-    """The kinds of identifier `query` may be, likeliest first, each with the value to look up. A carrier name or a
-    word pasted in front ('UPS 1Z…', 'tracking: …', 'label se-…') is looked past; the query as sent stays the
-    last thing tried, as the store's own id."""
+def interpretations(query: str, family: ApiFamily = V2) -> list[tuple[MatchedAs, str]]:
+    """The kinds of identifier `query` may be in `family`'s API, likeliest first, each with the value to look up. A
+    carrier name or a word pasted in front ('UPS 1Z…', 'tracking: …', 'label se-…') is looked past; the query as
+    sent stays the last thing tried, as the store's own id."""
     text = query.strip()
+    if not family.can("labels"):
+        return _order_interpretations(text, family)
     marked = ORDER_MARK.sub("", text, count=1)
     if marked != text and marked:
         return [("order number", marked), ("external id", marked)]
@@ -91,6 +95,19 @@ def _shapes(text: str) -> list[tuple[MatchedAs, str]]:
     return [("external id", text), ("order number", text)]
 
 
+def _order_interpretations(text: str, family: ApiFamily) -> list[tuple[MatchedAs, str]]:
+    """An API of orders (V1): an order number first, then (all digits) the order's own id; a tracking number is
+    looked up among its labels and fulfillments. It has no label ids and no external ids to look up."""
+    marked = ORDER_MARK.sub("", text) or text
+    kinds: list[tuple[MatchedAs, str]] = [("order number", marked)]
+    if family.id_shape.match(marked):
+        kinds.append(("shipment id", marked))
+    number = _tracking_shaped(text)
+    if number and marked == text:
+        kinds.insert(0 if not SHORT_NUMBER.match(text) else 1, ("tracking number", number))
+    return kinds
+
+
 async def find_order(
     client: ShipStationClient, query: str, *, max_events: int = 5, now: datetime | None = None
 ) -> OrderAnswer:
@@ -105,9 +122,11 @@ async def find_order(
         else:
             labels = await labels_of(client, api_id(shipment.shipment_id or "", what="shipment id"))
         known = {}
-    packages = await _track_labels(client, labels, known, max_events=max_events, now=now)
+    packages = await _track_labels(client, labels, known, max_events=max_events, now=now, ship_to=shipment.ship_to)
     moment = now or datetime.now(UTC)
     summary = with_tracking(summarize_shipment(shipment, labels, now=moment), packages, now=moment)
+    if not client.family.can("track_by_label"):
+        summary.next_step = None  # its packages below are as tracked as this API allows; there is no track_label
     return OrderAnswer(
         headline=order_headline(summary, packages),
         query=query[:200],
@@ -122,21 +141,18 @@ async def find_order(
 async def _around_label(
     client: ShipStationClient, found: _Found, *, max_events: int, now: datetime | None
 ) -> tuple[Shipment, list[Label], dict[str, TrackingSummary]]:
-    """A label was found: its shipment(s), the first shipment's labels and the label's own tracking, together."""
+    """A label was found: its shipment(s), the first shipment's labels and the label's own track answer, together;
+    the answer is judged once the shipment's address is known."""
     label = found.label
     assert label is not None and label.shipment_id  # _look_up only returns labels that have a shipment
     first_id = api_id(label.shipment_id, what="shipment id")
-    live = label.label_id and not tracking.is_voided(label)
-    track = (
-        tracking.track_label(
-            client, api_id(label.label_id or "", what="label id"), label=label, max_events=max_events, now=now
-        )
-        if live
-        else _nothing()
-    )
+    label_id = api_id(label.label_id or "", what="label id") if label.label_id else None
+    prefetch = label_id is not None and not tracking.is_voided(label) and client.family.can("track_by_label")
     try:
-        shipments, labels, summary = await asyncio.gather(
-            _shipments_of(found.candidates, client), labels_of(client, first_id), track
+        shipments, labels, info = await asyncio.gather(
+            _shipments_of(found.candidates, client),
+            labels_of(client, first_id),
+            _track_answer(client, label_id) if prefetch and label_id else _nothing(),
         )
     except NotFoundError:
         raise LookupFailed(
@@ -144,20 +160,42 @@ async def _around_label(
             f"shipment {label.shipment_id}. track_label(label_id={label.label_id!r}) still tracks the package."
         ) from None
     found.shipments = shipments or found.shipments
+    shipment = found.shipments[0]
     if all(other.label_id != label.label_id for other in labels):
         labels.append(label)
-    return found.shipments[0], labels, ({label.label_id or "": summary} if summary is not None else {})
+    if info is None or label_id is None:
+        return shipment, labels, {}
+    summary = await tracking.track_label(
+        client, label_id, label=label, max_events=max_events, now=now, ship_to=shipment.ship_to, info=info
+    )
+    return shipment, labels, {label.label_id or "": summary}
+
+
+async def _track_answer(client: ShipStationClient, label_id: str) -> TrackingInfo | None:
+    """The label's track answer, or None when ShipStation has none (`track_label` then says why)."""
+    try:
+        return await client.track_label(label_id)
+    except NotFoundError:
+        return None
 
 
 async def _nothing() -> None:
     return None
 
 
+RACE_MIN_BUDGET = 100
+"""Interpretations are asked together only where the rate budget is at least this many requests a minute (V2 and
+ShipEngine: 190) and admits them all now; on V1's 40 a minute a request is dearer than a round trip."""
+
+
 async def _recognise(client: ShipStationClient, text: str) -> _Found:
-    """Every interpretation asked at once; the likeliest that matches wins, the rest are cancelled."""
-    kinds = interpretations(text)
-    asks = [asyncio.ensure_future(_look_up(client, kind, value)) for kind, value in kinds]
+    """The likeliest interpretation that matches; asked together (the rest cancelled) when the budget allows."""
+    kinds = interpretations(text, client.family)
     tried: list[str] = []
+    if await _can_race(client, len(kinds)):
+        asks = [asyncio.ensure_future(_look_up(client, kind, value)) for kind, value in kinds]
+    else:
+        asks = [_look_up(client, kind, value) for kind, value in kinds]  # one after another, only as needed
     try:
         for (kind, value), ask in zip(kinds, asks, strict=True):
             found = await ask
@@ -168,13 +206,24 @@ async def _recognise(client: ShipStationClient, text: str) -> _Found:
                 return found
     finally:
         for ask in asks:
-            ask.cancel()
-        await asyncio.gather(*asks, return_exceptions=True)
+            if isinstance(ask, asyncio.Future):
+                ask.cancel()
+            else:
+                ask.close()  # a coroutine never awaited: nothing was sent
+        await asyncio.gather(*(a for a in asks if isinstance(a, asyncio.Future)), return_exceptions=True)
     raise LookupFailed(
         f"Nothing in this ShipStation account matches {text!r}. Tried it as " + "; ".join(tried) + ". Check the "
         "value with the customer; a tracking number of a package shipped outside this account can still be "
         "tracked with track_package."
     )
+
+
+async def _can_race(client: ShipStationClient, asks: int) -> bool:
+    budget = getattr(client.limiter, "budget", None)
+    if budget is not None and budget < RACE_MIN_BUDGET:
+        return False
+    room = await admits_now(client.limiter)
+    return room is None or room >= asks
 
 
 async def _look_up(client: ShipStationClient, kind: MatchedAs, value: str) -> _Found:
@@ -184,6 +233,8 @@ async def _look_up(client: ShipStationClient, kind: MatchedAs, value: str) -> _F
             return _Found(kind, await shipments_with_number(client, value))
         if kind == "external id":
             return _Found(kind, [await client.get_shipment_by_external_id(value)])
+        if kind == "shipment id" and not client.family.can("labels"):
+            return _Found(kind, [await client.get_shipment(value)])
         if kind == "shipment id":
             shipment, labels = await asyncio.gather(client.get_shipment(value), labels_of(client, value))
             return _Found(kind, [shipment], labels=labels)
@@ -204,6 +255,7 @@ async def _track_labels(
     *,
     max_events: int,
     now: datetime | None,
+    ship_to: Address | None = None,
 ) -> list[TrackingSummary]:
     """Every label's package, live ones first (those in `known` were tracked already); a voided label is not
     tracked, only marked with its replacement."""
@@ -213,7 +265,12 @@ async def _track_labels(
     tracked = await asyncio.gather(
         *(
             tracking.track_label(
-                client, api_id(label.label_id or "", what="label id"), label=label, max_events=max_events, now=now
+                client,
+                api_id(label.label_id or "", what="label id"),
+                label=label,
+                max_events=max_events,
+                now=now,
+                ship_to=ship_to,
             )
             for label in missing
         )

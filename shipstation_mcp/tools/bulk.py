@@ -10,7 +10,7 @@ from ..answers.bulk import AttentionReport, BulkTrackingResult, PackageRef
 from ..answers.tracking import STALLED_AFTER_HOURS
 from ..lookups import attention, bulk
 from ..state.account_index import account_index
-from .arguments import Refresh
+from .arguments import Identifier, Refresh
 from .context import Ctx, respond, state
 
 __all__ = ["shipments_needing_attention", "track_packages"]
@@ -18,7 +18,7 @@ __all__ = ["shipments_needing_attention", "track_packages"]
 
 async def track_packages(
     packages: Annotated[
-        list[PackageRef | Annotated[str, Field(min_length=1, max_length=200)]],
+        list[PackageRef | Annotated[Identifier, Field(min_length=1, max_length=200)]],
         Field(
             min_length=1,
             max_length=bulk.MAX_PACKAGES,
