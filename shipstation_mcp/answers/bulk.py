@@ -297,18 +297,19 @@ class Coverage:
         return f"tracked {self.tracked:,} of {self.undelivered:,} not yet delivered among {labels}"
 
 
-def attention_headline(items: list[AttentionItem], problems: Counter[str], coverage: Coverage) -> str:
+def attention_headline(needing: int, problems: Counter[str], coverage: Coverage) -> str:
+    """`needing`: how many packages need attention (the answer may list fewer)."""
     period = f"{format_time(coverage.since, with_time=False)} – {format_time(coverage.until, with_time=False)}"
     parts = ", ".join(f"{problems[kind]} {_counted(kind, problems[kind])}" for kind in PROBLEMS if problems[kind])
     if coverage.complete:
         judged = f" ({coverage.part()})" if coverage.from_pushes is not None else ""
-        if not items:
+        if not needing:
             return f"No package of the {coverage.shipped:,} shipped {period} needs attention{judged}."
-        return f"{len(items)} of {coverage.shipped:,} packages shipped {period} need attention: {parts}{judged}"
+        return f"{needing:,} of {coverage.shipped:,} packages shipped {period} need attention: {parts}{judged}"
     how = "judged" if coverage.from_pushes is not None else "tracked"
-    if not items:
+    if not needing:
         return f"None of the {coverage.judged:,} packages {how} needs attention ({coverage.part()})."
-    return f"{len(items)} of the {coverage.judged:,} packages {how} need attention: {parts} ({coverage.part()})."
+    return f"{needing:,} of the {coverage.judged:,} packages {how} need attention: {parts} ({coverage.part()})."
 
 
 def attention_text(report: AttentionReport) -> str:

@@ -113,9 +113,9 @@ def problems_of(
     return sorted(kinds, key=order.index), reasons
 
 
-def _urgency(item: AttentionItem, kinds: list[str], label: Label) -> tuple[Any, ...]:
+def _urgency(hours_since_last_scan: float | None, kinds: list[str], label: Label) -> tuple[Any, ...]:
     order = list(PROBLEMS)
-    staleness = item.hours_since_last_scan or 0.0
+    staleness = hours_since_last_scan or 0.0
     created = label.created_at or datetime.max.replace(tzinfo=UTC)
     return (order.index(kinds[0]), -len(kinds), -staleness, created)
 
@@ -176,8 +176,8 @@ async def shipments_needing_attention(
         chosen = [_Candidate(lbl) for lbl in plan.chosen]
         checked = [*judged, *await _track_candidates(client, chosen, limits, progress)]
 
-        items, problems = _ranked_items(checked, limits)
-        named = await _name_orders(client, items[:MAX_LISTED], since)
+        items, needing, problems = _ranked_items(checked, limits)
+        named = await _name_orders(client, items, since)
     coverage = Coverage(
         since=since,
         until=end or limits.now,
@@ -190,9 +190,9 @@ async def shipments_needing_attention(
         from_pushes=len(judged) if indexed and indexed.read else None,
     )
     notes = ([indexed.note] if indexed and indexed.note else []) + _notes(read, plan, len(unjudged), max_tracked)
-    notes += _listing_notes(named, len(items))
+    notes += _listing_notes(named, needing)
     report = AttentionReport(
-        headline=attention_headline(items, problems, coverage),
+        headline=attention_headline(needing, problems, coverage),
         since=since,
         until=end or limits.now,
         labels_checked=len(labels),
@@ -201,11 +201,22 @@ async def shipments_needing_attention(
         tracked=len(chosen),
         not_tracked=len(unjudged) - len(chosen),
         complete=coverage.complete,
-        items=items[:MAX_LISTED],
+        items=items,
         could_not_check=[f"{c.label.label_id}: {c.error}" for c in checked if c.error],
         note=" ".join(notes) or None,
     )
     return freshness.stamp(report)
+
+
+def _indexed_label(raw: dict[str, Any]) -> Label:
+    """A label of the index. The index keeps what a validated `Label` dumped, so one delivered or voided per its own
+    fields (counted, never judged) is rebuilt from those fields alone, without validating the rest: on a big account
+    most labels are delivered, and validating 10,000 labels cost a second."""
+    voided = raw.get("voided") is True or str(raw.get("status") or "").lower() == "voided"
+    if voided or str(raw.get("tracking_status") or "").lower() in DONE_TRACKING_STATUSES:
+        fields = ("label_id", "shipment_id", "status", "voided", "tracking_status", "tracking_number", "carrier_code")
+        return Label.model_construct(**{name: raw.get(name) for name in fields})
+    return Label.model_validate(raw)
 
 
 def _split_by_pushes(
@@ -255,12 +266,14 @@ async def _from_index(
     rows = await index.labels_created(since, until or limits.now)
     labels, fresh, pushed = [], {}, {}
     for row in rows:
-        label = Label.model_validate(row.label)
+        label = _indexed_label(row.label)
         labels.append(label)
         if not label.label_id or row.latest is None or row.pushed_at is None:
             continue
         if status_info(row.pushed_status).delivered and row.pushed_status != "SP":
             pushed[label.label_id] = "delivered"
+        elif _is_done(label) or tracking.is_voided(label):
+            continue
         elif limits.now - row.pushed_at <= FRESH_PUSH:
             fresh[label.label_id] = summarize_event(
                 row.latest, now=limits.now, max_events=0, carrier=label.carrier_code, newest_scan_only=True
@@ -367,9 +380,10 @@ async def _track_candidates(
     )
 
 
-def _ranked_items(checked: list[_Candidate], limits: _Thresholds) -> tuple[list[AttentionItem], Counter[str]]:
-    """The tracked labels that need attention, most urgent first, and how many have each first problem."""
-    ranked: list[tuple[tuple[Any, ...], AttentionItem]] = []
+def _ranked_items(checked: list[_Candidate], limits: _Thresholds) -> tuple[list[AttentionItem], int, Counter[str]]:
+    """The tracked labels that need attention, most urgent first (the first MAX_LISTED of them, built as answer
+    items), how many need attention in all, and how many have each first problem."""
+    ranked: list[tuple[tuple[Any, ...], _Candidate, list[str]]] = []
     problems: Counter[str] = Counter()
     for candidate in checked:
         s, label = candidate.summary, candidate.label
@@ -384,27 +398,33 @@ def _ranked_items(checked: list[_Candidate], limits: _Thresholds) -> tuple[list[
         )
         if not kinds:
             continue
-        item = AttentionItem(
-            rank=0,
-            problem=kinds[0],
-            reasons=reasons,
-            headline=s.headline,
-            status=outcome_of(s),
-            label_id=label.label_id,
-            customer=customer_of(None, label),
-            shipment_id=label.shipment_id,
-            tracking_number=s.tracking_number or label.tracking_number,
-            carrier_code=s.carrier_code,
-            status_code=s.status_code,
-            label_created_at=label.created_at,
-            hours_since_last_scan=s.hours_since_last_scan,
-            estimated_delivery=s.estimated_delivery,
-            tracking_url=s.tracking_url,
-        )
         problems[kinds[0]] += 1
-        ranked.append((_urgency(item, kinds, label), item))
-    ranked.sort(key=lambda pair: pair[0])
-    return [item.model_copy(update={"rank": n}) for n, (_, item) in enumerate(ranked, start=1)], problems
+        ranked.append((_urgency(s.hours_since_last_scan, kinds, label), candidate, reasons))
+    ranked.sort(key=lambda entry: entry[0])
+    items = [_item(n, candidate, key, reasons) for n, (key, candidate, reasons) in enumerate(ranked[:MAX_LISTED], 1)]
+    return items, len(ranked), problems
+
+
+def _item(rank: int, candidate: _Candidate, key: tuple[Any, ...], reasons: list[str]) -> AttentionItem:
+    s, label = candidate.summary, candidate.label
+    assert s is not None
+    return AttentionItem(
+        rank=rank,
+        problem=list(PROBLEMS)[key[0]],
+        reasons=reasons,
+        headline=s.headline,
+        status=outcome_of(s),
+        label_id=label.label_id,
+        customer=customer_of(None, label),
+        shipment_id=label.shipment_id,
+        tracking_number=s.tracking_number or label.tracking_number,
+        carrier_code=s.carrier_code,
+        status_code=s.status_code,
+        label_created_at=label.created_at,
+        hours_since_last_scan=s.hours_since_last_scan,
+        estimated_delivery=s.estimated_delivery,
+        tracking_url=s.tracking_url,
+    )
 
 
 async def _name_orders(client: ShipStationClient, items: list[AttentionItem], since: datetime) -> bool:
