@@ -607,6 +607,14 @@ class WebhookReceiver:
                 return Verdict(401, "Unauthorized")
         return await self._accept(body, account_proven=account_proven)
 
+    def _answer_challenge(self, nonce: str) -> Verdict:
+        """Prove to `setup_tracking_webhook` that a URL leads here (see `challenge_answer`); nothing is read or
+        stored, and without a usable secret there is nothing to prove (404)."""
+        secret = self.expected_secret()
+        if not secret or secret is UNUSABLE_SECRET or not CHALLENGE_CHARS.fullmatch(nonce):
+            return NOT_FOUND
+        return Verdict(200, challenge_answer(secret, nonce))
+
     async def _read(self, receive: Receive) -> bytes | Verdict:
         try:
             return await read_body(receive, self._max_body, self._budget)
@@ -657,14 +665,6 @@ class WebhookReceiver:
             return Verdict(503, "Try again later", (("retry-after", "60"),))
         logger.info("V1 %s notice: %d tracking number(s) kept", notice.resource_type, len(numbers))
         return Verdict(200, json.dumps({"status": "watched", "tracking_numbers": len(numbers)}))
-
-    def _answer_challenge(self, nonce: str) -> Verdict:
-        """Prove to `setup_tracking_webhook` that a URL leads here (see `challenge_answer`); nothing is read or
-        stored, and without a usable secret there is nothing to prove (404)."""
-        secret = self.expected_secret()
-        if not secret or secret is UNUSABLE_SECRET or not CHALLENGE_CHARS.fullmatch(nonce):
-            return NOT_FOUND
-        return Verdict(200, challenge_answer(secret, nonce))
 
     def _check_secret(self, headers: Headers) -> bool | Verdict:
         """Whether the delivery carries this install's secret (it then may start watching a number)."""

@@ -87,7 +87,7 @@ def problems_of(
     if summary.status_code == "SP":
         kinds.append("awaiting_pickup")
     codes = {summary.status_code, summary.detail_code or ""}
-    if codes & RETURN_CODES:
+    if codes & RETURN_CODES or summary.situation == "returning":  # a return scan deep in the history too
         kinds.append("returned_to_sender")
     elif summary.exception:
         kinds.append("exception")
@@ -276,7 +276,7 @@ async def _from_index(
             continue
         elif limits.now - row.pushed_at <= FRESH_PUSH:
             fresh[label.label_id] = summarize_event(
-                row.latest, now=limits.now, max_events=0, carrier=label.carrier_code, newest_scan_only=True
+                row.latest, now=limits.now, max_events=0, carrier=label.carrier_code
             )
     read = _LabelsRead(labels, False, len(labels), None)
     return _Indexed(read, fresh, pushed, None)

@@ -23,17 +23,9 @@ __all__ = ["latest_tracking", "summarize_event", "tracked_packages", "tracking_u
 
 
 def summarize_event(
-    event: StoredEvent, *, now: datetime, max_events: int, carrier: str | None = None, newest_scan_only: bool = False
+    event: StoredEvent, *, now: datetime, max_events: int, carrier: str | None = None
 ) -> TrackingSummary:
-    """`newest_scan_only`: judge from the status and the newest scan alone (a fifth of the work for a package with a
-    history of scans; the support queue over thousands of pushed updates needs no more)."""
     data = event.data()
-    scans = data.get("events")
-    if newest_scan_only and isinstance(scans, list) and len(scans) > 1:
-        newest = max(
-            (e for e in scans if isinstance(e, dict)), key=lambda e: str(e.get("occurred_at") or ""), default=None
-        )
-        data = {**data, "events": [newest] if newest else []}
     info = TrackingInfo.model_validate(data)
     info.tracking_number = info.tracking_number or event.tracking_number
     info.carrier_code = info.carrier_code or event.carrier_code or carrier

@@ -25,7 +25,6 @@ import anyio
 import httpx
 
 from .. import __version__
-from ..answers.quoting import quote
 from ..answers.webhooks import TRACK_EVENTS, TrackEvent, WebhookListing, WebhookRow, WebhookSetup
 from ..api.client import ShipStationClient
 from ..api.ids import api_id
@@ -252,10 +251,10 @@ async def list_webhooks(client: ShipStationClient, settings: LiveSettings) -> We
             "Call setup_tracking_webhook with the receiver's public URL."
         )
     elif any(r.path_matches_receiver for r in tracking):
-        headline = f"{len(rows)} webhook(s); tracking updates go to {quote(tracking[0].url)}."
+        headline = f"{len(rows)} webhook(s); tracking updates go to {tracking[0].url}."
     else:
         headline = (
-            f"{len(rows)} webhook(s); tracking updates go to {quote(tracking[0].url)}, whose path is not this "
+            f"{len(rows)} webhook(s); tracking updates go to {tracking[0].url}, whose path is not this "
             f"receiver's ({settings.webhook_path}) unless a proxy rewrites it."
         )
     return WebhookListing(headline=headline, receiver_path=settings.webhook_path, webhooks=rows)
