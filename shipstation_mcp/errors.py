@@ -155,9 +155,11 @@ EXPLAINED = (InvalidInput, LookupFailed, StoreError)
 
 
 def full_stop(text: str) -> str:
-    """`text` as a sentence that ends once: a full stop added unless it already ends in one (or ? or !)."""
+    """`text` as a sentence that ends once: a full stop added unless it already ends in one (or ? or !), inside a
+    closing quotation mark or not."""
     text = text.strip()
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
+    ends = text.rstrip("\"'”’»)")  # a quotation that ends in a full stop ends the sentence too
+    return text if ends.endswith((".", "!", "?", "…")) else text + "."
 
 
 def explain(error: BaseException, *, what: str = "the request", where: str = "this call") -> str:
