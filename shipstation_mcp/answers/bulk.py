@@ -10,6 +10,7 @@ from pydantic import Field
 
 from .base import AnswerPart, CacheAge, CachedAnswer
 from .format import format_time
+from .quoting import quote
 from .tracking import TrackingSummary
 
 __all__ = [
@@ -178,7 +179,9 @@ def reason_of(result: PackageResult) -> str | None:
 def bulk_text(result: BulkTrackingResult) -> str:
     lines = [result.headline]
     for r in result.results:
-        order = f" (order {r.order_number}" + (f", {r.customer})" if r.customer else ")") if r.order_number else ""
+        order = (
+            f" (order {r.order_number}" + (f", {quote(r.customer)})" if r.customer else ")") if r.order_number else ""
+        )
         line = f"[{r.index}] {r.query}{order}: {r.headline or r.error}"
         if r.attention:
             line += " — needs attention: " + "; ".join(reason.rstrip(".") for reason in r.attention)
@@ -323,7 +326,9 @@ def attention_text(report: AttentionReport) -> str:
         ident = " ".join(p for p in (item.tracking_number, f"({item.carrier_code})" if item.carrier_code else "") if p)
         where = f"label {item.label_id}" + (f", shipment {item.shipment_id}" if item.shipment_id else "")
         if item.order_number:
-            where = f"order {item.order_number}" + (f" for {item.customer}" if item.customer else "") + f", {where}"
+            where = (
+                f"order {item.order_number}" + (f" for {quote(item.customer)}" if item.customer else "") + f", {where}"
+            )
         lines.append(f"{item.rank}. [{PROBLEMS[item.problem]}] {ident} — {where}: {item.headline}")
         lines.extend(f"   - {reason}" for reason in item.reasons)
     if report.could_not_check:

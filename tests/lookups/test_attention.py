@@ -89,7 +89,7 @@ async def test_every_kind_of_problem_ranked_most_urgent_first() -> None:
     assert [(i["label_id"], i["problem"]) for i in report["items"]] == EXPECTED_ORDER
     assert [i["rank"] for i in report["items"]] == list(range(1, 8))
     by_id = {i["label_id"]: i for i in report["items"]}
-    assert by_id["se-exception"]["reasons"] == ["Carrier reports an exception: Address incomplete"]
+    assert by_id["se-exception"]["reasons"] == ["Carrier reports an exception: “Address incomplete”"]
     assert any("ATTEMPTED" in r or "attempt" in r.lower() for r in by_id["se-attempt"]["reasons"])
     assert by_id["se-unscanned"]["reasons"] == [
         "Label created 5 days ago and the carrier has not scanned the package yet"
@@ -262,4 +262,4 @@ def test_a_return_deep_in_the_history_is_queued_as_returned_to_sender() -> None:
     summary = summarize_tracking(info, now=NOW)
     kinds, reasons = problems_of(summary, None, now=NOW, stalled_after_hours=72.0, unscanned_after_days=2.0)
     assert kinds == ["returned_to_sender"]
-    assert reasons[0].startswith("The carrier is returning it to the sender: Return to Sender - Insufficient Address")
+    assert reasons[0].startswith("The carrier is returning it to the sender: “Return to Sender - Insufficient Address”")
