@@ -654,7 +654,7 @@ def tracking_text(s: TrackingSummary) -> str:
     lines.append(f"Tracking {ident or 'number unknown'}{kind}: {code} \u2014 {s.meaning}")
     if s.status_note:
         lines.append(f"Status: {s.status_note}")
-    if s.detail and s.detail.rstrip(".") != s.meaning.rstrip("."):
+    if s.detail and _words(s.detail) != _words(s.meaning):  # a detail that is the meaning is said once
         lines.append(f"Detail: {quote(s.detail)}")
     if s.exception_description:
         lines.append(f"Exception: {quote(s.exception_description)}")
@@ -682,6 +682,11 @@ def tracking_text(s: TrackingSummary) -> str:
             f"{s.earlier_use_events} older scan(s) belong to an earlier use of this tracking number and are left out."
         )
     return "\n".join(lines)
+
+
+def _words(text: str) -> str:
+    """A sentence without its quotation marks and final stop: the meaning may quote what the detail says plainly."""
+    return text.strip().rstrip(".").strip("\u201c\u201d").rstrip(".").strip().casefold()
 
 
 def _facts_line(s: TrackingSummary, offset: Where) -> str:

@@ -1,0 +1,37 @@
+"""Answers read as a support agent reads them: no sentence said twice, no quoting of our own words, nothing printed
+that a fresher fact in the same answer contradicts.
+
+Every real tracking-shaped payload is read from ../shared/real-payloads/ (skipped when absent, never copied here), at
+the fixed `now` the per-payload expectations in tests/tools/test_real_payload_reading.py use."""
+
+from __future__ import annotations
+
+import pytest
+
+from shipstation_mcp.answers.tracking import summarize_tracking
+from shipstation_mcp.api.models import TrackingInfo
+from tests.tools.test_real_payload_reading import EXPECTED, REAL, body_of
+
+
+def _header(text: str) -> list[str]:
+    """The answer's lines above its event list."""
+    return text.split("\nEvents (newest first):")[0].splitlines()
+
+
+def _bare(words: str) -> str:
+    return words.strip().strip("\u201c\u201d").rstrip(".").strip("\u201c\u201d").casefold()
+
+
+@pytest.mark.skipif(not REAL, reason="../shared/real-payloads/ is absent")
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.stem)
+def test_the_status_line_and_the_detail_line_never_say_the_same_sentence(path) -> None:
+    """pmcgee_usps_returned_to_sender said “Your parcel is being returned to the sender due to delivery issues” twice:
+    once as the status line's meaning (quoted), then again as 'Detail:' (the de-duplication compared a quoted meaning
+    with an unquoted detail)."""
+    info = TrackingInfo.model_validate(body_of(path))
+    summary = summarize_tracking(info, now=EXPECTED[path.stem].now, max_events=100)
+    lines = _header(summary.text())
+    status = next(line for line in lines if line.startswith("Tracking "))
+    meaning = status.split(" \u2014 ", 1)[1]
+    details = [line.removeprefix("Detail: ") for line in lines if line.startswith("Detail: ")]
+    assert all(_bare(detail) != _bare(meaning) for detail in details), (path.stem, lines)
