@@ -352,7 +352,7 @@ def _order_facts_lines(s: ShipmentSummary) -> list[str]:
         lines.append("Delivery: " + "; ".join(h for h in handling if h))
     boxes = [", ".join(p for p in (b.package, b.weight, b.dimensions, b.contents) if p) for b in s.packages if b.weight]
     if boxes or s.total_weight:
-        weight = f" (total {s.total_weight})" if s.total_weight and len(s.packages) != 1 else ""
+        weight = f" (total {s.total_weight})" if s.total_weight and len(s.packages) > 1 else ""  # a sum of boxes
         lines.append("Packages: " + ("; ".join(boxes) or s.total_weight or "") + weight)
     paid = [f"{what} {value}" for what, value in (("order", s.amount_paid), ("shipping", s.shipping_paid)) if value]
     if s.tax_paid and paid:

@@ -6,10 +6,16 @@ the fixed `now` the per-payload expectations in tests/tools/test_real_payload_re
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 
+from shipstation_mcp.answers.shipments import summarize_shipment
 from shipstation_mcp.answers.tracking import summarize_tracking
-from shipstation_mcp.api.models import TrackingInfo
+from shipstation_mcp.api.models import Shipment, TrackingInfo
+from shipstation_mcp.api.v1 import shipment_from_order
 from tests.tools.test_real_payload_reading import EXPECTED, REAL, body_of
 
 
@@ -35,3 +41,20 @@ def test_the_status_line_and_the_detail_line_never_say_the_same_sentence(path) -
     meaning = status.split(" \u2014 ", 1)[1]
     details = [line.removeprefix("Detail: ") for line in lines if line.startswith("Detail: ")]
     assert all(_bare(detail) != _bare(meaning) for detail in details), (path.stem, lines)
+
+
+V1 = Path(__file__).resolve().parents[2].parent / "shared" / "real-payloads" / "v1"
+
+
+@pytest.mark.skipif(not (V1 / "order").is_dir(), reason="../shared/real-payloads/ is absent")
+@pytest.mark.parametrize("path", sorted((V1 / "order").glob("*.json")), ids=lambda p: p.stem)
+def test_a_classic_order_states_its_weight_once(path: Path) -> None:
+    """A V1 order has one weight and no per-box list: it read 'Packages: 48 ounces (total 48 ounces)'."""
+    order = json.loads(path.read_text(encoding="utf-8"))
+    summary = summarize_shipment(
+        Shipment.model_validate(shipment_from_order(order)), now=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    packages = [line for line in summary.text().splitlines() if line.startswith("Packages: ")]
+    assert all("(total " not in line for line in packages), packages
+    if order.get("weight", {}).get("value"):
+        assert packages == [f"Packages: {summary.total_weight}"]
