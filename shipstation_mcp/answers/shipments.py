@@ -44,6 +44,9 @@ __all__ = [
     "summarize_shipment_list",
 ]
 
+SHIPPED_STATUSES = frozenset({"label_purchased", "shipped"})
+"""Statuses that say a label was made or the order left: a shipment with either is never "not bought yet"."""
+
 SHIPMENT_STATUS_MEANINGS: dict[str, str] = {
     "pending": "waiting for a label; not shipped yet",
     "processing": "being processed; no label yet",
@@ -283,6 +286,11 @@ def _shipment_next_step(s: ShipmentSummary) -> str | None:
         return "Every label of this shipment is voided; it has no live tracking number."
     if (s.status or "").lower() == "cancelled":
         return None
+    if (s.status or "").lower() in SHIPPED_STATUSES:  # its status says it shipped: "no label yet" would contradict it
+        return (
+            "ShipStation lists no label for it (it may have been marked shipped outside ShipStation), so there is no "
+            "tracking number here to follow; ask whoever shipped it for the number."
+        )
     return "No label has been bought yet, so there is nothing to track."
 
 

@@ -58,3 +58,19 @@ def test_a_classic_order_states_its_weight_once(path: Path) -> None:
     assert all("(total " not in line for line in packages), packages
     if order.get("weight", {}).get("value"):
         assert packages == [f"Packages: {summary.total_weight}"]
+
+
+@pytest.mark.skipif(not (V1 / "order").is_dir(), reason="../shared/real-payloads/ is absent")
+def test_a_shipped_order_without_a_label_is_not_said_to_have_no_label_bought() -> None:
+    """agritheory's V1 order is 'shipped' (marked shipped, no ShipStation shipment): the answer's headline said
+    'shipped' and its next step 'No label has been bought yet, so there is nothing to track'."""
+    path = V1 / "order" / "agritheory_get_order_shipped_international.json"
+    order = json.loads(path.read_text(encoding="utf-8"))
+    assert order["orderStatus"] == "shipped"
+    summary = summarize_shipment(
+        Shipment.model_validate(shipment_from_order(order)), now=datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    text = summary.text()
+    assert "shipped" in summary.headline
+    assert "No label has been bought yet" not in text
+    assert "ask whoever shipped it for the number" in (summary.next_step or "")

@@ -145,7 +145,8 @@ async def test_find_by_external_id_encodes_the_id_as_one_segment(v2: Client, htt
     assert not result.is_error, text_of(result)
     first = httpx_mock.get_requests()[0]
     assert first.url.raw_path == b"/v2/shipments/external_shipment_id/A%2FB%3Fx%3D1%23y"
-    assert result.structured_content["next_step"].startswith("No label has been bought yet")
+    # The shipment says label_purchased but its label listing is empty: never "no label has been bought yet"
+    assert result.structured_content["next_step"].startswith("ShipStation lists no label for it")
 
 
 async def test_list_shipments_sends_filters_newest_first(v2: Client, httpx_mock: HTTPXMock) -> None:
