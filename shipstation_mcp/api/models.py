@@ -21,7 +21,7 @@ import sys
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..times import parse_timestamp, parse_wall_time
 
@@ -143,6 +143,25 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=False, defer_build=True)
 
 
+ZERO_LED_POSTAL_COUNTRIES = frozenset({"US", "PR", "VI", "GU", "AS", "MP", "DE", "FR", "IT", "ES"})
+"""Countries whose postal codes are five digits and may start with 0: one sent as a JSON number has lost its zeros."""
+
+
+class HasPostalCode(ApiModel):
+    """An address-like object: a postal code that arrived as a JSON number (ShipEngine sends all-digit ones so:
+    Allston's 02134 comes as 2134) gets its leading zeros back where the country's codes are five digits."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _postal_zeros(cls, data: Any) -> Any:
+        code = data.get("postal_code") if isinstance(data, dict) else None
+        country = str(data.get("country_code") or "").strip().upper() if isinstance(data, dict) else ""
+        lost = isinstance(code, int) and not isinstance(code, bool) and 0 <= code < 10_000
+        if lost and country in ZERO_LED_POSTAL_COUNTRIES:
+            return {**data, "postal_code": f"{code:05d}"}
+        return data
+
+
 def _objects(value: Any) -> list[Any]:
     return [item for item in _list(value) if isinstance(item, dict | BaseModel)]
 
@@ -151,7 +170,7 @@ Objects = BeforeValidator(_objects)
 MaybeObject = BeforeValidator(_object_or_none)
 
 
-class Address(ApiModel):
+class Address(HasPostalCode):
     name: Text = None
     company_name: Text = None
     address_line1: Text = None
@@ -303,7 +322,7 @@ class Label(ApiModel):
         return numbers
 
 
-class TrackEvent(ApiModel):
+class TrackEvent(HasPostalCode):
     # `event_date`: the older ShipEngine tracking webhook's name for the same instant.
     occurred_at: Timestamp = Field(default=None, validation_alias=AliasChoices("occurred_at", "event_date"))
     carrier_occurred_at: LocalTimestamp = None

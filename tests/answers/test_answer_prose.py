@@ -74,3 +74,37 @@ def test_a_shipped_order_without_a_label_is_not_said_to_have_no_label_bought() -
     assert "shipped" in summary.headline
     assert "No label has been bought yet" not in text
     assert "ask whoever shipped it for the number" in (summary.next_step or "")
+
+
+NOW = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
+
+
+def _pickup_scan(postal_code: object, country: str) -> TrackingInfo:
+    """A ShipEngine answer whose all-digit postal code came as a JSON number (its documented quirk; the demo's
+    ShipEngine flavour sends Allston's 02134 as 2134)."""
+    event = {
+        "occurred_at": "2026-12-07T18:30:00Z",
+        "description": "Available for Pickup",
+        "city_locality": "ALLSTON",
+        "state_province": "MA",
+        "postal_code": postal_code,
+        "country_code": country,
+        "status_code": "IT",
+    }
+    return TrackingInfo.model_validate(
+        {"tracking_number": "9405511836264172139766", "carrier_code": "usps", "status_code": "IT", "events": [event]}
+    )
+
+
+def test_a_us_postal_code_sent_as_a_number_keeps_its_leading_zero() -> None:
+    """`shipstation-mcp track 9405511836264172139766 --demo` on ShipEngine said 'ALLSTON, MA 2134, US' (and asked the
+    customer to pick it up there): a ZIP code that does not exist."""
+    text = summarize_tracking(_pickup_scan(2134, "US"), now=NOW).text()
+    assert "ALLSTON, MA 02134, US" in text
+    assert "MA 2134" not in text
+
+
+def test_other_postal_codes_are_left_as_sent() -> None:
+    """Only a number in a country of five-digit codes is padded: a Swiss 4-digit code and a code sent as text stay."""
+    assert "ALLSTON, MA 5000, CH" in summarize_tracking(_pickup_scan(5000, "CH"), now=NOW).text()
+    assert "ALLSTON, MA 2134, US" in summarize_tracking(_pickup_scan("2134", "US"), now=NOW).text()
