@@ -535,6 +535,15 @@ WHAT_TO_DO: Mapping[Situation, str] = MappingProxyType(
 """What a support agent can do, per situation. Delivered and voided packages need nothing; a package in transit
 with no due date needs nothing either (no date to wait for)."""
 
+UNSCANNED_AFTER_DAYS = 2.0
+"""A label this many days old that the carrier has never scanned is no longer 'wait for the first scan' (the support
+queue's `never_scanned` uses the same two days)."""
+
+LONG_UNSCANNED_ACTION = (
+    "The label was made {age} and {carrier} has never scanned the package: ask the warehouse whether it was sent; if "
+    "it was, contact {carrier} with tracking number {number}; if not, ship it and void the unused label."
+)
+
 
 _NAMES = {situation: tuple(re.findall(r"{(\w+)}", template)) for situation, template in WHAT_TO_DO.items()}
 

@@ -34,7 +34,9 @@ from .format import (
 from .quoting import quote
 from .reading import (
     DETAIL_SIGNALS,
+    LONG_UNSCANNED_ACTION,
     SITUATION_ORDER,
+    UNSCANNED_AFTER_DAYS,
     Reading,
     Signal,
     Situation,
@@ -580,15 +582,22 @@ def _in_transit_headline(s: TrackingSummary, f: _Facts) -> str:
     return f"{name}: {_scan(last)}{_where(last)}, {_at(last)}" + _due(s, f)
 
 
-def _unscanned_headline(s: TrackingSummary, f: _Facts) -> str:
+def _label_age(f: _Facts) -> tuple[float, str] | None:
+    """How many days ago the label was made, and the same in words ('today', '15 days ago'); None when unknown."""
     record = f.reading.latest
     created = f.label.created_at or (record.occurred_at if record else None)
-    carrier = carrier_name(f.info.carrier_code)
     if created is None:
-        return f"Label created; {carrier} has not received the package yet" + _due(s, f)
+        return None
     days = (f.now - created).total_seconds() / 86400
-    age = "today" if days < 1 else f"{days:.0f} day{'s' if round(days) != 1 else ''} ago"
-    return f"Label created {age}; {carrier} has not received the package yet" + _due(s, f)
+    return days, "today" if days < 1 else f"{days:.0f} day{'s' if round(days) != 1 else ''} ago"
+
+
+def _unscanned_headline(s: TrackingSummary, f: _Facts) -> str:
+    carrier = carrier_name(f.info.carrier_code)
+    age = _label_age(f)
+    if age is None:
+        return f"Label created; {carrier} has not received the package yet" + _due(s, f)
+    return f"Label created {age[1]}; {carrier} has not received the package yet" + _due(s, f)
 
 
 def _unknown_headline(s: TrackingSummary, f: _Facts) -> str:
@@ -615,6 +624,10 @@ _HEADLINES: dict[Situation, Callable[[TrackingSummary, _Facts], str]] = {
 def _what_to_do(s: TrackingSummary, f: _Facts, situation: Situation) -> str | None:
     if situation is Situation.VOIDED:
         return f"Track the replacement label {s.replaced_by} instead." if s.replaced_by else None
+    age = _label_age(f) if situation is Situation.NOT_SCANNED else None
+    if age is not None and age[0] > UNSCANNED_AFTER_DAYS and s.tracking_number:  # long past 'wait for a first scan'
+        carrier = carrier_name(s.carrier_code)
+        return LONG_UNSCANNED_ACTION.format(age=age[1], carrier=carrier, number=s.tracking_number)
     delivery = f.reading.delivery
     place = event_place(delivery) if delivery else None
     return what_to_do(

@@ -108,3 +108,22 @@ def test_other_postal_codes_are_left_as_sent() -> None:
     """Only a number in a country of five-digit codes is padded: a Swiss 4-digit code and a code sent as text stay."""
     assert "ALLSTON, MA 5000, CH" in summarize_tracking(_pickup_scan(5000, "CH"), now=NOW).text()
     assert "ALLSTON, MA 2134, US" in summarize_tracking(_pickup_scan("2134", "US"), now=NOW).text()
+
+
+@pytest.mark.skipif(not REAL, reason="../shared/real-payloads/ is absent")
+def test_a_label_never_scanned_for_two_weeks_is_not_told_to_wait_a_working_day() -> None:
+    """pmcgee_usps_track_event_v2_pre_transit: a USPS label made 19 Aug, still unscanned on 3 Sep. The answer said
+    'Label created 15 days ago' and then 'wait for its first scan (usually within a working day)', while the support
+    queue flags the same package as never scanned after two days."""
+    old = next(p for p in REAL if p.stem == "pmcgee_usps_track_event_v2_pre_transit")
+    summary = summarize_tracking(TrackingInfo.model_validate(body_of(old)), now=EXPECTED[old.stem].now)
+    assert summary.headline.startswith("Label created 15 days ago")
+    assert "within a working day" not in summary.text()
+    assert summary.what_to_do == (
+        "The label was made 15 days ago and USPS has never scanned the package: ask the warehouse whether it was "
+        "sent; if it was, contact USPS with tracking number 94346362083XXXXX009034; if not, ship it and void the "
+        "unused label."
+    )
+    fresh = next(p for p in REAL if p.stem == "pmcgee_usps_pre_transit")  # a label made today: still worth a wait
+    same_day = summarize_tracking(TrackingInfo.model_validate(body_of(fresh)), now=EXPECTED[fresh.stem].now)
+    assert "wait for its first scan" in (same_day.what_to_do or "")
