@@ -112,6 +112,56 @@ class Settings:
         return SANDBOX_RATE_LIMIT if self.is_sandbox_key else DEFAULT_RATE_LIMIT
 
 
+PLACEHOLDER_KEYS = frozenset(
+    {
+        "your-api-key",
+        "your_api_key",
+        "yourapikey",
+        "api-key",
+        "api_key",
+        "apikey",
+        "changeme",
+        "change-me",
+        "replace-me",
+        "key",
+        "secret",
+        "test",
+        "xxx",
+        "none",
+        "null",
+        "todo",
+    }
+)
+_V1_KEY = re.compile(r"[0-9a-fA-F]{32}")
+
+
+def key_problem(api_key: str) -> str | None:
+    """What the key's shape alone says is wrong with it, for messages after ShipStation refused it (or None).
+
+    Only shapes no V2 or ShipEngine key has: a placeholder word, a `key:secret` pair (ShipStation V1 uses two
+    values), 32 hexadecimal characters (ShipStation V1 keys). The key itself is never quoted.
+    """
+    key = api_key.strip()
+    lowered = key.lower().strip("<>{}[]\"' ")
+    if lowered in PLACEHOLDER_KEYS or set(lowered) <= {"x", "*", ".", "-", "_"} or lowered.startswith("your"):
+        return (
+            "SHIPSTATION_API_KEY holds a placeholder, not a key: in ShipStation open Settings → Account → API "
+            "Settings, make an API V2 key, and put it in SHIPSTATION_API_KEY."
+        )
+    if ":" in key:
+        return (
+            "SHIPSTATION_API_KEY looks like a ShipStation V1 'key:secret' pair. This server speaks ShipStation API "
+            "V2 (and ShipEngine), whose keys are a single value: make an API V2 key in ShipStation (Settings → "
+            "Account → API Settings, choose V2) and put it in SHIPSTATION_API_KEY."
+        )
+    if _V1_KEY.fullmatch(key):
+        return (
+            "SHIPSTATION_API_KEY looks like a ShipStation V1 key (32 hexadecimal characters), which API V2 does "
+            "not accept: make an API V2 key in ShipStation (Settings → Account → API Settings, choose V2)."
+        )
+    return None
+
+
 class Environment(dict[str, str]):
     """The merged settings, remembering which came from the `.env` file (for error messages)."""
 

@@ -36,8 +36,9 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__
-from ..config import Settings
+from ..config import API_HOSTS, API_PREFIXES, Settings, key_problem
 from ..errors import (
+    AccessDenied,
     AuthenticationError,
     InvalidInput,
     MalformedResponse,
@@ -52,10 +53,10 @@ from ..errors import (
 from ..state.cache import ResponseCache
 from ..state.limiter import RateLimiter, shared_limiter
 from ..times import utc_text
+from .error_body import read_error_body
 from .models import (
     Carrier,
     CarrierList,
-    ErrorBody,
     Label,
     LabelList,
     Shipment,
@@ -163,9 +164,12 @@ class ShipStationClient:
         rng: random.Random | None = None,
         limiter: RateLimiter | None = DEFAULT,
         cache: ResponseCache | None = DEFAULT,
+        probe_other_api: bool = True,
     ) -> None:
         """`limiter`: by default the process-wide one for this key and host (`state.limiter.shared_limiter`); None
-        turns rate limiting off. `cache`: by default a fresh `ResponseCache` for this client; None turns it off."""
+        turns rate limiting off. `cache`: by default a fresh `ResponseCache` for this client; None turns it off.
+        `probe_other_api`: after a 401, ask the other API flavour once whether it takes the key (see
+        `other_api_accepts_key`)."""
         self.settings = settings
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
@@ -174,6 +178,8 @@ class ShipStationClient:
         self._transport = transport
         self._http_client: httpx.AsyncClient | None = None
         self._closed = False
+        self._other_api_verdict: bool | None = None
+        self._probe_other_api = probe_other_api
 
     @property
     def _http(self) -> httpx.AsyncClient:
@@ -359,6 +365,8 @@ class ShipStationClient:
             error, wait, slept_out_pause = outcome.error, outcome.wait, outcome.slept_out_pause
             error.attempts = attempt
             if not (retryable and outcome.retryable) or attempt == attempts_allowed:
+                if isinstance(error, AuthenticationError):
+                    await self._explain_refusal(error)
                 raise error
             delay = self._retry_delay(error, wait, attempt, waited=waited, deadline=deadline, method=method, path=path)
             waited += delay
@@ -524,12 +532,11 @@ class ShipStationClient:
 
     def _error_from_response(self, response: httpx.Response, *, method: str, path: str) -> ShipStationError:
         status = response.status_code
-        body = _error_body(response)
+        report = read_error_body(response.content, response.headers)
         # Scrub before clipping, so a clipped message cannot keep part of an echoed key.
-        messages = [_clip(self._scrub(e.message)) for e in body.errors if e.message][:MAX_ERROR_MESSAGES]
-        codes = [self._scrub(e.error_code) for e in body.errors if e.error_code]
-        request_id = body.request_id or response.headers.get("x-request-id")
-        request_id = self._scrub(request_id) if request_id else None
+        messages = [_clip(self._scrub(m)) for m in report.messages if m][:MAX_ERROR_MESSAGES]
+        codes = [self._scrub(c) for c in report.codes if c]
+        request_id = self._scrub(report.request_id) if report.request_id else None
         summary = f"{method} {path} answered HTTP {status}"
         if messages:
             summary += ": " + "; ".join(messages)
@@ -541,8 +548,12 @@ class ShipStationClient:
             "method": method,
             "path": path,
         }
-        if status in (401, 403):
-            return AuthenticationError(summary, **kwargs)
+        if status == 403:
+            return AccessDenied(summary, **kwargs)
+        if status == 401:
+            error = AuthenticationError(summary, **kwargs)
+            error.key_hint = None if self.settings.demo else key_problem(self.settings.api_key)
+            return error
         if status == 404:
             return NotFoundError(summary, **kwargs)
         if status == 429:
@@ -551,6 +562,31 @@ class ShipStationClient:
         if status >= 500:
             return ServerError(summary, **kwargs)
         return RequestRejectedError(summary, **kwargs)
+
+    async def other_api_accepts_key(self) -> tuple[str, bool | None]:
+        """Whether the other API flavour takes this key: one cheap request (`GET /environment/webhooks`) the first
+        time, the remembered verdict after. None when it could not be asked (no answer, or an answer that is
+        neither a yes nor a no)."""
+        other = "shipengine" if self.settings.api == "v2" else "v2"
+        if self._other_api_verdict is None:
+            root = (self.settings.base_url or API_HOSTS[other]).rstrip("/") + API_PREFIXES[other]
+            try:
+                response = await self._http.get(
+                    root + "/environment/webhooks", timeout=min(10.0, self.settings.timeout)
+                )
+            except (httpx.HTTPError, TimeoutError):
+                return other, None
+            if response.status_code in (401, 403) or response.is_success:
+                self._other_api_verdict = response.is_success or response.status_code == 403
+            else:
+                return other, None
+        return other, self._other_api_verdict
+
+    async def _explain_refusal(self, error: AuthenticationError) -> None:
+        """A 401 says whether the other flavour takes the key, so the advice can be 'switch' or 'replace it'."""
+        if isinstance(error, AccessDenied) or error.status != 401 or self.settings.demo or not self._probe_other_api:
+            return
+        error.other_api, error.other_api_accepts = await self.other_api_accepts_key()
 
     def _scrub(self, text: str) -> str:
         """Text from ShipStation without the API key (an error message may echo the key it was sent)."""
@@ -628,19 +664,6 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str]:
         else:
             clean[key] = str(value)
     return clean
-
-
-def _error_body(response: httpx.Response) -> ErrorBody:
-    try:
-        data = json.loads(response.content) if response.content else None
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        data = None
-    if not isinstance(data, dict):
-        return ErrorBody()
-    try:
-        return ErrorBody.model_validate(data)
-    except ValidationError:
-        return ErrorBody()
 
 
 def _transport_failure(exc: Exception) -> str:
