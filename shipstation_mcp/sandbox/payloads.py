@@ -28,6 +28,7 @@ from .account import (
     WAREHOUSE_ID,
     CarrierSpec,
     Customer,
+    FulfillmentSpec,
     LabelSpec,
     Package,
     Place,
@@ -527,6 +528,36 @@ def unknown_tracking(number: str, carrier_code: str) -> dict[str, Any]:
         "actual_delivery_date": None,
         "exception_description": None,
         "events": [],
+    }
+
+
+# ------------------------------------------------------------------------------------------------ fulfillments
+
+
+def fulfillment(spec: FulfillmentSpec, shipment_spec: ShipmentSpec, clock: Clockface) -> dict[str, Any]:
+    """One `GET /v2/fulfillments` row, shaped like the real one (a friendly carrier name, no carrier code; `null`s
+    for what an external fulfillment does not know)."""
+    return {
+        "fulfillment_id": spec.fulfillment_id,
+        "shipment_id": spec.shipment_id,
+        "shipment_number": shipment_spec.number,
+        "user_id": "5d1c3b9e-7a24-4f0e-9b61-2c8d4e6f0a17",
+        "tracking_number": spec.package.tracking_number,
+        "created_at": clock.iso(spec.shipped_hours_ago - 0.2, millis=True),
+        "ship_date": clock.iso(spec.shipped_hours_ago),
+        "voided_at": None,
+        "delivered_at": None,
+        "fulfillment_carrier_friendly_name": spec.carrier_name,
+        "fulfillment_provider_id": "se-16846",
+        "fulfillment_provider_friendly_name": spec.provider,
+        "fulfillment_provider_code": spec.provider.lower(),
+        "fulfillment_service_code": "ext",
+        "fulfillment_fee": {"currency": "usd", "amount": 0.0},
+        "void_requested": False,
+        "voided": False,
+        "order_source_notified": False,
+        "notification_error_message": None,
+        "ship_to": address(shipment_spec.customer),
     }
 
 
