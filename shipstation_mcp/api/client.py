@@ -57,6 +57,7 @@ from .error_body import read_error_body
 from .models import (
     Carrier,
     CarrierList,
+    FulfillmentList,
     Label,
     LabelList,
     Shipment,
@@ -249,6 +250,14 @@ class ShipStationClient:
     async def stop_tracking(self, carrier_code: str, tracking_number: str) -> None:
         params = {"carrier_code": carrier_code, "tracking_number": tracking_number}
         await self.request("POST", ["tracking", "stop"], params=params, idempotent=True)
+
+    async def list_fulfillments(self, **filters: Any) -> FulfillmentList:
+        """`GET /v2/fulfillments` (V2 only): orders marked shipped outside ShipStation. Filters: `tracking_number`,
+        `shipment_number`, `shipment_id`, `page`, `page_size`, … An answer of another shape reads as an empty list."""
+        data = await self.get_json(["fulfillments"], params=filters, ttl=self._shipment_ttl)
+        if isinstance(data, list):
+            data = {"fulfillments": data}
+        return self._parse(FulfillmentList, data if isinstance(data, dict) else {})
 
     async def list_carriers(self) -> list[Carrier]:
         return self._parse(CarrierList, await self.get_json(["carriers"], ttl=self._tracking_ttl)).carriers

@@ -268,6 +268,35 @@ class LabelList(PagedList):
     labels: Annotated[list[Label], Objects] = Field(default_factory=list)
 
 
+class Fulfillment(ApiModel):
+    """An order marked shipped outside ShipStation (by hand, or by a fulfillment provider): `GET /v2/fulfillments`.
+
+    Its shape is not in our spec copy; the real answer carries a carrier *name* (`fulfillment_carrier_friendly_name`)
+    and no carrier code, so both are read where present."""
+
+    fulfillment_id: Text = None
+    shipment_id: Text = None
+    shipment_number: Text = None
+    tracking_number: Text = None
+    carrier_code: Text = None
+    carrier_name: Text = Field(
+        default=None, validation_alias=AliasChoices("fulfillment_carrier_friendly_name", "carrier_name", "carrier")
+    )
+    provider_name: Text = Field(
+        default=None, validation_alias=AliasChoices("fulfillment_provider_friendly_name", "fulfillment_provider_code")
+    )
+    ship_date: Timestamp = Field(default=None, validation_alias=AliasChoices("ship_date", "shipped_date", "shipped_at"))
+    created_at: Timestamp = None
+    delivered_at: Timestamp = None
+    voided: Flag = None
+    voided_at: Timestamp = None
+    ship_to: Annotated[Address | None, MaybeObject] = None
+
+
+class FulfillmentList(PagedList):
+    fulfillments: Annotated[list[Fulfillment], Objects] = Field(default_factory=list)
+
+
 class ErrorDetail(ApiModel):
     error_source: Text = None
     error_type: Text = None
