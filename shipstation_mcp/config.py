@@ -19,11 +19,27 @@ from urllib.parse import urlsplit
 
 ApiFlavour = Literal["v2", "shipengine"]
 
-API_HOSTS: dict[str, str] = {
-    "v2": "https://api.shipstation.com",
-    "shipengine": "https://api.shipengine.com",
+
+@dataclass(frozen=True)
+class FamilyAddress:
+    """Where an API family lives and what it allows, as settings need it (host for the limiter's key, the default
+    rate for its budget). Everything else about a family is in `api/families.py`; this part sits here because
+    settings are below the API layer."""
+
+    host: str
+    prefix: str
+    requests_per_minute: int
+    sandbox_requests_per_minute: int | None = None
+    """The rate for sandbox (`TEST_`) keys, where the family has them."""
+
+
+# Rate limit: ShipStation allows 200 requests/minute per key, 20 for ShipEngine sandbox keys.
+DEFAULT_RATE_LIMIT = 200
+SANDBOX_RATE_LIMIT = 20
+API_ADDRESSES: dict[str, FamilyAddress] = {
+    "v2": FamilyAddress("https://api.shipstation.com", "/v2", DEFAULT_RATE_LIMIT, SANDBOX_RATE_LIMIT),
+    "shipengine": FamilyAddress("https://api.shipengine.com", "/v1", DEFAULT_RATE_LIMIT, SANDBOX_RATE_LIMIT),
 }
-API_PREFIXES: dict[str, str] = {"v2": "/v2", "shipengine": "/v1"}
 
 DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 600.0
@@ -32,9 +48,6 @@ DEFAULT_MAX_RETRIES = 3
 MAX_RETRIES_LIMIT = 10
 DEMO_API_KEY = "demo"
 """The stand-in `api_key` in demo mode when no key is set; the sandbox accepts any key."""
-# Rate limit and cache: ShipStation allows 200 requests/minute per key, 20 for ShipEngine sandbox keys.
-DEFAULT_RATE_LIMIT = 200
-SANDBOX_RATE_LIMIT = 20
 MAX_RATE_LIMIT = 100_000
 DEFAULT_RATE_HEADROOM = 5.0
 """Percent of the per-minute allowance left for other users of the same key."""
@@ -79,14 +92,18 @@ class Settings:
     """Hide every tool that changes the account (`SHIPSTATION_READ_ONLY`, `--read-only`)."""
 
     @property
+    def address(self) -> FamilyAddress:
+        return API_ADDRESSES[self.api]
+
+    @property
     def host(self) -> str:
         """Scheme and host (and optional port/path of a proxy) without a trailing slash."""
-        return (self.base_url or API_HOSTS[self.api]).rstrip("/")
+        return (self.base_url or self.address.host).rstrip("/")
 
     @property
     def prefix(self) -> str:
         """The API's path prefix: `/v2` for ShipStation V2, `/v1` for ShipEngine."""
-        return API_PREFIXES[self.api]
+        return self.address.prefix
 
     @property
     def api_root(self) -> str:
@@ -109,7 +126,10 @@ class Settings:
     def requests_per_minute(self) -> int:
         if self.rate_limit is not None:
             return self.rate_limit
-        return SANDBOX_RATE_LIMIT if self.is_sandbox_key else DEFAULT_RATE_LIMIT
+        sandbox_rate = self.address.sandbox_requests_per_minute
+        if sandbox_rate is not None and self.is_sandbox_key:
+            return sandbox_rate
+        return self.address.requests_per_minute
 
 
 PLACEHOLDER_KEYS = frozenset(
@@ -350,7 +370,7 @@ def load_settings(
 
 def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None, read_only: bool | None) -> Settings:
     api_raw = env.get("SHIPSTATION_API", "").strip().lower() or "v2"
-    if api_raw not in API_HOSTS:
+    if api_raw not in API_ADDRESSES:
         raise ConfigError(
             f"SHIPSTATION_API must be 'v2' (ShipStation API V2, api.shipstation.com) or 'shipengine' "
             f"(ShipStation API formerly ShipEngine, api.shipengine.com), not {api_raw[:40]!r}"

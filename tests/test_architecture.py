@@ -134,3 +134,50 @@ def test_every_subpackage_declares_its_public_surface() -> None:
         if "__all__" not in init.read_text() and init.parent != PACKAGE
     ]
     assert missing == []
+
+
+FAMILY_NAMES = frozenset({"v1", "v2", "shipengine"})
+"""The `SHIPSTATION_API` values. Only `api/` (the family objects) and `config.py` (which reads the setting) may
+compare against them; everything else asks a family what it can do (`client.family.can(...)`)."""
+
+
+def _names_a_family(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return node.value in FAMILY_NAMES
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_names_a_family(element) for element in node.elts)
+    return False
+
+
+def family_name_comparisons(tree: ast.Module) -> list[int]:
+    """Lines that compare something with a family name: `==`, `!=`, `in`, `not in`, or a `match` case."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn) for op in node.ops) and any(
+                _names_a_family(side) for side in sides
+            ):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.MatchValue) and _names_a_family(node.value):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_family_name_is_compared_outside_api_and_config() -> None:
+    allowed = ("shipstation_mcp.api", "shipstation_mcp.config")
+    found = [
+        f"{name}:{line}"
+        for name, tree in modules().items()
+        if not any(name == a or name.startswith(a + ".") for a in allowed)
+        for line in family_name_comparisons(tree)
+    ]
+    assert found == []
+
+
+def test_the_family_name_check_sees_each_way_of_comparing() -> None:
+    code = (
+        'a = s.api == "shipengine"\nb = "v2" != s.api\nc = s.api in ("v1", "x")\nd = s.api not in {"v2"}\n'
+        'match s.api:\n    case "v1":\n        pass\ne = s.api == "other"\nf = {"v2": 1}\n'
+    )
+    assert family_name_comparisons(ast.parse(code)) == [1, 2, 3, 4, 6]

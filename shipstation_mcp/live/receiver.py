@@ -63,6 +63,7 @@ from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
 from .. import __version__
+from ..api.families import FAMILIES
 from ..api.ids import normalize_carrier_code, normalize_tracking_number
 from ..api.models import TrackingInfo
 from ..api.status import status_info
@@ -89,7 +90,7 @@ KEY_ID_HEADER = "x-shipengine-rsa-sha256-key-id"
 SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
 TIMESTAMP_HEADER = "x-shipengine-timestamp"
 SECRET_HEADER = "x-webhook-secret"  # noqa: S105 - a header name, not a secret
-TRACKING_RESOURCE_TYPES = frozenset({"API_TRACK", "TRACK_EVENT_V2"})
+TRACKING_RESOURCE_TYPES = frozenset().union(*(family.tracking_resource_types for family in FAMILIES.values()))
 UNUSABLE_SECRET = "\0unusable"  # noqa: S105 - a marker that never equals a header value (no NUL in headers)
 
 

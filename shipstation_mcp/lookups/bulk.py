@@ -152,10 +152,10 @@ async def track_packages(
 
 
 async def _labels_for_numbers(client: ShipStationClient, jobs: Sequence[_Job]) -> dict[str, Label]:
-    """On V2, where a tracking number is tracked through its label: the labels of the jobs' numbers, from the
-    label listing (one request per hundred labels) rather than one search per number. Empty on ShipEngine, which
-    tracks a number by its carrier directly."""
-    if client.settings.api != "v2":
+    """Where a tracking number is tracked through its label (V2): the labels of the jobs' numbers, from the
+    label listing (one request per hundred labels) rather than one search per number. Empty where the family tracks
+    a number by its carrier directly (ShipEngine)."""
+    if client.family.can("track_by_number"):
         return {}
     # A number that cannot be right is left out here and reported by the item's own lookup.
     refs = [job.ref for job in jobs]

@@ -115,7 +115,7 @@ async def list_shipments(
         "sort_by": "created_at",
         "sort_dir": "desc",
     }
-    if client.settings.api == "shipengine" and (number or name):
+    if not client.family.can("shipments_by_order_number") and (number or name):
         return await _search_locally(client, filters, number=number, name=name, page=page, page_size=page_size)
     result = await client.list_shipments(
         **filters, shipment_number=number, ship_to_name=name, page=page, page_size=page_size
@@ -185,7 +185,7 @@ async def _scan_newest(
 async def shipments_with_number(client: ShipStationClient, number: str) -> list[Shipment]:
     """The shipments whose order number is exactly `number` (any case), newest first."""
     filters: dict[str, object] = {"sort_by": "created_at", "sort_dir": "desc"}
-    if client.settings.api == "shipengine":
+    if not client.family.can("shipments_by_order_number"):
         return (await _scan_newest(client, filters, number=number, name=None))[0]
     result = await client.list_shipments(**filters, shipment_number=number, page_size=SEARCH_PAGE_SIZE)
     return [s for s in result.shipments if _matches(s, number=number, name=None)]

@@ -177,7 +177,7 @@ async def track_package(
     given = normalize_carrier_code(carrier_code) if carrier_code else None
     carrier = given or infer_carrier(number)
 
-    if client.settings.api == "shipengine":
+    if client.family.can("track_by_number"):
         if carrier:
             try:
                 info = await client.track(carrier, number)
@@ -254,7 +254,7 @@ async def set_watch(client: ShipStationClient, tracking_number: str, carrier_cod
     """Start (`watch=True`) or stop ShipStation's tracking updates for a package."""
     number = normalize_tracking_number(tracking_number)
     carrier = normalize_carrier_code(carrier_code)
-    if watch and client.settings.api == "v2":
+    if watch and not client.family.can("watch"):
         return await _watch_on_v2(client, number, carrier)
     if watch:
         await client.start_tracking(carrier, number)

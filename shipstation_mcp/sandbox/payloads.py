@@ -16,9 +16,11 @@ above meet what production meets:
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
+from ..api.families import SHIPENGINE, V2, ApiFamily
 from ..api.status import DETAIL_CODES, status_info
 from .account import (
     CARRIERS,
@@ -36,9 +38,90 @@ from .account import (
     ShipmentSpec,
 )
 
-Flavour = Literal["v2", "shipengine"]
 
-HOSTS: dict[str, str] = {"v2": "https://api.shipstation.com/v2", "shipengine": "https://api.shipengine.com/v1"}
+@dataclass(frozen=True)
+class Flavour:
+    """How one API family's answers are shaped, as the demo account imitates them: every difference between the
+    families' payloads is one field here, read where the payload is built."""
+
+    family: ApiFamily
+    error_source: str
+    """`error_source` of its error bodies."""
+    tracks_by_number: bool
+    """It has `GET /tracking?carrier_code=&tracking_number=`."""
+    searches_shipments: bool
+    """`GET /shipments` filters by `shipment_number`, `ship_to_name`, `item_keyword`, `store_id`, `external_shipment_id`
+    (V2); otherwise by `tag` (ShipEngine)."""
+    shipment_extras: bool
+    """Shipments carry the V2-only fields (`store_id`, `ship_by_date`, `amount_paid`, …)."""
+    bare_ship_date: bool
+    """A shipment's `ship_date` is a bare date (V2), not a midnight timestamp (ShipEngine)."""
+    void_details: bool
+    """Labels carry `void_type` and `refund_details`."""
+    digits_as_numbers: bool
+    """All-digit codes and postal codes arrive as JSON numbers (leading zeros lost)."""
+    lean_label_tracking: bool
+    """A label's track answer says `shipped_date` for `ship_date` and leaves out carrier code, id and link (V2)."""
+    carrier_connection: bool
+    """Carriers carry `allows_returns`, `send_rates`, `connection_status`, …"""
+    webhook_name_and_store: bool
+    """Webhooks carry `name` and `store_id`."""
+    sorts_labels_by_voided: bool
+    """`GET /labels` may sort by `voided_at`."""
+    track_resource_type: str
+    """`resource_type` of its pushed tracking updates."""
+    has_fulfillments: bool = False
+    """`GET /fulfillments` lists orders marked shipped outside the label flow (V2)."""
+    plan_may_refuse_tracking: bool = False
+    """A plan without tracking answers `GET /tracking` and `POST /tracking/start` with 403 (V2); the sandbox plays
+    it when asked (`SandboxTransport(v2_tracking=403)`)."""
+    watch_needs_webhook: bool = False
+    """`POST /tracking/start` is refused until a tracking webhook exists (V2)."""
+
+    @property
+    def name(self) -> str:
+        return self.family.name
+
+    @property
+    def root(self) -> str:
+        """Where the real API lives: page links and download URLs point there."""
+        return self.family.default_root
+
+
+V2_FLAVOUR = Flavour(
+    family=V2,
+    error_source="ShipStation",
+    tracks_by_number=True,
+    searches_shipments=True,
+    shipment_extras=True,
+    bare_ship_date=True,
+    void_details=False,
+    digits_as_numbers=False,
+    lean_label_tracking=True,
+    carrier_connection=False,
+    webhook_name_and_store=False,
+    sorts_labels_by_voided=False,
+    track_resource_type="TRACK_EVENT_V2",
+    has_fulfillments=True,
+    plan_may_refuse_tracking=True,
+    watch_needs_webhook=True,
+)
+SHIPENGINE_FLAVOUR = Flavour(
+    family=SHIPENGINE,
+    error_source="shipengine",
+    tracks_by_number=True,
+    searches_shipments=False,
+    shipment_extras=False,
+    bare_ship_date=False,
+    void_details=True,
+    digits_as_numbers=True,
+    lean_label_tracking=False,
+    carrier_connection=True,
+    webhook_name_and_store=True,
+    sorts_labels_by_voided=True,
+    track_resource_type="API_TRACK",
+)
+FLAVOUR_OF_FAMILY: dict[ApiFamily, Flavour] = {flavour.family: flavour for flavour in (V2_FLAVOUR, SHIPENGINE_FLAVOUR)}
 
 V2_ONLY_SHIPMENT_FIELDS = (
     "amount_paid",
@@ -219,7 +302,7 @@ def shipment(spec: ShipmentSpec, flavour: Flavour, clock: Clockface) -> dict[str
         "tax_identifiers": None,
         "external_shipment_id": spec.external_id,
         "shipment_number": spec.number,
-        "ship_date": (clock.date(ship_hours) if flavour == "v2" else clock.midnight(ship_hours))
+        "ship_date": (clock.date(ship_hours) if flavour.bare_ship_date else clock.midnight(ship_hours))
         if ship_hours is not None
         else None,
         "created_at": clock.iso(spec.created_hours_ago, millis=True),
@@ -252,7 +335,7 @@ def shipment(spec: ShipmentSpec, flavour: Flavour, clock: Clockface) -> dict[str
         "total_weight": {"value": total_weight, "unit": "ounce"},
         "comparison_rate_type": None,
     }
-    if flavour == "shipengine":
+    if not flavour.shipment_extras:
         for key in V2_ONLY_SHIPMENT_FIELDS:
             payload.pop(key, None)
     return payload
@@ -312,7 +395,7 @@ def label(spec: ShipmentSpec, label_spec: LabelSpec, flavour: Flavour, clock: Cl
     carrier = CARRIERS_BY_CODE[label_spec.carrier]
     voided = label_spec.voided_hours_ago is not None
     number = label_spec.tracking_number
-    download = f"{HOSTS[flavour]}/downloads/10/{_token(label_spec.label_id)}/label-{label_spec.label_id[3:]}"
+    download = f"{flavour.root}/downloads/10/{_token(label_spec.label_id)}/label-{label_spec.label_id[3:]}"
     packages = []
     count = len(label_spec.packages)
     for sequence, package in enumerate(label_spec.packages, start=1):
@@ -395,7 +478,7 @@ def label(spec: ShipmentSpec, label_spec: LabelSpec, flavour: Flavour, clock: Cl
         "tracking_url": carrier.tracking_url.format(number=number),
         "ship_to": address(spec.customer),
     }
-    if flavour == "shipengine":
+    if flavour.void_details:
         payload["void_type"] = "manual" if voided else None
         payload["refund_details"] = None
     return payload
@@ -406,7 +489,7 @@ def label(spec: ShipmentSpec, label_spec: LabelSpec, flavour: Flavour, clock: Cl
 
 def _code_value(value: str, flavour: Flavour) -> str | int:
     """ShipEngine sends all-digit codes as JSON numbers (leading zeros lost)."""
-    if flavour == "shipengine" and value.isdigit():
+    if flavour.digits_as_numbers and value.isdigit():
         return int(value)
     return value
 
@@ -501,7 +584,7 @@ def tracking(
             for index, scan in enumerate(reversed(scans))
         ],
     }
-    if flavour == "v2" and by_label:
+    if flavour.lean_label_tracking and by_label:
         payload["shipped_date"] = payload.pop("ship_date")
         for key in ("carrier_code", "carrier_id", "tracking_url"):
             payload.pop(key)
@@ -593,7 +676,7 @@ def carrier(spec: CarrierSpec, flavour: Flavour) -> dict[str, Any]:
         "packages": [],
         "options": [],
     }
-    if flavour == "shipengine":
+    if flavour.carrier_connection:
         payload.update(
             {
                 "allows_returns": True,
@@ -608,8 +691,12 @@ def carrier(spec: CarrierSpec, flavour: Flavour) -> dict[str, Any]:
 __all__ = [
     "CARRIERS",
     "CARRIERS_BY_CODE",
+    "FLAVOUR_OF_FAMILY",
+    "SHIPENGINE_FLAVOUR",
     "SHIPMENTS",
+    "V2_FLAVOUR",
     "Clockface",
+    "Flavour",
     "active_labels",
     "carrier",
     "label",

@@ -40,12 +40,12 @@ import httpx
 
 from . import payloads
 from .account import CARRIERS, FULFILLMENTS, SHIPMENTS, LabelSpec, ShipmentSpec
-from .payloads import Clockface, Flavour
+from .payloads import FLAVOUR_OF_FAMILY, V2_FLAVOUR, Clockface, Flavour
 
 Clock = Callable[[], datetime]
 
-FLAVOURS: dict[str, Flavour] = {"v2": "v2", "v1": "shipengine"}
-ERROR_SOURCE: dict[str, str] = {"v2": "ShipStation", "shipengine": "shipengine"}
+FLAVOURS: dict[str, Flavour] = {flavour.family.prefix.strip("/"): flavour for flavour in FLAVOUR_OF_FAMILY.values()}
+"""The flavour each path's first segment selects (`/v2/…`, `/v1/…`)."""
 
 SHIPMENT_STATUSES = ("pending", "processing", "label_purchased", "cancelled")
 LABEL_STATUSES = ("processing", "completed", "error", "voided")
@@ -90,7 +90,7 @@ WEBHOOK_EVENTS = frozenset(
     }
 )
 
-V2_TRACK_EVENTS = frozenset({"track", "track_event_v2"})
+TRACK_EVENTS = frozenset({"track", "track_event_v2"})
 
 REQUEST_LOG_SIZE = 1000
 """How many recent requests `SandboxTransport.requests` keeps (a demo server may run for days)."""
@@ -175,7 +175,7 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         version = segments[0] if segments else ""
         flavour = FLAVOURS.get(version)
         if flavour is None:
-            return _json_response(404, _error_body("v2", request_id, _no_route(raw_path)), request)
+            return _json_response(404, _error_body(V2_FLAVOUR, request_id, _no_route(raw_path)), request)
         if not request.headers.get("api-key", "").strip():
             error = SandboxError(
                 401,
@@ -222,15 +222,15 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
             case ["labels", label_id, "track"] if method == "GET":
                 _spec, label = _label(label_id)
                 return 200, payloads.tracking(label, call.flavour, clock, by_label=True)
-            case ["tracking"] if method == "GET":
-                self._v2_tracking_allowed(call, raw_path)
+            case ["tracking"] if method == "GET" and call.flavour.tracks_by_number:
+                self._tracking_allowed(call, raw_path)
                 return 200, self._track(call, clock)
             case ["tracking", ("start" | "stop") as action] if method == "POST":
                 if action == "start":
-                    self._v2_tracking_allowed(call, raw_path)
+                    self._tracking_allowed(call, raw_path)
                 self._watch(call, start=action == "start")
                 return 204, None
-            case ["fulfillments"] if method == "GET" and call.flavour == "v2":
+            case ["fulfillments"] if method == "GET" and call.flavour.has_fulfillments:
                 return 200, self._list_fulfillments(call, clock)
             case ["carriers"] if method == "GET":
                 body = {"carriers": [payloads.carrier(c, call.flavour) for c in CARRIERS]}
@@ -244,8 +244,10 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
                 return self._webhooks(call)
             case ["environment", "webhooks", webhook_id]:
                 return self._webhook(call, webhook_id)
-        v1_lacks_it = call.flavour == "shipengine" and seg == ["fulfillments"]
-        if _path_exists(seg) and not v1_lacks_it:
+        lacks_it = (not call.flavour.tracks_by_number and seg == ["tracking"]) or (
+            not call.flavour.has_fulfillments and seg == ["fulfillments"]
+        )
+        if _path_exists(seg) and not lacks_it:
             raise SandboxError(405, f"{method} is not allowed on {raw_path}.", error_code="unspecified")
         raise _no_route(raw_path)
 
@@ -265,7 +267,7 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
             rows = []  # the demo account has no batches
         if params.get("sales_order_id"):
             rows = [s for s in rows if s.number == params["sales_order_id"]]
-        if call.flavour == "v2":
+        if call.flavour.searches_shipments:
             rows = _v2_shipment_filters(rows, params)
         elif params.get("tag"):
             rows = [s for s in rows if params["tag"] in s.tags]
@@ -302,7 +304,7 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
             if params.get(unsupported) and not (unsupported == "warehouse_id" and params[unsupported] == "se-61"):
                 rows = []
         rows = [(s, lbl) for s, lbl in rows if _within(clock.at(lbl.created_hours_ago), created)]
-        sort_fields = ("created_at", "modified_at") + (("voided_at",) if call.flavour == "shipengine" else ())
+        sort_fields = ("created_at", "modified_at") + (("voided_at",) if call.flavour.sorts_labels_by_voided else ())
         sort_by = _choice(params, "sort_by", sort_fields) or "created_at"
 
         def key(pair: tuple[ShipmentSpec, LabelSpec]) -> float:
@@ -318,8 +320,8 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
 
     # ------------------------------------------------------------------ tracking
 
-    def _v2_tracking_allowed(self, call: Request, raw_path: str) -> None:
-        if call.flavour != "v2" or self.v2_tracking is None:
+    def _tracking_allowed(self, call: Request, raw_path: str) -> None:
+        if not call.flavour.plan_may_refuse_tracking or self.v2_tracking is None:
             return
         if self.v2_tracking == 404:
             raise _no_route(raw_path)
@@ -348,7 +350,7 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
 
     def _watch(self, call: Request, *, start: bool) -> None:
         carrier_code, number = _tracking_params(call.params)
-        if start and call.flavour == "v2" and not any(h["event"] in V2_TRACK_EVENTS for h in self.webhooks):
+        if start and call.flavour.watch_needs_webhook and not any(h["event"] in TRACK_EVENTS for h in self.webhooks):
             raise SandboxError(
                 400,
                 "A tracking webhook (track or track_event_v2) is required before tracking can be started.",
@@ -404,7 +406,7 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
             "event": event,
             "headers": _webhook_headers(body),
         }
-        if call.flavour == "shipengine":
+        if call.flavour.webhook_name_and_store:
             hook["name"] = str(body.get("name") or "")
             hook["store_id"] = None
         self.webhooks.append(hook)
@@ -537,7 +539,7 @@ def _page(rows: list[Any], params: Mapping[str, str], call: Request, resource: s
     total = len(rows)
     pages = math.ceil(total / size)
     chunk = rows[(page - 1) * size : page * size]
-    base = f"{payloads.HOSTS[call.flavour]}/{resource}"
+    base = f"{call.flavour.root}/{resource}"
 
     def link(number: int) -> dict[str, str]:
         query = "&".join(f"{k}={v}" for k, v in {**params, "page": str(number), "page_size": str(size)}.items())
@@ -643,7 +645,7 @@ def _no_route(raw_path: str) -> SandboxError:
 
 def _error_body(flavour: Flavour, request_id: str, error: SandboxError) -> dict[str, Any]:
     detail: dict[str, Any] = {
-        "error_source": ERROR_SOURCE[flavour],
+        "error_source": flavour.error_source,
         "error_type": error.error_type,
         "error_code": error.error_code,
         "message": error.message,

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..api.families import ApiFamily
 from . import payloads
 from .account import SHIPMENTS, LabelSpec
-from .payloads import Clockface, Flavour
+from .payloads import FLAVOUR_OF_FAMILY, Clockface
 
 # Packages whose latest news the demo's receiver "received": out for delivery, delivered, held at customs,
 # a failed delivery attempt. Chosen by tracking number so the account can grow without changing this list.
@@ -36,12 +37,13 @@ class DemoDelivery:
     received_at: datetime
 
 
-def demo_deliveries(flavour: Flavour, clock: Callable[[], datetime] | None = None) -> list[DemoDelivery]:
-    """The demo's webhook deliveries, oldest first, dated relative to `clock()`."""
+def demo_deliveries(family: ApiFamily, clock: Callable[[], datetime] | None = None) -> list[DemoDelivery]:
+    """The demo's webhook deliveries in `family`'s shape, oldest first, dated relative to `clock()`."""
+    flavour = FLAVOUR_OF_FAMILY[family]
     now = (clock or (lambda: datetime.now(UTC)))()
     face = Clockface(now)
     labels = _labels_by_number()
-    resource_type = "TRACK_EVENT_V2" if flavour == "v2" else "API_TRACK"
+    resource_type = flavour.track_resource_type
     events = []
     for number in PUSHED_NUMBERS:
         label = labels.get(number)
@@ -49,7 +51,7 @@ def demo_deliveries(flavour: Flavour, clock: Callable[[], datetime] | None = Non
             continue
         data = payloads.tracking(label, flavour, face, by_label=False)
         payload = {
-            "resource_url": f"https://api.example.invalid/{flavour}/tracking?tracking_number={number}",
+            "resource_url": f"https://api.example.invalid/{flavour.name}/tracking?tracking_number={number}",
             "resource_type": resource_type,
             "data": data,
         }

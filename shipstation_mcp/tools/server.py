@@ -108,10 +108,11 @@ def _demo_updates(settings: Settings, clock: Callable[[], datetime] | None) -> C
     (in-memory) store opens."""
 
     async def seed(store: EventStore) -> None:
+        from ..api.families import family_of
         from ..live.receiver import tracking_event  # (the receiver's signature checks load only where they serve)
         from ..sandbox.updates import demo_deliveries
 
-        for delivery in demo_deliveries(settings.api, clock):
+        for delivery in demo_deliveries(family_of(settings), clock):
             await store.add_event(tracking_event(delivery.payload, delivery.body, received_at=delivery.received_at))
 
     return seed

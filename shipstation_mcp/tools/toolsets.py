@@ -2,7 +2,8 @@
 
 Each tool belongs to one toolset (`SHIPSTATION_TOOLSETS`, `--toolsets`): fewer tools, less context for the
 assistant. `SHIPSTATION_READ_ONLY=1` (`--read-only`) also hides every tool whose annotations allow a change to the
-account. A hidden tool called by name is refused with a message saying why (`hidden_reason`).
+account, and a tool the configured API family cannot serve (`NEEDS`) is hidden the same way. A hidden tool called
+by name is refused with a message saying why (`hidden_reason`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections.abc import Iterable
 
 from mcp.server.mcpserver.tools import Tool
 
+from ..api.families import Capability, family_of
 from ..config import TOOLSET_NAMES, Settings
 
-__all__ = ["TOOLSET_OF", "hidden_reason", "select_tools"]
+__all__ = ["NEEDS", "TOOLSET_OF", "hidden_reason", "select_tools"]
 
 TOOLSET_OF: dict[str, str] = {
     # orders: find an order or a shipment from what the customer gave
@@ -39,6 +41,28 @@ TOOLSET_OF: dict[str, str] = {
 }
 assert set(TOOLSET_OF.values()) == set(TOOLSET_NAMES)
 
+NEEDS: dict[str, frozenset[Capability]] = {
+    "find_order": frozenset(),
+    "get_shipment": frozenset({"labels"}),
+    "find_by_external_id": frozenset({"labels"}),
+    "list_shipments": frozenset(),
+    "find_by_tracking_number": frozenset({"labels"}),
+    "track_package": frozenset(),
+    "track_label": frozenset({"track_by_label"}),
+    "list_carriers": frozenset(),
+    "track_packages": frozenset(),
+    "shipments_needing_attention": frozenset({"labels", "track_by_label"}),
+    "subscribe_tracking": frozenset({"track_by_label", "webhooks"}),
+    "unsubscribe_tracking": frozenset({"track_by_label", "webhooks"}),
+    "setup_tracking_webhook": frozenset({"track_by_label", "webhooks"}),
+    "list_webhooks": frozenset({"webhooks"}),
+    "list_tracked_packages": frozenset(),
+    "get_tracking_updates": frozenset(),
+}
+"""What each tool needs the API family to be able to do (`api/families.py`); a family lacking any of it does not
+list the tool."""
+assert set(NEEDS) == set(TOOLSET_OF)
+
 
 def changes_account(tool: Tool) -> bool:
     """True unless the tool's annotations promise it only reads."""
@@ -51,6 +75,13 @@ def hidden_reason(tool: Tool, settings: Settings) -> str | None:
         return (
             f"{tool.name} changes the ShipStation account, and this server runs read-only "
             "(SHIPSTATION_READ_ONLY=1 or --read-only): it offers only tools that look things up."
+        )
+    family = family_of(settings)
+    missing = sorted(NEEDS.get(tool.name, frozenset()) - family.capabilities)
+    if missing:
+        return (
+            f"{tool.name} needs what {family.title} cannot do ({', '.join(missing)}), so this server does not offer "
+            f"it with SHIPSTATION_API={family.name}; find_order and track_package answer on every API."
         )
     toolset = TOOLSET_OF.get(tool.name, "")
     if toolset not in settings.toolsets:

@@ -153,12 +153,12 @@ def test_each_attack_fails_in_time_with_a_clear_error_and_the_next_call_goes_to_
 async def test_a_retry_sequence_ends_at_its_deadline_however_many_retries_are_allowed(
     hostile_api: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from shipstation_mcp.api import client as client_module
+    from shipstation_mcp.api import engine as engine_module
     from shipstation_mcp.api.client import ShipStationClient
     from shipstation_mcp.config import Settings
     from shipstation_mcp.errors import RequestTimeout
 
-    monkeypatch.setattr(client_module, "SEQUENCE_BUDGET", 2.0)
+    monkeypatch.setattr(engine_module, "SEQUENCE_BUDGET", 2.0)
     settings = Settings(
         api_key="key-0123456789", api="shipengine", base_url=hostile_api, timeout=0.5, max_retries=10, rate_limit=10_000
     )

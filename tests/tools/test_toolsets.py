@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 from mcp import Client
 
+from shipstation_mcp.api import families
+from shipstation_mcp.api.families import CAPABILITIES
 from shipstation_mcp.config import TOOLSET_NAMES, ConfigError, load_settings
 from shipstation_mcp.tools.registry import TOOLS
 from shipstation_mcp.tools.server import create_server
-from shipstation_mcp.tools.toolsets import TOOLSET_OF
+from shipstation_mcp.tools.toolsets import NEEDS, TOOLSET_OF
 
 pytestmark = pytest.mark.anyio
 NO_DOTENV = Path("/nonexistent/.env")
@@ -97,3 +100,25 @@ def test_the_command_line_flags_choose_the_tools(capsys, monkeypatch, tmp_path) 
     assert run_cli(["--toolsets", "tracking", "track", "1ZA4R8E20293229421", "--demo"]) == 0
     assert run_cli(["track", "1Z", "--demo", "--toolsets", "nope"]) == 2
     assert "SHIPSTATION_TOOLSETS (--toolsets) must be" in capsys.readouterr().err
+
+
+def test_every_tool_says_what_it_needs_of_the_api_in_the_shared_words() -> None:
+    assert set(NEEDS) == {spec.name for spec in TOOLS}
+    assert all(set(needs) <= set(CAPABILITIES) for needs in NEEDS.values())
+
+
+async def test_a_tool_the_api_family_cannot_serve_is_hidden_and_refused_by_name(monkeypatch) -> None:
+    """As a family without labels and label tracking (V1) would be: its tools are not listed, and calling one by
+    name says why, the way toolsets and read-only do."""
+    lean = dataclasses.replace(families.V2, capabilities=frozenset({"shipments_by_order_number"}))
+    monkeypatch.setitem(families.FAMILIES, "v2", lean)
+    tools = await listed()
+    async with Client(create_server(settings())) as client:
+        result = await client.call_tool("track_label", {"label_id": "se-1"})
+    unserved = {name for name, needs in NEEDS.items() if needs - lean.capabilities}
+    assert unserved >= {"track_label", "get_shipment", "setup_tracking_webhook", "list_webhooks"}
+    assert set(tools) == set(NEEDS) - unserved
+    assert {"find_order", "track_package", "list_tracked_packages"} <= set(tools)
+    assert result.is_error
+    text = result.content[0].text
+    assert "track_label needs what ShipStation API V2 cannot do (track_by_label)" in text
