@@ -77,6 +77,8 @@ TERMINAL_TTL = 24 * 3600.0
 SHIPMENT_TTL = 60.0
 """Lifetime of shipment and label answers (and label searches)."""
 REDACTED = "[redacted]"
+REFUSAL_MEMORY = 600.0
+"""Seconds a refused capability (a plan without tracking by number, a host without it) is not asked again."""
 PROBED_FAMILIES = (V2, SHIPENGINE)
 """Families that share key shapes and `/environment/webhooks`: a key one refuses may be the other's."""
 
@@ -146,6 +148,9 @@ class RequestEngine:
         self._http_client: httpx.AsyncClient | None = None
         self._other_api_verdict: bool | None = None
         self._probe_other_api = probe_other_api
+        self._refusals: dict[str, tuple[float, ShipStationError]] = {}
+        self.monotonic: Callable[[], float] = time.monotonic
+        """The clock refusals are remembered by (tests replace it)."""
         self._closed = False
 
     @property
@@ -473,6 +478,19 @@ class RequestEngine:
         if status >= 500:
             return ServerError(summary, **kwargs)
         return RequestRejectedError(summary, **kwargs)
+
+    def remember_refusal(self, capability: str, error: ShipStationError) -> None:
+        """The API refused `capability` for this account (403: the plan; 404: the host lacks it): lookups take
+        their other way for `REFUSAL_MEMORY` seconds instead of asking again on every call."""
+        self._refusals[capability] = (self.monotonic() + REFUSAL_MEMORY, error)
+
+    def refused(self, capability: str) -> ShipStationError | None:
+        """The refusal remembered for `capability`, while it holds; else None."""
+        entry = self._refusals.get(capability)
+        if entry is None or entry[0] <= self.monotonic():
+            self._refusals.pop(capability, None)
+            return None
+        return entry[1]
 
     def other_family(self) -> ApiFamily | None:
         """The family a key refused here might belong to instead (V2 for ShipEngine and the reverse)."""

@@ -143,6 +143,17 @@ class ApiFamily:
     id_example: str = "se-123456"
     tracking_resource_types: frozenset[str] = frozenset()
     """`resource_type`s of webhook deliveries that carry a tracking update."""
+    track_webhook_events: tuple[str, ...] = ("track",)
+    """Webhook events that deliver tracking updates, preferred first: setting one up tries them in order."""
+    may_lack_tracking_calls: bool = False
+    """`GET /tracking` and `POST /tracking/start` may answer 404 where the host does not offer them yet, and 403 on
+    plans without tracking: then a lookup falls back to the account's labels."""
+    labels_first: bool = False
+    """A number is looked up among the account's labels first (its label's facts: voided, return, which box), and
+    a label's tracking is read by its carrier and number (`GET /tracking`, richer than the label's own `/track`),
+    the label's `/track` serving only where that is refused."""
+    pushes_label_updates: bool = False
+    """Updates for every label of the account reach its tracking webhook without starting anything."""
     delivery_proof: Literal["signature", "url_secret"] = "signature"
     """How a webhook delivery is proved genuine: an RSA signature checked against the JWKS, or (for a family whose
     deliveries are unsigned) the install's secret in the target URL."""
@@ -191,6 +202,10 @@ V2 = ApiFamily(
     ),
     endpoints=LabelApiEndpoints,
     tracking_resource_types=frozenset({"TRACK_EVENT_V2"}),
+    track_webhook_events=("track_event_v2", "track"),
+    may_lack_tracking_calls=True,
+    labels_first=True,
+    pushes_label_updates=True,
 )
 SHIPENGINE = ApiFamily(
     name="shipengine",

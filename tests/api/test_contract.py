@@ -243,7 +243,7 @@ async def test_every_request_the_client_sends_is_in_the_spec(api: str) -> None:
         for call in calls_for(api):
             await mcp.call_tool(call.tool, call.arguments)
     sent = {str(s): s for s in map(as_sent, recorder.sent)}
-    assert len(sent) > 30
+    assert len(sent) > 20
     problems = [p for s in sent.values() for p in problems_with(s, operations[s.api])]
     assert not problems, "\n".join(problems)
 
