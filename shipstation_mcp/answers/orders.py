@@ -7,7 +7,7 @@ from pydantic import Field
 
 from .base import CachedAnswer
 from .bulk import OUTCOMES, outcome_of
-from .shipments import ShipmentSummary, shipment_text
+from .shipments import ShipmentSummary, marked_shipped_text, shipment_text
 from .tracking import TrackingSummary, tracking_text
 
 __all__ = ["MatchedAs", "OrderAnswer", "order_headline"]
@@ -47,6 +47,10 @@ def order_headline(shipment: ShipmentSummary, packages: list[TrackingSummary]) -
         person = shipment.ship_to.name or shipment.ship_to.company
         to = " for " + ", ".join(part for part in (person, shipment.ship_to.place) if part)
     live = [p for p in packages if not p.voided]
+    elsewhere = bool(shipment.marked_shipped) and all(label.voided for label in shipment.labels)
+    if elsewhere and len(live) <= 1:
+        said = f"{live[0].headline} ({marked_shipped_text(shipment.marked_shipped)})" if live else ""
+        return f"{name}{to}: " + (said or marked_shipped_text(shipment.marked_shipped))
     if not live:
         status = shipment.status_meaning or "status unknown"
         voided = f"; its only label{'s were' if len(packages) > 1 else ' was'} voided" if packages else ""

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..answers.orders import MatchedAs, OrderAnswer, order_headline
-from ..answers.shipments import summarize_shipment
+from ..answers.shipments import summarize_shipment, with_marked_shipped
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
 from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none
-from ..api.models import Label, Shipment
+from ..api.models import Fulfillment, Label, Shipment
 from ..errors import LookupFailed, NotFoundError
 from . import tracking
+from .fulfillments import fulfillments_of, fulfillments_with_number, track_marked
 from .shipments import labels_of, shipments_with_number
 
 __all__ = ["find_order", "interpretations"]
@@ -36,6 +37,8 @@ class _Found:
     shipments: list[Shipment]
     label: Label | None = None
     tried: list[str] = field(default_factory=list)
+    fulfillments: list[Fulfillment] = field(default_factory=list)
+    """Found by tracking number among the orders marked shipped outside ShipStation."""
 
 
 def _tracking_shaped(text: str) -> str | None:
@@ -75,6 +78,11 @@ async def find_order(
         labels.append(found.label)
     packages = await _track_labels(client, labels, max_events=max_events, now=now)
     summary = summarize_shipment(shipment, labels)
+    if not any(not tracking.is_voided(label) for label in labels):
+        # No live label: the order may have been marked shipped outside ShipStation.
+        marks = found.fulfillments or await fulfillments_of(client, shipment)
+        summary = with_marked_shipped(summary, marks)
+        packages = await track_marked(client, summary.marked_shipped, max_events=max_events, now=now) + packages
     return OrderAnswer(
         headline=order_headline(summary, packages),
         query=query[:200],
@@ -114,9 +122,19 @@ async def _look_up(client: ShipStationClient, kind: MatchedAs, value: str) -> _F
             label = await client.get_label(value)
             return _Found(kind, await _shipments_of([label], client), label=label)
         labels = await tracking.find_labels(client, value)
-        return _Found(kind, await _shipments_of(labels, client), label=labels[0] if labels else None)
+        if labels:
+            return _Found(kind, await _shipments_of(labels, client), label=labels[0])
+        return await _marked_shipped_with(client, value)
     except NotFoundError:
         return _Found(kind, [])
+
+
+async def _marked_shipped_with(client: ShipStationClient, number: str) -> _Found:
+    """The orders marked shipped outside ShipStation with tracking number `number`."""
+    marks = await fulfillments_with_number(client, number)
+    ids = list(dict.fromkeys(f.shipment_id for f in marks if f.shipment_id))
+    shipments = list(await asyncio.gather(*(client.get_shipment(api_id(i, what="shipment id")) for i in ids)))
+    return _Found("tracking number", shipments, fulfillments=marks)
 
 
 async def _shipments_of(labels: list[Label], client: ShipStationClient) -> list[Shipment]:

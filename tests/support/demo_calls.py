@@ -206,8 +206,17 @@ def _order_in_one_call(text: str, data: dict[str, Any], api: str) -> None:
     assert "Out For Delivery" in data["headline"] and "se-5000012" in text
 
 
+def _marked_shipped_elsewhere(text: str, data: dict[str, Any], api: str) -> None:
+    if api == "v2":  # GET /v2/fulfillments knows it; the carrier's tracking comes from GET /v2/tracking
+        assert "marked shipped outside ShipStation with UPS 1Z7R4W830348812065" in data["headline"]
+        assert data["packages"][0]["status_code"] == "AC"
+    else:  # ShipEngine has no fulfillments: the order simply has no label yet
+        assert data["headline"].endswith("being processed; no label yet") and data["packages"] == []
+
+
 DEMO_CALLS: tuple[DemoCall, ...] = (
     DemoCall("find_order", {"query": "#10443"}, _order_in_one_call, "an order by number, in one call"),
+    DemoCall("find_order", {"query": "10456"}, _marked_shipped_elsewhere, "an order marked shipped by hand"),
     DemoCall("get_shipment", {"shipment_id": "se-4000445"}, _multi_package_shipment, "three boxes on one label"),
     DemoCall("find_by_external_id", {"external_shipment_id": "WEB/10458"}, _pending_by_external_id, "id with a slash"),
     DemoCall("list_shipments", {"status": "pending"}, _pending_list, "status filter"),

@@ -234,10 +234,16 @@ async def test_find_by_tracking_number_returns_the_shipment(v2: Client, httpx_mo
 
 
 async def test_find_by_tracking_number_not_in_account(v2: Client, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(method="GET", json=labels_page())
+    httpx_mock.add_response(method="GET", url=label_search("1Z999AA10123456784"), json=labels_page())
+    httpx_mock.add_response(
+        method="GET",
+        url=f"{V2}/fulfillments?tracking_number=1Z999AA10123456784&page_size=25",
+        json={"fulfillments": [], "total": 0, "page": 1, "pages": 0},
+    )
     result = await v2.call_tool("find_by_tracking_number", {"tracking_number": "1Z999AA10123456784"})
     assert result.is_error
     assert "No label in this ShipStation account has tracking number 1Z999AA10123456784" in text_of(result)
+    assert "no order was marked shipped with it" in text_of(result)
     assert "track_package" in text_of(result)
 
 
