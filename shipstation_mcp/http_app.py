@@ -163,6 +163,20 @@ def _bearer(headers: Headers) -> str | None:
 JWT_LEEWAY = 60
 JWT_ALGORITHMS = frozenset({"RS256"})
 MAX_JWT_CHARS = 16 * 1024
+MAX_NUMERIC_DATE = 253402300799  # 9999-12-31T23:59:59Z
+
+
+def _seconds(claims: dict[str, Any], name: str, default: float | None) -> float | None:
+    """A NumericDate claim (`exp`, `nbf`, `iat`) as seconds, `default` when absent, None when no time can be read
+    from it: not a number (a bool, string, list), not finite (1e400 parses as infinity), or past any real date."""
+    if name not in claims:
+        return default
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not (0 <= value <= MAX_NUMERIC_DATE):  # NaN fails too
+        return None
+    return float(value)
 
 
 def _b64url_json(part: str) -> Any:
@@ -176,7 +190,8 @@ class JwtVerifier:
     The SDK verifies no JWTs itself; this needs only `cryptography` (already used for webhook signatures) and
     reuses the webhook receiver's JWKS cache (background refresh, bounded fetches, refetch on an unknown key id).
     Checks: algorithm RS256 only (never `none` or HMAC), signature, `iss`, `aud` contains the audience, `exp`,
-    `nbf` (with a minute's leeway for clock skew).
+    `nbf` and `iat` (with a minute's leeway for clock skew). A time claim that is not a plain number of seconds
+    within real dates (a string, a bool, 1e400, NaN) refuses the token: 401, never an error.
     """
 
     def __init__(self, issuer: str, audience: str, jwks: JwksCache, *, clock: Callable[[], float] = time.time):
@@ -188,7 +203,7 @@ class JwtVerifier:
     async def verify_token(self, token: str) -> AccessToken | None:
         try:
             return await self._verify(token)
-        except (ValueError, TypeError, binascii.Error) as exc:
+        except (ValueError, TypeError, OverflowError, binascii.Error) as exc:
             logger.info("OAuth access token refused: %s", type(exc).__name__)
             return None
 
@@ -216,12 +231,13 @@ class JwtVerifier:
         now = self._clock()
         audiences = claims.get("aud")
         audiences = [audiences] if isinstance(audiences, str) else audiences if isinstance(audiences, list) else []
-        exp, nbf = claims.get("exp"), claims.get("nbf", 0)
+        exp, nbf, iat = (_seconds(claims, name, 0 if name != "exp" else None) for name in ("exp", "nbf", "iat"))
         problems = [
             claims.get("iss") != self.issuer and "issuer",
             self.audience not in audiences and "audience",
-            (not isinstance(exp, int | float) or exp + JWT_LEEWAY < now) and "expiry",
-            (not isinstance(nbf, int | float) or nbf - JWT_LEEWAY > now) and "not-before",
+            (exp is None or exp + JWT_LEEWAY < now) and "expiry",
+            (nbf is None or nbf - JWT_LEEWAY > now) and "not-before",
+            (iat is None or iat - JWT_LEEWAY > now) and "issued-at",
         ]
         if any(problems):
             logger.info("OAuth access token refused: wrong %s", ", ".join(p for p in problems if p))
@@ -230,6 +246,7 @@ class JwtVerifier:
         scopes = scopes.split() if isinstance(scopes, str) else [str(s) for s in scopes if isinstance(s, str)]
         subject = claims.get("sub") if isinstance(claims.get("sub"), str) else None
         client = claims.get("client_id") or claims.get("azp") or subject or "oauth-client"
+        assert exp is not None
         return AccessToken(
             token=token,
             client_id=str(client),

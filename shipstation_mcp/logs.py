@@ -1,34 +1,88 @@
-"""Logging to stderr (stdout belongs to the MCP protocol in stdio mode), with secrets scrubbed from every line."""
+"""Logging to stderr (stdout belongs to the MCP protocol in stdio mode), with secrets scrubbed from every line and
+every line one line: control characters, line breaks and terminal escape sequences in a message (a value from
+outside: a header, a URI, an API message, a payload's text) are written escaped, `\\r\\n` and `\\x1b`, never raw."""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+import traceback
 from collections.abc import Iterable
+from types import TracebackType
 
 from .config import LOG_LEVELS
+from .redact import REDACTED, Redactor
 
-REDACTED = "[redacted]"
+__all__ = ["REDACTED", "RedactingFormatter", "configure_logging", "escape", "quoted", "redact_everywhere"]
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
+def _escaped(match: re.Match[str]) -> str:
+    ch = match.group()
+    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def escape(text: str) -> str:
+    """`text` on one line: control characters, line and paragraph separators and bidi overrides escaped."""
+    return _UNSAFE.sub(_escaped, text)
+
+
+def quoted(value: object, limit: int = 200) -> str:
+    """An outside value for a log line: escaped, clipped to `limit` characters, in double quotes."""
+    text = str(value)
+    clipped = text if len(text) <= limit else text[: limit - 1] + "…"
+    return '"' + escape(clipped).replace('"', '\\"') + '"'
+
+
 HANDLER_NAME = "shipstation-mcp-stderr"
 LEVELS = LOG_LEVELS
 
 
 class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then replaces every secret (and its traceback copies) with `[redacted]`."""
+    """Formats as usual, each message escaped onto one line, then replaces every secret (whole, split, in another
+    case, and its traceback copies) with `[redacted]`."""
 
     def __init__(self, fmt: str, secrets: Iterable[str] = ()) -> None:
         super().__init__(fmt)
-        self._secrets = [s for s in secrets if s and len(s) >= 4]
+        self._redact = Redactor(secrets)
 
     def add_secret(self, secret: str) -> None:
-        if secret and len(secret) >= 4 and secret not in self._secrets:
-            self._secrets.append(secret)
+        self._redact.add(secret)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escape(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: ExcInfo) -> str:
+        """The traceback, with each exception's own text (which may quote outside values) on one line."""
+        if ei[1] is None:
+            return super().formatException(ei)
+        report = traceback.TracebackException(type(ei[1]), ei[1], ei[2], compact=True)
+        seen: set[int] = set()
+        pending = [report]
+        while pending:
+            current = pending.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if isinstance(getattr(current, "_str", None), str):
+                current._str = escape(current._str)  # type: ignore[attr-defined]
+            pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+            pending += list(getattr(current, "exceptions", None) or [])
+        return _UNSAFE_BUT_NEWLINE.sub(_escaped, "".join(report.format()).rstrip("\n"))
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        cached = record.exc_text  # another handler's formatter may have cached the traceback unescaped
+        record.exc_text = None
+        try:
+            return self._redact(super().format(record))
+        finally:
+            record.exc_text = cached
 
 
 def redact_everywhere(secret: str) -> None:

@@ -12,7 +12,12 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import os
+import resource
+import socket
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
@@ -47,7 +52,17 @@ logger = logging.getLogger(__name__)
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
 KEEP_ALIVE_SECONDS = 5
-BACKLOG = 2048
+BACKLOG = 64
+"""The listen backlog, which is also how many connections asyncio accepts in one turn of the loop, before any of
+them can be closed: kept small, so a flood of connections cannot take descriptors faster than the cap frees them."""
+RESERVED_FILES = 64
+"""Descriptors kept free for everything but inbound connections: the event store, log files, the JWKS fetch, the
+connections to ShipStation, Redis or PostgreSQL."""
+ACCEPTS_IN_FLIGHT = 4 * BACKLOG
+"""Connections accepted but not yet counted by the cap (asyncio hands them to the protocol a few loop turns later)."""
+MIN_CONNECTIONS = 10
+LOOP_REPORT_INTERVAL = 60.0
+RESOURCE_ERRNOS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 
 
 def require_safe_exposure(settings: LiveSettings, host: str, *, no_auth: bool = False) -> None:
@@ -149,11 +164,10 @@ class GuardedH11Protocol(H11Protocol):
         super().connection_made(transport)
         self._deadline: asyncio.TimerHandle | None = None
         self._body_pending = False
-        if len(self.connections) > self.max_connections:
-            oldest = next(iter(self._waiting), None)
-            if oldest is not None:
-                oldest._expire()
         self._wait_for_request()
+        if len(self.connections) > self.max_connections:
+            # The oldest connection still waiting for a request makes room; when every one is busy, this one goes.
+            next(iter(self._waiting))._expire()
 
     def _wait_for_request(self) -> None:
         self._waiting[self] = None
@@ -209,10 +223,85 @@ def guarded_protocol(timeout: float, max_connections: int) -> type[GuardedH11Pro
     )
 
 
+def open_file_limit() -> tuple[int, int]:
+    """The open-file limit after raising the soft limit to the hard one where allowed, and descriptors in use."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+    if soft != resource.RLIM_INFINITY and wanted > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError):
+            logger.debug("Could not raise the open-file limit from %d to %d", soft, wanted)
+    try:
+        in_use = len(os.listdir("/proc/self/fd"))
+    except OSError:
+        in_use = 32  # not Linux: a typical start-up's count
+    return (soft if soft != resource.RLIM_INFINITY else 1 << 20), in_use
+
+
+def connection_cap(configured: int, limit: int, in_use: int) -> int:
+    """`configured`, lowered so inbound connections (and those accepted but not yet counted) can never take the
+    descriptors the rest of the server needs: past the limit asyncio can accept nothing, not even a delivery."""
+    room = limit - in_use - RESERVED_FILES - ACCEPTS_IN_FLIGHT
+    return max(MIN_CONNECTIONS, min(configured, room))
+
+
+class LoopReports:
+    """The event loop's exception handler: one line per condition per minute, without a traceback for running out
+    of descriptors or memory (asyncio would otherwise log one traceback per failed accept, thousands a second)."""
+
+    def __init__(self, interval: float = LOOP_REPORT_INTERVAL, monotonic: Callable[[], float] = time.monotonic):
+        self._interval = interval
+        self._monotonic = monotonic
+        self._last: dict[tuple[str, str], float] = {}
+        self._quiet: dict[tuple[str, str], int] = {}
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+        exc = context.get("exception")
+        message = str(context.get("message") or "event loop error")
+        key = (message, type(exc).__name__ if exc is not None else "")
+        now = self._monotonic()
+        last = self._last.get(key)
+        if last is not None and now - last < self._interval:
+            self._quiet[key] = self._quiet.get(key, 0) + 1
+            return
+        self._last[key] = now
+        again = self._quiet.pop(key, 0)
+        repeated = f" ({again} more like it in the last minute)" if again else ""
+        if isinstance(exc, OSError) and exc.errno in RESOURCE_ERRNOS:
+            logger.error(
+                "%s: %s%s. Raise the open-file limit (ulimit -n) or lower SHIPSTATION_HTTP_MAX_CONNECTIONS",
+                message,
+                os.strerror(exc.errno or 0),
+                repeated,
+            )
+            return
+        error = exc if isinstance(exc, BaseException) else None
+        logger.error("%s%s", message, repeated, exc_info=error)
+
+
 def run_uvicorn(app: Starlette, *, host: str, port: int, settings: LiveSettings | None = None) -> None:
     import uvicorn
 
     live = settings or LiveSettings()
+    limit, in_use = open_file_limit()
+    cap = connection_cap(live.http_max_connections, limit, in_use)
+    if cap < live.http_max_connections:
+        logger.warning(
+            "The open-file limit is %d (%d in use): at most %d connections are kept open at once, not %d. "
+            "Raise the limit (ulimit -n, or LimitNOFILE= in a systemd unit) to allow more",
+            limit,
+            in_use,
+            cap,
+            live.http_max_connections,
+        )
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            asyncio.get_running_loop().set_exception_handler(LoopReports())
+            await super().startup(sockets)
+
     # log_config=None: uvicorn logs through our stderr handler (and its redacting formatter).
     # Open subscription streams would otherwise hold a shutdown until every client hung up.
     config = uvicorn.Config(
@@ -224,8 +313,8 @@ def run_uvicorn(app: Starlette, *, host: str, port: int, settings: LiveSettings 
         lifespan="on",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        http=guarded_protocol(live.http_timeout, live.http_max_connections),
+        http=guarded_protocol(live.http_timeout, cap),
         ws="none",
         backlog=BACKLOG,
     )
-    uvicorn.Server(config).run()
+    Server(config).run()

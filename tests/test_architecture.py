@@ -10,7 +10,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "shipstation_mcp"
 
 # Lowest first. A module may import from its own layer's package and from any layer below it.
 LAYERS: list[set[str]] = [
-    {"shipstation_mcp", "shipstation_mcp.config", "shipstation_mcp.errors", "shipstation_mcp.times"},
+    {
+        "shipstation_mcp",
+        "shipstation_mcp.config",
+        "shipstation_mcp.errors",
+        "shipstation_mcp.redact",
+        "shipstation_mcp.times",
+        "shipstation_mcp.zones",
+    },
     {"shipstation_mcp.logs"},
     {"shipstation_mcp.state"},
     {"shipstation_mcp.api"},

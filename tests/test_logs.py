@@ -177,3 +177,35 @@ def test_lines_without_secrets_are_unchanged() -> None:
     assert formatter.format(record("GET /v2/labels/se-1/track -> 200 in %d ms", 42)) == (
         "ERROR GET /v2/labels/se-1/track -> 200 in 42 ms"
     )
+
+
+# --------------------------------------------------------------------------------------------------- log injection
+
+HOSTILE = "\r\n1999-01-01 00:00:00,000 ERROR shipstation_mcp: FORGED \x1b[2J\x1b]0;owned\x07 \u2028 \x9b31m"
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_outside_values_cannot_forge_lines_or_send_escape_sequences(capsys: pytest.CaptureFixture[str]) -> None:
+    """A resource URI, a delivery's status text or an API message holding CR/LF or terminal escapes stays on its
+    own line, escaped; so does the text of an exception in a traceback."""
+    configure_logging("INFO")
+    log = logging.getLogger("shipstation_mcp.test")
+    log.info("Resource read: %s", "shipstation://tracking/1Z" + HOSTILE)
+    log.warning("Tracking update stored for 1Z: " + HOSTILE)
+    try:
+        raise ValueError("API said: " + HOSTILE)
+    except ValueError:
+        log.exception("ShipStation answered oddly")
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\r" not in err and "\x07" not in err and "\u2028" not in err and "\x9b" not in err
+    assert not [line for line in err.splitlines() if "FORGED" in line and not line.startswith(("20", "ValueError"))]
+    assert [line for line in err.splitlines() if line.startswith("1999-01-01")] == []
+    assert "\\r\\n1999-01-01" in err and "\\x1b[2J" in err
+    assert err.count("FORGED") == 3
+
+
+def test_quoted_values_are_one_clipped_line() -> None:
+    from shipstation_mcp.logs import quoted
+
+    assert quoted("a\r\nb\x1b[31m", 50) == '"a\\r\\nb\\x1b[31m"'
+    assert quoted("x" * 500, 10) == '"' + "x" * 9 + '…"'

@@ -8,13 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from ..api.models import TrackEvent, TrackingInfo
 from ..api.status import StatusInfo, detail_description, detail_needs_action, package_status, status_info
 from .base import AnswerPart, CachedAnswer
 from .format import (
+    Where,
     day_has_passed,
+    delivery_time,
     due_day,
     event_offset,
     event_place,
@@ -22,7 +24,9 @@ from .format import (
     format_day,
     format_local,
     hours_between,
+    offset_at,
     offset_text,
+    read_event_times,
 )
 
 __all__ = [
@@ -81,7 +85,9 @@ class TrackingSummary(CachedAnswer):
     days_in_transit: float | None = Field(None, description="From the first carrier scan to delivery (or to now)")
     latest_event: LatestEvent | None = None
     hours_since_last_scan: float | None = None
-    utc_offset: str | None = Field(None, description="UTC offset where the package last was; text dates are local")
+    utc_offset: str | None = Field(
+        None, description="UTC offset where the package last was, at its last scan; text dates are local"
+    )
     signer: str | None = None
     delivered_to: str | None = Field(None, description="Business or person that took the package (neighbour, shop)")
     proof_of_delivery_url: str | None = Field(None, description="The carrier's photo or signature of the delivery")
@@ -91,6 +97,10 @@ class TrackingSummary(CachedAnswer):
     )
     more_events: int | None = Field(None, description="Older events left out of `events`")
     note: str | None = Field(None, description="How this answer relates to what was asked, when that matters")
+
+    _zone: Where = PrivateAttr(default=None)
+    """Where the package last was (an IANA zone when its place is known): each time the text shows is read there at
+    its own instant, so a delivery after a clock change does not borrow an older scan's offset."""
 
     def text(self) -> str:
         return tracking_text(self)
@@ -135,11 +145,6 @@ def _event_line(event: TrackEvent) -> str:
     return f"{_event_when(event)}: {what}{at}" + (f" ({place})" if place else "")
 
 
-def _package_offset(events: list[TrackEvent]) -> timedelta | None:
-    """The UTC offset of the newest event whose local time is known: where the package is (or was delivered)."""
-    return next((o for o in (event_offset(e) for e in events) if o is not None), None)
-
-
 def _distinct(reasons: list[str]) -> list[str]:
     seen: set[str] = set()
     kept = []
@@ -163,9 +168,10 @@ def summarize_tracking(
     now = now or datetime.now(UTC)
     label = label or LabelFacts(label_id=label_id)
     status = package_status(info.status_code, info.status_detail_code)
-    events = _sorted_events(info.events)
+    times = read_event_times(info.events)  # each event at its real instant, with its own place's clock
+    events = _sorted_events(times.events)
     latest = events[0] if events else None
-    offset = _package_offset(events)
+    where = times.zone
     detail_code = info.status_detail_code
     detail = info.status_detail_description or detail_description(detail_code)
     detail_acts = bool(detail_code and detail_needs_action(detail_code))
@@ -173,7 +179,8 @@ def summarize_tracking(
     delivery = next((e for e in events if e.occurred_at and status_info(e.status_code).delivered), None)
     actual = None
     if delivered:
-        actual = info.actual_delivery_date or (delivery or latest or TrackEvent()).occurred_at
+        actual = delivery_time(info.actual_delivery_date, delivery.occurred_at if delivery else None)
+        actual = actual or (latest or TrackEvent()).occurred_at
 
     scan_times = [e.occurred_at for e in events if e.occurred_at]
     first_scan = min(scan_times) if scan_times else None
@@ -184,8 +191,9 @@ def summarize_tracking(
     hours_since = None
     if latest and latest.occurred_at and not label.voided and not delivered:  # "since the last scan" ends there
         hours_since = max(0.0, hours_between(latest.occurred_at, now))
-    due = due_day(info.estimated_delivery_date, offset)
-    late = bool(due and not delivered and not label.voided and day_has_passed(due, now, offset))
+    due = due_day(info.estimated_delivery_date, where)
+    late = bool(due and not delivered and not label.voided and day_has_passed(due, now, where))
+    offset = offset_at(latest.occurred_at if latest else None, where)
 
     attention = _attention(info, status, detail, detail_acts, label, hours_since, stalled_after_hours, due, late)
     summary = TrackingSummary(
@@ -223,6 +231,7 @@ def summarize_tracking(
         events=[_event_line(e) for e in events[: max(0, max_events)]],
         more_events=max(0, len(events) - max(0, max_events)) or None,
     )
+    summary._zone = where
     summary.headline = tracking_headline(summary, now=now)
     return summary
 
@@ -295,7 +304,7 @@ def tracking_headline(s: TrackingSummary, *, now: datetime | None = None) -> str
     return f"{s.status_description}: {scan}{where}, {_when(last, offset)}{expected}"
 
 
-def _delivered_headline(s: TrackingSummary, offset: timedelta | None, where: str) -> str:
+def _delivered_headline(s: TrackingSummary, offset: Where, where: str) -> str:
     when = format_local(s.actual_delivery, offset) or "at an unknown time"
     to = f" to {s.delivered_to}" if s.delivered_to else ""
     signed = f" (signed by {s.signer})" if s.signer else ""
@@ -314,7 +323,10 @@ def _unscanned_headline(s: TrackingSummary, now: datetime | None) -> str:
     return "Label created; the carrier has not scanned the package yet"
 
 
-def _offset_of(s: TrackingSummary) -> timedelta | None:
+def _offset_of(s: TrackingSummary) -> Where:
+    """Where the summary's times are shown: its zone (each instant at its own offset), else its fixed offset."""
+    if s._zone is not None:
+        return s._zone
     if s.utc_offset is None:
         return None
     sign = -1 if s.utc_offset.startswith("-") else 1
@@ -322,7 +334,7 @@ def _offset_of(s: TrackingSummary) -> timedelta | None:
     return sign * timedelta(hours=int(hours), minutes=int(minutes))
 
 
-def _when(event: LatestEvent | None, offset: timedelta | None) -> str:
+def _when(event: LatestEvent | None, offset: Where) -> str:
     if event is None or event.occurred_at is None:
         return "at an unknown time"
     return format_local(event.occurred_at, offset) or ""

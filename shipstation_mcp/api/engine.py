@@ -49,6 +49,7 @@ from ..errors import (
     ServerError,
     ShipStationError,
 )
+from ..redact import Redactor
 from ..state.cache import ResponseCache
 from ..state.limiter import RateLimiter, shared_limiter
 from ..times import utc_text
@@ -76,7 +77,6 @@ TERMINAL_TTL = 24 * 3600.0
 """Lifetime of answers that cannot change any more: delivered tracking, voided labels."""
 SHIPMENT_TTL = 60.0
 """Lifetime of shipment and label answers (and label searches)."""
-REDACTED = "[redacted]"
 REFUSAL_MEMORY = 600.0
 """Seconds a refused capability (a plan without tracking by number, a host without it) is not asked again."""
 PROBED_FAMILIES = (V2, SHIPENGINE)
@@ -429,7 +429,8 @@ class RequestEngine:
         if not response.content:
             return None
         try:
-            return json.loads(response.content)
+            # A successful answer may echo a credential too (a field repeating the request): never past here.
+            return self._redact.json(json.loads(response.content))
         except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep JSON
             raise MalformedResponse(
                 f"ShipStation's answer (HTTP {response.status_code}, {len(response.content)} bytes) was not valid "
@@ -526,14 +527,16 @@ class RequestEngine:
         other, accepts = await self.other_api_accepts_key()
         error.other_api, error.other_api_accepts = (other.name, accepts) if other else (None, None)
 
+    @functools.cached_property
+    def _redact(self) -> Redactor:
+        """Every credential of the family (the key, a V1 secret), matched whole, split, in any case or in part."""
+        if self.settings.demo:  # the demo's placeholder key is an ordinary word, not a secret
+            return Redactor()
+        return Redactor(self.family.credentials(self.settings))
+
     def _scrub(self, text: str) -> str:
         """Text from ShipStation without the credentials (an error message may echo the key it was sent)."""
-        if self.settings.demo:  # the demo's placeholder key is an ordinary word, not a secret
-            return text
-        for secret in self.family.credentials(self.settings):
-            if len(secret) >= 4:
-                text = text.replace(secret, REDACTED)
-        return text
+        return self._redact(text)
 
     def parse(self, model: type[ModelT], data: Any) -> ModelT:
         if not isinstance(data, dict):

@@ -5,7 +5,9 @@ timestamps without a zone, enum values the spec never listed. These models accep
 
 - text fields take numbers and turn them into strings; blank strings become absent (None);
 - timestamps without a zone are UTC (ShipStation's `occurred_at`, `ship_date`, … are UTC), except
-  `carrier_occurred_at`, which is the carrier's local wall-clock time and stays zone-less on purpose;
+  `carrier_occurred_at`, which is the carrier's local wall-clock time and stays zone-less on purpose (unless it
+  carries a real offset, which makes it a moment); a tracking answer's zone-less dates (FedEx's ship, estimated and
+  actual delivery dates) are UTC tagged `ZONELESS`, so their day can be read as the carrier wrote it;
 - a timestamp that cannot be read becomes absent rather than failing the whole response;
 - enum-like fields are plain strings, so an unknown value is kept, never rejected;
 - unknown fields are ignored.
@@ -17,7 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
-from ..times import parse_timestamp
+from ..times import parse_timestamp, parse_wall_time
 
 
 def _text(value: Any) -> str | None:
@@ -67,7 +69,11 @@ def _flag(value: Any) -> bool | None:
 
 
 def _local_timestamp(value: Any) -> datetime | None:
-    return parse_timestamp(value, keep_local=True)
+    return parse_wall_time(value)
+
+
+def _day_or_timestamp(value: Any) -> datetime | None:
+    return parse_timestamp(value, mark_zoneless=True)
 
 
 def _list(value: Any) -> list[Any]:
@@ -96,6 +102,7 @@ Integer = Annotated[int | None, BeforeValidator(_integer)]
 Flag = Annotated[bool | None, BeforeValidator(_flag)]
 Timestamp = Annotated[datetime | None, BeforeValidator(parse_timestamp)]
 LocalTimestamp = Annotated[datetime | None, BeforeValidator(_local_timestamp)]
+DayOrTimestamp = Annotated[datetime | None, BeforeValidator(_day_or_timestamp)]
 Tags = Annotated[list[str], BeforeValidator(_tags)]
 
 
@@ -232,9 +239,9 @@ class TrackingInfo(ApiModel):
     carrier_status_code: Text = None
     carrier_status_description: Text = None
     carrier_detail_code: Text = None
-    ship_date: Timestamp = Field(default=None, validation_alias=AliasChoices("ship_date", "shipped_date"))
-    estimated_delivery_date: Timestamp = None
-    actual_delivery_date: Timestamp = None
+    ship_date: DayOrTimestamp = Field(default=None, validation_alias=AliasChoices("ship_date", "shipped_date"))
+    estimated_delivery_date: DayOrTimestamp = None
+    actual_delivery_date: DayOrTimestamp = None
     exception_description: Text = None
     events: Annotated[list[TrackEvent], Objects] = Field(default_factory=list)
 

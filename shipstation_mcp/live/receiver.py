@@ -8,7 +8,9 @@ A delivery is checked in this order, and nothing is parsed or written before eve
    `SHIPSTATION_WEBHOOK_VERIFY=false`): missing → 404, as ShipStation's guide suggests, so probes learn nothing.
 3. A declared body over 1 MiB → 413.
 4. Timestamp more than 5 minutes from our clock (either way) → 400.
-5. The key id must name a known key (see Keys below) → 401; if the key set cannot be fetched → 503 (retried).
+5. The key id must name a known key (see Keys below) → 401 once a fresh key set does not hold it; 503 (retried)
+   when the key set cannot be fetched, or no refetch is allowed yet (the id may be a key ShipStation just started
+   using, and ShipStation never retries a 401).
 6. The body is read in chunks and abandoned past 1 MiB → 413; past `MAX_BUFFERED_BYTES` held by all deliveries
    at once → 503.
 7. RSA-SHA256 (PKCS#1 v1.5) over `signed_message(timestamp, raw body)` with that key → 401 if it does not verify.
@@ -29,10 +31,12 @@ Keys: the JWKS is fetched when the receiver starts and refreshed in the backgrou
 with a known key never waits on the network. A delivery naming an unknown key id triggers one refetch (key
 rotation). That is the only outbound call a delivery can ever wait on, and it is bounded three ways: one fetch in
 flight at a time (concurrent deliveries share it), at most one such refetch per `REFETCH_COOLDOWN` (so random key
-ids sent by an attacker cannot make us hammer the JWKS URL: inside the cooldown an unknown key is rejected at once),
+ids sent by an attacker cannot make us hammer the JWKS URL: inside the cooldown an unknown key is deferred at once),
 and the delivery waits at most `UNKNOWN_KEY_WAIT` seconds (the fetch itself carries on in the background). Rejecting
 an unknown key outright would have been faster still, but would lose the first updates after every key rotation if
-ShipStation does not retry them.
+ShipStation does not retry them. Deliveries that carry this install's secret and those that do not (an install
+without one, or a probe) have a refetch budget each, so a probe naming a made-up key id never spends the refetch a
+genuine delivery needs; an unknown id that could not be checked yet gets 503, so ShipStation delivers it again.
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ from ..api.models import TrackingInfo
 from ..api.status import status_info
 from ..config import LiveSettings, is_loopback_host, stored_webhook_secret
 from ..errors import InvalidInput
-from ..logs import redact_everywhere
+from ..logs import quoted, redact_everywhere
 from ..state.store import EventStore, IncomingEvent, StoredEvent, Terminal, UnstorableValue, check_storable
 from ..times import parse_timestamp
 
@@ -195,6 +199,14 @@ def public_keys_from_jwks(document: object) -> dict[str, rsa.RSAPublicKey]:
     return keys
 
 
+class KeyMiss(str):
+    """Why no key was found: `UNKNOWN` (a fresh key set does not hold it) or `UNCHECKED` (no refetch allowed yet)."""
+
+
+UNKNOWN = KeyMiss("unknown")
+UNCHECKED = KeyMiss("unchecked")
+
+
 class JwksCache:
     """ShipStation's public keys, fetched ahead of need and refreshed in the background (see the module notes)."""
 
@@ -222,7 +234,7 @@ class JwksCache:
         self._unknown_key_wait = unknown_key_wait
         self._monotonic = monotonic
         self._keys: dict[str, rsa.RSAPublicKey] = {}
-        self._last_refetch: float | None = None
+        self._last_refetch: dict[bool, float] = {}
         self._last_ok = False
         self._in_flight: anyio.Event | None = None
         self._tasks: anyio.abc.TaskGroup | None = None
@@ -285,20 +297,36 @@ class JwksCache:
             done.set()
 
     async def key_for(self, kid: str) -> rsa.RSAPublicKey | None:
-        """The key named `kid`; for an unknown id, wait (bounded) for one rate-limited refetch first."""
+        """The key named `kid`, or None (after one rate-limited refetch for an unknown id)."""
+        found = await self.lookup(kid)
+        return found if isinstance(found, rsa.RSAPublicKey) else None
+
+    async def lookup(self, kid: str, *, proven: bool = True) -> rsa.RSAPublicKey | KeyMiss:
+        """The key named `kid`; for an unknown id, wait (bounded) for one rate-limited refetch first.
+
+        `proven`: the caller showed this install's webhook secret. Unproven callers have a refetch budget of their
+        own, so a probe with a made-up key id never uses up the refetch a genuine delivery signed with a new key
+        needs. `UNCHECKED` when no refetch was allowed yet or it did not finish in time (the id may be new: answer
+        503, which ShipStation retries), `UNKNOWN` when a fresh key set does not hold it."""
         key = self._keys.get(kid)
-        if key is not None or self._tasks is None:
+        if key is not None:
             return key
+        if self._tasks is None:
+            return UNKNOWN
         if self._in_flight is None:
             now = self._monotonic()
-            if self._last_refetch is not None and now - self._last_refetch < self._refetch_cooldown:
-                return None
-            self._last_refetch = now
-            logger.info("Unknown webhook signing key id %r: fetching the JWKS again", kid[:64])
+            last = self._last_refetch.get(proven)
+            if last is not None and now - last < self._refetch_cooldown:
+                return UNCHECKED
+            self._last_refetch[proven] = now
+            logger.info("Unknown webhook signing key id %s: fetching the JWKS again", quoted(kid, 64))
         done = self._start_fetch()
         with anyio.move_on_after(self._unknown_key_wait):
             await done.wait()
-        return self._keys.get(kid)
+        key = self._keys.get(kid)
+        if key is not None:
+            return key
+        return UNKNOWN if done.is_set() and self._last_ok else UNCHECKED
 
     async def _fetch(self) -> bool:
         """Fetch and replace the key set. On any failure keep the keys we have; never raise."""
@@ -543,7 +571,7 @@ class WebhookReceiver:
         account_proven = self._check_secret(headers)
         if isinstance(account_proven, Verdict):
             return account_proven
-        signed = await self._check_signature_headers(headers)
+        signed = await self._check_signature_headers(headers, proven=account_proven is True)
         if isinstance(signed, Verdict):
             return signed
         try:
@@ -575,7 +603,9 @@ class WebhookReceiver:
             return Verdict(401, "Unauthorized")
         return True
 
-    async def _check_signature_headers(self, headers: Headers) -> tuple[rsa.RSAPublicKey, str, str] | Verdict | None:
+    async def _check_signature_headers(
+        self, headers: Headers, *, proven: bool
+    ) -> tuple[rsa.RSAPublicKey, str, str] | Verdict | None:
         """The signing key, signature and timestamp to check the body against (None when checks are off)."""
         kid, signature, stamp = (headers.get(h) for h in (KEY_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER))
         if self.settings.webhook_verify and not (kid and signature and stamp):
@@ -589,18 +619,22 @@ class WebhookReceiver:
         assert kid and signature and stamp
         sent_at = parse_signature_timestamp(stamp)
         if sent_at is None or abs(self._clock() - sent_at) > self._tolerance:
-            logger.warning("Webhook rejected: timestamp %r is more than 5 minutes off our clock", stamp[:64])
+            logger.warning("Webhook rejected: timestamp %s is more than 5 minutes off our clock", quoted(stamp, 64))
             return Verdict(400, "Stale or unreadable timestamp")
         assert self.jwks is not None
-        key = await self.jwks.key_for(kid)  # before reading the body: random key ids cost us no memory
-        if key is None:
-            if not self.jwks.available and not self.jwks.offline:
-                # Our side's problem, not the sender's: ShipStation retries a 503, never a 401.
-                logger.warning("Webhook deferred: the signing keys cannot be fetched (%s)", self.jwks.url)
-                return Verdict(503, "Signing keys unavailable; try again later", (("retry-after", "30"),))
-            logger.warning("Webhook rejected: unknown signing key id %r", kid[:64])
-            return Verdict(401, "Unauthorized")
-        return key, signature, stamp
+        key = await self.jwks.lookup(kid, proven=proven)  # before reading the body: random ids cost no memory
+        if isinstance(key, rsa.RSAPublicKey):
+            return key, signature, stamp
+        if not self.jwks.available and not self.jwks.offline:
+            # Our side's problem, not the sender's: ShipStation retries a 503, never a 401.
+            logger.warning("Webhook deferred: the signing keys cannot be fetched (%s)", self.jwks.url)
+            return Verdict(503, "Signing keys unavailable; try again later", (("retry-after", "30"),))
+        if key is UNCHECKED:
+            # Perhaps a key ShipStation just started using: a 401 would lose the update (it is never retried).
+            logger.warning("Webhook deferred: signing key id %s is not known yet", quoted(kid, 64))
+            return Verdict(503, "Unknown signing key; try again later", (("retry-after", "60"),))
+        logger.warning("Webhook rejected: unknown signing key id %s", quoted(kid, 64))
+        return Verdict(401, "Unauthorized")
 
     async def _accept(self, body: bytes, *, account_proven: bool) -> Verdict:
         """Parse, store and announce a delivery that passed every check."""

@@ -34,8 +34,8 @@ class Place:
     state: str | None
     postal_code: str | None
     country: str
-    utc_offset: int
-    """Hours from UTC of the carrier's local clock there (for `carrier_occurred_at`)."""
+    zone: str | None = None
+    """IANA time zone of the carrier's local clock there (for `carrier_occurred_at`), right in every season."""
 
 
 @dataclass(frozen=True)
@@ -224,52 +224,53 @@ CARRIERS: tuple[CarrierSpec, ...] = (
 
 # ------------------------------------------------------------------------------------------------ places
 
-PORTLAND = Place("PORTLAND", "OR", "97218", "US", -7)
+LA, DENVER, CHICAGO, NEW_YORK = "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York"
+PORTLAND = Place("PORTLAND", "OR", "97218", "US", LA)
 # UPS
-UPS_PORTLAND = Place("PORTLAND", "OR", "97220", "US", -7)
-UPS_HERMISTON = Place("HERMISTON", "OR", "97838", "US", -7)
-UPS_SALT_LAKE = Place("SALT LAKE CITY", "UT", "84104", "US", -6)
-UPS_COMMERCE_CITY = Place("COMMERCE CITY", "CO", "80022", "US", -6)
-UPS_DENVER = Place("DENVER", "CO", "80205", "US", -6)
-UPS_DENVER_EAST = Place("DENVER", "CO", "80206", "US", -6)
-UPS_HODGKINS = Place("HODGKINS", "IL", "60525", "US", -5)
-UPS_CHICAGO = Place("CHICAGO", "IL", "60618", "US", -5)
-UPS_LOUISVILLE = Place("LOUISVILLE", "KY", "40209", "US", -4)
-UPS_TACOMA = Place("TACOMA", "WA", "98409", "US", -7)
-UPS_SEATTLE = Place("SEATTLE", "WA", "98115", "US", -7)
-UPS_DFW = Place("MESQUITE", "TX", "75149", "US", -5)
-UPS_NAMPA = Place("NAMPA", "ID", "83687", "US", -6)
+UPS_PORTLAND = Place("PORTLAND", "OR", "97220", "US", LA)
+UPS_HERMISTON = Place("HERMISTON", "OR", "97838", "US", LA)
+UPS_SALT_LAKE = Place("SALT LAKE CITY", "UT", "84104", "US", DENVER)
+UPS_COMMERCE_CITY = Place("COMMERCE CITY", "CO", "80022", "US", DENVER)
+UPS_DENVER = Place("DENVER", "CO", "80205", "US", DENVER)
+UPS_DENVER_EAST = Place("DENVER", "CO", "80206", "US", DENVER)
+UPS_HODGKINS = Place("HODGKINS", "IL", "60525", "US", CHICAGO)
+UPS_CHICAGO = Place("CHICAGO", "IL", "60618", "US", CHICAGO)
+UPS_LOUISVILLE = Place("LOUISVILLE", "KY", "40209", "US", "America/Kentucky/Louisville")
+UPS_TACOMA = Place("TACOMA", "WA", "98409", "US", LA)
+UPS_SEATTLE = Place("SEATTLE", "WA", "98115", "US", LA)
+UPS_DFW = Place("MESQUITE", "TX", "75149", "US", CHICAGO)
+UPS_NAMPA = Place("NAMPA", "ID", "83687", "US", "America/Boise")
 # USPS
-USPS_PORTLAND = Place("PORTLAND", "OR", "97218", "US", -7)
-USPS_MADISON = Place("MADISON", "WI", "53703", "US", -5)
-USPS_EAGAN = Place("EAGAN", "MN", "55121", "US", -5)
-USPS_BOSTON = Place("BOSTON", "MA", "02205", "US", -4)
-USPS_ALLSTON = Place("ALLSTON", "MA", "02134", "US", -4)
-USPS_BILLINGS = Place("BILLINGS", "MT", "59101", "US", -6)
-USPS_BOZEMAN = Place("BOZEMAN", "MT", "59715", "US", -6)
-USPS_SF_ISC = Place("SAN FRANCISCO", "CA", "94128", "US", -7)
-OSAKA_INTL = Place("OSAKA", None, None, "JP", 9)
+USPS_PORTLAND = Place("PORTLAND", "OR", "97218", "US", LA)
+USPS_MADISON = Place("MADISON", "WI", "53703", "US", CHICAGO)
+USPS_EAGAN = Place("EAGAN", "MN", "55121", "US", CHICAGO)
+USPS_BOSTON = Place("BOSTON", "MA", "02205", "US", NEW_YORK)
+USPS_ALLSTON = Place("ALLSTON", "MA", "02134", "US", NEW_YORK)
+USPS_BILLINGS = Place("BILLINGS", "MT", "59101", "US", DENVER)
+USPS_BOZEMAN = Place("BOZEMAN", "MT", "59715", "US", DENVER)
+USPS_SF_ISC = Place("SAN FRANCISCO", "CA", "94128", "US", LA)
+OSAKA_INTL = Place("OSAKA", None, None, "JP", "Asia/Tokyo")
 # FedEx
-FEDEX_TROUTDALE = Place("TROUTDALE", "OR", "97060", "US", -7)
-FEDEX_PHOENIX = Place("PHOENIX", "AZ", "85043", "US", -7)
-FEDEX_PHOENIX_HOME = Place("PHOENIX", "AZ", "85018", "US", -7)
-FEDEX_MEMPHIS = Place("MEMPHIS", "TN", "38118", "US", -5)
-FEDEX_INDIANAPOLIS = Place("INDIANAPOLIS", "IN", "46241", "US", -4)
-FEDEX_SACRAMENTO = Place("SACRAMENTO", "CA", "95828", "US", -7)
-FEDEX_KANSAS_CITY = Place("KANSAS CITY", "MO", "64153", "US", -5)
-FEDEX_SALT_LAKE = Place("SALT LAKE CITY", "UT", "84116", "US", -6)
+FEDEX_TROUTDALE = Place("TROUTDALE", "OR", "97060", "US", LA)
+FEDEX_PHOENIX = Place("PHOENIX", "AZ", "85043", "US", "America/Phoenix")
+FEDEX_PHOENIX_HOME = Place("PHOENIX", "AZ", "85018", "US", "America/Phoenix")
+FEDEX_MEMPHIS = Place("MEMPHIS", "TN", "38118", "US", CHICAGO)
+FEDEX_INDIANAPOLIS = Place("INDIANAPOLIS", "IN", "46241", "US", "America/Indiana/Indianapolis")
+FEDEX_SACRAMENTO = Place("SACRAMENTO", "CA", "95828", "US", LA)
+FEDEX_KANSAS_CITY = Place("KANSAS CITY", "MO", "64153", "US", CHICAGO)
+FEDEX_SALT_LAKE = Place("SALT LAKE CITY", "UT", "84116", "US", DENVER)
 # DHL Express (DHL spells places its own way and rarely gives a state)
-DHL_PORTLAND = Place("PORTLAND, OR", None, None, "US", -7)
-DHL_CINCINNATI = Place("CINCINNATI HUB, OH", None, None, "US", -4)
-DHL_EAST_MIDLANDS = Place("EAST MIDLANDS", None, None, "GB", 1)
-DHL_LONDON = Place("LONDON-HEATHROW", None, None, "GB", 1)
-DHL_LEIPZIG = Place("LEIPZIG", None, None, "DE", 2)
-DHL_TORONTO = Place("TORONTO, ON", None, None, "CA", -4)
-DHL_LOS_ANGELES = Place("LOS ANGELES GATEWAY, CA", None, None, "US", -7)
+DHL_PORTLAND = Place("PORTLAND, OR", None, None, "US", LA)
+DHL_CINCINNATI = Place("CINCINNATI HUB, OH", None, None, "US", NEW_YORK)
+DHL_EAST_MIDLANDS = Place("EAST MIDLANDS", None, None, "GB", "Europe/London")
+DHL_LONDON = Place("LONDON-HEATHROW", None, None, "GB", "Europe/London")
+DHL_LEIPZIG = Place("LEIPZIG", None, None, "DE", "Europe/Berlin")
+DHL_TORONTO = Place("TORONTO, ON", None, None, "CA", "America/Toronto")
+DHL_LOS_ANGELES = Place("LOS ANGELES GATEWAY, CA", None, None, "US", LA)
 
 
 def _customer(name: str, street: str, city: str, state: str | None, postal: str, country: str, phone: str, **kw):
-    return Customer(name, street, Place(city, state, postal, country, 0), phone, **kw)
+    return Customer(name, street, Place(city, state, postal, country), phone, **kw)
 
 
 # ------------------------------------------------------------------------------------------------ items

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..api.families import SHIPENGINE, V2, ApiFamily
 from ..api.status import DETAIL_CODES, status_info
+from ..zones import zone
 from .account import (
     CARRIERS,
     SHIP_FROM,
@@ -153,6 +154,10 @@ LABEL_TRACKING_STATUS: dict[str, str] = {
 CARRIERS_BY_CODE: dict[str, CarrierSpec] = {c.carrier_code: c for c in CARRIERS}
 
 
+WAREHOUSE_ZONE = "America/Los_Angeles"
+"""Portland, Oregon, where the shop ships from."""
+
+
 class Clockface:
     """Renders "hours ago" as timestamps relative to one fixed moment (floored to the minute)."""
 
@@ -176,12 +181,14 @@ class Clockface:
     def midnight(self, hours_ago: float) -> str:
         return self.date(hours_ago) + "T00:00:00Z"
 
-    def local(self, hours_ago: float, utc_offset: int) -> str:
-        return (self.at(hours_ago) + timedelta(hours=utc_offset)).strftime("%Y-%m-%dT%H:%M:%S")
+    def local(self, hours_ago: float, zone_name: str) -> str:
+        """That moment on the wall clock of an IANA zone (its offset in that season), without a zone."""
+        where = zone(zone_name) or UTC
+        return self.at(hours_ago).astimezone(where).strftime("%Y-%m-%dT%H:%M:%S")
 
-    def local_day(self, hours_ago: float, utc_offset: int) -> str:
-        """That moment's date where the clock reads UTC+`utc_offset`, as a date-only timestamp."""
-        return self.local(hours_ago, utc_offset)[:10] + "T00:00:00Z"
+    def local_day(self, hours_ago: float, zone_name: str) -> str:
+        """That moment's date in an IANA zone, as a date-only timestamp."""
+        return self.local(hours_ago, zone_name)[:10] + "T00:00:00Z"
 
 
 def _stable_millis(value: float) -> int:
@@ -494,9 +501,9 @@ def _code_value(value: str, flavour: Flavour) -> str | int:
     return value
 
 
-def _utc_offset(place: Place | None) -> int:
-    """Hours from UTC where a scan happened; the warehouse's (Portland) when the scan names no place."""
-    return place.utc_offset if place else -7
+def _zone(place: Place | None) -> str:
+    """The zone where a scan happened; the warehouse's (Portland) when the scan names no place."""
+    return (place.zone if place else None) or WAREHOUSE_ZONE
 
 
 def _event(scan: Scan, carrier: str, flavour: Flavour, clock: Clockface, *, newest: bool) -> dict[str, Any]:
@@ -511,7 +518,7 @@ def _event(scan: Scan, carrier: str, flavour: Flavour, clock: Clockface, *, newe
     blank: str | None = "" if dhl else None
     return {
         "occurred_at": clock.iso(scan.hours_ago, zone=not dhl),
-        "carrier_occurred_at": clock.local(scan.hours_ago, _utc_offset(place)),
+        "carrier_occurred_at": clock.local(scan.hours_ago, _zone(place)),
         "description": scan.description,
         "city_locality": place.city if place else "",
         "state_province": (place.state or "") if place else "",
@@ -537,7 +544,7 @@ def _estimate(label_spec: LabelSpec, clock: Clockface, *, dhl: bool) -> str | No
     if eta is None:
         return None
     if label_spec.eta_is_day:
-        return clock.local_day(eta, _utc_offset(label_spec.scans[-1].place if label_spec.scans else None))
+        return clock.local_day(eta, _zone(label_spec.scans[-1].place if label_spec.scans else None))
     return clock.iso(eta, zone=not dhl)
 
 

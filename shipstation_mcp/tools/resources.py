@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.types import SubscribeRequestParams, UnsubscribeRequestParams
 
 from ..api.status import glossary_markdown
@@ -25,7 +26,9 @@ async def tracking_resource(tracking_number: str, ctx: Ctx) -> str:
     try:
         latest = await updates.latest_tracking(await live.ready(), tracking_number, now=live.now())
     except InvalidInput as exc:
-        raise ValueError(str(exc)) from None
+        # The SDK answers a ResourceError with its message (-32602 for this subclass), logged at INFO without a
+        # traceback; anything else would be "Error creating resource from template" and a traceback at ERROR.
+        raise ResourceNotFoundError(str(exc)) from None
     return json.dumps(latest.structured())
 
 

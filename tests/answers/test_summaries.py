@@ -72,7 +72,8 @@ def test_signer_appears_in_the_headline() -> None:
         events=[_event(0, "Delivered", city_locality="OCEANSIDE", state_province="CA", signer="J. SMITH")],
     )
     summary = summarize_tracking(info, now=NOW)
-    assert summary.headline == "Delivered Sat 2 May 2026 12:00 UTC in OCEANSIDE, CA (signed by J. SMITH)"
+    # Oceanside, CA is on Pacific time: the delivery is read there, even with no carrier local time
+    assert summary.headline == "Delivered Sat 2 May 2026 05:00 (UTC-07:00) in OCEANSIDE, CA (signed by J. SMITH)"
     assert summary.signer == "J. SMITH"
 
 

@@ -18,6 +18,7 @@ from shipstation_mcp.live.receiver import (
     MAX_BODY_BYTES,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
+    JwksCache,
 )
 from shipstation_mcp.state.store import SQLiteEventStore
 from shipstation_mcp.web import build_receiver_app
@@ -147,10 +148,12 @@ async def test_wrong_key_id_is_rejected_after_one_refetch(receiver: Receiver) ->
     response = await receiver.post(body, KEY.headers(body, kid="kid-nobody-knows"))
     assert response.status_code == 401
     assert receiver.jwks.requests == 2  # start-up + one refetch for the unknown id
-    # Random key ids cannot make the receiver hammer the JWKS URL: within the cooldown no further fetches.
+    # Random key ids cannot make the receiver hammer the JWKS URL: within the cooldown no further fetches. Each
+    # might be a key ShipStation just started using, so it is deferred (retried), not refused (a 401 is final).
     for n in range(5):
         again = await receiver.post(body, KEY.headers(body, kid=f"random-{n}"))
-        assert again.status_code == 401
+        assert again.status_code == 503
+        assert again.headers["retry-after"] == "60"
     assert receiver.jwks.requests == 2
     assert receiver.stored() == (0, 0)
 
@@ -312,6 +315,47 @@ async def test_rotated_key_is_picked_up_by_one_refetch(tmp_path: Path) -> None:
             assert response.status_code == 200
             assert keys.requests == 2
     assert stored(tmp_path)[0] == 2
+
+
+async def test_a_probe_with_a_made_up_key_id_cannot_make_a_rotated_key_fail(tmp_path: Path) -> None:
+    """Without a webhook secret nothing proves a delivery is ShipStation's before its key is known. A probe naming
+    a made-up key id may use the one refetch allowed per minute, but a genuine delivery signed with ShipStation's
+    new key then gets 503 (retried), never 401, and is stored when it comes again after the cooldown."""
+    new_key = SigningKey("kid-2026-b", slot=1)
+    clock = [1000.0]
+    with jwks_server(KEY) as keys:
+        settings = LiveSettings(webhook_jwks_url=keys.url, data_dir=tmp_path)
+        jwks = JwksCache(keys.url, monotonic=lambda: clock[0])
+        async with serving(build_receiver_app(settings, jwks=jwks)) as base, httpx.AsyncClient() as http:
+            await eventually(lambda: jwks.key_ids)
+            probe = body_of({"resource_type": "API_TRACK"})
+            headers = {**KEY.headers(probe, kid="kid-made-up"), SIGNATURE_HEADER: "AAAA"}
+            assert (await http.post(base + PATH, content=probe, headers=headers)).status_code == 401
+            keys.keys = [KEY, new_key]  # a moment later ShipStation starts signing with a new key
+            body = body_of(payload(status_code="DE"))
+            deferred = await http.post(base + PATH, content=body, headers=new_key.headers(body))
+            assert (deferred.status_code, deferred.headers.get("retry-after")) == (503, "60")
+            clock[0] += 61  # ShipStation delivers again later
+            retried = await http.post(base + PATH, content=body, headers=new_key.headers(body))
+            assert retried.status_code == 200
+    assert stored(tmp_path)[0] == 1
+
+
+async def test_unproven_lookups_leave_the_refetch_of_deliveries_with_the_secret_alone(tmp_path: Path) -> None:
+    """With the account's secret, deliveries without it are turned away before any key is looked up, and a probe
+    that could reach the key lookup unproven uses a refetch budget of its own: the proven delivery's refetch is
+    still there."""
+    new_key = SigningKey("kid-2026-b", slot=1)
+    clock = [1000.0]
+    with jwks_server(KEY) as keys:
+        jwks = JwksCache(keys.url, monotonic=lambda: clock[0])
+        async with jwks.running():
+            await eventually(lambda: jwks.key_ids)
+            assert await jwks.lookup("kid-made-up", proven=False) == "unknown"  # spends the unproven refetch
+            assert await jwks.lookup("kid-made-up-2", proven=False) == "unchecked"
+            keys.keys = [KEY, new_key]
+            assert await jwks.lookup(new_key.kid, proven=True) is not None
+            assert keys.requests == 3
 
 
 async def test_jwks_unreachable_at_start_does_not_stop_the_receiver(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import resource
 import subprocess
 import sys
 import threading
@@ -73,9 +74,18 @@ def base_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def server_process(args: list[str], env: dict[str, str], *, ready_path: str, log: Path) -> Iterator[Process]:
-    """`python -m shipstation_mcp <args> --port <free>` until the context ends; waits for `ready_path` to answer."""
+def server_process(
+    args: list[str], env: dict[str, str], *, ready_path: str, log: Path, open_files: int | None = None
+) -> Iterator[Process]:
+    """`python -m shipstation_mcp <args> --port <free>` until the context ends; waits for `ready_path` to answer.
+
+    `open_files`: the child's RLIMIT_NOFILE, soft and hard (set in the child only, never on this process)."""
     port = free_port()
+
+    def limit_files() -> None:
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
     with log.open("wb") as err:
         child = subprocess.Popen(
             [sys.executable, "-m", "shipstation_mcp", *args, "--port", str(port)],
@@ -84,6 +94,7 @@ def server_process(args: list[str], env: dict[str, str], *, ready_path: str, log
             stdout=subprocess.DEVNULL,
             stderr=err,
             cwd=log.parent,
+            preexec_fn=limit_files if open_files is not None else None,
         )
     process = Process(child, port, log)
     try:

@@ -1,0 +1,103 @@
+"""Removing secrets (the API key, the V1 API secret, tokens) from text that came back from elsewhere.
+
+An answer may echo a secret whole, in another case, split by spaces, dashes or quotes, or only in part. `Redactor`
+replaces every run of at least `MIN_FRAGMENT` of a secret's letters and digits, in order, case ignored, with up to
+`MAX_GAP` other characters between any two of them, by `[redacted]`. A secret with fewer letters and digits than
+that is matched whole the same way; one with fewer than `MIN_SECRET` is not a secret worth matching (it would blank
+out ordinary words).
+
+Callers pass every secret they hold (`Redactor([api_key, api_secret])`), so another API family's secrets plug in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["MIN_FRAGMENT", "REDACTED", "Redactor"]
+
+REDACTED = "[redacted]"
+MIN_FRAGMENT = 8
+MIN_SECRET = 4
+MAX_GAP = 3
+_GAP = f"[^0-9A-Za-z]{{0,{MAX_GAP}}}"
+
+
+def _letters(secret: str) -> str:
+    return "".join(ch for ch in secret.lower() if ch.isascii() and ch.isalnum())
+
+
+class Redactor:
+    """Callable: `redactor(text)` is `text` without any secret; `redactor.json(value)` walks parsed JSON."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        self._secrets: list[str] = []
+        self._fragments: dict[str, list[tuple[str, int]]] = {}
+        self._pattern: re.Pattern[str] | None = None
+        for secret in secrets:
+            self.add(secret)
+
+    def __bool__(self) -> bool:
+        return bool(self._secrets)
+
+    def add(self, secret: str | None) -> None:
+        letters = _letters(secret or "")
+        if len(letters) < MIN_SECRET or letters in self._secrets:
+            return
+        self._secrets.append(letters)
+        size = min(MIN_FRAGMENT, len(letters))
+        for start in range(len(letters) - size + 1):
+            self._fragments.setdefault(letters[start : start + size], []).append((letters, start + size))
+        alternatives = sorted(self._fragments, key=len, reverse=True)
+        body = "|".join(_GAP.join(re.escape(ch) for ch in fragment) for fragment in alternatives)
+        self._pattern = re.compile(f"(?:{body})", re.IGNORECASE)
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None or not text:
+            return text
+        spans: list[tuple[int, int]] = []
+        for match in self._pattern.finditer(text):
+            if spans and match.start() < spans[-1][1]:
+                continue
+            spans.append((match.start(), self._extend(text, match)))
+        if not spans:
+            return text
+        pieces, last = [], 0
+        for start, end in spans:
+            pieces += [text[last:start], REDACTED]
+            last = end
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def _extend(self, text: str, match: re.Match[str]) -> int:
+        """Where the secret that `match` found a piece of ends in `text` (following it as far as it goes)."""
+        end = match.end()
+        for letters, after in self._fragments.get(_letters(match.group()), []):
+            position, index = match.end(), after
+            while index < len(letters):
+                step = position
+                while step < len(text) and step - position < MAX_GAP and not _alnum(text[step]):
+                    step += 1
+                if step < len(text) and text[step].lower() == letters[index]:
+                    position, index = step + 1, index + 1
+                else:
+                    break
+            end = max(end, position)
+        return end
+
+    def json(self, value: Any) -> Any:
+        """Parsed JSON with every string (keys too) redacted."""
+        if self._pattern is None:
+            return value
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, list):
+            return [self.json(v) for v in value]
+        if isinstance(value, dict):
+            return {self(k) if isinstance(k, str) else k: self.json(v) for k, v in value.items()}
+        return value
+
+
+def _alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
