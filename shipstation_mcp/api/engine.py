@@ -504,7 +504,7 @@ class RequestEngine:
         time, the remembered verdict after. None when it could not be asked (no answer, or an answer that is
         neither a yes nor a no). A 403 there is a yes: the key is known, the plan lacks something."""
         other = self.other_family()
-        if other is None:
+        if other is None or self.settings.base_url:  # a base URL stands for this family only: no other host to ask
             return None, None
         if self._other_api_verdict is None:
             root = (self.settings.base_url or other.host).rstrip("/") + other.prefix

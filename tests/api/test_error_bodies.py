@@ -324,3 +324,19 @@ async def test_every_real_error_payload_reads_as_an_instruction() -> None:
         if kind is AuthenticationError:
             assert "ShipStation API V2 refuses it too" in text
         assert KEY not in text
+
+
+async def test_with_a_base_url_a_401_asks_no_other_host() -> None:
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(401, json={"errors": [{"message": "The API key is invalid."}]})
+
+    settings = Settings(api_key=KEY, max_retries=0, base_url="http://127.0.0.1:9")
+    async with ShipStationClient(settings, transport=httpx.MockTransport(handler), limiter=None) as client:
+        with pytest.raises(AuthenticationError) as caught:
+            await client.list_carriers()
+    assert asked == ["http://127.0.0.1:9/v2/carriers"]  # SHIPSTATION_BASE_URL stands for the configured API only
+    assert caught.value.other_api is None
+    assert "SHIPSTATION_API matches where the key was made" in describe_for_assistant(caught.value)
