@@ -23,6 +23,7 @@ from mcp import Client
 
 from shipstation_mcp.api.client import ShipStationClient
 from shipstation_mcp.config import Settings, load_settings
+from shipstation_mcp.lookups.setup_check import run_check
 from shipstation_mcp.sandbox import SandboxTransport
 from shipstation_mcp.tools.server import create_server
 from tests.fixtures.build_spec_examples import DEFAULT_CONTRACTS_DIR, SPECS, load_spec
@@ -242,7 +243,9 @@ async def test_every_request_the_client_sends_is_in_the_spec(api: str) -> None:
     async with Client(create_server(demo, transport=recorder, clock=lambda: NOW)) as mcp:
         for call in calls_for(api):
             await mcp.call_tool(call.tool, call.arguments)
+    await run_check(settings, transport=recorder)  # `shipstation-mcp check` asks each host directly
     sent = {str(s): s for s in map(as_sent, recorder.sent)}
+    assert any(s.path.endswith("/tracking") and "tracking_number" in s.query for s in sent.values())
     assert len(sent) > 20
     problems = [p for s in sent.values() for p in problems_with(s, operations[s.api])]
     assert not problems, "\n".join(problems)
