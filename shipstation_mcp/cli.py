@@ -391,7 +391,31 @@ def _attention_arguments(parser: argparse.ArgumentParser) -> None:
     _table_arguments(parser)
 
 
-ATTENTION_COLUMNS = ("rank", "problem", "tracking_number", "carrier_code", "label_id", "shipment_id", "reasons")
+ATTENTION_COLUMNS = (
+    "rank",
+    "status",
+    "attention",
+    "reason",
+    "tracking_number",
+    "carrier_code",
+    "order_number",
+    "customer",
+    "label_id",
+    "shipment_id",
+)
+
+
+def attention_row(item: dict[str, Any]) -> list[Any]:
+    """One row of the support queue: where the package stands, the problem to act on and every reason for it."""
+    from .answers.bulk import OUTCOMES, PROBLEMS  # here, not at start-up: most commands never print a table
+
+    cells = {
+        **item,
+        "status": OUTCOMES.get(item.get("status") or "", (item.get("status"),))[0],
+        "attention": PROBLEMS.get(item.get("problem") or "", item.get("problem")),
+        "reason": "; ".join(reason.rstrip(".") for reason in item.get("reasons", [])) or item.get("headline"),
+    }
+    return [cells.get(key) for key in ATTENTION_COLUMNS]
 
 
 def run_attention(args: argparse.Namespace, settings: Settings) -> int:
@@ -416,10 +440,7 @@ def run_attention(args: argparse.Namespace, settings: Settings) -> int:
     report = answer.structured or {}
     if output_format == "table":
         print(report.get("headline", ""))
-    rows = [
-        [item.get(key) if key != "reasons" else "; ".join(item.get("reasons", [])) for key in ATTENTION_COLUMNS]
-        for item in report.get("items", [])
-    ]
+    rows = [attention_row(item) for item in report.get("items", [])]
     print_table(ATTENTION_COLUMNS, rows, output_format=output_format)
     return EXIT_OK
 
@@ -427,9 +448,14 @@ def run_attention(args: argparse.Namespace, settings: Settings) -> int:
 def read_packages(source: Any) -> list[str | dict[str, str]]:
     """One package a line: a tracking number (optionally `,carrier_code` or a space and the code) or a label id
     (se-…). Blank lines, `#` comments and a header line (tracking_number, label_id, …) are skipped."""
+    from .api.ids import split_pasted  # here, not at start-up: most commands never read a list
+
     items: list[str | dict[str, str]] = []
     for number, line in enumerate(source, start=1):
-        fields = [part for part in re.split(r"[,;\t ]+", line.split("#", 1)[0].strip()) if part]
+        bare, named = split_pasted(line.split("#", 1)[0])  # 'UPS 1Z…', 'tracking: …'
+        fields = [part for part in re.split(r"[,;\t ]+", bare) if part]
+        if named and len(fields) == 1:
+            fields.append(named)
         if not fields or (number == 1 and fields[0].lower() in {"tracking_number", "tracking", "label_id", "id"}):
             continue
         if len(fields) > 2:
@@ -471,23 +497,72 @@ def _track_many_arguments(parser: argparse.ArgumentParser) -> None:
     _table_arguments(parser)
 
 
-BULK_COLUMNS = ("index", "query", "outcome", "tracking_number", "carrier_code", "status_code", "headline")
+BULK_COLUMNS = (
+    "index",
+    "query",
+    "status",
+    "attention",
+    "reason",
+    "tracking_number",
+    "carrier_code",
+    "order_number",
+    "customer",
+    "headline",
+)
+
+
+def bulk_row(result: dict[str, Any], flagged: set[int]) -> list[Any]:
+    """One row of `track-many`: where the package stands, whether it needs a look and why (a duplicate names the
+    row that answers it)."""
+    from .answers.bulk import OUTCOMES  # here, not at start-up: most commands never print a table
+
+    outcome = result.get("outcome") or ""
+    reasons = [reason.rstrip(".") for reason in result.get("attention") or []]
+    duplicate = result.get("duplicate_of")
+    cells = {
+        **result,
+        "status": OUTCOMES.get(outcome, (outcome,))[0],
+        "attention": "yes" if result.get("index") in flagged else "",
+        "reason": "; ".join(reasons)
+        or result.get("error")
+        or (f"same package as row {duplicate}" if duplicate is not None else None),
+        "headline": result.get("headline") or result.get("error"),
+    }
+    return [cells.get(key) for key in BULK_COLUMNS]
 
 
 def _merge_batches(answers: list[dict[str, Any]], total: int) -> dict[str, Any]:
-    counts: dict[str, int] = {}
-    results: list[dict[str, Any]] = []
-    attention: list[int] = []
-    for batch, answer in enumerate(answers):
-        for key, value in answer.get("counts", {}).items():
-            counts[key] = counts.get(key, 0) + value
-        for result in answer.get("results", []):
-            results.append({**result, "index": batch * BULK_BATCH + result["index"]})
-        attention += [batch * BULK_BATCH + i for i in answer.get("needs_attention", [])]
+    """The answers of several batches as one: indexes made global, and a package answered in an earlier batch
+    named a duplicate in a later one (each batch only knows its own), so the roll-up counts every package once."""
     if len(answers) == 1:
         return answers[0]
-    summary = ", ".join(f"{count} {outcome.replace('_', ' ')}" for outcome, count in counts.items())
-    headline = f"{total} packages: {summary}" + (f" — {len(attention)} need attention" if attention else "")
+    from .answers.bulk import FLAGGED_OUTCOMES, OUTCOMES, rollup  # here: most commands never print a table
+
+    results: list[dict[str, Any]] = []
+    first: dict[str, int] = {}
+    canonical: dict[int, int] = {}  # a batch's original that an earlier batch answered -> that earlier row
+    for batch, answer in enumerate(answers):
+        for result in answer.get("results", []):
+            merged = {**result, "index": batch * BULK_BATCH + result["index"]}
+            if "duplicate_of" in result:
+                original = batch * BULK_BATCH + result["duplicate_of"]
+                merged["duplicate_of"] = canonical.get(original, original)
+            key = result.get("label_id") or result.get("tracking_number")
+            if key and "duplicate_of" not in result and not result.get("error"):
+                if key in first:
+                    canonical[merged["index"]] = first[key]
+                    merged = {"index": merged["index"], "query": merged["query"], "outcome": "duplicate"}
+                    merged.update(duplicate_of=first[key], tracking_number=result.get("tracking_number"))
+                    merged["headline"] = f"Duplicate of item [{first[key]}]: answered there"
+                else:
+                    first[key] = merged["index"]
+            results.append(merged)
+    attention = [r["index"] for r in results if r.get("attention") or r["outcome"] in FLAGGED_OUTCOMES]
+    tally: dict[str, int] = {}
+    for r in results:
+        tally[r["outcome"]] = tally.get(r["outcome"], 0) + 1
+    counts = {outcome: tally[outcome] for outcome in OUTCOMES if outcome in tally}
+    headline = rollup(counts, total, len(attention))
     return {"headline": headline, "counts": counts, "needs_attention": attention, "results": results}
 
 
@@ -515,13 +590,8 @@ def run_track_many(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     if output_format == "table":
         print(merged.get("headline", ""))
-    rows = [
-        [
-            result.get(key) if key != "headline" else result.get("headline") or result.get("error")
-            for key in BULK_COLUMNS
-        ]
-        for result in merged.get("results", [])
-    ]
+    flagged = set(merged.get("needs_attention", []))
+    rows = [bulk_row(result, flagged) for result in merged.get("results", [])]
     print_table(BULK_COLUMNS, rows, output_format=output_format)
     return EXIT_OK
 

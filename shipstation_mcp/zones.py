@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -301,6 +301,13 @@ def place_zone(
     country: str | None = None,
 ) -> ZoneInfo | None:
     """The place's zone: its coordinates' when they are on land in its own country, else its only candidate."""
+    return _place_zone(latitude, longitude, postal_code, state, country)
+
+
+@lru_cache(maxsize=4096)
+def _place_zone(
+    latitude: float | None, longitude: float | None, postal_code: str | None, state: str | None, country: str | None
+) -> ZoneInfo | None:
     candidates = zone_candidates(postal_code, state, country)
     by_point = coordinates_zone(latitude, longitude)
     if by_point and (by_point in candidates or not country_zones(country) or by_point in country_zones(country)):
@@ -309,5 +316,12 @@ def place_zone(
 
 
 def allowed_offsets(candidates: tuple[str, ...], moment: datetime) -> frozenset[timedelta]:
-    """The UTC offsets the candidate zones show at `moment`."""
-    return frozenset(moment.astimezone(z).utcoffset() for z in map(zone, candidates) if z is not None)  # type: ignore[misc]
+    """The UTC offsets the candidate zones show on `moment`'s UTC day (both sides of a clock change that day)."""
+    return _offsets_on(candidates, moment.astimezone(UTC).date())
+
+
+@lru_cache(maxsize=2048)
+def _offsets_on(candidates: tuple[str, ...], day: date) -> frozenset[timedelta]:
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    ends = (start, start + timedelta(hours=23, minutes=59))
+    return frozenset(end.astimezone(z).utcoffset() for z in map(zone, candidates) if z for end in ends)  # type: ignore[misc]

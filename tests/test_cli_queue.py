@@ -49,7 +49,7 @@ def test_track_many_from_a_file_prints_a_table_and_a_progress_bar(tmp_path: Path
     lines = out.splitlines()
     assert lines[0].startswith("4 packages:")
     assert lines[1].split() == list(BULK_COLUMNS)
-    assert "delivery_attempt" in lines[3] and "1ZA4R8E20361199987" in lines[4] and "not_found" in lines[6]
+    assert "delivery attempt" in lines[3] and "1ZA4R8E20361199987" in lines[4] and "not found" in lines[6]
     assert "tracking [" in err and "4/4" in err and "tracking [" not in out
 
 
@@ -67,7 +67,10 @@ def test_track_many_batches_long_lists_with_one_progress_bar(monkeypatch, capsys
     assert run_cli(["track-many", "--demo", "--csv"]) == 0
     out, err = capsys.readouterr()
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert len(rows) == 130 and rows[-1]["index"] == "129" and {r["outcome"] for r in rows} == {"delivery_attempt"}
+    assert len(rows) == 130 and rows[-1]["index"] == "129"
+    # One package pasted 130 times over two batches: answered once, every other row named a duplicate of row 0.
+    assert [r["status"] for r in rows if r["status"] != "duplicate"] == ["delivery attempt"]
+    assert {r["reason"] for r in rows if r["status"] == "duplicate"} == {"same package as row 0"}
     assert "130/130" in err
 
 
@@ -76,7 +79,7 @@ def test_attention_prints_the_queue_as_a_table_csv_or_json(capsys) -> None:
     out, err = capsys.readouterr()
     expected = tool_answer("shipments_needing_attention", {})
     assert out.splitlines()[0] == expected["headline"]
-    assert out.splitlines()[1].split()[:3] == ["rank", "problem", "tracking_number"]
+    assert out.splitlines()[1].split()[:4] == ["rank", "status", "attention", "reason"]
     assert len(out.splitlines()) == 3 + len(expected["items"])
     assert "checking [" in err
     assert run_cli(["attention", "--demo", "--csv", "--max", "50"]) == 0

@@ -49,3 +49,8 @@ def test_the_stdio_server_loads_neither_the_http_app_nor_the_demo_account(tmp_pa
     assert "dotenv" not in modules  # no .env file in the folder: nothing to read it with
     # The event store loads (and opens) at the first live-tracking use, not at every start.
     assert "shipstation_mcp.state.store" not in modules and "sqlite3" not in modules
+
+
+def test_the_coordinate_finder_loads_at_the_first_lookup_not_at_start(tmp_path: Path) -> None:
+    """tzfpy costs ~100 ms of CPU to load its polygons: only a package with coordinates pays it, once."""
+    assert "tzfpy" not in loaded(STDIO_SERVER, str(tmp_path))

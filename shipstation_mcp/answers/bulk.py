@@ -12,6 +12,7 @@ from .format import format_time
 from .tracking import TrackingSummary
 
 __all__ = [
+    "FLAGGED_OUTCOMES",
     "OUTCOMES",
     "PROBLEMS",
     "AttentionItem",
@@ -23,8 +24,11 @@ __all__ = [
     "attention_text",
     "bulk_text",
     "clip_query",
+    "duplicate_result",
     "outcome_of",
+    "reason_of",
     "rollup",
+    "status_words",
 ]
 
 MAX_QUERY_CHARS = 64
@@ -45,15 +49,30 @@ class PackageRef(AnswerPart):
 OUTCOMES: dict[str, tuple[str, str]] = {
     # outcome: (singular, plural) as said in the roll-up, in roll-up order
     "delivered": ("delivered", "delivered"),
+    "awaiting_pickup": ("waiting for pickup", "waiting for pickup"),
     "in_transit": ("in transit", "in transit"),
     "delivery_attempt": ("delivery attempt", "delivery attempts"),
     "exception": ("exception", "exceptions"),
     "not_yet_scanned": ("not yet scanned", "not yet scanned"),
+    "voided": ("voided label", "voided labels"),
     "unknown": ("status unknown", "status unknown"),
     "not_found": ("not found", "not found"),
     "invalid": ("invalid", "invalid"),
     "failed": ("failed", "failed"),
+    "duplicate": ("duplicate", "duplicates"),
 }
+FLAGGED_OUTCOMES = frozenset({"exception", "delivery_attempt", "awaiting_pickup"})
+"""Outcomes that need someone to act whatever the reasons list says."""
+PICKUP_DETAIL_CODES = frozenset(
+    {
+        "AWAITING_COLLECTION_FROM_PICKUP_POINT",
+        "COLLECT_AT_LOCAL_PO",
+        "CUSTOMER_TO_COLLECT_FROM_CARRIER",
+        "DELIVERED_TO_LOCKER_COLLECTION_POINT",
+        "DELIVERED_TO_PICKUP_POINT",
+    }
+)
+"""Detail codes of a package waiting at a collection point (post office, locker, shop) for its recipient."""
 
 
 class PackageResult(CacheAge):
@@ -61,9 +80,15 @@ class PackageResult(CacheAge):
     query: str = Field(description="What was asked: the tracking number or label id as sent")
     outcome: str = Field(description=", ".join(OUTCOMES))
     headline: str | None = Field(None, description="One line to say aloud (absent on error)")
+    duplicate_of: int | None = Field(
+        None, description="For a package asked for twice: the index of the item that answers it (counted once)"
+    )
     tracking_number: str | None = None
     carrier_code: str | None = None
     label_id: str | None = None
+    shipment_id: str | None = None
+    order_number: str | None = Field(None, description="The order this package belongs to, when known")
+    customer: str | None = Field(None, description="Who it is for, when known")
     status_code: str | None = None
     attention: list[str] | None = Field(None, description="Reasons this package needs a look")
     estimated_delivery: datetime | None = None
@@ -86,6 +111,10 @@ class BulkTrackingResult(CachedAnswer):
 
 def outcome_of(summary: TrackingSummary) -> str:
     code = summary.status_code
+    if summary.voided:
+        return "voided"
+    if code == "SP" or (summary.detail_code or "") in PICKUP_DETAIL_CODES:
+        return "awaiting_pickup"
     if summary.delivered:
         return "delivered"
     if summary.exception:
@@ -105,18 +134,50 @@ def clip_query(text: str) -> str:
 
 
 def rollup(counts: dict[str, int], total: int, flagged: int) -> str:
-    parts = [f"{n} {OUTCOMES[outcome][0 if n == 1 else 1]}" for outcome, n in counts.items()]
+    """'5 packages: 3 delivered, 1 in transit, 1 exception — 1 needs attention (1 duplicate answered once)':
+    a package asked for twice is one package."""
+    repeats = counts.get("duplicate", 0)
+    parts = [f"{n} {OUTCOMES[outcome][0 if n == 1 else 1]}" for outcome, n in counts.items() if outcome != "duplicate"]
+    total -= repeats
     noun = "package" if total == 1 else "packages"
     text = f"{total} {noun}: " + ", ".join(parts)
     if flagged:
         text += f" — {flagged} need{'s' if flagged == 1 else ''} attention"
+    if repeats:
+        text += f" ({repeats} duplicate{'s' if repeats != 1 else ''} answered once)"
     return text
+
+
+def duplicate_result(index: int, query: str, first: "PackageResult") -> "PackageResult":
+    """The answer to an item that repeats an earlier one (after normalising): named, pointed at, not counted."""
+    return PackageResult(
+        index=index,
+        query=query,
+        outcome="duplicate",
+        headline=f"Duplicate of item [{first.index}] ({first.query}): answered there",
+        duplicate_of=first.index,
+        tracking_number=first.tracking_number,
+        label_id=first.label_id,
+    )
+
+
+def status_words(result: PackageResult) -> str:
+    """The result's outcome as said in a table's status column."""
+    return OUTCOMES.get(result.outcome, (result.outcome, ""))[0]
+
+
+def reason_of(result: PackageResult) -> str | None:
+    """Why the result needs a look (or has no answer), in one line for a table's reason column."""
+    if result.attention:
+        return "; ".join(reason.rstrip(".") for reason in result.attention)
+    return result.error
 
 
 def bulk_text(result: BulkTrackingResult) -> str:
     lines = [result.headline]
     for r in result.results:
-        line = f"[{r.index}] {r.query}: {r.headline or r.error}"
+        order = f" (order {r.order_number}" + (f", {r.customer})" if r.customer else ")") if r.order_number else ""
+        line = f"[{r.index}] {r.query}{order}: {r.headline or r.error}"
         if r.attention:
             line += " — needs attention: " + "; ".join(reason.rstrip(".") for reason in r.attention)
         lines.append(line)
@@ -143,8 +204,11 @@ class AttentionItem(AnswerPart):
     problem: str = Field(description="The most urgent problem: " + ", ".join(PROBLEMS))
     reasons: list[str] = Field(description="Every reason this package needs a look")
     headline: str
+    status: str | None = Field(None, description="Where the package stands: " + ", ".join(OUTCOMES))
     label_id: str | None = None
     shipment_id: str | None = None
+    order_number: str | None = Field(None, description="The order this package belongs to, when known")
+    customer: str | None = Field(None, description="Who it is for, when known")
     tracking_number: str | None = None
     carrier_code: str | None = None
     status_code: str | None = None
@@ -205,6 +269,8 @@ def attention_text(report: AttentionReport) -> str:
     for item in report.items:
         ident = " ".join(p for p in (item.tracking_number, f"({item.carrier_code})" if item.carrier_code else "") if p)
         where = f"label {item.label_id}" + (f", shipment {item.shipment_id}" if item.shipment_id else "")
+        if item.order_number:
+            where = f"order {item.order_number}" + (f" for {item.customer}" if item.customer else "") + f", {where}"
         lines.append(f"{item.rank}. [{PROBLEMS[item.problem]}] {ident} — {where}: {item.headline}")
         lines.extend(f"   - {reason}" for reason in item.reasons)
     if report.could_not_check:

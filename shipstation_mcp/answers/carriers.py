@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from pydantic import Field
 
+from ..api.ids import SHIPSTATION_ID
 from ..api.models import Carrier
 from .base import AnswerPart, CachedAnswer
 
@@ -35,7 +36,8 @@ def summarize_carriers(carriers: Sequence[Carrier]) -> CarrierListing:
     return CarrierListing(
         carriers=[
             CarrierRow(
-                carrier_code=c.carrier_code,
+                # A "code" shaped like a ShipStation id (some mocks send one) is no code the tracking tools take.
+                carrier_code=None if SHIPSTATION_ID.match(c.carrier_code or "") else c.carrier_code,
                 carrier_id=c.carrier_id,
                 name=c.friendly_name or c.nickname,
                 nickname=c.nickname if c.nickname != c.friendly_name else None,

@@ -30,7 +30,6 @@ __all__ = [
     "offset_at",
     "offset_text",
     "read_event_times",
-    "zone_name",
 ]
 
 
@@ -96,7 +95,8 @@ MIN_OFFSET = timedelta(hours=-12)
 WESTMOST = timedelta(hours=-12)
 """The last place on Earth where a day ends: with no better knowledge, a day is over only once it is over there."""
 MAX_CORRECTION = timedelta(hours=26)
-"""A wall time read in the place's zone replaces occurred_at only when they are less than this apart."""
+"""The carrier's time (a wall time read in the place's zone, or a moment) replaces occurred_at only when they are
+less than this apart: further apart, one of them is not about this scan at all."""
 
 Where = tzinfo | timedelta | None
 """Where a time is shown: a zone (daylight saving applied per instant), a fixed offset, or None (UTC)."""
@@ -137,10 +137,11 @@ def _event_zone(event: TrackEvent) -> ZoneInfo | None:
 
 def _wall_in_zone(wall: datetime, zone: tzinfo, near: datetime | None) -> datetime:
     """The instant a wall-clock reading names in `zone`; of the two in the repeated hour, the one nearer `near`."""
-    first, second = (to_utc(wall.replace(tzinfo=zone, fold=fold)) for fold in (0, 1))
-    if near is not None and abs(second - near) < abs(first - near):
-        return second
-    return first
+    first = to_utc(wall.replace(tzinfo=zone))
+    if near is None or first == near:
+        return first
+    second = to_utc(wall.replace(tzinfo=zone, fold=1))
+    return second if abs(second - near) < abs(first - near) else first
 
 
 def _instant_of_wall(event: TrackEvent, zone: tzinfo | None) -> datetime | None:
@@ -151,11 +152,19 @@ def _instant_of_wall(event: TrackEvent, zone: tzinfo | None) -> datetime | None:
     return read if occurred is None or abs(read - occurred) < MAX_CORRECTION else occurred
 
 
+def _instant_of_moment(event: TrackEvent, _zone: tzinfo | None) -> datetime | None:
+    moment, occurred = event.carrier_occurred_at, event.occurred_at
+    if moment is None:
+        return occurred
+    moment = to_utc(moment)
+    return moment if occurred is None or abs(moment - occurred) < MAX_CORRECTION else occurred
+
+
 CLOCKS: dict[str, Callable[[TrackEvent, tzinfo | None], datetime | None]] = {
     # kind → the event's real instant, given the zone its wall clock is read in
     "none": lambda event, _zone: event.occurred_at,
     "copy": lambda event, _zone: event.occurred_at,
-    "moment": lambda event, _zone: to_utc(event.carrier_occurred_at) if event.carrier_occurred_at else None,
+    "moment": _instant_of_moment,
     "wall": _instant_of_wall,
 }
 
@@ -181,6 +190,22 @@ def _local_offset(
     if own is not None:
         return instant.astimezone(own).utcoffset()
     return _carrier_offset(event, instant, near) if kind == "wall" else None
+
+
+def _read_one(
+    event: TrackEvent, kind: str, own: ZoneInfo | None, near: ZoneInfo | None
+) -> tuple[datetime | None, datetime | None]:
+    """(the event's real instant, its wall clock at its place or None)."""
+    occurred = event.occurred_at
+    if own is not None and occurred is not None and kind != "moment":
+        local = occurred.astimezone(own).replace(tzinfo=None)
+        if kind != "wall" or local == event.carrier_occurred_at:  # the usual case: nothing to correct
+            return occurred, local
+    instant = CLOCKS[kind](event, own or near)
+    if instant is None:
+        return None, None
+    offset = _local_offset(event, kind, own, near, instant)
+    return instant, (instant + offset).replace(tzinfo=None) if offset is not None else None
 
 
 def _neighbour_zone(index: int, events: Sequence[TrackEvent], zones: list[ZoneInfo | None]) -> ZoneInfo | None:
@@ -212,18 +237,21 @@ def read_event_times(events: Sequence[TrackEvent]) -> EventTimes:
     for index, event in enumerate(events):
         kind = _clock_kind(event)
         own = zones[index]
-        borrowed = own or (_neighbour_zone(index, events, zones) if kind == "wall" else None)
-        instant = CLOCKS[kind](event, borrowed)
+        near = None if own or kind != "wall" else _neighbour_zone(index, events, zones)
+        try:
+            instant, wall = _read_one(event, kind, own, near)
+        except OverflowError:  # a time at the calendar's edge (year 1, year 9999): no local clock for it
+            instant, wall = event.occurred_at, None
         if instant is None:
             read.append((None, index, event))
             continue
-        offset = _local_offset(event, kind, own, borrowed, instant)
-        wall = (instant + offset).replace(tzinfo=None) if offset is not None else None
-        read.append((instant, index, event.model_copy(update={"occurred_at": instant, "carrier_occurred_at": wall})))
+        if instant != event.occurred_at or wall != event.carrier_occurred_at:  # copy only what changes
+            event = event.model_copy(update={"occurred_at": instant, "carrier_occurred_at": wall})
+        read.append((instant, index, event))
     timed = sorted((r for r in read if r[0] is not None), key=lambda r: (r[0], -r[1]), reverse=True)
-    ordered = [r[2] for r in timed] + [r[2] for r in read if r[0] is None]
-    by_index = {id(r[2]): zones[r[1]] for r in read}
-    zone = next((by_index[id(e)] for e in ordered if by_index[id(e)] is not None), None)
+    timed += [r for r in read if r[0] is None]
+    ordered = [r[2] for r in timed]
+    zone = next((zones[r[1]] for r in timed if zones[r[1]] is not None), None)
     if zone is None:
         fixed = next((timezone(o) for o in map(event_offset, ordered) if o is not None), None)
     return EventTimes(ordered, zone or fixed)
@@ -247,7 +275,10 @@ def offset_at(value: datetime | None, where: Where) -> timedelta | None:
     zone = _tz(where)
     if value is None or zone is None:
         return None
-    return local(value, zone).utcoffset()
+    try:
+        return to_utc(value).astimezone(zone).utcoffset()
+    except OverflowError:
+        return None
 
 
 def local(value: datetime, where: Where) -> datetime:
@@ -262,17 +293,17 @@ def format_local(value: datetime | None, where: Where, *, with_time: bool = True
     """'Mon 30 Nov 2026 18:42 (UTC-08:00)' in the place's time, or '… 02:42 UTC' when the place is unknown."""
     if value is None:
         return None
-    moment = local(value, where)
+    offset = offset_at(value, where)  # None: no place, or a time at the calendar's edge that no zone can show
+    moment = local(value, where if offset is not None else None)
     text = f"{moment:%a} {moment.day} {moment:%b %Y}"
     if with_time:
-        offset = moment.utcoffset() if _tz(where) is not None else None
         text += f" {moment:%H:%M}" + (f" (UTC{offset_text(offset)})" if offset is not None else " UTC")
     return text
 
 
 def local_iso(value: datetime | None, where: Where) -> str | None:
     """ISO 8601 with the place's offset: '2026-11-30T18:42:00-08:00'; None when the place is unknown."""
-    if value is None or _tz(where) is None:
+    if value is None or offset_at(value, where) is None:
         return None
     return local(value, where).isoformat()
 
@@ -300,11 +331,6 @@ def delivery_time(actual_delivery_date: datetime | None, delivered_scan: datetim
     """When it was delivered: the Delivered scan's real instant wins over the top-level `actual_delivery_date`,
     which can be zone-less and hours off (FedEx: 05:24 with no zone for a scan at 19:24Z)."""
     return delivered_scan or actual_delivery_date
-
-
-def zone_name(where: Where) -> str | None:
-    """The IANA name of a zone ('America/Chicago'), None for a fixed offset or no place."""
-    return where.key if isinstance(where, ZoneInfo) else None
 
 
 def format_day(day: date) -> str:

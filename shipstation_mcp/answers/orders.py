@@ -1,16 +1,18 @@
 """The whole story of one order in one answer: the shipment, every label, every package's tracking. No I/O."""
 
 from collections import Counter
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from pydantic import Field
 
+from ..times import to_utc
 from .base import CachedAnswer
 from .bulk import OUTCOMES, outcome_of
 from .shipments import ShipmentSummary, marked_shipped_text, shipment_text
 from .tracking import TrackingSummary, tracking_text
 
-__all__ = ["MatchedAs", "OrderAnswer", "order_headline"]
+__all__ = ["MatchedAs", "OrderAnswer", "order_headline", "with_tracking"]
 
 MatchedAs = Literal["order number", "external id", "shipment id", "label id", "tracking number"]
 
@@ -52,7 +54,7 @@ def order_headline(shipment: ShipmentSummary, packages: list[TrackingSummary]) -
         said = f"{live[0].headline} ({marked_shipped_text(shipment.marked_shipped)})" if live else ""
         return f"{name}{to}: " + (said or marked_shipped_text(shipment.marked_shipped))
     if not live:
-        status = shipment.status_meaning or "status unknown"
+        status = shipment.not_shipped or shipment.status_meaning or "status unknown"
         voided = f"; its only label{'s were' if len(packages) > 1 else ' was'} voided" if packages else ""
         return f"{name}{to}: {status}{voided}"
     if len(live) == 1:
@@ -62,3 +64,36 @@ def order_headline(shipment: ShipmentSummary, packages: list[TrackingSummary]) -
     urgent = [p for p in live if p.action_needed or p.exception]
     first = f" — needs attention: {urgent[0].tracking_number}: {urgent[0].headline}" if urgent else ""
     return f"{name}{to}: {len(live)} packages, " + ", ".join(parts) + first
+
+
+def with_tracking(
+    shipment: ShipmentSummary, packages: list[TrackingSummary], *, now: datetime | None = None
+) -> ShipmentSummary:
+    """The shipment as shown beside its packages' live tracking: a label's own tracking status (ShipStation's older
+    copy) gives way to the package's fresh one, and the next step never suggests tracking what is already tracked."""
+    tracked = {p.label_id for p in packages if p.label_id and not p.voided}
+    for label in shipment.labels:
+        if label.label_id in tracked:
+            label.tracking_status = label.tracking_meaning = None
+    live = [lbl.label_id for lbl in shipment.labels if lbl.label_id and not lbl.voided]
+    untracked = [label_id for label_id in live if label_id not in tracked]
+    if untracked:
+        shipment.next_step = f"Call track_label with {', '.join(untracked)} for the latest carrier scans."
+    elif tracked:
+        shipment.next_step = None
+    live = [p for p in packages if not p.voided]
+    if live:
+        days = [_local_day(p.actual_delivery, p.utc_offset) for p in live if p.delivered and p.actual_delivery]
+        shipment._delivered_days = days
+        shipment._undelivered = sum(1 for p in live if not p.delivered)
+        if now is not None:
+            shipment._judged_at = now
+    return shipment
+
+
+def _local_day(moment: datetime, offset: str | None) -> date:
+    """The day `moment` (UTC) falls on at the package's UTC offset ('-07:00'), or in UTC when none is known."""
+    shift = timedelta(0)
+    if offset and len(offset) == 6 and offset[0] in "+-":
+        shift = (-1 if offset[0] == "-" else 1) * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+    return (to_utc(moment) + shift).date()

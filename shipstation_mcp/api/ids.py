@@ -37,9 +37,70 @@ _FORMATS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# What people paste in front of an identifier: the carrier's name (with the carrier code it names) and words such as
+# "tracking:", "tracking number", "label". Longest first, so "dhl express" wins over "dhl".
+CARRIER_NAMES: dict[str, str] = {
+    "ups": "ups",
+    "fedex": "fedex",
+    "fed ex": "fedex",
+    "federal express": "fedex",
+    "usps": "usps",
+    "us postal service": "usps",
+    "u.s. postal service": "usps",
+    "postal service": "usps",
+    "dhl express": "dhl_express",
+    "dhl": "dhl_express",
+    "canada post": "canada_post",
+    "ontrac": "ontrac",
+    "purolator": "purolator_ca",
+    "royal mail": "royal_mail",
+    "australia post": "australia_post",
+}
+_LEAD_WORDS = (
+    "tracking number",
+    "tracking no",
+    "tracking num",
+    "tracking id",
+    "tracking code",
+    "tracking",
+    "track",
+    "trk",
+    "awb",
+    "waybill",
+    "number",
+    "no",
+    "label",
+    "package",
+    "parcel",
+    "shipment",
+)
+_LEADS = sorted([*CARRIER_NAMES, *_LEAD_WORDS], key=len, reverse=True)
+_LEAD = re.compile(
+    r"^(?P<lead>" + "|".join(re.escape(lead).replace(r"\ ", r"\s+") for lead in _LEADS) + r")\.?(?:[\s:#\-]+)",
+    re.IGNORECASE,
+)
+
+
+def split_pasted(raw: str) -> tuple[str, str | None]:
+    """(the identifier, the carrier code a carrier name in front of it names) from what a person pasted:
+    'UPS 1Z…' → ('1Z…', 'ups'); 'tracking: 9400…' → ('9400…', None); 'FedEx tracking # 3831…' → ('3831…', 'fedex').
+    A leading word is taken off only when a separator follows it and something is left after it."""
+    text = raw.strip()
+    carrier: str | None = None
+    for _ in range(4):
+        match = _LEAD.match(text)
+        if match is None or not text[match.end() :].strip():
+            break
+        lead = " ".join(match["lead"].lower().split())
+        carrier = carrier or CARRIER_NAMES.get(lead)
+        text = text[match.end() :].strip()
+    return text, carrier
+
+
 def normalize_tracking_number(raw: str) -> str:
-    """Upper-case, without the spaces and dashes people paste from labels and e-mails."""
-    raw = raw.strip()
+    """Upper-case, without the spaces and dashes people paste from labels and e-mails, nor a carrier name or a word
+    such as 'tracking:' in front."""
+    raw = split_pasted(raw)[0]
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw.replace("\t", "")):
         raise InvalidInput("The tracking number contains control characters; send only letters and digits.")
     number = _SEPARATORS.sub("", raw).upper()
@@ -117,3 +178,9 @@ def api_id(value: str, *, what: str) -> str:
             f"ShipStation's answer carried a {what} that cannot be right ({len(value)} characters, {shown!r}), so "
             "it was not used in a further request."
         ) from None
+
+
+def clean_shipstation_id(value: str, *, what: str, example: str) -> str:
+    """`clean_id` for a se-… id, also as pasted with a word in front ('label se-324658', 'Shipment: se-123')."""
+    bare = split_pasted(value)[0]
+    return clean_id(bare if SHIPSTATION_ID.match(bare) else value, what=what, example=example)

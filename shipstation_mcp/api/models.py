@@ -124,10 +124,25 @@ class Address(ApiModel):
     name: Text = None
     company_name: Text = None
     address_line1: Text = None
+    address_line2: Text = None
+    address_line3: Text = None
     city_locality: Text = None
     state_province: Text = None
     postal_code: Text = None
     country_code: Code = None
+    address_residential_indicator: Text = None
+
+
+class Money(ApiModel):
+    amount: Number = None
+    currency: Text = None
+
+
+class Dimensions(ApiModel):
+    length: Number = None
+    width: Number = None
+    height: Number = None
+    unit: Text = None
 
 
 class ShipmentItem(ApiModel):
@@ -140,6 +155,33 @@ class ShipmentItem(ApiModel):
 class Weight(ApiModel):
     value: Number = None
     unit: Text = None
+
+
+class ShipmentPackage(ApiModel):
+    package_code: Text = None
+    package_name: Text = None
+    weight: Annotated[Weight | None, MaybeObject] = None
+    dimensions: Annotated[Dimensions | None, MaybeObject] = None
+    insured_value: Annotated[Money | None, MaybeObject] = None
+    content_description: Text = None
+    tracking_number: Text = None
+
+
+class AdvancedOptions(ApiModel):
+    """The delivery options a customer may ask about (the rest of `advanced_options` is billing and handling)."""
+
+    saturday_delivery: Flag = None
+    contains_alcohol: Flag = None
+    delivered_duty_paid: Flag = None
+    dry_ice: Flag = None
+    additional_handling: Flag = None
+    fragile: Flag = None
+    collect_on_delivery: Any = None
+
+
+class Customs(ApiModel):
+    contents: Text = None
+    non_delivery: Text = None
 
 
 class Shipment(ApiModel):
@@ -157,11 +199,26 @@ class Shipment(ApiModel):
     ship_by_date: Timestamp = None
     ship_date: Timestamp = Field(default=None, validation_alias=AliasChoices("ship_date", "shipped_date"))
     hold_until_date: Timestamp = None
+    deliver_by_date: Timestamp = None
     ship_to: Annotated[Address | None, MaybeObject] = None
+    ship_from: Annotated[Address | None, MaybeObject] = None
+    return_to: Annotated[Address | None, MaybeObject] = None
+    is_return: Flag = None
+    confirmation: Text = None
+    insurance_provider: Text = None
+    advanced_options: Annotated[AdvancedOptions | None, MaybeObject] = None
+    customs: Annotated[Customs | None, MaybeObject] = None
     items: Annotated[list[ShipmentItem], Objects] = Field(default_factory=list)
+    packages: Annotated[list[ShipmentPackage], Objects] = Field(default_factory=list)
     tags: Tags = Field(default_factory=list)
     order_source_code: Text = None
     total_weight: Annotated[Weight | None, MaybeObject] = None
+    amount_paid: Annotated[Money | None, MaybeObject] = None
+    shipping_paid: Annotated[Money | None, MaybeObject] = None
+    tax_paid: Annotated[Money | None, MaybeObject] = None
+    notes_from_buyer: Text = None
+    notes_for_gift: Text = None
+    is_gift: Flag = None
 
 
 class LabelPackage(ApiModel):
@@ -171,6 +228,9 @@ class LabelPackage(ApiModel):
     external_package_id: Text = None
     package_code: Text = None
     weight: Annotated[Weight | None, MaybeObject] = None
+    dimensions: Annotated[Dimensions | None, MaybeObject] = None
+    insured_value: Annotated[Money | None, MaybeObject] = None
+    content_description: Text = None
 
 
 class Label(ApiModel):
@@ -192,6 +252,14 @@ class Label(ApiModel):
     voided_at: Timestamp = None
     is_return_label: Flag = None
     is_international: Flag = None
+    rma_number: Text = None
+    outbound_label_id: Text = None
+    test_label: Flag = None
+    confirmation: Text = None
+    package_code: Text = None
+    shipment_cost: Annotated[Money | None, MaybeObject] = None
+    insurance_cost: Annotated[Money | None, MaybeObject] = None
+    ship_to: Annotated[Address | None, MaybeObject] = None
     packages: Annotated[list[LabelPackage], Objects] = Field(default_factory=list)
 
     @property
@@ -276,7 +344,8 @@ class LabelList(PagedList):
 
 
 class Fulfillment(ApiModel):
-    """An order marked shipped outside ShipStation (by hand, or by a fulfillment provider): `GET /v2/fulfillments`.
+    """A shipment marked shipped outside ShipStation's labels (V2 `/v2/fulfillments`, by hand or by a fulfillment
+    provider): a tracking number with the carrier the merchant named, not a label of the account.
 
     Its shape is not in our spec copy; the real answer carries a carrier *name* (`fulfillment_carrier_friendly_name`)
     and no carrier code, so both are read where present."""
@@ -289,6 +358,7 @@ class Fulfillment(ApiModel):
     carrier_name: Text = Field(
         default=None, validation_alias=AliasChoices("fulfillment_carrier_friendly_name", "carrier_name", "carrier")
     )
+    provider: Text = Field(default=None, validation_alias=AliasChoices("fulfillment_provider_code", "provider"))
     provider_name: Text = Field(
         default=None, validation_alias=AliasChoices("fulfillment_provider_friendly_name", "fulfillment_provider_code")
     )

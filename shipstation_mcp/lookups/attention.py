@@ -21,7 +21,7 @@ from ..errors import EXPLAINED, AuthenticationError, InvalidInput, ShipStationEr
 from ..state.cache import reading
 from ..times import to_utc
 from . import tracking
-from .bulk import Progress, report_progress, run_concurrently
+from .bulk import Progress, customer_of, orders_of, report_progress, run_concurrently
 
 __all__ = ["DEFAULT_MAX_TRACKED", "UNSCANNED_AFTER_DAYS", "problems_of", "shipments_needing_attention"]
 
@@ -132,7 +132,8 @@ async def shipments_needing_attention(
         chosen = [_Candidate(lbl) for lbl in candidates[: max(0, max_tracked)]]
         checked = await _track_candidates(client, chosen, limits, progress)
 
-    items, problems = _ranked_items(checked, limits)
+        items, problems = _ranked_items(checked, limits)
+        await _name_orders(client, items, since)
     notes = []
     if capped:
         notes.append(
@@ -214,7 +215,9 @@ def _ranked_items(checked: list[_Candidate], limits: _Thresholds) -> tuple[list[
             problem=kinds[0],
             reasons=reasons,
             headline=s.headline,
+            status=outcome_of(s),
             label_id=label.label_id,
+            customer=customer_of(None, label),
             shipment_id=label.shipment_id,
             tracking_number=s.tracking_number or label.tracking_number,
             carrier_code=s.carrier_code,
@@ -228,6 +231,17 @@ def _ranked_items(checked: list[_Candidate], limits: _Thresholds) -> tuple[list[
         ranked.append((_urgency(item, kinds, label), item))
     ranked.sort(key=lambda pair: pair[0])
     return [item.model_copy(update={"rank": n}) for n, (_, item) in enumerate(ranked, start=1)], problems
+
+
+async def _name_orders(client: ShipStationClient, items: list[AttentionItem], since: datetime) -> None:
+    """The order number and customer of each item, from its shipment: the shipments modified since the period
+    began (buying a label modifies its shipment) in one listing, the rest one by one up to a limit."""
+    shipments = await orders_of(client, [item.shipment_id for item in items if item.shipment_id], since=since)
+    for item in items:
+        shipment = shipments.get(item.shipment_id or "")
+        if shipment is not None:
+            item.order_number = shipment.shipment_number
+            item.customer = customer_of(shipment) or item.customer
 
 
 def _is_done(label: Label) -> bool:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from ..answers.orders import MatchedAs, OrderAnswer, order_headline
+from ..answers.orders import MatchedAs, OrderAnswer, order_headline, with_tracking
 from ..answers.shipments import summarize_shipment, with_marked_shipped
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
-from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none
+from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none, split_pasted
 from ..api.models import Fulfillment, Label, Shipment
 from ..errors import LookupFailed, NotFoundError
 from . import tracking
@@ -26,7 +26,8 @@ from .shipments import labels_of, shipments_with_number
 
 __all__ = ["find_order", "interpretations"]
 
-ORDER_MARK = re.compile(r"^(?:order\s*(?:number|no\.?)?\s*)?#\s*", re.IGNORECASE)
+ORDER_MARK = re.compile(r"^(?:order(?:\s*(?:number|num|no\.?|id))?(?:\s*[:#]\s*|\s+)#?\s*|#\s*)(?=\S)", re.IGNORECASE)
+"""'#10443', 'order 10443', 'Order number: 10443', 'order no. #10443': an order number said as such."""
 SHORT_NUMBER = re.compile(r"^\d{1,9}$")
 MAX_PACKAGES_TRACKED = 20
 
@@ -51,13 +52,25 @@ def _tracking_shaped(text: str) -> str | None:
 
 
 def interpretations(query: str) -> list[tuple[MatchedAs, str]]:
-    """The kinds of identifier `query` may be, likeliest first, each with the value to look up."""
+    """The kinds of identifier `query` may be, likeliest first, each with the value to look up. A carrier name or a
+    word pasted in front ('UPS 1Z…', 'tracking: …', 'label se-…') is looked past; the query as sent stays the
+    last thing tried, as the store's own id."""
     text = query.strip()
-    if SHIPSTATION_ID.match(text):
-        return [("shipment id", text.lower()), ("label id", text.lower())]
-    marked = ORDER_MARK.sub("", text)
+    marked = ORDER_MARK.sub("", text, count=1)
     if marked != text and marked:
         return [("order number", marked), ("external id", marked)]
+    bare, carrier = split_pasted(text)
+    kinds = _shapes(bare)
+    if bare != text:
+        if carrier is not None:  # a carrier named in front: what follows is its tracking number
+            kinds = [kind for kind in kinds if kind[0] == "tracking number"] or kinds
+        kinds.append(("external id", text))
+    return kinds
+
+
+def _shapes(text: str) -> list[tuple[MatchedAs, str]]:
+    if SHIPSTATION_ID.match(text):
+        return [("shipment id", text.lower()), ("label id", text.lower())]
     number = _tracking_shaped(text)
     if SHORT_NUMBER.match(text):
         return [("order number", text), ("external id", text)]
@@ -77,12 +90,14 @@ async def find_order(
     if found.label is not None and all(label.label_id != found.label.label_id for label in labels):
         labels.append(found.label)
     packages = await _track_labels(client, labels, max_events=max_events, now=now)
-    summary = summarize_shipment(shipment, labels)
+    moment = now or datetime.now(UTC)
+    summary = summarize_shipment(shipment, labels, now=moment)
     if not any(not tracking.is_voided(label) for label in labels):
         # No live label: the order may have been marked shipped outside ShipStation.
         marks = found.fulfillments or await fulfillments_of(client, shipment)
         summary = with_marked_shipped(summary, marks)
         packages = await track_marked(client, summary.marked_shipped, max_events=max_events, now=now) + packages
+    summary = with_tracking(summary, packages, now=moment)
     return OrderAnswer(
         headline=order_headline(summary, packages),
         query=query[:200],

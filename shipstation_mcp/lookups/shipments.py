@@ -7,8 +7,9 @@ every shipment answer fetches the shipment's labels too (concurrently).
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..answers.shipments import (
     ShipmentPage,
@@ -20,7 +21,7 @@ from ..answers.shipments import (
     with_marked_shipped,
 )
 from ..api.client import ShipStationClient
-from ..api.ids import api_id, clean_id, normalize_tracking_number
+from ..api.ids import api_id, clean_id, clean_shipstation_id, normalize_tracking_number
 from ..api.models import Label, Shipment, ShipmentList
 from ..errors import InvalidInput, LookupFailed, NotFoundError
 from ..times import parse_timestamp
@@ -29,6 +30,8 @@ from .tracking import find_labels
 
 SHIPMENT_STATUSES = ("pending", "processing", "label_purchased", "cancelled")
 SEARCH_PAGES = 5
+CANNOT_FILTER = "ShipEngine cannot filter by order number or name"
+AGAIN = "ShipStation found no name written exactly so; names were compared without accents or case"
 SEARCH_PAGE_SIZE = 100
 LABELS_PER_SHIPMENT = 100
 
@@ -38,14 +41,14 @@ async def labels_of(client: ShipStationClient, shipment_id: str) -> list[Label]:
     return result.labels
 
 
-async def _with_labels(client: ShipStationClient, shipment: Shipment) -> ShipmentSummary:
+async def _with_labels(client: ShipStationClient, shipment: Shipment, *, now: datetime | None) -> ShipmentSummary:
     shipment_id = api_id(shipment.shipment_id, what="shipment id") if shipment.shipment_id else None
     labels = await labels_of(client, shipment_id) if shipment_id else []
-    return summarize_shipment(shipment, labels)
+    return summarize_shipment(shipment, labels, now=now or datetime.now(UTC))
 
 
-async def get_shipment(client: ShipStationClient, shipment_id: str) -> ShipmentSummary:
-    shipment_id = clean_id(shipment_id, what="shipment id", example="se-123456")
+async def get_shipment(client: ShipStationClient, shipment_id: str, *, now: datetime | None = None) -> ShipmentSummary:
+    shipment_id = clean_shipstation_id(shipment_id, what="shipment id", example="se-123456")
     try:
         shipment, labels = await asyncio.gather(client.get_shipment(shipment_id), labels_of(client, shipment_id))
     except NotFoundError as exc:
@@ -54,10 +57,12 @@ async def get_shipment(client: ShipStationClient, shipment_id: str) -> ShipmentS
             f"se-123456. Call find_order(query={shipment_id!r}): it also tries the value as an order number, the "
             "store's own id, a label id and a tracking number."
         ) from None
-    return summarize_shipment(shipment, labels)
+    return summarize_shipment(shipment, labels, now=now or datetime.now(UTC))
 
 
-async def find_by_external_id(client: ShipStationClient, external_shipment_id: str) -> ShipmentSummary:
+async def find_by_external_id(
+    client: ShipStationClient, external_shipment_id: str, *, now: datetime | None = None
+) -> ShipmentSummary:
     external_id = clean_id(external_shipment_id, what="external shipment id", example="ORDER-10443")
     try:
         shipment = await client.get_shipment_by_external_id(external_id)
@@ -67,10 +72,12 @@ async def find_by_external_id(client: ShipStationClient, external_shipment_id: s
             "your store or integration assigned; if this is the order number shown to customers, call "
             f"find_order(query={external_id!r}) instead."
         ) from None
-    return await _with_labels(client, shipment)
+    return await _with_labels(client, shipment, now=now)
 
 
-async def find_by_tracking_number(client: ShipStationClient, tracking_number: str) -> TrackingNumberMatches:
+async def find_by_tracking_number(
+    client: ShipStationClient, tracking_number: str, *, now: datetime | None = None
+) -> TrackingNumberMatches:
     number = normalize_tracking_number(tracking_number)
     labels = await find_labels(client, number)
     if not labels:
@@ -78,7 +85,7 @@ async def find_by_tracking_number(client: ShipStationClient, tracking_number: st
     shipment_ids = list(dict.fromkeys(label.shipment_id for label in labels if label.shipment_id))
     orphans = [summarize_label(label) for label in labels if not label.shipment_id]
     checked = [api_id(sid, what="shipment id") for sid in shipment_ids]
-    shipments = await asyncio.gather(*(get_shipment(client, sid) for sid in checked))
+    shipments = await asyncio.gather(*(get_shipment(client, sid, now=now) for sid in checked))
     count = len(shipments)
     where = f"{count} shipment(s)" if count else "no shipment"
     first = shipments[0].headline if shipments else ""
@@ -118,6 +125,7 @@ async def list_shipments(
     ship_to_name: str | None = None,
     page: int = 1,
     page_size: int = 25,
+    now: datetime | None = None,
 ) -> ShipmentPage:
     if status is not None and status not in SHIPMENT_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(SHIPMENT_STATUSES)}, not {status[:40]!r}.")
@@ -135,11 +143,18 @@ async def list_shipments(
         "sort_dir": "desc",
     }
     if not client.family.can("shipments_by_order_number") and (number or name):
-        return await _search_locally(client, filters, number=number, name=name, page=page, page_size=page_size)
+        return await _search_locally(client, filters, number=number, name=name, page=page, page_size=page_size, now=now)
     result = await client.list_shipments(
         **filters, shipment_number=number, ship_to_name=name, page=page, page_size=page_size
     )
-    return summarize_shipment_list(result, page=page, labels=await labels_of_page(client, result.shipments))
+    if name and not result.shipments and page == 1:
+        # The API compares names as typed: "Jose Muller" may not find "José Müller". Look again here, without
+        # accents or case, over the newest shipments (requests are spent only when the API found nothing).
+        return await _search_locally(
+            client, filters, number=number, name=name, page=page, page_size=page_size, now=now, why=AGAIN
+        )
+    labels = await labels_of_page(client, result.shipments)
+    return summarize_shipment_list(result, page=page, labels=labels, now=now or datetime.now(UTC))
 
 
 async def labels_of_page(client: ShipStationClient, shipments: Sequence[Shipment]) -> dict[str, list[Label]]:
@@ -169,6 +184,8 @@ async def _search_locally(
     name: str | None,
     page: int,
     page_size: int,
+    now: datetime | None,
+    why: str = CANNOT_FILTER,
 ) -> ShipmentPage:
     """ShipEngine's `GET /shipments` cannot filter by order number or recipient: read the newest pages and filter
     here, up to SEARCH_PAGES pages, and say how far the search went."""
@@ -180,9 +197,10 @@ async def _search_locally(
         page=page,
         pages=-(-len(matches) // page_size),
     )
-    summary = summarize_shipment_list(found, page=page, labels=await labels_of_page(client, found.shipments))
+    labels = await labels_of_page(client, found.shipments)
+    summary = summarize_shipment_list(found, page=page, labels=labels, now=now or datetime.now(UTC))
     reach = f"all {scanned}" if complete else f"the {scanned} newest"
-    summary.headline += f" (ShipEngine cannot filter by order number or name, so {reach} shipments were searched.)"
+    summary.headline += f" ({why}, so {reach} shipments were searched.)"
     return summary
 
 
@@ -210,11 +228,23 @@ async def shipments_with_number(client: ShipStationClient, number: str) -> list[
     return [s for s in result.shipments if _matches(s, number=number, name=None)]
 
 
+# Letters NFKD does not take apart into a base letter and an accent.
+_BASE_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """`text` as a name is compared: without accents, case or repeated blanks ('José  Müller' → 'jose muller')."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_BASE_LETTERS))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.split())
+
+
 def _matches(shipment: Shipment, *, number: str | None, name: str | None) -> bool:
-    if number and (shipment.shipment_number or "").casefold() != number.casefold():
+    if number and fold(shipment.shipment_number or "") != fold(number):
         return False
     if name:
-        recipient = shipment.ship_to.name if shipment.ship_to else None
-        if name.casefold() not in (recipient or "").casefold():
+        address = shipment.ship_to
+        recipient = " ".join(part for part in (address.name, address.company_name) if part) if address else ""
+        if fold(name) not in fold(recipient):
             return False
     return True

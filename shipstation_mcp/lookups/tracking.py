@@ -14,7 +14,14 @@ from datetime import datetime
 from ..answers.live import WatchChange
 from ..answers.tracking import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, LabelFacts, TrackingSummary, summarize_tracking
 from ..api.client import ShipStationClient
-from ..api.ids import SHIPSTATION_ID, api_id, infer_carrier, normalize_carrier_code, normalize_tracking_number
+from ..api.ids import (
+    SHIPSTATION_ID,
+    api_id,
+    infer_carrier,
+    normalize_carrier_code,
+    normalize_tracking_number,
+    split_pasted,
+)
 from ..api.models import Label, TrackingInfo
 from ..errors import AccessDenied, InvalidInput, LookupFailed, NotFoundError, RequestRejectedError, ShipStationError
 
@@ -178,7 +185,7 @@ async def track_package(
     while (`client.refused`), and the account's label answers instead; only when no label has the number does the
     answer say tracking by number was refused, since only then does it change what the user can do.
     """
-    text = tracking_number.strip()
+    text = split_pasted(tracking_number)[0]
     if SHIPSTATION_ID.match(text):  # unambiguous: ShipStation's own ids are never tracking numbers
         summary = await track_label(client, text.lower(), max_events=max_events, now=now)
         summary.note = f"{text} is a ShipStation label id, so that label was tracked."
@@ -190,7 +197,7 @@ async def track_package(
         )
     number = normalize_tracking_number(tracking_number)
     given = normalize_carrier_code(carrier_code) if carrier_code else None
-    carrier = given or infer_carrier(number)
+    carrier = given or split_pasted(tracking_number)[1] or infer_carrier(number)  # 'UPS 1Z…' names its carrier
     if client.family.labels_first and (labels := await find_labels(client, number)):
         return await track_found_label(client, labels[0], number, max_events=max_events, now=now)
     if carrier and by_number_available(client):

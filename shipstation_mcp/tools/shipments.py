@@ -19,7 +19,8 @@ async def get_shipment(
     shipment_id: ShipmentId, ctx: Ctx, refresh: Refresh = False
 ) -> Annotated[CallToolResult, ShipmentSummary]:
     with reading(refresh) as fresh:
-        summary = await shipments.get_shipment(state(ctx).client, shipment_id)
+        app = state(ctx)
+        summary = await shipments.get_shipment(app.client, shipment_id, now=app.now())
     return respond(fresh.stamp(summary))
 
 
@@ -31,7 +32,8 @@ async def find_by_external_id(
     refresh: Refresh = False,
 ) -> Annotated[CallToolResult, ShipmentSummary]:
     with reading(refresh) as fresh:
-        summary = await shipments.find_by_external_id(state(ctx).client, external_shipment_id)
+        app = state(ctx)
+        summary = await shipments.find_by_external_id(app.client, external_shipment_id, now=app.now())
     return respond(fresh.stamp(summary))
 
 
@@ -56,8 +58,9 @@ async def list_shipments(
     refresh: Refresh = False,
 ) -> Annotated[CallToolResult, ShipmentPage]:
     with reading(refresh) as fresh:
+        app = state(ctx)
         result = await shipments.list_shipments(
-            state(ctx).client,
+            app.client,
             status=status,
             created_after=created_after,
             created_before=created_before,
@@ -65,6 +68,7 @@ async def list_shipments(
             ship_to_name=ship_to_name,
             page=page,
             page_size=page_size,
+            now=app.now(),
         )
     return respond(fresh.stamp(result))
 
@@ -73,5 +77,6 @@ async def find_by_tracking_number(
     tracking_number: TrackingNumber, ctx: Ctx, refresh: Refresh = False
 ) -> Annotated[CallToolResult, TrackingNumberMatches]:
     with reading(refresh) as fresh:
-        result = await shipments.find_by_tracking_number(state(ctx).client, tracking_number)
+        app = state(ctx)
+        result = await shipments.find_by_tracking_number(app.client, tracking_number, now=app.now())
     return respond(fresh.stamp(result))

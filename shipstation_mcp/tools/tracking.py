@@ -8,7 +8,7 @@ from pydantic import Field
 from ..answers.carriers import CarrierListing
 from ..answers.live import WatchResult
 from ..answers.tracking import DEFAULT_MAX_EVENTS, TrackingSummary
-from ..api.ids import clean_id
+from ..api.ids import clean_shipstation_id
 from ..live.watchlist import record_watch
 from ..lookups import carriers, tracking
 from ..state.cache import reading
@@ -23,7 +23,7 @@ async def track_label(
 ) -> Annotated[CallToolResult, TrackingSummary]:
     app = state(ctx)
     with reading(refresh) as fresh:
-        label_id = clean_id(label_id, what="label id", example="se-324658")
+        label_id = clean_shipstation_id(label_id, what="label id", example="se-324658")
         summary = await tracking.track_label(app.client, label_id, max_events=max_events, now=app.now())
     return respond(fresh.stamp(summary))
 

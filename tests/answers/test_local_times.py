@@ -378,3 +378,18 @@ def test_reading_times_keeps_the_events_it_was_given() -> None:
     read = read_event_times(events)
     assert events[0].carrier_occurred_at is None and read.events[0].carrier_occurred_at is not None  # a copy
     assert read.zone is not None and getattr(read.zone, "key", None) == "America/Chicago"
+
+
+def test_a_carrier_time_days_away_from_occurred_at_does_not_move_the_scan() -> None:
+    far = {
+        "status_code": "IT",
+        "events": [
+            event("2026-05-02T20:00:00Z", "Scan", "2026-05-05T13:00:00-07:00", **CHICAGO),
+            event("2026-05-01T20:00:00Z", "Earlier", "2026-04-20T15:00:00", **CHICAGO),
+        ],
+    }
+    summary = summarize(far, datetime(2026, 5, 6, tzinfo=UTC))
+    assert summary.events == [
+        "2026-05-02 15:00-05:00: Scan (CHICAGO, IL 60618, US)",
+        "2026-05-01 15:00-05:00: Earlier (CHICAGO, IL 60618, US)",
+    ]

@@ -173,3 +173,40 @@ def test_error_body_reads_capitalised_error_source() -> None:
     assert body.request_id
     assert body.errors[0].error_source == "ShipStation"
     assert body.errors[0].error_code == "invalid_identifier"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("8/4/2021", datetime(2021, 8, 4, tzinfo=UTC)),  # US order: month first
+        ("12/31/2026", datetime(2026, 12, 31, tzinfo=UTC)),
+        ("13/31/2026", None),
+        ("8/4/21", None),
+    ],
+)
+def test_us_style_dates_are_read_month_first(value: str, expected: datetime | None) -> None:
+    assert parse_timestamp(value) == expected
+
+
+def test_a_tracking_answers_zoneless_dates_are_marked_and_carrier_times_keep_a_real_offset() -> None:
+    import pickle
+
+    from shipstation_mcp.times import ZONELESS, is_zoneless
+
+    info = TrackingInfo.model_validate(
+        {
+            "ship_date": "2026-08-24T17:00:00",
+            "estimated_delivery_date": "2026-08-27T10:00:00Z",
+            "events": [
+                {"occurred_at": "2026-08-25T02:47:30Z", "carrier_occurred_at": "2026-08-24T12:47:30-07:00"},
+                {"occurred_at": "2026-09-03T16:18:41Z", "carrier_occurred_at": "2026-09-03T12:18:41Z"},
+            ],
+        }
+    )
+    assert is_zoneless(info.ship_date) and info.ship_date == datetime(2026, 8, 24, 17, tzinfo=UTC)
+    assert not is_zoneless(info.estimated_delivery_date)
+    moment, wall = info.events[0].carrier_occurred_at, info.events[1].carrier_occurred_at
+    assert moment is not None and moment.utcoffset() is not None and moment.utcoffset().total_seconds() == -7 * 3600
+    assert wall == datetime(2026, 9, 3, 12, 18, 41)  # the carrier's wall clock, its glued-on Z dropped
+    assert pickle.loads(pickle.dumps(info.ship_date)).tzinfo is ZONELESS
+    assert info.model_dump(mode="json")["ship_date"] == "2026-08-24T17:00:00Z"

@@ -136,7 +136,10 @@ async def test_identical_items_share_one_request() -> None:
     server = create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)
     async with Client(server) as client:
         result = await client.call_tool("track_packages", {"packages": [ups(0)] * 20})
-    assert result.structured_content["counts"] == {"in_transit": 20}
+    data = result.structured_content
+    assert data["counts"] == {"in_transit": 1, "duplicate": 19}  # one package, asked for 20 times
+    assert data["headline"] == "1 package: 1 in transit (19 duplicates answered once)"
+    assert {r["duplicate_of"] for r in data["results"][1:]} == {0} and "duplicate_of" not in data["results"][0]
     assert len(fake.requests) == 1
 
 

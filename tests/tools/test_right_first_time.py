@@ -431,7 +431,8 @@ def readme_example() -> tuple[str, str]:
 
 
 async def test_the_readme_conversation_is_one_call_and_what_the_demo_answers() -> None:
-    """The demo's story moves with the clock; the README tells it as the demo answers at 1 pm in Seattle (NOW)."""
+    """The demo's story moves with the clock; the README tells it as the demo answers around midday in
+    Seattle (NOW is noon there, on Pacific standard time)."""
     example, readme = readme_example()
     calls = re.findall(r"`(\w+)\(query=\"([^\"]+)\"\)`", example)
     assert calls == [("find_order", "10443")] and example.count("`") == 2  # one tool call, nothing else
