@@ -340,3 +340,16 @@ async def test_with_a_base_url_a_401_asks_no_other_host() -> None:
     assert asked == ["http://127.0.0.1:9/v2/carriers"]  # SHIPSTATION_BASE_URL stands for the configured API only
     assert caught.value.other_api is None
     assert "SHIPSTATION_API matches where the key was made" in describe_for_assistant(caught.value)
+
+
+def test_a_remembered_refusal_holds_ten_minutes_then_is_asked_again() -> None:
+    client = ShipStationClient(Settings(api_key=KEY), limiter=None)
+    moment = [1000.0]
+    client.monotonic = lambda: moment[0]
+    refusal = AccessDenied("GET /tracking answered HTTP 403", status=403)
+    client.remember_refusal("track_by_number", refusal)
+    moment[0] += 599
+    assert client.refused("track_by_number") is refusal
+    assert client.refused("watch") is None  # each capability on its own
+    moment[0] += 2
+    assert client.refused("track_by_number") is None
