@@ -46,8 +46,24 @@ def reply(order: str, result: Any) -> str:
     return line
 
 
+class Refused(Exception):
+    """The server answered, with an HTTP error status (the MCP SDK reports only "an error response")."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+
 async def answer_all(url: str, token: str, asked: list[tuple[str, str]]) -> list[str]:
-    http = httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=httpx.Timeout(30, read=300))
+    async def refused(response: httpx.Response) -> None:
+        if response.status_code in (401, 403, 404):
+            raise Refused(response.status_code)
+
+    http = httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=httpx.Timeout(30, read=300),
+        event_hooks={"response": [refused]},
+    )
     async with Client(streamable_http_client(url, http_client=http)) as client:
         gate = asyncio.Semaphore(IN_FLIGHT)
 
@@ -81,11 +97,17 @@ def problem(error: BaseException, url: str) -> str:
     """What went wrong connecting to the server, from the innermost error of the SDK's task groups."""
     while isinstance(error, BaseExceptionGroup) and error.exceptions:
         error = error.exceptions[0]
-    if isinstance(error, httpx.ConnectError | httpx.TimeoutException):
-        return f"cannot reach {url}: is `shipstation-mcp --transport http` running there?"
-    refused = isinstance(error, httpx.HTTPStatusError) and error.response.status_code == 401
-    if refused or "error response" in str(error):
-        return f"{url} refused the connection: check SHIPSTATION_MCP_TOKEN (the token the server printed or was given)"
+    if isinstance(error, httpx.ConnectError):
+        return f"nothing answers at {url} (connection refused): is `shipstation-mcp --transport http` running there?"
+    if isinstance(error, httpx.TimeoutException):
+        return f"{url} did not answer in time: is the server there busy or stuck?"
+    if isinstance(error, Refused) and error.status == 401:
+        return (
+            f"{url} refused the token (HTTP 401): set SHIPSTATION_MCP_TOKEN to the token the server printed at start "
+            "(or was given in its SHIPSTATION_MCP_TOKEN)"
+        )
+    if isinstance(error, Refused):
+        return f"{url} answered HTTP {error.status}: is that the server's /mcp address?"
     return f"{type(error).__name__}: {error}"
 
 

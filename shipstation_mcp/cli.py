@@ -33,12 +33,17 @@ logger = logging.getLogger("shipstation_mcp")
 SETTINGS_HELP = """\
 settings (environment variables, or a .env file in the working directory; the real environment wins):
   SHIPSTATION_API_KEY      API key (required unless --demo). ShipStation: Settings > Account > API Settings
-  SHIPSTATION_API          v2 (api.shipstation.com/v2) or shipengine (api.shipengine.com/v1)   [default: v2]
+  SHIPSTATION_API          v2 (api.shipstation.com/v2), shipengine (api.shipengine.com/v1) or v1
+                           (ShipStation's classic API, ssapi.shipstation.com, key + secret)    [default: v2]
+  SHIPSTATION_API_SECRET   with SHIPSTATION_API=v1: the secret of the V1 key pair
+  SHIPSTATION_TRACKING_API, SHIPSTATION_TRACKING_API_KEY
+                           with SHIPSTATION_API=v1 (no tracking status of its own): a v2 or shipengine key
+                           of the same account that tracks its packages (docs/v1.md)           [default: v2, none]
   SHIPSTATION_BASE_URL     override the host (a proxy, a mock); the path prefix follows SHIPSTATION_API
   SHIPSTATION_TIMEOUT      seconds per HTTP request, up to 600                                 [default: 30]
   SHIPSTATION_MAX_RETRIES  retries of a failed idempotent request (0-10)                       [default: 3]
   SHIPSTATION_DEMO         1 to serve the offline demo account, same as --demo                 [default: 0]
-  SHIPSTATION_RATE_LIMIT   requests per minute for this process                [default: 200; 20 for TEST_ keys]
+  SHIPSTATION_RATE_LIMIT   requests per minute for this process       [default: 200; 20 for TEST_ keys; 40 for v1]
   SHIPSTATION_CACHE_TTL    seconds to reuse tracking not yet delivered; 0 = no cache           [default: 300]
   SHIPSTATION_RATE_HEADROOM  percent of the minute's allowance left for other users of the key  [default: 5]
   SHIPSTATION_CONCURRENCY  most requests a bulk call has in flight at once (1-100)             [default: 10]
@@ -99,7 +104,7 @@ def _add_serve_arguments(parser: argparse.ArgumentParser, *, suppress: bool) -> 
         "--port",
         type=int,
         default=argparse.SUPPRESS if suppress else 8000,
-        help="port to bind with --transport http [default: 8000]",
+        help="port to bind with --transport http; 0 picks a free one and prints it [default: 8000]",
     )
     parser.add_argument(
         "--no-auth",
@@ -111,8 +116,8 @@ def _add_serve_arguments(parser: argparse.ArgumentParser, *, suppress: bool) -> 
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    if not 0 < args.port < 65536:
-        raise UsageError("--port must be between 1 and 65535")
+    if not 0 <= args.port < 65536:
+        raise UsageError("--port must be between 1 and 65535, or 0 for a free port")
     if args.transport == "http":
         from .web import require_safe_exposure
 
@@ -133,9 +138,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
 def _announce_token(token: str, host: str, port: int) -> None:
     """Show a generated token once, on stderr (stdout may be a protocol), and keep it out of every later log line."""
     redact_everywhere(token)
-    shown = f"[{host}]" if ":" in host else host
     print(
-        f"shipstation-mcp: MCP clients connect to http://{shown}:{port}/mcp with the header\n"
+        f"shipstation-mcp: MCP clients connect to {_http_url(host, port)}/mcp with the header\n"
         f"    Authorization: Bearer {token}\n"
         "This token is new at every start; set SHIPSTATION_MCP_TOKEN to keep one.",
         file=sys.stderr,
@@ -161,11 +165,31 @@ def serve(settings: Settings, *, transport: str, host: str, port: int, no_auth: 
         from .http_app import build_http_app
         from .web import run_uvicorn
 
+        sock, port = _bound(host, port)
         logger.info("shipstation-mcp %s: streamable HTTP on http://%s:%d/mcp for %s", __version__, host, port, where)
         app = build_http_app(server, settings, host=host, no_auth=no_auth)
         if app.state.mcp_token:
             _announce_token(app.state.mcp_token, host, port)
-        run_uvicorn(app, host=host, port=port, settings=settings.live)
+        elif sock is not None:
+            print(f"shipstation-mcp: serving MCP at {_http_url(host, port)}/mcp", file=sys.stderr, flush=True)
+        run_uvicorn(app, host=host, port=port, settings=settings.live, sock=sock)
+
+
+def _http_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _bound(host: str, port: int) -> tuple[Any, int]:
+    """`--port 0`: bind a free port now, so the address printed is the one served. Other ports: uvicorn binds."""
+    if port != 0:
+        return None, port
+    from .web import listening_socket
+
+    try:
+        sock = listening_socket(host, 0)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}: {exc.strerror or exc}") from None
+    return sock, sock.getsockname()[1]
 
 
 # ---------------------------------------------------------------------------------------------- lookups
@@ -214,19 +238,8 @@ def _print_answer(answer: ToolAnswer, *, as_json: bool, speak: Callable[[str], s
     return EXIT_OK
 
 
-# How tools and their arguments are called on the command line, so errors name what a terminal user types.
-COMMAND_FOR_TOOL = {
-    "find_order": "order",
-    "track_package": "track",
-    "track_label": "track-label",
-    "get_shipment": "shipment",
-    "find_by_external_id": "find",
-    "find_by_tracking_number": "find-tracking",
-    "list_shipments": "shipments",
-    "list_carriers": "carriers",
-    "shipments_needing_attention": "attention",
-    "track_packages": "track-many",
-}
+# How tools and their arguments are called on the command line, so errors name what a terminal user types. The
+# command of each tool is in its row of the tool table (tools/registry.py), read when a message needs it.
 FLAG_FOR_ARGUMENT = {
     "carrier_code": "--carrier",
     "max_events": "--events",
@@ -242,20 +255,34 @@ FLAG_FOR_ARGUMENT = {
     "unscanned_after_days": "--unscanned-days",
     "max_tracked": "--max",
 }
-_CALL = re.compile(r"\b(" + "|".join(COMMAND_FOR_TOOL) + r")\((?:\w+=)?'([^']*)'\)")
-_NAME = re.compile(r"\b(" + "|".join(sorted({*COMMAND_FOR_TOOL, *FLAG_FOR_ARGUMENT}, key=len, reverse=True)) + r")\b")
+
+
+@functools.cache
+def command_for_tool() -> dict[str, str]:
+    """Each tool that has a terminal command, with that command (from the tool table)."""
+    from .tools.registry import TOOLS
+
+    return {spec.name: spec.command for spec in TOOLS if spec.command}
+
+
+@functools.cache
+def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    commands = command_for_tool()
+    call = re.compile(r"\b(" + "|".join(commands) + r")\((?:\w+=)?'([^']*)'\)")
+    name = re.compile(r"\b(" + "|".join(sorted({*commands, *FLAG_FOR_ARGUMENT}, key=len, reverse=True)) + r")\b")
+    return call, name
 
 
 def terminal_words(text: str) -> str:
     """A tool's message as a terminal user needs it: `find_order(query='10443')` becomes `shipstation-mcp order
     10443`, tool names become commands and argument names flags."""
+    commands = command_for_tool()
+    call, name = _vocabulary()
     text = text.replace("its input schema says what each argument takes", "--help says what each flag takes")
-    text = _CALL.sub(lambda m: f"`shipstation-mcp {COMMAND_FOR_TOOL[m.group(1)]} {m.group(2)}`", text)
-    return _NAME.sub(
+    text = call.sub(lambda m: f"`shipstation-mcp {commands[m.group(1)]} {m.group(2)}`", text)
+    return name.sub(
         lambda m: (
-            f"`shipstation-mcp {COMMAND_FOR_TOOL[m.group(1)]}`"
-            if m.group(1) in COMMAND_FOR_TOOL
-            else FLAG_FOR_ARGUMENT[m.group(1)]
+            f"`shipstation-mcp {commands[m.group(1)]}`" if m.group(1) in commands else FLAG_FOR_ARGUMENT[m.group(1)]
         ),
         text,
     )
@@ -452,8 +479,8 @@ def read_packages(source: Any) -> list[str | dict[str, str]]:
 
     items: list[str | dict[str, str]] = []
     for number, line in enumerate(source, start=1):
-        bare, named = split_pasted(line.split("#", 1)[0])  # 'UPS 1Z…', 'tracking: …'
-        fields = [part for part in re.split(r"[,;\t ]+", bare) if part]
+        bare, named = split_pasted(line)  # 'UPS 1Z…', 'tracking: …', 'FedEx tracking # …'
+        fields = [part for part in re.split(r"[,;\t ]+", bare.split("#", 1)[0].strip()) if part]
         if named and len(fields) == 1:
             fields.append(named)
         if not fields or (number == 1 and fields[0].lower() in {"tracking_number", "tracking", "label_id", "id"}):
@@ -770,7 +797,7 @@ WEBHOOKS_HELP = """\
 Run the webhook receiver alone: for people who run the MCP server over stdio (Claude Desktop) and still want
 ShipStation's tracking updates. It needs no API key. It stores updates in SHIPSTATION_DATA_DIR, where the stdio
 server reads them (get_tracking_updates, list_tracked_packages, shipstation://tracking/{number}).
-Expose it with a reverse proxy or a tunnel, then call setup_tracking_webhook with its public URL (see the README).
+Expose it with a reverse proxy or a tunnel, then call setup_tracking_webhook with its public URL (docs/webhooks.md).
 """
 
 
@@ -782,7 +809,7 @@ def _add_webhooks_command(subcommands: argparse._SubParsersAction[argparse.Argum
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind [default: 127.0.0.1]")
-    parser.add_argument("--port", type=int, default=8001, help="port to bind [default: 8001]")
+    parser.add_argument("--port", type=int, default=8001, help="port to bind; 0 picks a free one [default: 8001]")
     parser.add_argument(
         "--log-level",
         choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
@@ -805,16 +832,23 @@ def _webhooks_command(args: argparse.Namespace, formatter: RedactingFormatter) -
         formatter.add_secret(secret)
     if not report_unreachable(settings):
         raise SystemExit(EXIT_USAGE)
+    try:
+        sock, port = _bound(args.host, args.port)
+    except UsageError as exc:
+        print(f"shipstation-mcp: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
     logger.info(
-        "shipstation-mcp %s: webhook receiver on http://%s:%d%s, storing updates in %s",
+        "shipstation-mcp %s: webhook receiver on %s%s, storing updates in %s",
         __version__,
-        args.host,
-        args.port,
+        _http_url(args.host, port),
         settings.webhook_path,
         store_location(settings),
     )
+    if sock is not None:
+        where = f"{_http_url(args.host, port)}{settings.webhook_path}"
+        print(f"shipstation-mcp: webhook receiver at {where}", file=sys.stderr, flush=True)
     with contextlib.suppress(KeyboardInterrupt):
-        run_uvicorn(build_receiver_app(settings), host=args.host, port=args.port, settings=settings)
+        run_uvicorn(build_receiver_app(settings), host=args.host, port=port, settings=settings, sock=sock)
 
 
 CHECK_HELP = """\
@@ -855,12 +889,21 @@ def run_check_command(args: argparse.Namespace, *, transport: Any = None) -> int
     return EXIT_OK if report.ok else EXIT_LOOKUP_FAILED
 
 
-def _settings_or_exit(args: argparse.Namespace) -> Settings:
+def _settings_or_exit(args: argparse.Namespace, argv: Sequence[str]) -> Settings:
     try:
         return load_settings(demo=args.demo, toolsets=args.toolsets, read_only=args.read_only)
     except ConfigError as exc:
-        print(f"shipstation-mcp: {exc}", file=sys.stderr)
+        print(f"shipstation-mcp: {as_typed(str(exc), argv)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
+
+
+def as_typed(message: str, argv: Sequence[str]) -> str:
+    """A settings message's suggestion `shipstation-mcp --demo` as the command the user typed, plus --demo: after
+    `shipstation-mcp order 10443` it suggests `shipstation-mcp order 10443 --demo`."""
+    import shlex
+
+    typed = shlex.join(["shipstation-mcp", *argv, "--demo"])
+    return message.replace("`shipstation-mcp --demo`", f"`{typed}`")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -880,15 +923,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.command == "check":
         with contextlib.suppress(ConfigError):  # a bad key is reported by the check itself
-            formatter.add_secret(load_settings(demo=args.demo).api_key)
+            checked = load_settings(demo=args.demo)
+            for credential in () if checked.demo else checked.credentials:
+                formatter.add_secret(credential)
         code = run_check_command(args)
         if code:
             raise SystemExit(code)
         return
-    settings = _settings_or_exit(args)
-    if not (settings.demo and settings.api_key == DEMO_API_KEY):
-        # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
-        formatter.add_secret(settings.api_key)
+    settings = _settings_or_exit(args, argv)
+    for credential in settings.credentials:  # the key, a V1 secret, a tracking key
+        if not (settings.demo and credential == DEMO_API_KEY):
+            # The demo's stand-in key is no secret, and scrubbing the word "demo" would garble log lines.
+            formatter.add_secret(credential)
     for secret in (*settings.live.secrets, url_password(settings.redis_url)):
         if secret:
             formatter.add_secret(secret)

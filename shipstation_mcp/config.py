@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-ApiFlavour = Literal["v2", "shipengine"]
+ApiFlavour = Literal["v2", "shipengine", "v1"]
+TRACKING_FAMILIES = ("v2", "shipengine")
+"""The families `SHIPSTATION_TRACKING_API` may name: those that give tracking status."""
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,12 @@ class FamilyAddress:
 # Rate limit: ShipStation allows 200 requests/minute per key, 20 for ShipEngine sandbox keys.
 DEFAULT_RATE_LIMIT = 200
 SANDBOX_RATE_LIMIT = 20
+V1_RATE_LIMIT = 40
 API_ADDRESSES: dict[str, FamilyAddress] = {
     "v2": FamilyAddress("https://api.shipstation.com", "/v2", DEFAULT_RATE_LIMIT, SANDBOX_RATE_LIMIT),
     "shipengine": FamilyAddress("https://api.shipengine.com", "/v1", DEFAULT_RATE_LIMIT, SANDBOX_RATE_LIMIT),
+    # ShipStation's classic API: no version prefix, 40 requests a minute per key + secret pair.
+    "v1": FamilyAddress("https://ssapi.shipstation.com", "", V1_RATE_LIMIT),
 }
 
 DEFAULT_TIMEOUT = 30.0
@@ -71,6 +76,11 @@ class Settings:
 
     api_key: str = field(repr=False)
     api: ApiFlavour = "v2"
+    api_secret: str | None = field(default=None, repr=False)
+    """The secret of a V1 key pair (`SHIPSTATION_API_SECRET`); V2 and ShipEngine keys have none."""
+    tracking: Settings | None = field(default=None, repr=False)
+    """For V1, which gives no tracking status: the V2 or ShipEngine key that tracks its packages
+    (`SHIPSTATION_TRACKING_API`, `SHIPSTATION_TRACKING_API_KEY`)."""
     base_url: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
@@ -119,6 +129,12 @@ class Settings:
         return parts._replace(netloc=netloc).geturl()
 
     @property
+    def credentials(self) -> tuple[str, ...]:
+        """Every secret these settings hold for ShipStation: redacted from logs, errors and answers."""
+        own = tuple(secret for secret in (self.api_key, self.api_secret) if secret)
+        return own + (self.tracking.credentials if self.tracking is not None else ())
+
+    @property
     def is_sandbox_key(self) -> bool:
         return self.api_key.startswith("TEST_")
 
@@ -155,11 +171,12 @@ PLACEHOLDER_KEYS = frozenset(
 _V1_KEY = re.compile(r"[0-9a-fA-F]{32}")
 
 
-def key_problem(api_key: str) -> str | None:
-    """What the key's shape alone says is wrong with it, for messages after ShipStation refused it (or None).
+def key_problem(api_key: str, api: str = "v2") -> str | None:
+    """What the key's shape alone says is wrong with it for `api`, for messages after ShipStation refused it (or
+    None).
 
-    Only shapes no V2 or ShipEngine key has: a placeholder word, a `key:secret` pair (ShipStation V1 uses two
-    values), 32 hexadecimal characters (ShipStation V1 keys). The key itself is never quoted.
+    Only shapes a key for `api` cannot have: a placeholder word; for V2 and ShipEngine, a `key:secret` pair or 32
+    hexadecimal characters (the shapes of ShipStation's classic V1 keys). The key itself is never quoted.
     """
     key = api_key.strip()
     lowered = key.lower().strip("<>{}[]\"' ")
@@ -168,16 +185,20 @@ def key_problem(api_key: str) -> str | None:
             "SHIPSTATION_API_KEY holds a placeholder, not a key: in ShipStation open Settings → Account → API "
             "Settings, make an API V2 key, and put it in SHIPSTATION_API_KEY."
         )
+    if api == "v1":
+        return None
     if ":" in key:
         return (
-            "SHIPSTATION_API_KEY looks like a ShipStation V1 'key:secret' pair. This server speaks ShipStation API "
-            "V2 (and ShipEngine), whose keys are a single value: make an API V2 key in ShipStation (Settings → "
-            "Account → API Settings, choose V2) and put it in SHIPSTATION_API_KEY."
+            "SHIPSTATION_API_KEY looks like a ShipStation V1 'key:secret' pair. For ShipStation's classic API set "
+            "SHIPSTATION_API=v1, the key alone in SHIPSTATION_API_KEY and the secret in SHIPSTATION_API_SECRET; "
+            "for API V2 make a V2 key in ShipStation (Settings → Account → API Settings, choose V2)."
         )
     if _V1_KEY.fullmatch(key):
         return (
             "SHIPSTATION_API_KEY looks like a ShipStation V1 key (32 hexadecimal characters), which API V2 does "
-            "not accept: make an API V2 key in ShipStation (Settings → Account → API Settings, choose V2)."
+            "not accept: for ShipStation's classic API set SHIPSTATION_API=v1 with the key's secret in "
+            "SHIPSTATION_API_SECRET; for API V2 make a V2 key in ShipStation (Settings → Account → API Settings, "
+            "choose V2)."
         )
     return None
 
@@ -372,8 +393,9 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
     api_raw = env.get("SHIPSTATION_API", "").strip().lower() or "v2"
     if api_raw not in API_ADDRESSES:
         raise ConfigError(
-            f"SHIPSTATION_API must be 'v2' (ShipStation API V2, api.shipstation.com) or 'shipengine' "
-            f"(ShipStation API formerly ShipEngine, api.shipengine.com), not {api_raw[:40]!r}"
+            f"SHIPSTATION_API must be 'v2' (ShipStation API V2, api.shipstation.com), 'shipengine' "
+            f"(ShipStation API formerly ShipEngine, api.shipengine.com) or 'v1' (ShipStation's classic API, "
+            f"ssapi.shipstation.com, key + secret), not {api_raw[:40]!r}"
         )
     demo_mode = _bool_setting(env, "SHIPSTATION_DEMO", False) if demo is None else demo
     timeout = _float_setting(env, "SHIPSTATION_TIMEOUT", DEFAULT_TIMEOUT, minimum=0.1, maximum=MAX_TIMEOUT)
@@ -398,22 +420,17 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
         api_key = api_key or DEMO_API_KEY
     elif not api_key:
         raise ConfigError(MISSING_KEY_MESSAGE)
-    if any(ch in api_key for ch in "\r\n\0"):
-        raise ConfigError("SHIPSTATION_API_KEY contains a line break or NUL; paste the key again on one line")
-    if not api_key.isascii() or not api_key.isprintable():
-        # An HTTP header can only carry ASCII: such a key would fail on the first request with a traceback.
-        raise ConfigError(
-            "SHIPSTATION_API_KEY contains a character that is not printable ASCII (often a curly quote or a "
-            "non-breaking space from copying); paste the key again exactly as ShipStation shows it"
-        )
+    _check_key_text("SHIPSTATION_API_KEY", api_key)
+    api_secret = _v1_secret(env, api_raw, api_key, demo=demo_mode)
 
     live = live_settings_from(env)
     if demo_mode and not env.get("SHIPSTATION_DATA_DIR", "").strip():
         # The demo account is fictional: its watched packages and updates must not mix with a real account's.
         live = replace(live, data_dir=None)
-    return Settings(
+    settings = Settings(
         api_key=api_key,
         api=api_raw,  # type: ignore[arg-type]
+        api_secret=api_secret,
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
@@ -426,6 +443,102 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
         redis_url=redis_url,
         toolsets=_toolsets_setting(env, toolsets),
         read_only=_bool_setting(env, "SHIPSTATION_READ_ONLY", False) if read_only is None else read_only,
+    )
+    tracking = _tracking_settings(env, settings)
+    return replace(settings, tracking=tracking) if tracking is not None else settings
+
+
+def _check_key_text(name: str, value: str) -> None:
+    if any(ch in value for ch in "\r\n\0"):
+        raise ConfigError(f"{name} contains a line break or NUL; paste the key again on one line")
+    if not value.isascii() or not value.isprintable():
+        # An HTTP header can only carry ASCII: such a key would fail on the first request with a traceback.
+        raise ConfigError(
+            f"{name} contains a character that is not printable ASCII (often a curly quote or a "
+            "non-breaking space from copying); paste the key again exactly as ShipStation shows it"
+        )
+
+
+_KEY_AND_SECRET = re.compile(r"^[^:\s]+:[^:\s]+$")
+V1_KEY_HELP = "ShipStation: Settings > Account > API Settings, V1 API"
+
+
+def _bundle_value(env: Mapping[str, str], name: str) -> str:
+    """A setting's value; empty when a bundle setting was left empty and an older client passed it through
+    unexpanded (`${user_config.…}`)."""
+    value = env.get(name, "").strip()
+    return "" if value.startswith("${user_config.") else value
+
+
+def _v1_secret(env: Mapping[str, str], api: str, api_key: str, *, demo: bool) -> str | None:
+    """The secret of a V1 key pair; a V1 pair put where a V2 key goes (or a secret without SHIPSTATION_API=v1) is
+    explained in one line rather than failing later as a rejected key."""
+    secret = _bundle_value(env, "SHIPSTATION_API_SECRET")
+    joined = bool(_KEY_AND_SECRET.match(api_key))
+    if api != "v1":
+        if joined:
+            raise ConfigError(
+                "SHIPSTATION_API_KEY looks like a V1 key and secret joined by ':'; for ShipStation's classic API set "
+                "SHIPSTATION_API=v1, the key alone in SHIPSTATION_API_KEY and the secret in SHIPSTATION_API_SECRET"
+            )
+        if secret:
+            raise ConfigError(
+                "SHIPSTATION_API_SECRET is set, but only V1 keys (ShipStation's classic API) come with a secret: "
+                "for a V1 key pair set SHIPSTATION_API=v1; for a V2 or ShipEngine key remove SHIPSTATION_API_SECRET"
+            )
+        return None
+    if joined:
+        raise ConfigError(
+            "SHIPSTATION_API_KEY holds 'key:secret'; put the key alone in SHIPSTATION_API_KEY and the secret in "
+            "SHIPSTATION_API_SECRET"
+        )
+    if not secret:
+        if demo:
+            return DEMO_API_KEY
+        raise ConfigError(
+            "SHIPSTATION_API=v1 needs the key's secret too: set SHIPSTATION_API_SECRET (a V1 key always comes as a "
+            f"key and a secret; {V1_KEY_HELP})"
+        )
+    _check_key_text("SHIPSTATION_API_SECRET", secret)
+    return secret
+
+
+def _tracking_settings(env: Mapping[str, str], settings: Settings) -> Settings | None:
+    """The second key V1 needs for tracking status: a V2 or ShipEngine key (`SHIPSTATION_TRACKING_API`, default v2,
+    and `SHIPSTATION_TRACKING_API_KEY`). The demo needs only the family."""
+    key = _bundle_value(env, "SHIPSTATION_TRACKING_API_KEY")
+    family = _bundle_value(env, "SHIPSTATION_TRACKING_API").lower()
+    if not key and not family:
+        return None
+    if settings.api != "v1":
+        raise ConfigError(
+            f"SHIPSTATION_TRACKING_API and SHIPSTATION_TRACKING_API_KEY are only for SHIPSTATION_API=v1, whose API "
+            f"gives no tracking status; with SHIPSTATION_API={settings.api} tracking uses SHIPSTATION_API_KEY: "
+            "remove them"
+        )
+    family = family or "v2"
+    if family not in TRACKING_FAMILIES:
+        raise ConfigError(
+            "SHIPSTATION_TRACKING_API must be 'v2' (a ShipStation API V2 key) or 'shipengine' (a ShipEngine key), "
+            f"not {family[:40]!r}: V1 itself gives no tracking status"
+        )
+    if not key:
+        if not settings.demo:
+            raise ConfigError(
+                f"SHIPSTATION_TRACKING_API={family} is set but SHIPSTATION_TRACKING_API_KEY is not: set the "
+                f"{family} key that tracks this account's packages, or remove SHIPSTATION_TRACKING_API"
+            )
+        key = DEMO_API_KEY
+    _check_key_text("SHIPSTATION_TRACKING_API_KEY", key)
+    if _KEY_AND_SECRET.match(key):
+        raise ConfigError("SHIPSTATION_TRACKING_API_KEY must be a V2 or ShipEngine key (one key, no ':secret')")
+    return replace(
+        settings,
+        api=family,
+        api_key=key,
+        api_secret=None,
+        base_url=None,
+        rate_limit=None,  # type: ignore[arg-type]
     )
 
 

@@ -3,10 +3,10 @@
 The hierarchy is small on purpose; each name says what happened::
 
     ShipStationError
-    ├── AuthenticationError   401: the key is wrong, revoked, a placeholder, or for the other API flavour
+    ├── AuthenticationError   401: the key is wrong, revoked, a placeholder, or for another API family
     │   └── AccessDenied      403: the key works, the plan or subscription lacks the feature
     ├── NotFoundError         404: no such object
-    ├── RateLimitedError      429: over 200 requests/minute, retries used up
+    ├── RateLimitedError      429: over 200 requests/minute (40 on V1), retries used up
     ├── RequestRejectedError  400/409/422 and other 4xx: ShipStation refused the request as sent
     ├── ServerError           5xx: ShipStation or the carrier failed, retries used up
     │   └── MalformedResponse an answer that is not the JSON it should be (cut off, HTML, wrong shape)
@@ -48,6 +48,7 @@ __all__ = [
     "TransportError",
     "describe_for_assistant",
     "explain",
+    "full_stop",
 ]
 
 
@@ -162,6 +163,12 @@ EXPLAINED = (InvalidInput, LookupFailed, StoreError)
 """Failures whose own message is already written for the assistant."""
 
 
+def full_stop(text: str) -> str:
+    """`text` as a sentence that ends once: a full stop added unless it already ends in one (or ? or !)."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
 def explain(error: BaseException, *, what: str = "the request", where: str = "this call") -> str:
     """What the assistant reads for any failure: our own messages as they are, ShipStation's failures described,
     anything else an internal error that names only its type (its text may hold data we must not echo)."""
@@ -187,7 +194,7 @@ def _retry_hint(seconds: float | None) -> str:
     return "later (ShipStation asked for a pause of days or more, which looks like a mistake on its side)"
 
 
-API_NAMES = {"v2": "ShipStation API V2", "shipengine": "ShipEngine"}
+API_NAMES = {"v2": "ShipStation API V2", "shipengine": "ShipEngine", "v1": "ShipStation's classic V1 API"}
 
 
 def key_advice(error: AuthenticationError) -> str:
@@ -208,7 +215,8 @@ def key_advice(error: AuthenticationError) -> str:
     elif not error.key_hint:
         parts.append(
             "Check SHIPSTATION_API_KEY, and that SHIPSTATION_API matches where the key was made: 'v2' for "
-            "ShipStation API V2 keys, 'shipengine' for ShipEngine keys."
+            "ShipStation API V2 keys, 'shipengine' for ShipEngine keys, 'v1' for a classic V1 key, whose secret goes "
+            "in SHIPSTATION_API_SECRET (a V1 key and secret come as a pair; a V2 key has no secret)."
         )
     parts.append("`shipstation-mcp check` tests the set-up in a few seconds.")
     return " ".join(parts)
@@ -219,7 +227,7 @@ def describe_for_assistant(error: ShipStationError, *, what: str = "the request"
 
     `what` names the thing asked for, e.g. "shipment 'se-123'", and is used in not-found messages.
     """
-    detail = f" ShipStation said: {error.detail.rstrip('.')}." if error.detail else ""
+    detail = f" ShipStation said: {full_stop(error.detail)}" if error.detail else ""
     ref = error.reference
     if isinstance(error, AccessDenied):
         return (
@@ -234,7 +242,8 @@ def describe_for_assistant(error: ShipStationError, *, what: str = "the request"
         return f"ShipStation has no record of {what} (HTTP 404).{detail} Check the value and try again.{ref}"
     if isinstance(error, RateLimitedError):
         return (
-            f"ShipStation's rate limit (200 requests per minute) was reached and {error.attempts} attempt(s) "
+            f"ShipStation's rate limit (200 requests per minute; 40 on the classic V1 API) was reached and "
+            f"{error.attempts} attempt(s) "
             f"did not get through. Try again {_retry_hint(error.retry_after)}, and ask for fewer items at once.{ref}"
         )
     if isinstance(error, RequestRejectedError) and error.status is not None and 300 <= error.status < 400:

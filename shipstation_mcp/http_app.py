@@ -6,7 +6,8 @@ Exposure rules:
   remote client look local): `Authorization: Bearer <token>` with `SHIPSTATION_MCP_TOKEN`, compared in constant
   time, or without it a random token made at start and shown once on stderr; and, with `SHIPSTATION_OAUTH_ISSUER`
   and `SHIPSTATION_OAUTH_AUDIENCE`, OAuth 2.1 JWT access tokens (the SDK's bearer backend, `JwtVerifier`, RFC 9728
-  metadata). A missing or wrong token gets a bare 401. `--no-auth` (loopback only) switches this off;
+  metadata). A missing or wrong token gets a 401 whose body says where a token comes from (the same body for
+  both, nothing about the token itself). `--no-auth` (loopback only) switches this off;
 - bound beyond loopback it refuses to start without `SHIPSTATION_MCP_TOKEN` or OAuth;
 - both listeners bound idle, slow and stalled connections (`GuardedH11Protocol`);
 - the SDK's DNS-rebinding protection checks `Host` and `Origin` on every MCP request: loopback names, the bound
@@ -51,6 +52,7 @@ from .config import (
     Settings,
     is_loopback_host,
 )
+from .live.classic_hooks import resource_fetcher
 from .live.receiver import JwksCache, loads_limited
 from .tools.server import ShipStationMCP
 from .web import build_receiver, receiving, require_safe_exposure
@@ -84,8 +86,17 @@ def transport_security(settings: LiveSettings, host: str) -> TransportSecuritySe
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
 
 
+UNAUTHORIZED = (
+    "Unauthorized: send the header 'Authorization: Bearer <token>'. The token is SHIPSTATION_MCP_TOKEN where the "
+    "server runs, or, if that is unset, the one shipstation-mcp printed on stderr at start (new at every start)."
+)
+"""The 401 body: where a token comes from, for a person reading a client's error; the same for a missing and a
+wrong token, and nothing about either."""
+
+
 class McpGuard:
-    """ASGI wrapper in front of the MCP endpoint: every request must authenticate; refused ones get a bare 401.
+    """ASGI wrapper in front of the MCP endpoint: every request must authenticate; refused ones get a 401 that says
+    where a token comes from (`UNAUTHORIZED`), the same whether the token was missing or wrong.
 
     A request passes with `Authorization: Bearer <token>` (the static token, compared in constant time) or, when an
     OAuth issuer is configured, a JWT access token that `oauth` (the SDK's bearer backend) accepts. There is no
@@ -108,6 +119,8 @@ class McpGuard:
         self._no_auth = no_auth
         challenge = f'Bearer resource_metadata="{resource_metadata_url}"' if resource_metadata_url else "Bearer"
         self._challenge = challenge.encode()
+        oauth_hint = " Or an OAuth access token for this server (see the www-authenticate header)." if oauth else ""
+        self._body = (UNAUTHORIZED + oauth_hint).encode()
 
     def authorized(self, headers: Headers) -> bool:
         """The static-token check alone (OAuth tokens are checked in `__call__`)."""
@@ -129,7 +142,7 @@ class McpGuard:
         if self.authorized(headers) or await self._oauth_user(scope, headers):
             await self.app(scope, receive, send)
             return
-        body = b"Unauthorized"
+        body = self._body
         await send(
             {
                 "type": "http.response.start",
@@ -304,7 +317,10 @@ def build_http_app(
     live = server.live
     # The demo dials nothing but loopback: it takes keys only from a key server on this machine, if one is set.
     local_keys = is_loopback_host(urlsplit(live_settings.webhook_jwks_url).hostname or "")
-    receiver = build_receiver(live, jwks=jwks, clock=clock, offline=settings.demo and not local_keys)
+    fetch = None if settings.demo else resource_fetcher(settings)  # the demo dials nothing
+    receiver = build_receiver(
+        live, jwks=jwks, clock=clock, offline=settings.demo and not local_keys, fetch_resource=fetch
+    )
     mcp_app = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
         transport_security=transport_security(live_settings, host),

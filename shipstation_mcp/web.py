@@ -35,6 +35,7 @@ from .config import (
     LiveSettings,
     is_loopback_host,
 )
+from .live.classic_hooks import Fetch
 from .live.notifier import LiveTracking
 from .live.receiver import JwksCache, WebhookReceiver
 
@@ -43,6 +44,7 @@ __all__ = [
     "build_receiver",
     "build_receiver_app",
     "guarded_protocol",
+    "listening_socket",
     "receiving",
     "require_safe_exposure",
     "run_uvicorn",
@@ -87,13 +89,20 @@ def build_receiver(
     jwks: JwksCache | None = None,
     clock: Callable[[], datetime] | None = None,
     offline: bool = False,
+    fetch_resource: Fetch | None = None,
 ) -> WebhookReceiver:
-    """The webhook receiver; `offline` (the demo) never fetches signing keys, so nothing dials out."""
+    """The webhook receiver; `offline` (the demo) never fetches signing keys, so nothing dials out.
+    `fetch_resource` fetches what a V1 notice names (`live.classic_hooks.resource_fetcher`)."""
     settings = live.settings
     if jwks is None and settings.webhook_verify:
         jwks = JwksCache(settings.webhook_jwks_url, offline=offline)
     return WebhookReceiver(
-        settings, live.durable_store, jwks=jwks, on_stored=lambda _stored: live.event_stored(), clock=clock
+        settings,
+        live.durable_store,
+        jwks=jwks,
+        on_stored=lambda _stored: live.event_stored(),
+        clock=clock,
+        fetch_resource=fetch_resource,
     )
 
 
@@ -101,6 +110,8 @@ def _announce(receiver: WebhookReceiver) -> None:
     settings = receiver.settings
     for warning in receiver.startup_warnings():
         logger.warning(warning)
+    if receiver.jwks is not None and receiver.jwks.offline:
+        return  # JwksCache said it: the offline demo fetches no keys and refuses signed deliveries
     if settings.webhook_verify:
         logger.info(
             "Webhook receiver at %s verifies RSA-SHA256 signatures with keys from %s%s",
@@ -281,7 +292,25 @@ class LoopReports:
         logger.error("%s%s", message, repeated, exc_info=error)
 
 
-def run_uvicorn(app: Starlette, *, host: str, port: int, settings: LiveSettings | None = None) -> None:
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `host` and `port` (0: a free port the system picks; `getsockname()` tells which), for
+    `run_uvicorn(sock=…)` when the port must be known before serving starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_uvicorn(
+    app: Starlette, *, host: str, port: int, settings: LiveSettings | None = None, sock: socket.socket | None = None
+) -> None:
+    """Serve `app` on `host:port`, or on `sock` (already bound, see `listening_socket`)."""
     import uvicorn
 
     live = settings or LiveSettings()
@@ -317,4 +346,4 @@ def run_uvicorn(app: Starlette, *, host: str, port: int, settings: LiveSettings 
         ws="none",
         backlog=BACKLOG,
     )
-    Server(config).run()
+    Server(config).run(sockets=[sock] if sock is not None else None)

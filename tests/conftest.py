@@ -151,3 +151,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if where is not None:
         report.outcome = "failed"
         report.longrepr = f"The API key canary ({len(CANARY_KEY)} chars) leaked during {report.when}: …{where}…"
+
+
+SCREENSHOTS = "screenshots"
+"""A test's `record_property(SCREENSHOTS, folder)`: the folder is printed at the end of a run with `-s`. Properties
+travel from pytest-xdist's workers to the terminal (a worker's own print never reaches it)."""
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if config.getoption("capture") != "no":
+        return
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for name, folder in getattr(report, "user_properties", ()):
+                if name == SCREENSHOTS and getattr(report, "when", "call") == "call":
+                    terminalreporter.write_line(f"Screenshots of {report.nodeid}: {folder}")

@@ -102,22 +102,45 @@ def test_a_shipengine_key_on_the_wrong_api(monkeypatch: pytest.MonkeyPatch, caps
     assert not any(text[2:].startswith("Tracking webhook") for text in lines)  # nothing more to ask with this key
 
 
-@pytest.mark.parametrize(
-    ("key", "says"),
-    [
-        ("your-api-key", "holds a placeholder, not a key"),
-        ("0f3c9a2b7d4e1f8a6b5c0d9e2f7a4b1c:9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b", "V1 'key:secret' pair"),
-    ],
-)
-def test_a_placeholder_or_key_secret_pair_is_named_without_asking(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], key: str, says: str
+def test_a_placeholder_is_named_without_asking(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    key = "your-api-key"
     code, lines, sent = check(monkeypatch, capsys, account(key=GOOD_KEY, host=V2_HOST), SHIPSTATION_API_KEY=key)
     assert code == 1
     assert line(lines, "API key").startswith("✗ API key: not a key ShipStation could take. Fix: SHIPSTATION_API_KEY")
-    assert says in line(lines, "API key")
+    assert "holds a placeholder, not a key" in line(lines, "API key")
     assert sent == []
     assert all(key not in text for text in lines)
+
+
+def test_a_v1_key_secret_pair_is_explained_without_asking(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = "0f3c9a2b7d4e1f8a6b5c0d9e2f7a4b1c:9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b"
+    code, lines, sent = check(monkeypatch, capsys, account(key=GOOD_KEY, host=V2_HOST), SHIPSTATION_API_KEY=key)
+    assert code == 1 and sent == []
+    assert lines[0].startswith("✗ Settings: SHIPSTATION_API_KEY looks like a V1 key and secret joined by ':'")
+    assert "SHIPSTATION_API=v1" in lines[0] and "SHIPSTATION_API_SECRET" in lines[0]
+    assert key not in "\n".join(lines) and key.split(":")[1] not in "\n".join(lines)
+
+
+def test_a_v1_key_pair_on_v1_is_checked_on_the_classic_host_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[], headers={"X-Rate-Limit-Limit": "40", "X-Rate-Limit-Remaining": "39"})
+
+    code, lines, sent = check(
+        monkeypatch, capsys, handle, SHIPSTATION_API="v1", SHIPSTATION_API_KEY="0f3c9a2b7d4e1f8a6b5c0d9e2f7a4b1c",
+        SHIPSTATION_API_SECRET="9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b",
+    )  # fmt: skip
+    assert code == 0, lines
+    assert line(lines, "API key").startswith("✓ API key: works with ShipStation's classic API (V1)")
+    assert [(r.url.host, r.url.path) for r in sent] == [("ssapi.shipstation.com", "/webhooks")]
+    assert sent[0].headers["authorization"].startswith("Basic ")
+    assert line(lines, "Rate budget") == "✓ Rate budget: 39 of 40 requests left this minute."
+    assert not any(text[2:].startswith("Tracking webhook") for text in lines)
 
 
 def test_a_v1_looking_key(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -127,6 +150,7 @@ def test_a_v1_looking_key(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
     text = line(lines, "API key")
     assert text.startswith("✗ API key: refused (HTTP 401) by ShipStation API V2 and by ShipStation API (formerly")
     assert "looks like a ShipStation V1 key (32 hexadecimal characters)" in text and "choose V2" in text
+    assert "SHIPSTATION_API=v1" in text
     assert len(sent) == 2 and key not in "\n".join(lines)
 
 

@@ -320,7 +320,7 @@ def test_cli_reads_dotenv_from_the_working_directory(run_cli, tmp_path: Path) ->
 
 
 def test_cli_bad_port_is_refused_without_a_traceback(run_cli) -> None:
-    result = run_cli("--port", "0", env={"SHIPSTATION_API_KEY": CANARY_KEY})
+    result = run_cli("--port", "70000", env={"SHIPSTATION_API_KEY": CANARY_KEY})
     assert result.returncode == 2
     assert result.stdout == ""
     assert "--port" in result.stderr

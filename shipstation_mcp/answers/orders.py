@@ -11,6 +11,7 @@ from .base import CachedAnswer
 from .bulk import OUTCOMES, outcome_of
 from .shipments import ShipmentSummary, marked_shipped_text, shipment_text
 from .tracking import TrackingSummary, tracking_text
+from .untracked import NO_STATUS
 
 __all__ = ["MatchedAs", "OrderAnswer", "order_headline", "with_tracking"]
 
@@ -57,6 +58,10 @@ def order_headline(shipment: ShipmentSummary, packages: list[TrackingSummary]) -
         status = shipment.not_shipped or shipment.status_meaning or "status unknown"
         voided = f"; its only label{'s were' if len(packages) > 1 else ' was'} voided" if packages else ""
         return f"{name}{to}: {status}{voided}"
+    if all(p.status_description == NO_STATUS for p in live):  # an API without tracking (V1): the order's own status
+        pages = [p.tracking_url for p in live if p.tracking_url]
+        where = f"; the carrier's page: {pages[0]}" if len(pages) == 1 else "; each package's carrier page is below"
+        return f"{shipment.headline} — this account's API gives no tracking status" + (where if pages else "")
     if len(live) == 1:
         return f"{name}{to}: {live[0].headline}"
     counts = Counter(outcome_of(p) for p in live)

@@ -65,6 +65,13 @@ SHIPMENT_STATUS_MEANINGS: dict[str, str] = {
     "processing": "being processed; no label yet",
     "label_purchased": "label bought",
     "cancelled": "cancelled; it will not ship",
+    # ShipStation's classic API (V1) gives orders these statuses; "shipped" means a label was made or the order was
+    # marked shipped, not that it arrived.
+    "awaiting_payment": "waiting for the customer's payment; not shipped yet",
+    "awaiting_shipment": "paid and waiting to be shipped",
+    "pending_fulfillment": "sent to a fulfillment provider; not shipped yet",
+    "on_hold": "on hold; not shipped yet",
+    "shipped": "shipped (a label was made or it was marked shipped; not necessarily delivered)",
 }
 
 

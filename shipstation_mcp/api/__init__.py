@@ -3,4 +3,4 @@
 Imports nothing above it (only `state/` for the limiter and cache, and the top-level config, errors and times).
 """
 
-__all__ = ["adapters", "client", "engine", "families", "ids", "models", "status"]
+__all__ = ["adapters", "client", "engine", "families", "ids", "models", "status", "v1"]

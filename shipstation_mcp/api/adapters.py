@@ -46,6 +46,7 @@ class Requests(Protocol):
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         idempotent: bool | None = None,
+        absolute_url: str | None = None,
     ) -> Any: ...
 
     def parse(self, model: type[ModelT], data: Any) -> ModelT: ...
@@ -113,6 +114,10 @@ class Endpoints:
 
     async def update_webhook(self, webhook_id: str, url: str, *, headers: Sequence[tuple[str, str]] = ()) -> None:
         raise self._cannot("change a webhook")
+
+    async def fetch_resource(self, url: str) -> list[Label]:
+        """The labels a webhook's `resource_url` names (V1's deliveries carry only that URL)."""
+        raise self._cannot("fetch a webhook's resource")
 
 
 class LabelApiEndpoints(Endpoints):

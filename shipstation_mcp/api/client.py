@@ -46,6 +46,17 @@ class ShipStationClient(RequestEngine):
         """`options` as for `RequestEngine`: transport, sleep, rng, limiter, cache."""
         super().__init__(settings, **options)
         self.endpoints = self.family.endpoints(self)
+        self.tracker: ShipStationClient | None = None
+        """For a family without tracking status (V1): the client of the second key that tracks its packages
+        (`settings.tracking`), sharing transport, clock and cache; None when there is none."""
+        if settings.tracking is not None:
+            shared = {k: v for k, v in options.items() if k in {"transport", "sleep", "rng"}}
+            self.tracker = ShipStationClient(settings.tracking, cache=self.cache, **shared)
+
+    async def aclose(self) -> None:
+        if self.tracker is not None:
+            await self.tracker.aclose()
+        await super().aclose()
 
     async def get_shipment(self, shipment_id: str) -> Shipment:
         return await self.endpoints.get_shipment(shipment_id)
@@ -90,3 +101,6 @@ class ShipStationClient(RequestEngine):
 
     async def update_webhook(self, webhook_id: str, url: str, *, headers: Sequence[tuple[str, str]] = ()) -> None:
         await self.endpoints.update_webhook(webhook_id, url, headers=headers)
+
+    async def fetch_resource(self, url: str) -> list[Label]:
+        return await self.endpoints.fetch_resource(url)

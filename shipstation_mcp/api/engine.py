@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self, TypeVar
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import anyio
 import httpx
@@ -241,11 +241,16 @@ class RequestEngine:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         idempotent: bool | None = None,
+        absolute_url: str | None = None,
     ) -> Any:
-        """Send one logical request, retrying when that is safe; return the decoded JSON body (None if empty)."""
-        url = self.url_for(segments)
-        path = "/" + "/".join(str(s) for s in segments)
-        query = _clean_params(params)
+        """Send one logical request, retrying when that is safe; return the decoded JSON body (None if empty).
+        `absolute_url` (checked by the caller against the family's allow-list) replaces `segments`: a V1 webhook
+        names the resource to fetch on a numbered host."""
+        url, path, query = self.url_for(segments), "/" + "/".join(str(s) for s in segments), _clean_params(params)
+        if absolute_url:  # its own query travels as parameters (httpx would replace it with `params`)
+            parts = urlsplit(absolute_url)
+            url, path = parts._replace(query="", fragment="").geturl(), parts.path
+            query = dict(parse_qsl(parts.query, keep_blank_values=True)) | query
         retryable = method.upper() == "GET" if idempotent is None else idempotent
         attempts_allowed = 1 + (self.settings.max_retries if retryable else 0)
         waited = 0.0
@@ -469,7 +474,7 @@ class RequestEngine:
             return AccessDenied(summary, **kwargs)
         if status == 401:
             error = AuthenticationError(summary, **kwargs)
-            error.key_hint = None if self.settings.demo else key_problem(self.settings.api_key)
+            error.key_hint = None if self.settings.demo else key_problem(self.settings.api_key, self.settings.api)
             return error
         if status == 404:
             return NotFoundError(summary, **kwargs)

@@ -24,11 +24,14 @@ from ..config import API_ADDRESSES, FamilyAddress, Settings
 from .adapters import Endpoints, LabelApiEndpoints, Requests
 from .ids import SHIPSTATION_ID
 from .models import ErrorBody
+from .v1 import V1Endpoints, basic_auth, v1_credentials, v1_error_body
 
 __all__ = [
     "CAPABILITIES",
     "FAMILIES",
     "SHIPENGINE",
+    "V1",
+    "V1_WEBHOOK_EVENTS",
     "V2",
     "ApiFamily",
     "Capability",
@@ -119,6 +122,22 @@ def retry_after_header(headers: Mapping[str, str]) -> float | None:
     return parse_retry_after(headers.get("Retry-After"))
 
 
+def retry_after_or_reset(headers: Mapping[str, str]) -> float | None:
+    """V1 documents no `Retry-After` on its 429: `X-Rate-Limit-Reset` (seconds until the window resets) says it."""
+    wait = parse_retry_after(headers.get("Retry-After"))
+    return wait if wait is not None else parse_retry_after(headers.get("X-Rate-Limit-Reset"))
+
+
+V1_WEBHOOK_EVENTS = (
+    "ORDER_NOTIFY",
+    "ITEM_ORDER_NOTIFY",
+    "SHIP_NOTIFY",
+    "ITEM_SHIP_NOTIFY",
+    "FULFILLMENT_SHIPPED",
+    "FULFILLMENT_REJECTED",
+)
+
+
 @dataclass(frozen=True, eq=False)
 class ApiFamily:
     """One ShipStation API family. Instances are module constants; compare them by identity, not by name."""
@@ -143,6 +162,10 @@ class ApiFamily:
     id_example: str = "se-123456"
     tracking_resource_types: frozenset[str] = frozenset()
     """`resource_type`s of webhook deliveries that carry a tracking update."""
+    webhooks_path: tuple[str, ...] = ("environment", "webhooks")
+    """Where the account's webhooks are listed: the cheap request that tells whether the family takes a key."""
+    lists_fulfillments_apart: bool = False
+    """`GET /fulfillments` is asked on its own (V2); a family that folds fulfillments into its labels (V1) is not."""
     track_webhook_events: tuple[str, ...] = ("track",)
     """Webhook events that deliver tracking updates, preferred first: setting one up tries them in order."""
     may_lack_tracking_calls: bool = False
@@ -154,6 +177,8 @@ class ApiFamily:
     the label's `/track` serving only where that is refused."""
     pushes_label_updates: bool = False
     """Updates for every label of the account reach its tracking webhook without starting anything."""
+    webhook_events: tuple[str, ...] = ()
+    """Events a V1-style webhook (`resource_url` to fetch) announces; the receiver fetches what they point at."""
     delivery_proof: Literal["signature", "url_secret"] = "signature"
     """How a webhook delivery is proved genuine: an RSA signature checked against the JWKS, or (for a family whose
     deliveries are unsigned) the install's secret in the target URL."""
@@ -204,6 +229,7 @@ V2 = ApiFamily(
     tracking_resource_types=frozenset({"TRACK_EVENT_V2"}),
     track_webhook_events=("track_event_v2", "track"),
     may_lack_tracking_calls=True,
+    lists_fulfillments_apart=True,
     labels_first=True,
     pushes_label_updates=True,
 )
@@ -214,7 +240,22 @@ SHIPENGINE = ApiFamily(
     endpoints=LabelApiEndpoints,
     tracking_resource_types=frozenset({"API_TRACK"}),
 )
-FAMILIES: dict[str, ApiFamily] = {family.name: family for family in (V2, SHIPENGINE)}
+V1 = ApiFamily(
+    name="v1",
+    title="ShipStation's classic API (V1)",
+    capabilities=frozenset({"orders", "fulfillments", "shipments_by_order_number", "webhooks"}),
+    endpoints=V1Endpoints,
+    auth_headers=basic_auth,
+    credentials=v1_credentials,
+    retry_after=retry_after_or_reset,
+    error_body=v1_error_body,
+    id_shape=re.compile(r"^\d{1,12}$"),
+    id_example="123456789",
+    webhook_events=V1_WEBHOOK_EVENTS,
+    webhooks_path=("webhooks",),
+    delivery_proof="url_secret",
+)
+FAMILIES: dict[str, ApiFamily] = {family.name: family for family in (V2, SHIPENGINE, V1)}
 assert set(FAMILIES) == set(API_ADDRESSES), "every family configurable in config.py has its object here"
 
 

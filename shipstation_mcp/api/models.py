@@ -3,7 +3,8 @@
 Real responses break their own schema: codes and postal codes arrive as numbers, strings as `""` or `null`,
 timestamps without a zone, enum values the spec never listed. These models accept all of that:
 
-- text fields take numbers and turn them into strings; blank strings become absent (None);
+- text fields take numbers and turn them into strings; blank strings and the words `null` and `undefined`
+  become absent (None);
 - timestamps without a zone are UTC (ShipStation's `occurred_at`, `ship_date`, … are UTC), except
   `carrier_occurred_at`, which is the carrier's local wall-clock time and stays zone-less on purpose (unless it
   carries a real offset, which makes it a moment); a tracking answer's zone-less dates (FedEx's ship, estimated and
@@ -21,6 +22,9 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..times import parse_timestamp, parse_wall_time
 
+ABSENT_WORDS = frozenset({"null", "undefined"})
+"""Text some bodies send where they mean nothing at all ("Signed by null")."""
+
 
 def _text(value: Any) -> str | None:
     if value is None or isinstance(value, bool):
@@ -29,7 +33,7 @@ def _text(value: Any) -> str | None:
         value = int(value)
     if isinstance(value, int | float | str):
         text = str(value).strip()
-        return text or None
+        return text if text and text.lower() not in ABSENT_WORDS else None
     return None
 
 
@@ -273,7 +277,8 @@ class Label(ApiModel):
 
 
 class TrackEvent(ApiModel):
-    occurred_at: Timestamp = None
+    # `event_date`: the older ShipEngine tracking webhook's name for the same instant.
+    occurred_at: Timestamp = Field(default=None, validation_alias=AliasChoices("occurred_at", "event_date"))
     carrier_occurred_at: LocalTimestamp = None
     description: Text = None
     city_locality: Text = None

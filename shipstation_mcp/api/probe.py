@@ -1,4 +1,5 @@
-"""One cheap request per API family, to tell whether a key works there: `GET /environment/webhooks`.
+"""One cheap request per API family, to tell whether a key works there: its webhooks listing
+(`GET /environment/webhooks`; V1 `GET /webhooks`).
 
 Used by `shipstation-mcp check` and by the stdio server's start-up check. It is a single try with a short timeout
 (no retries, no rate limiter, no cache): the answer is what the API says right now, or why it could not be asked.
@@ -89,7 +90,7 @@ async def probe_key(
     root = root_of(settings, family)
     try:
         async with _client(settings, family, transport) as client:
-            response = await client.get(root + "/environment/webhooks")
+            response = await client.get(root + "".join("/" + part for part in family.webhooks_path))
     except httpx.HTTPError as exc:
         return KeyProbe(family, root, "unreachable", reason=_network_reason(exc))
     rate = dict(family.rate_headers.read(response.headers))

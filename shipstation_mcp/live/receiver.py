@@ -18,6 +18,9 @@ A delivery is checked in this order, and nothing is parsed or written before eve
    payloads are stored; other resource types are acknowledged and ignored (answering an error would only make
    ShipStation resend them). A value the store cannot keep → 422 before anything is written.
 
+ShipStation's classic API (V1) signs nothing: its notices are told apart by the `?secret=` of their target URL and
+handled by `classic_hooks` (the secret, then the resource fetched by us from an allow-listed V1 host).
+
 Whose update: ShipStation's signing keys are shared by every account, so a signature proves ShipStation sent a
 delivery, not that it is for this account. Only a delivery carrying this account's secret may start watching a
 number nobody watches; the store keeps other unsolicited updates apart and bounded (`IncomingEvent.watch_if_new`).
@@ -67,6 +70,7 @@ from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
 from .. import __version__
+from ..answers.tracking import summarize_tracking
 from ..api.families import FAMILIES
 from ..api.ids import normalize_carrier_code, normalize_tracking_number
 from ..api.models import TrackingInfo
@@ -76,6 +80,7 @@ from ..errors import InvalidInput
 from ..logs import quoted, redact_everywhere
 from ..state.store import EventStore, IncomingEvent, StoredEvent, Terminal, UnstorableValue, check_storable
 from ..times import parse_timestamp
+from .classic_hooks import ClassicNotice, Fetch, query_secret, read_notice, secret_matches, tracking_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +99,8 @@ KEY_ID_HEADER = "x-shipengine-rsa-sha256-key-id"
 SIGNATURE_HEADER = "x-shipengine-rsa-sha256-signature"
 TIMESTAMP_HEADER = "x-shipengine-timestamp"
 SECRET_HEADER = "x-webhook-secret"  # noqa: S105 - a header name, not a secret
+CLASSIC_FETCH_WAIT = 20.0
+"""Longest a V1 notice waits for its resource to be fetched before it is answered 503 (ShipStation resends)."""
 TRACKING_RESOURCE_TYPES = frozenset().union(*(family.tracking_resource_types for family in FAMILIES.values()))
 UNUSABLE_SECRET = "\0unusable"  # noqa: S105 - a marker that never equals a header value (no NUL in headers)
 
@@ -406,9 +413,12 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime, watch_if
         carrier = normalize_carrier_code(info.carrier_code) if info.carrier_code else None
     except InvalidInput:
         carrier = None
+    # ShipStation stops watching by its own status (DE, EX): that decides `terminal`. What is stored and listed
+    # for the package is the reading every answer gives (a delivered scan under IT is delivered).
     status = status_info(info.status_code)
     terminal: Terminal | None = "delivered" if status.delivered else "exception" if status.exception else None
-    scans = [e.occurred_at for e in info.events if e.occurred_at is not None]
+    read = summarize_tracking(info, now=received_at, max_events=0)
+    newest = read.latest_event.occurred_at if read.latest_event else None
     event = IncomingEvent(
         tracking_number=number,
         dedupe_key=dedupe_key(payload),
@@ -416,10 +426,10 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime, watch_if
         received_at=received_at,
         carrier_code=carrier,
         resource_type=resource_type,
-        status_code=info.status_code,
-        status_detail_code=info.status_detail_code,
-        status_description=info.status_description or status.description,
-        occurred_at=max(scans) if scans else info.actual_delivery_date,
+        status_code=read.status_code,
+        status_detail_code=read.detail_code,
+        status_description=read.status_description,
+        occurred_at=newest or info.actual_delivery_date,
         terminal=terminal,
         watch_if_new=watch_if_new,
     )
@@ -503,6 +513,7 @@ class WebhookReceiver:
         clock: Callable[[], datetime] | None = None,
         max_body: int = MAX_BODY_BYTES,
         tolerance: timedelta = TIMESTAMP_TOLERANCE,
+        fetch_resource: Fetch | None = None,
     ) -> None:
         if settings.webhook_verify and jwks is None:
             raise ValueError("signature verification needs a JwksCache")
@@ -516,6 +527,8 @@ class WebhookReceiver:
         self._secret: str | None = None
         self._secret_stamp: int | None = None
         self._budget = BodyBudget(MAX_BUFFERED_BYTES)
+        self._fetch_resource = fetch_resource
+        """Fetches a V1 notice's resource with the account's credentials (`classic_hooks.resource_fetcher`)."""
 
     def startup_warnings(self) -> list[str]:
         """What an operator must hear at start: how deliveries are (or are not) authenticated."""
@@ -539,7 +552,7 @@ class WebhookReceiver:
             verdict = Verdict(405, "Method Not Allowed", (("allow", "POST"),))
         else:
             try:
-                verdict = await self.handle(Headers(scope=scope), receive)
+                verdict = await self.handle(Headers(scope=scope), receive, query=scope.get("query_string", b""))
             except anyio.EndOfStream:
                 return  # the sender went away; nothing was stored
         await _respond(send, verdict)
@@ -566,27 +579,77 @@ class WebhookReceiver:
                 logger.error("The webhook secret file %s is unreadable; run setup_tracking_webhook again", path)
         return self._secret
 
-    async def handle(self, headers: Headers, receive: Receive) -> Verdict:
+    async def handle(self, headers: Headers, receive: Receive, *, query: bytes = b"") -> Verdict:
         """Every check in order of cost, so nothing unproven is read, parsed or stored."""
+        classic_secret = query_secret(query)
+        if classic_secret is not None:  # an unsigned V1 notice, proved by the secret in its target URL
+            return await self._handle_classic(classic_secret, headers, receive)
         account_proven = self._check_secret(headers)
         if isinstance(account_proven, Verdict):
             return account_proven
         signed = await self._check_signature_headers(headers, proven=account_proven is True)
         if isinstance(signed, Verdict):
             return signed
-        try:
-            body = await read_body(receive, self._max_body, self._budget)
-        except BodyTooLarge:
-            return Verdict(413, "Payload Too Large")
-        except BudgetExhausted:
-            logger.warning("Webhook deferred: too many large deliveries in progress at once")
-            return Verdict(503, "Busy; try again later", (("retry-after", "30"),))
+        body = await self._read(receive)
+        if isinstance(body, Verdict):
+            return body
         if signed is not None:
             key, signature, stamp = signed
             if not verify_signature(key, stamp, body, signature):
                 logger.warning("Webhook rejected: the signature does not match the body")
                 return Verdict(401, "Unauthorized")
         return await self._accept(body, account_proven=account_proven)
+
+    async def _read(self, receive: Receive) -> bytes | Verdict:
+        try:
+            return await read_body(receive, self._max_body, self._budget)
+        except BodyTooLarge:
+            return Verdict(413, "Payload Too Large")
+        except BudgetExhausted:
+            logger.warning("Webhook deferred: too many large deliveries in progress at once")
+            return Verdict(503, "Busy; try again later", (("retry-after", "30"),))
+
+    async def _handle_classic(self, given: str, headers: Headers, receive: Receive) -> Verdict:
+        """A V1 notice: the install's secret in the URL, then the resource fetched by us (`classic_hooks`)."""
+        expected = self.expected_secret()
+        if expected is None:
+            return NOT_FOUND  # no secret here, so no V1 notice can be proved
+        if expected is UNUSABLE_SECRET:
+            return Verdict(503, "Try again later", (("retry-after", "30"),))
+        if not secret_matches(given, expected):
+            logger.warning("V1 webhook rejected: wrong secret in the target URL")
+            return Verdict(401, "Unauthorized")
+        declared = headers.get("content-length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self._max_body:
+            return Verdict(413, "Payload Too Large")
+        body = await self._read(receive)
+        if isinstance(body, Verdict):
+            return body
+        try:
+            notice = read_notice(loads_limited(body))
+        except (TooDeep, ValueError, UnicodeDecodeError):
+            return Verdict(400, "The body is not a V1 webhook notice")
+        if isinstance(notice, str):
+            logger.warning("V1 webhook rejected: %s", notice)
+            return Verdict(422, f"Not a V1 webhook notice we act on: {notice}")
+        return await self._fetch_classic(notice)
+
+    async def _fetch_classic(self, notice: ClassicNotice) -> Verdict:
+        if self._fetch_resource is None:
+            logger.info("V1 %s notice acknowledged: this receiver has no V1 key to fetch it with", notice.resource_type)
+            return Verdict(202, '{"status":"ignored"}')
+        try:
+            with anyio.fail_after(CLASSIC_FETCH_WAIT):
+                labels = await self._fetch_resource(notice.resource_url)
+            numbers = tracking_numbers(labels)
+            store = self._store()
+            for number, carrier in numbers:
+                await store.watch(number, carrier, at=self._clock())
+        except Exception as exc:  # ShipStation resends a notice answered 503
+            logger.warning("V1 %s notice deferred: %s", notice.resource_type, type(exc).__name__)
+            return Verdict(503, "Try again later", (("retry-after", "60"),))
+        logger.info("V1 %s notice: %d tracking number(s) kept", notice.resource_type, len(numbers))
+        return Verdict(200, json.dumps({"status": "watched", "tracking_numbers": len(numbers)}))
 
     def _check_secret(self, headers: Headers) -> bool | Verdict:
         """Whether the delivery carries this install's secret (it then may start watching a number)."""

@@ -2,8 +2,8 @@
 
 Such an order has no label: the fulfillment is all ShipStation knows of its shipping, a carrier name and a tracking
 number. `find_order` and `find_by_tracking_number` look here when labels say nothing. A family without fulfillments
-(`family.can("fulfillments")`), or one that refuses the listing, gives no fulfillments: they add to an answer,
-never fail it.
+(`family.can("fulfillments")`), one that folds them into its labels already (V1), or one that refuses the listing
+gives none here: they add to an answer, never fail it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ PAGE_SIZE = 25
 
 
 async def _listing(client: ShipStationClient, **filters: str) -> list[Fulfillment]:
-    if not client.family.can("fulfillments") or client.refused("fulfillments") is not None:
+    family = client.family
+    if not (family.can("fulfillments") and family.lists_fulfillments_apart) or client.refused("fulfillments"):
         return []
     try:
         result = await client.list_fulfillments(**filters, page_size=PAGE_SIZE)

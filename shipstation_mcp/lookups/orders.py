@@ -17,8 +17,9 @@ from ..answers.orders import MatchedAs, OrderAnswer, order_headline, with_tracki
 from ..answers.shipments import summarize_shipment, with_marked_shipped
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
+from ..api.families import V2, ApiFamily
 from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none, split_pasted
-from ..api.models import Fulfillment, Label, Shipment
+from ..api.models import Address, Fulfillment, Label, Shipment
 from ..errors import LookupFailed, NotFoundError
 from . import tracking
 from .fulfillments import fulfillments_of, fulfillments_with_number, track_marked
@@ -51,11 +52,13 @@ def _tracking_shaped(text: str) -> str | None:
     return number if len(number) >= 10 and digits >= 8 else None
 
 
-def interpretations(query: str) -> list[tuple[MatchedAs, str]]:
-    """The kinds of identifier `query` may be, likeliest first, each with the value to look up. A carrier name or a
-    word pasted in front ('UPS 1Z…', 'tracking: …', 'label se-…') is looked past; the query as sent stays the
-    last thing tried, as the store's own id."""
+def interpretations(query: str, family: ApiFamily = V2) -> list[tuple[MatchedAs, str]]:
+    """The kinds of identifier `query` may be in `family`'s API, likeliest first, each with the value to look up. A
+    carrier name or a word pasted in front ('UPS 1Z…', 'tracking: …', 'label se-…') is looked past; the query as
+    sent stays the last thing tried, as the store's own id."""
     text = query.strip()
+    if not family.can("labels"):
+        return _order_interpretations(text, family)
     marked = ORDER_MARK.sub("", text, count=1)
     if marked != text and marked:
         return [("order number", marked), ("external id", marked)]
@@ -79,6 +82,19 @@ def _shapes(text: str) -> list[tuple[MatchedAs, str]]:
     return [("external id", text), ("order number", text)]
 
 
+def _order_interpretations(text: str, family: ApiFamily) -> list[tuple[MatchedAs, str]]:
+    """An API of orders (V1): an order number first, then (all digits) the order's own id; a tracking number is
+    looked up among its labels and fulfillments. It has no label ids and no external ids to look up."""
+    marked = ORDER_MARK.sub("", text) or text
+    kinds: list[tuple[MatchedAs, str]] = [("order number", marked)]
+    if family.id_shape.match(marked):
+        kinds.append(("shipment id", marked))
+    number = _tracking_shaped(text)
+    if number and marked == text:
+        kinds.insert(0 if not SHORT_NUMBER.match(text) else 1, ("tracking number", number))
+    return kinds
+
+
 async def find_order(
     client: ShipStationClient, query: str, *, max_events: int = 5, now: datetime | None = None
 ) -> OrderAnswer:
@@ -89,7 +105,7 @@ async def find_order(
     labels = await labels_of(client, shipment_id)
     if found.label is not None and all(label.label_id != found.label.label_id for label in labels):
         labels.append(found.label)
-    packages = await _track_labels(client, labels, max_events=max_events, now=now)
+    packages = await _track_labels(client, labels, max_events=max_events, now=now, ship_to=shipment.ship_to)
     moment = now or datetime.now(UTC)
     summary = summarize_shipment(shipment, labels, now=moment)
     if not any(not tracking.is_voided(label) for label in labels):
@@ -98,6 +114,8 @@ async def find_order(
         summary = with_marked_shipped(summary, marks)
         packages = await track_marked(client, summary.marked_shipped, max_events=max_events, now=now) + packages
     summary = with_tracking(summary, packages, now=moment)
+    if not client.family.can("track_by_label"):
+        summary.next_step = None  # its packages below are as tracked as this API allows; there is no track_label
     return OrderAnswer(
         headline=order_headline(summary, packages),
         query=query[:200],
@@ -111,7 +129,7 @@ async def find_order(
 
 async def _recognise(client: ShipStationClient, text: str) -> _Found:
     tried: list[str] = []
-    for kind, value in interpretations(text):
+    for kind, value in interpretations(text, client.family):
         found = await _look_up(client, kind, value)
         count = len(found.shipments)
         tried.append(f"{kind} {value}: " + (f"{count} match{'es' if count != 1 else ''}" if count else "no match"))
@@ -158,7 +176,12 @@ async def _shipments_of(labels: list[Label], client: ShipStationClient) -> list[
 
 
 async def _track_labels(
-    client: ShipStationClient, labels: list[Label], *, max_events: int, now: datetime | None
+    client: ShipStationClient,
+    labels: list[Label],
+    *,
+    max_events: int,
+    now: datetime | None,
+    ship_to: Address | None = None,
 ) -> list[TrackingSummary]:
     """Every label's package, live ones first; a voided label is not tracked, only marked with its replacement."""
     live = [label for label in labels if label.label_id and not tracking.is_voided(label)]
@@ -166,7 +189,12 @@ async def _track_labels(
     tracked = await asyncio.gather(
         *(
             tracking.track_label(
-                client, api_id(label.label_id or "", what="label id"), label=label, max_events=max_events, now=now
+                client,
+                api_id(label.label_id or "", what="label id"),
+                label=label,
+                max_events=max_events,
+                now=now,
+                ship_to=ship_to,
             )
             for label in live[:MAX_PACKAGES_TRACKED]
         )

@@ -15,7 +15,7 @@ import anyio
 import httpx
 
 from ..answers.setup_check import CheckLine, CheckReport
-from ..api.families import FAMILIES, ApiFamily, family_of
+from ..api.families import SHIPENGINE, V2, ApiFamily, family_of
 from ..api.probe import KeyProbe, probe_key, probe_tracking
 from ..config import Settings, key_problem
 from ..errors import AuthenticationError, describe_for_assistant
@@ -24,6 +24,19 @@ from ..state.backends import store_location
 __all__ = ["run_check", "startup_key_refusal"]
 
 NO_NETWORK_SHAPES = ("placeholder", "'key:secret'")
+KEY_SHARING = (V2, SHIPENGINE)
+"""Families whose keys look alike: a key one refuses may be the other's (V1 keys come with a secret)."""
+
+
+def _families_to_ask(settings: Settings) -> list[ApiFamily]:
+    """The configured family, and the others a key of its kind may belong to; SHIPSTATION_BASE_URL stands for the
+    configured family only, so then no other host is asked."""
+    configured = family_of(settings)
+    if settings.base_url or configured not in KEY_SHARING:
+        return [configured]
+    return [configured, *(f for f in KEY_SHARING if f is not configured)]
+
+
 """Key problems certain enough that asking ShipStation would only cost time."""
 
 
@@ -33,12 +46,8 @@ async def _probe_all(settings: Settings, transport: httpx.AsyncBaseTransport | N
     async def one(family: ApiFamily) -> None:
         found[family] = await probe_key(settings, family, transport=transport)
 
-    configured = family_of(settings)
-    # SHIPSTATION_BASE_URL stands for the configured family only: the others are asked at their own hosts only
-    # when it is unset.
-    families = [configured] if settings.base_url else list(FAMILIES.values())
     async with anyio.create_task_group() as group:
-        for family in families:
+        for family in _families_to_ask(settings):
             group.start_soon(one, family)
     return found
 
@@ -82,7 +91,7 @@ def _key_line(settings: Settings, probes: dict[ApiFamily, KeyProbe]) -> CheckLin
             f"set SHIPSTATION_API={taker.family.name} (now {family.name}).",
             essential=True,
         )
-    hint = key_problem(settings.api_key)
+    hint = key_problem(settings.api_key, settings.api)
     return CheckLine(
         False,
         "API key",
@@ -189,7 +198,7 @@ def _receiver_line(settings: Settings) -> CheckLine:
 
 async def run_check(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> CheckReport:
     family = family_of(settings)
-    hint = None if settings.demo else key_problem(settings.api_key)
+    hint = None if settings.demo else key_problem(settings.api_key, settings.api)
     lines: list[CheckLine] = []
     if hint and any(shape in hint for shape in NO_NETWORK_SHAPES):
         lines.append(CheckLine(False, "API key", "not a key ShipStation could take.", hint, essential=True))
@@ -198,7 +207,9 @@ async def run_check(settings: Settings, *, transport: httpx.AsyncBaseTransport |
         lines.append(_key_line(settings, probes))
         if probes[family].verdict == "works":
             lines += [line for line in [await _tracking_line(settings, family, transport)] if line]
-            lines += [_rate_line(settings, probes[family]), _webhook_line(settings, family, probes[family])]
+            lines.append(_rate_line(settings, probes[family]))
+            if family.can("track_by_number") or family.can("track_by_label"):  # tracking webhooks (not V1's)
+                lines.append(_webhook_line(settings, family, probes[family]))
     lines += [_data_line(settings), _receiver_line(settings)]
     return CheckReport(tuple(lines))
 
@@ -215,9 +226,9 @@ async def startup_key_refusal(settings: Settings, *, transport: httpx.AsyncBaseT
         status=own.status,
         messages=[own.reason] if own.reason else [],
     )
-    error.key_hint = key_problem(settings.api_key)
-    other = next((f for f in FAMILIES.values() if f is not family), None)
-    if other is not None and not settings.base_url:
+    error.key_hint = key_problem(settings.api_key, settings.api)
+    other = next(iter(_families_to_ask(settings)[1:]), None)
+    if other is not None:
         verdict = (await probe_key(settings, other, transport=transport)).verdict
         error.other_api = other.name
         error.other_api_accepts = {"works": True, "plan": True, "refused": False}.get(verdict)

@@ -41,10 +41,23 @@ async def labels_of(client: ShipStationClient, shipment_id: str) -> list[Label]:
     return result.labels
 
 
+def summarized(
+    client: ShipStationClient, shipment: Shipment, labels: Sequence[Label], *, now: datetime | None
+) -> ShipmentSummary:
+    """The shipment's summary; where the family has no label tracking (V1), its next step says what does track."""
+    summary = summarize_shipment(shipment, labels, now=now or datetime.now(UTC))
+    if summary.next_step and not client.family.can("track_by_label") and any(label.label_id for label in labels):
+        number = shipment.shipment_number or shipment.shipment_id
+        summary.next_step = (
+            f"Call find_order with {number!r}: it gives each package's tracking as far as this account's API allows."
+        )
+    return summary
+
+
 async def _with_labels(client: ShipStationClient, shipment: Shipment, *, now: datetime | None) -> ShipmentSummary:
     shipment_id = api_id(shipment.shipment_id, what="shipment id") if shipment.shipment_id else None
     labels = await labels_of(client, shipment_id) if shipment_id else []
-    return summarize_shipment(shipment, labels, now=now or datetime.now(UTC))
+    return summarized(client, shipment, labels, now=now)
 
 
 async def get_shipment(client: ShipStationClient, shipment_id: str, *, now: datetime | None = None) -> ShipmentSummary:
@@ -57,7 +70,7 @@ async def get_shipment(client: ShipStationClient, shipment_id: str, *, now: date
             f"se-123456. Call find_order(query={shipment_id!r}): it also tries the value as an order number, the "
             "store's own id, a label id and a tracking number."
         ) from None
-    return summarize_shipment(shipment, labels, now=now or datetime.now(UTC))
+    return summarized(client, shipment, labels, now=now)
 
 
 async def find_by_external_id(
@@ -81,7 +94,7 @@ async def find_by_tracking_number(
     number = normalize_tracking_number(tracking_number)
     labels = await find_labels(client, number)
     if not labels:
-        return await _marked_shipped_with(client, number)
+        return await _marked_shipped_with(client, number, typed=" ".join(tracking_number.split()))
     shipment_ids = list(dict.fromkeys(label.shipment_id for label in labels if label.shipment_id))
     orphans = [summarize_label(label) for label in labels if not label.shipment_id]
     checked = [api_id(sid, what="shipment id") for sid in shipment_ids]
@@ -95,13 +108,13 @@ async def find_by_tracking_number(
     )
 
 
-async def _marked_shipped_with(client: ShipStationClient, number: str) -> TrackingNumberMatches:
+async def _marked_shipped_with(client: ShipStationClient, number: str, *, typed: str) -> TrackingNumberMatches:
     """A number no label has may belong to an order marked shipped outside ShipStation."""
     marks = await fulfillments_with_number(client, number)
     ids = list(dict.fromkeys(api_id(f.shipment_id, what="shipment id") for f in marks if f.shipment_id))
     if not ids:
         raise LookupFailed(
-            f"No label in this ShipStation account has tracking number {number}, and no order was marked shipped "
+            f"No label in this ShipStation account has tracking number {typed}, and no order was marked shipped "
             "with it. Check the number; if the package was shipped outside this account, track_package can still "
             "track it with its carrier_code."
         )

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from ..answers.live import WatchChange
 from ..answers.tracking import DEFAULT_MAX_EVENTS, STALLED_AFTER_HOURS, LabelFacts, TrackingSummary, summarize_tracking
+from ..answers.untracked import untracked_summary
 from ..api.client import ShipStationClient
 from ..api.ids import (
     SHIPSTATION_ID,
@@ -22,8 +23,17 @@ from ..api.ids import (
     normalize_tracking_number,
     split_pasted,
 )
-from ..api.models import Label, TrackingInfo
-from ..errors import AccessDenied, InvalidInput, LookupFailed, NotFoundError, RequestRejectedError, ShipStationError
+from ..api.models import Address, Label, TrackingInfo
+from ..api.v1 import tracking_link
+from ..errors import (
+    AccessDenied,
+    InvalidInput,
+    LookupFailed,
+    NotFoundError,
+    RequestRejectedError,
+    ShipStationError,
+    full_stop,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +52,21 @@ async def track_label(
     max_events: int = DEFAULT_MAX_EVENTS,
     now: datetime | None = None,
     stalled_after_hours: float = STALLED_AFTER_HOURS,
+    ship_to: Address | None = None,
 ) -> TrackingSummary:
-    """Track the package of one of the account's labels (`label`, when the caller has it, saves a request).
+    """Track the package of one of the account's labels (`label`, when the caller has it, saves a request;
+    `ship_to`, the shipment's address where the caller has it, lets a delivery elsewhere be flagged).
 
     One request: the track answer carries the carrier, the number and the carrier's tracking page. Only when it
     lacks one of them (some carriers leave them out) does the label supply it, at one more request.
     """
+    if not client.family.can("track_by_label"):
+        if label is None:
+            raise LookupFailed(
+                f"{client.family.title} cannot fetch label {label_id!r} on its own: call find_order with the order "
+                "number or the tracking number; it reads the order's labels and tracks each."
+            )
+        return await track_elsewhere(client, label, replaced_by=replaced_by, max_events=max_events, now=now)
     try:
         info = await _label_tracking(client, label_id, label)
     except NotFoundError as exc:
@@ -64,7 +83,7 @@ async def track_label(
         except NotFoundError:
             label = None
     _fill_from_label(info, label)
-    facts = LabelFacts(label_id=label_id)
+    facts = LabelFacts(label_id=label_id, ship_to=ship_to)
     if label is not None:
         voided = is_voided(label)
         facts = LabelFacts(
@@ -73,6 +92,7 @@ async def track_label(
             voided=voided,
             replaced_by=await replacement_of(client, label) if voided and replaced_by is None else replaced_by,
             return_label=bool(label.is_return_label),
+            ship_to=ship_to,
         )
     return summarize_tracking(
         info, label=facts, max_events=max_events, now=now, stalled_after_hours=stalled_after_hours
@@ -93,19 +113,78 @@ async def _label_tracking(client: ShipStationClient, label_id: str, label: Label
     return await client.track_label(label_id)
 
 
+async def track_elsewhere(
+    client: ShipStationClient,
+    label: Label,
+    *,
+    replaced_by: str | None = None,
+    max_events: int = DEFAULT_MAX_EVENTS,
+    now: datetime | None = None,
+) -> TrackingSummary:
+    """A label of a family that gives no tracking status (V1): tracked through the second key's API when one is
+    configured (`client.tracker`), else answered with what is known and the carrier's page, never a guessed status."""
+    facts = label_facts(label, replaced_by=replaced_by)
+    tracker = client.tracker
+    if tracker is None:
+        why = NO_TRACKING.format(api=client.family.title)
+        return untracked_summary(label, facts, why=why)
+    info, failure = await _tracked_by(tracker, label)
+    if info is None:
+        return untracked_summary(label, facts, why=failure)
+    _fill_from_label(info, label)
+    return summarize_tracking(info, label=facts, max_events=max_events, now=now)
+
+
+NO_TRACKING = (
+    "{api} gives no tracking status, only the tracking number and carrier. Set SHIPSTATION_TRACKING_API and "
+    "SHIPSTATION_TRACKING_API_KEY (a ShipStation API V2 or ShipEngine key of the same account) to see where "
+    "packages are; until then the carrier's own page answers."
+)
+
+
+async def _tracked_by(tracker: ShipStationClient, label: Label) -> tuple[TrackingInfo | None, str]:
+    """The tracking answer of the tracking key's API, or None and why not. By number where that API tracks any
+    number (and has not refused it: a plan without it, a host without it); else by label (`se-<shipmentId>`,
+    ShipStation's migration guide pairs the ids), for ShipStation labels."""
+    number, carrier = label.tracking_number, label.carrier_code
+    title = tracker.family.title
+    if not number:
+        return None, "There is no tracking number to track."
+    try:
+        if carrier and by_number_available(tracker):
+            try:
+                return await tracker.track(carrier, normalize_tracking_number(number)), ""
+            except ShipStationError as exc:
+                if not note_refusal(tracker, "track_by_number", exc):
+                    raise
+        if tracker.family.can("track_by_label") and (label.label_id or "").isdigit():
+            return await tracker.track_label(f"se-{label.label_id}"), ""
+    except (ShipStationError, InvalidInput) as exc:
+        status = f" (HTTP {exc.status})" if isinstance(exc, ShipStationError) and exc.status else ""
+        logger.info("The tracking key's API could not track %s: %s", number, type(exc).__name__)
+        return None, f"{title} (the tracking key) could not track {number}{status}; the carrier's own page answers."
+    return None, (
+        f"{title} (the tracking key) tracks only its own labels by id here, and this package was marked shipped "
+        "outside ShipStation's labels; the carrier's own page answers."
+    )
+
+
 def voided_summary(label: Label, *, replaced_by: str | None, now: datetime | None = None) -> TrackingSummary:
     """A voided label's answer without asking the carrier: nothing was sent with it."""
     info = TrackingInfo(
         tracking_number=label.tracking_number, carrier_code=label.carrier_code, tracking_url=label.tracking_url
     )
-    facts = LabelFacts(
+    return summarize_tracking(info, label=label_facts(label, replaced_by=replaced_by), max_events=0, now=now)
+
+
+def label_facts(label: Label, *, replaced_by: str | None) -> LabelFacts:
+    return LabelFacts(
         label_id=label.label_id,
         created_at=label.created_at,
-        voided=True,
+        voided=is_voided(label),
         replaced_by=replaced_by,
         return_label=bool(label.is_return_label),
     )
-    return summarize_tracking(info, label=facts, max_events=0, now=now)
 
 
 def is_voided(label: Label) -> bool:
@@ -198,7 +277,9 @@ async def track_package(
     number = normalize_tracking_number(tracking_number)
     given = normalize_carrier_code(carrier_code) if carrier_code else None
     carrier = given or split_pasted(tracking_number)[1] or infer_carrier(number)  # 'UPS 1Z…' names its carrier
+    typed = " ".join(text.split())  # as the person typed it, for messages
     if client.family.labels_first and (labels := await find_labels(client, number)):
+        _same_carrier(given, labels[0], typed)
         return await track_found_label(client, labels[0], number, max_events=max_events, now=now)
     if carrier and by_number_available(client):
         try:
@@ -210,11 +291,16 @@ async def track_package(
             logger.info("Tracking %s by number failed (HTTP %s); trying the account's labels", carrier, exc.status)
     labels = [] if client.family.labels_first else await find_labels(client, number)
     if labels:
+        _same_carrier(given, labels[0], typed)
         return await track_found_label(client, labels[0], number, max_events=max_events, now=now)
+    if carrier and not client.family.can("track_by_label") and not client.family.can("track_by_number"):
+        # No label here, and no tracking of its own (V1): the tracking key's API, or the carrier's page.
+        package = Label(tracking_number=number, carrier_code=carrier, tracking_url=tracking_link(carrier, number))
+        return await track_elsewhere(client, package, max_events=max_events, now=now)
     refusal = client.refused("track_by_number")
-    if refusal is not None or not client.family.can("track_by_number"):
-        raise _not_tracked_by_number(client, number, refusal)
-    raise await _unknown_carrier(client, number, carrier)
+    if refusal is not None:
+        raise _not_tracked_by_number(client, typed, refusal)
+    raise await _unknown_carrier(client, typed, carrier)
 
 
 def by_number_available(client: ShipStationClient) -> bool:
@@ -253,6 +339,22 @@ def _not_tracked_by_number(client: ShipStationClient, number: str, refusal: Ship
     )
 
 
+USPS_CODES = frozenset({"usps", "stamps_com", "endicia"})
+"""Carrier codes that all mean USPS (ShipStation buys USPS labels through Stamps.com or Endicia)."""
+
+
+def _same_carrier(given: str | None, label: Label, typed: str) -> None:
+    """A carrier_code that contradicts the account's own label for the number is refused, not silently ignored."""
+    actual = (label.carrier_code or "").lower()
+    if not given or not actual or given == actual or {given, actual} <= USPS_CODES:
+        return
+    raise LookupFailed(
+        f"{typed} is this account's {actual} label{f' {label.label_id}' if label.label_id else ''}, not a {given} "
+        f"package, so carrier_code "
+        f"{given!r} does not fit. Leave carrier_code out (the label says which carrier), or check the number."
+    )
+
+
 async def track_found_label(
     client: ShipStationClient, label: Label, number: str, *, max_events: int, now: datetime | None
 ) -> TrackingSummary:
@@ -272,7 +374,7 @@ async def track_found_label(
 
 
 def _carrier_lookup_failed(number: str, carrier: str, exc: NotFoundError | RequestRejectedError) -> LookupFailed:
-    said = f" ShipStation said: {exc.detail}." if exc.detail else ""
+    said = f" ShipStation said: {full_stop(exc.detail)}" if exc.detail else ""
     return LookupFailed(
         f"Carrier {carrier!r} has no tracking for {number} (HTTP {exc.status}).{said} Check the number and the "
         "carrier code (list_carriers shows the account's carriers), or leave carrier_code out to let the number's "

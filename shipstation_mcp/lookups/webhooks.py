@@ -73,7 +73,7 @@ def check_public_url(url: str, settings: LiveSettings, *, sends_secret: bool | N
         raise InvalidInput(
             f"Cannot use {url[:200]!r} as the webhook URL: {problem}. Expose the receiver first (a reverse proxy "
             "with https, or a tunnel such as cloudflared or ngrok, forwarding to "
-            f"{settings.webhook_path} on this server; see the README) and pass its public https URL."
+            f"{settings.webhook_path} on this server; see docs/webhooks.md) and pass its public https URL."
         )
     if parts.scheme == "http":
         notes.append("The URL is plain http: prefer https (a reverse proxy or tunnel gives you one).")

@@ -1,7 +1,8 @@
 """`SandboxTransport`: the demo account served as an `httpx` transport, below `ShipStationClient`.
 
-It answers the API paths the product uses, for both flavours at once: `/v2/…` with ShipStation API V2 payloads
-and `/v1/…` with ShipEngine payloads (see `payloads.py` for the quirks each reproduces). The host is ignored, so
+It answers the API paths the product uses, for every family at once: `/v2/…` with ShipStation API V2 payloads,
+`/v1/…` with ShipEngine payloads (see `payloads.py` for the quirks each reproduces), and the classic API's
+unprefixed `/orders`, `/shipments`, `/fulfillments`, … (`classic.py`). The host is ignored, so
 `SHIPSTATION_BASE_URL` may point anywhere. Behaviour follows the API:
 
 - a request without an `API-Key` header gets 401; an unknown id gets 404 with a ShipStation error body;
@@ -40,6 +41,7 @@ import httpx
 
 from . import payloads
 from .account import CARRIERS, FULFILLMENTS, SHIPMENTS, LabelSpec, ShipmentSpec
+from .classic import RATE_HEADERS, V1_RESOURCES, ClassicAccount, has_basic_credentials
 from .payloads import FLAVOUR_OF_FAMILY, V2_FLAVOUR, Clockface, Flavour
 
 Clock = Callable[[], datetime]
@@ -151,6 +153,8 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         """None: V2 tracks by number; 403: the plan has no tracking; 404: not deployed on this host."""
         self._requests = 0
         self.webhooks: list[dict[str, Any]] = []
+        self.classic = ClassicAccount()
+        """The account as ShipStation's classic API (V1) shows it."""
         self.watched: set[tuple[str, str]] = set()
         """(carrier_code, tracking_number) pairs with tracking updates started."""
         self.requests: deque[tuple[str, str]] = deque(maxlen=REQUEST_LOG_SIZE)
@@ -173,6 +177,8 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         segments = [unquote(part) for part in raw_path.split("/") if part != ""]
         self.requests.append((request.method, request.url.raw_path.decode("ascii")))
         version = segments[0] if segments else ""
+        if version in V1_RESOURCES:  # ShipStation's classic API has no version prefix
+            return self._answer_classic(request, segments)
         flavour = FLAVOURS.get(version)
         if flavour is None:
             return _json_response(404, _error_body(V2_FLAVOUR, request_id, _no_route(raw_path)), request)
@@ -200,6 +206,22 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         if isinstance(body, dict) and "request_id" in body:
             body["request_id"] = request_id
         return _json_response(status, body, request, request_id=request_id)
+
+    def _answer_classic(self, request: httpx.Request, segments: list[str]) -> httpx.Response:
+        if not has_basic_credentials(request.headers.get("authorization", "")):
+            body: Any = {"message": "Invalid API credentials"}
+            return httpx.Response(401, headers=RATE_HEADERS, json=body, request=request)
+        try:
+            sent = json.loads(request.content) if request.content else {}
+        except ValueError:
+            sent = None
+        if not isinstance(sent, dict):
+            return httpx.Response(400, headers=RATE_HEADERS, json={"message": "Bad JSON"}, request=request)
+        clock = Clockface(self._clock())
+        status, body = self.classic.answer(request.method.upper(), segments, request.url.params, sent, clock)
+        if body is None:
+            return httpx.Response(status, headers=RATE_HEADERS, request=request)
+        return httpx.Response(status, headers=RATE_HEADERS, json=body, request=request)
 
     # ------------------------------------------------------------------ routing
 

@@ -264,8 +264,10 @@ _SHARED: dict[str, RateLimiter] = {}
 
 
 def limiter_key(settings: Settings) -> str:
-    """Which limiter a client uses: one per API host and key (hashed; the key itself is never stored here)."""
-    return hashlib.sha256(f"{settings.host}\n{settings.api_key}".encode("utf-8", "replace")).hexdigest()[:32]
+    """Which limiter a client uses: one per API host and key (and V1 secret; hashed, the key itself is never
+    stored here)."""
+    account = f"{settings.host}\n{settings.api_key}" + (f"\n{settings.api_secret}" if settings.api_secret else "")
+    return hashlib.sha256(account.encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def shared_limiter(settings: Settings) -> RateLimiter | None:

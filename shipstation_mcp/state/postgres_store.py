@@ -42,7 +42,7 @@ from psycopg.rows import tuple_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from ..config import display_url
-from ..errors import SharedStateUnavailable, StoreError
+from ..errors import SharedStateUnavailable, StoreError, full_stop
 from ..times import to_utc
 from .store import (
     MAX_UNWATCHED_EVENTS,
@@ -195,7 +195,7 @@ class PostgresEventStore:
         if isinstance(exc, PoolTimeout):
             reason = "no connection could be made in time"
         return SharedStateUnavailable(
-            f"The event store (PostgreSQL at {self.where}) cannot be reached: {reason[:200]}. "
+            f"The event store (PostgreSQL at {self.where}) cannot be reached: {full_stop(reason[:200])} "
             "Try again in a few seconds; check SHIPSTATION_DATABASE_URL if it persists."
         )
 

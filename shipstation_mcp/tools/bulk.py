@@ -9,7 +9,7 @@ from pydantic import Field
 from ..answers.bulk import AttentionReport, BulkTrackingResult, PackageRef
 from ..answers.tracking import STALLED_AFTER_HOURS
 from ..lookups import attention, bulk
-from .arguments import Refresh
+from .arguments import Identifier, Refresh
 from .context import Ctx, respond, state
 
 __all__ = ["shipments_needing_attention", "track_packages"]
@@ -17,7 +17,7 @@ __all__ = ["shipments_needing_attention", "track_packages"]
 
 async def track_packages(
     packages: Annotated[
-        list[PackageRef | Annotated[str, Field(min_length=1, max_length=200)]],
+        list[PackageRef | Annotated[Identifier, Field(min_length=1, max_length=200)]],
         Field(
             min_length=1,
             max_length=bulk.MAX_PACKAGES,

@@ -9,7 +9,7 @@ from pydantic import Field
 from ..answers.live import TrackedPackages, TrackingUpdates
 from ..answers.webhooks import WebhookListing, WebhookSetup
 from ..lookups import updates, webhooks
-from .arguments import WebhookEvent, WebhookUrl
+from .arguments import Identifier, WebhookEvent, WebhookUrl
 from .context import Ctx, respond, state
 
 __all__ = ["get_tracking_updates", "list_tracked_packages", "list_webhooks", "setup_tracking_webhook"]
@@ -43,7 +43,7 @@ async def list_tracked_packages(
 async def get_tracking_updates(
     ctx: Ctx,
     tracking_number: Annotated[
-        str | None, Field(max_length=200, description="Only this package; spaces and dashes are ignored")
+        Identifier | None, Field(max_length=200, description="Only this package; spaces and dashes are ignored")
     ] = None,
     since: Annotated[
         datetime | None, Field(description="Only updates received at or after this ISO time (UTC if no zone)")

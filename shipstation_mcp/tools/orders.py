@@ -8,7 +8,7 @@ from pydantic import Field
 from ..answers.orders import OrderAnswer
 from ..lookups import orders
 from ..state.cache import reading
-from .arguments import Refresh
+from .arguments import Identifier, Refresh
 from .context import Ctx, respond, state
 
 __all__ = ["find_order"]
@@ -16,7 +16,7 @@ __all__ = ["find_order"]
 
 async def find_order(
     query: Annotated[
-        str,
+        Identifier,
         Field(
             min_length=1,
             max_length=200,

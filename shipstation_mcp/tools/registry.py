@@ -10,8 +10,9 @@ against its full model.
 
 from __future__ import annotations
 
+import inspect
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -21,6 +22,7 @@ from typing import Any, get_args, get_type_hints
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 
+from ..api.families import FAMILIES, Capability
 from . import bulk, live, orders, shipments, tracking
 from .arguments import CONFIGURE, LOCAL_ONLY, READ_ONLY, WATCH
 from .schemas import lean_input_schema, outline_output_schema
@@ -31,8 +33,10 @@ __all__ = [
     "TOOLS",
     "ToolSpec",
     "build_tools",
+    "instructions",
     "output_schemas_from_models",
     "spec_for",
+    "tools_table",
     "write_output_schemas",
 ]
 
@@ -41,12 +45,24 @@ OUTPUT_SCHEMAS = files(__package__) / "output_schemas.json"
 
 @dataclass(frozen=True)
 class ToolSpec:
+    """Everything about one tool. The toolsets, the terminal's command names, the server's instructions and the
+    README's tools table are all read from these rows (`tools_table`, `instructions`), so they cannot disagree."""
+
     fn: Callable[..., Any]
     title: str
     annotations: ToolAnnotations
     asked_about: Callable[[Mapping[str, Any]], str]
     """What a call is about, from its arguments: 'shipment 'se-1'' in 'ShipStation has no record of …'."""
     description: str
+    toolset: str
+    """`SHIPSTATION_TOOLSETS` / `--toolsets` group it belongs to (one of config.TOOLSET_NAMES)."""
+    purpose: str
+    """One line: what it answers. The README's table and the server's instructions say this."""
+    command: str | None = None
+    """The `shipstation-mcp <command>` that calls it from a terminal, if any."""
+    needs: frozenset[Capability] = frozenset()
+    """What an API family must be able to do to serve it (`api/families.py`); a family lacking any of it does not
+    list the tool (tools/toolsets.py). Empty: every family can."""
     meta: Mapping[str, Any] | None = None
     """The tool's `_meta`: VIEW_META binds the tracking view (MCP Apps) to its answers."""
 
@@ -54,10 +70,35 @@ class ToolSpec:
     def name(self) -> str:
         return self.fn.__name__
 
+    @property
+    def read_only(self) -> bool:
+        """True when its annotations promise it changes nothing in the account."""
+        return self.annotations.read_only_hint is True
+
+    @property
+    def local(self) -> bool:
+        """True when it answers from this server's own store, without asking ShipStation."""
+        return self.annotations.open_world_hint is False
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """The API families (`SHIPSTATION_API` values) that can serve it: those with every capability it needs."""
+        return tuple(name for name, family in FAMILIES.items() if self.needs <= family.capabilities)
+
+    def signature(self) -> str:
+        """`track_package(tracking_number, carrier_code?, max_events?, refresh?)`: its arguments, optional ones
+        marked, as the README shows them."""
+        parameters = inspect.signature(self.fn).parameters.values()
+        shown = [p.name + ("" if p.default is inspect.Parameter.empty else "?") for p in parameters if p.name != "ctx"]
+        return f"{self.name}({', '.join(shown)})"
+
 
 TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         orders.find_order,
+        toolset="orders",
+        purpose="answer 'where is my order?' from any identifier: the order, its labels, each package's tracking",
+        command="order",
         title="Find an order and track its packages",
         annotations=READ_ONLY,
         asked_about=lambda a: f"{a.get('query')!r}",
@@ -71,6 +112,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         shipments.get_shipment,
+        toolset="orders",
+        purpose="one shipment by its se-… id: ship-to, items, tags, labels and their tracking numbers",
+        command="shipment",
         title="Get a shipment",
         annotations=READ_ONLY,
         asked_about=lambda a: f"shipment {a.get('shipment_id')!r}",
@@ -81,6 +125,10 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         shipments.find_by_external_id,
+        toolset="orders",
+        purpose="the shipment with the merchant's own (store) id",
+        command="find",
+        needs=frozenset({"labels"}),
         title="Find a shipment by external id",
         annotations=READ_ONLY,
         asked_about=lambda a: f"external id {a.get('external_shipment_id')!r}",
@@ -91,6 +139,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         shipments.list_shipments,
+        toolset="orders",
+        purpose="search shipments, newest first, by status, dates, order number or recipient",
+        command="shipments",
         title="List or search shipments",
         annotations=READ_ONLY,
         asked_about=lambda a: "that shipment search",
@@ -102,6 +153,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         shipments.find_by_tracking_number,
+        toolset="orders",
+        purpose="the label and shipment (order) a tracking number belongs to",
+        command="find-tracking",
         title="Find the shipment of a tracking number",
         annotations=READ_ONLY,
         asked_about=lambda a: f"tracking number {a.get('tracking_number')!r}",
@@ -112,6 +166,10 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         tracking.track_label,
+        toolset="tracking",
+        purpose="track the package of one of the account's labels by its se-… label id",
+        command="track-label",
+        needs=frozenset({"track_by_label"}),
         title="Track a label",
         annotations=READ_ONLY,
         asked_about=lambda a: f"label {a.get('label_id')!r}",
@@ -123,6 +181,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         tracking.track_package,
+        toolset="tracking",
+        purpose="track any package by tracking number; the carrier is inferred",
+        command="track",
         title="Track a package",
         annotations=READ_ONLY,
         asked_about=lambda a: f"tracking number {a.get('tracking_number')!r}",
@@ -134,6 +195,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         tracking.subscribe_tracking,
+        toolset="live",
+        purpose="have ShipStation push a package's tracking updates to the account's webhook",
+        needs=frozenset({"track_by_label", "webhooks"}),
         title="Watch a package for updates",
         annotations=WATCH,
         asked_about=lambda a: f"tracking updates for {a.get('tracking_number')!r}",
@@ -144,6 +208,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         tracking.unsubscribe_tracking,
+        toolset="live",
+        purpose="stop the updates subscribe_tracking started",
+        needs=frozenset({"track_by_label", "webhooks"}),
         title="Stop watching a package",
         annotations=WATCH,
         asked_about=lambda a: f"tracking updates for {a.get('tracking_number')!r}",
@@ -153,6 +220,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         tracking.list_carriers,
+        toolset="tracking",
+        purpose="the account's carriers and their carrier_code",
+        command="carriers",
         title="List connected carriers",
         annotations=READ_ONLY,
         asked_about=lambda a: "the carrier list",
@@ -160,6 +230,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         bulk.track_packages,
+        toolset="bulk",
+        purpose="up to 100 packages in one call: a roll-up, which need attention, each one's status",
+        command="track-many",
         title="Track many packages at once",
         annotations=READ_ONLY,
         asked_about=lambda a: "those packages",
@@ -171,6 +244,10 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         bulk.shipments_needing_attention,
+        toolset="bulk",
+        purpose="the support queue: packages that need someone to act, most urgent first",
+        command="attention",
+        needs=frozenset({"labels", "track_by_label"}),
         title="Shipments needing attention",
         annotations=READ_ONLY,
         asked_about=lambda a: "that period's labels",
@@ -182,6 +259,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         live.setup_tracking_webhook,
+        toolset="live",
+        purpose="create or repoint the account's track webhook to this server's receiver",
+        needs=frozenset({"track_by_label", "webhooks"}),
         title="Point the tracking webhook at this server",
         annotations=CONFIGURE,
         asked_about=lambda a: "the webhook set-up",
@@ -192,6 +272,9 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         live.list_webhooks,
+        toolset="live",
+        purpose="the account's webhooks",
+        needs=frozenset({"webhooks"}),
         title="List the account's webhooks",
         annotations=READ_ONLY,
         asked_about=lambda a: "the webhook list",
@@ -202,6 +285,8 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         live.list_tracked_packages,
+        toolset="live",
+        purpose="watched packages and their latest known status, from this server's store",
         title="List watched packages",
         annotations=LOCAL_ONLY,
         asked_about=lambda a: "the watched packages",
@@ -212,6 +297,8 @@ TOOLS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         live.get_tracking_updates,
+        toolset="live",
+        purpose="tracking updates ShipStation pushed, newest first, from this server's store",
         title="Tracking updates received",
         annotations=LOCAL_ONLY,
         asked_about=lambda a: "the stored tracking updates",
@@ -267,3 +354,44 @@ def build_tools(webhook_path: str) -> tuple[Tool, ...]:
         tool.fn_metadata.output_schema = outlines[spec.name]
         tools.append(tool)
     return tuple(tools)
+
+
+INSTRUCTIONS_HEAD = """\
+Answers "where is my order?" from the merchant's ShipStation account.
+"""
+START_WITH_FIND_ORDER = """\
+- Start with find_order(query): an order number (10443, #10443), the store's order id, a shipment or label id
+  (se-…) or a tracking number. One call returns the order, its labels and every package's live tracking.
+"""
+INSTRUCTIONS_TAIL = """\
+- Say the `headline` first: it leads with what matters most. Dates are local where the package is; mention
+  `attention` items and what to do about them.
+"""
+
+
+def instructions(offered: Iterable[str]) -> str:
+    """The server's instructions: how to start, and one line per tool it offers (from the rows, so none is missed)."""
+    names = set(offered)
+    lines = [INSTRUCTIONS_HEAD, START_WITH_FIND_ORDER if "find_order" in names else "", INSTRUCTIONS_TAIL]
+    lines += ["Tools:\n", *(f"- {spec.name}: {spec.purpose}.\n" for spec in TOOLS if spec.name in names)]
+    return "".join(lines)
+
+
+def _read_only_cell(spec: ToolSpec) -> str:
+    if spec.read_only:
+        return "yes, local" if spec.local else "yes"
+    return "no (idempotent)" if spec.annotations.idempotent_hint and not spec.annotations.destructive_hint else "no"
+
+
+def tools_table() -> str:
+    """The README's tools table (between its `tools-table` markers; a test fails when the README differs)."""
+    rows = [
+        "| tool | use it to | toolset | read-only | APIs | terminal |",
+        "|---|---|---|---|---|---|",
+    ]
+    for spec in TOOLS:
+        command = f"`shipstation-mcp {spec.command}`" if spec.command else "–"
+        apis = ", ".join(spec.families) or "none yet"
+        cells = (f"`{spec.signature()}`", spec.purpose, spec.toolset, _read_only_cell(spec), apis, command)
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"

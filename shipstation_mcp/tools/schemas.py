@@ -38,7 +38,35 @@ def _lean(node: Any, *, descriptions: bool) -> Any:
 
 
 def lean_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    return _lean(schema, descriptions=True)
+    """Also self-contained and closed, as OpenAI's strict function schemas (and the agent frameworks that make them)
+    require: each `$ref` replaced by what it names, and every object with declared properties marked
+    `additionalProperties: false` (the tools take no argument they do not declare)."""
+    lean = _lean(schema, descriptions=True)
+    defs = lean.pop("$defs", {})
+    return _closed(_inlined(lean, defs))
+
+
+def _inlined(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
+    if isinstance(node, list):
+        return [_inlined(item, defs, depth) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and depth < 8:
+        rest = {key: value for key, value in node.items() if key != "$ref"}
+        return {**_inlined(defs[ref.removeprefix("#/$defs/")], defs, depth + 1), **_inlined(rest, defs, depth)}
+    return {key: _inlined(value, defs, depth) for key, value in node.items()}
+
+
+def _closed(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_closed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _closed(value) for key, value in node.items()}
+    if out.get("type") == "object" and "properties" in out:
+        out.setdefault("additionalProperties", False)
+    return out
 
 
 def _outline(node: Any) -> Any:

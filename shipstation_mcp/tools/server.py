@@ -27,7 +27,7 @@ from ..errors import EXPLAINED, ShipStationError, explain
 from ..live.notifier import LiveTracking
 from ..state.backends import shared_state
 from .context import AppState
-from .registry import build_tools, spec_for
+from .registry import TOOLS, build_tools, instructions, spec_for
 from .resources import add_resources
 from .toolsets import select_tools
 from .view import tracking_view
@@ -39,19 +39,8 @@ __all__ = ["INSTRUCTIONS", "ShipStationMCP", "create_server"]
 
 logger = logging.getLogger(__name__)
 
-INSTRUCTIONS = """\
-Answers "where is my order?" from the merchant's ShipStation account.
-- Start with find_order(query): an order number (10443, #10443), the store's order id, a shipment or label id
-  (se-...) or a tracking number. One call returns the order, its labels and every package's live tracking.
-- Narrower questions: get_shipment (se-... shipment id), find_by_external_id, list_shipments (search; rows carry
-  label ids, tracking numbers and status), track_package (any tracking number), track_label (a label id).
-- "Tell me when it moves": subscribe_tracking. "What changed?": get_tracking_updates and list_tracked_packages
-  answer from the updates ShipStation pushed (no API calls); setup_tracking_webhook connects the webhook once.
-- Several packages? track_packages (up to 100 in one call). "Which orders need attention?"
-  shipments_needing_attention.
-- Say the `headline` first: it leads with what matters most. Dates are local where the package is; mention
-  `attention` items and what to do about them.
-"""
+INSTRUCTIONS = instructions(spec.name for spec in TOOLS)
+"""The instructions of a server that offers every tool."""
 
 
 class ShipStationMCP(MCPServer[AppState]):
@@ -102,7 +91,7 @@ def _argument_problems(tool: str, error: ValidationError) -> str:
         if item["type"] != "missing" and isinstance(value, str | int | float | bool):
             text = repr(value)
             shown = f" (got {text[:40]}{'…' if len(text) > 40 else ''})"
-        problems.append(f"{where}: {item['msg']}{shown}")
+        problems.append(f"{where}: {item['msg'].rstrip('.')}{shown}")
     return (
         f"Invalid arguments for {tool}: " + "; ".join(problems) + f". Fix them and call {tool} again; "
         "its input schema says what each argument takes."
@@ -125,7 +114,7 @@ def _demo_updates(settings: Settings, clock: Callable[[], datetime] | None) -> C
 
 
 def _hidden_note(hidden: Mapping[str, str]) -> str:
-    """The instructions name every tool, so say which of them this server leaves out (toolsets, read-only)."""
+    """The instructions name the tools offered; say which others exist and why they are left out."""
     if not hidden:
         return ""
     return (
@@ -189,7 +178,7 @@ def create_server(
     server = ShipStationMCP(
         "shipstation-mcp",
         title="ShipStation tracking",
-        instructions=INSTRUCTIONS + _hidden_note(hidden),
+        instructions=instructions(tool.name for tool in tools) + _hidden_note(hidden),
         version=__version__,
         lifespan=lifespan,
         subscriptions=live.bus,

@@ -9,7 +9,7 @@ from pydantic import Field
 from ..answers.shipments import ShipmentPage, ShipmentSummary, TrackingNumberMatches
 from ..lookups import shipments
 from ..state.cache import reading
-from .arguments import Refresh, ShipmentId, TrackingNumber
+from .arguments import Identifier, Refresh, ShipmentId, TrackingNumber
 from .context import Ctx, respond, state
 
 __all__ = ["find_by_external_id", "find_by_tracking_number", "get_shipment", "list_shipments"]
@@ -26,7 +26,7 @@ async def get_shipment(
 
 async def find_by_external_id(
     external_shipment_id: Annotated[
-        str, Field(min_length=1, max_length=200, description="The merchant's own shipment/order id, free text")
+        Identifier, Field(min_length=1, max_length=200, description="The merchant's own shipment/order id, free text")
     ],
     ctx: Ctx,
     refresh: Refresh = False,
@@ -50,7 +50,7 @@ async def list_shipments(
         datetime | None, Field(description="ISO date or date-time (UTC if no zone), inclusive")
     ] = None,
     shipment_number: Annotated[
-        str | None, Field(max_length=200, description="The order number shown to customers")
+        Identifier | None, Field(max_length=200, description="The order number shown to customers")
     ] = None,
     ship_to_name: Annotated[str | None, Field(max_length=200, description="Recipient name")] = None,
     page: Annotated[int, Field(ge=1, le=10_000)] = 1,

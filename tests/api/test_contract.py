@@ -1,6 +1,9 @@
 """Every request the client can send is one the API's spec describes: method, path, query parameter names and body
 fields, checked against the operations in `../shared/contracts/` (skipped when that folder is absent).
 
+ShipStation's classic API (V1) has no OpenAPI spec there (docs/shipstation-v1.md describes it), so only the V2
+and ShipEngine families are checked.
+
 The requests are the ones the client really sends: every tool's demo calls on both API flavours, every client
 endpoint called directly with the filters its callers use, and the second-API probe after a 401. A request the spec
 does not describe fails here, unless it is one of the few operations ShipStation documents outside our spec copy
@@ -236,7 +239,9 @@ async def test_every_request_the_client_sends_is_in_the_spec(api: str) -> None:
     settings = Settings(api_key="demo", api=api, demo=True, max_retries=0)  # type: ignore[arg-type]
     async with ShipStationClient(settings, transport=recorder, limiter=None, cache=None) as client:
         called = await direct_calls(client, api)
-    assert endpoint_methods() - called <= ({"list_fulfillments"} if api == "shipengine" else set()), (
+    # V1's own endpoints (a webhook's resource_url) have no spec in ../shared/contracts to be checked against.
+    v1_only = {"fetch_resource"}
+    assert endpoint_methods() - called <= v1_only | ({"list_fulfillments"} if api == "shipengine" else set()), (
         "a new client endpoint needs a call in direct_calls()"
     )
     demo = load_settings({"SHIPSTATION_API": api}, demo=True, dotenv_path=Path("/nonexistent/.env"))

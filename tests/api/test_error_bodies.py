@@ -285,7 +285,7 @@ REAL_ERRORS: dict[str, tuple[type[ShipStationError], str | None, str]] = {
 
 OPENINGS: dict[type[ShipStationError], str] = {
     RequestRejectedError: "ShipStation refused the request (HTTP 400).",
-    RateLimitedError: "ShipStation's rate limit (200 requests per minute) was reached",
+    RateLimitedError: "ShipStation's rate limit (200 requests per minute; 40 on the classic V1 API) was reached",
     ServerError: "ShipStation failed with HTTP 500 after 1 attempt(s).",
     NotFoundError: "ShipStation has no record of the request (HTTP 404).",
     AuthenticationError: "ShipStation rejected the API key (HTTP 401).",

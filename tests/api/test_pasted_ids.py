@@ -72,9 +72,11 @@ async def test_track_package_takes_the_carrier_named_in_front_of_the_number() ->
 
 
 def test_track_many_reads_a_carrier_name_in_front_of_a_number() -> None:
-    assert read_packages(io.StringIO("UPS 1Z999AA10123456784\ntracking: 383144378470, fedex\n")) == [
+    pasted = "UPS 1Z999AA10123456784\ntracking: 383144378470, fedex\nFedEx tracking # 383144378471  # a note\n"
+    assert read_packages(io.StringIO(pasted)) == [
         {"tracking_number": "1Z999AA10123456784", "carrier_code": "ups"},
         {"tracking_number": "383144378470", "carrier_code": "fedex"},
+        {"tracking_number": "383144378471", "carrier_code": "fedex"},
     ]
 
 

@@ -23,7 +23,7 @@ from tests.support.processes import ROOT
 from tests.support.webhook_kit import SigningKey, body_of, jwks_server, payload, serving
 
 KEY = SigningKey("kid-not-in-any-key-set")
-TOKEN = "offline-demo-token-0123456789"
+TOKEN = "Zq8vN3kLw1Tr9yXb4Hc7Pd2M"  # no word of the log lines in it: parts of a token are redacted too
 AUDIT = Path(__file__).resolve().parents[1] / "support" / "dial_audit"
 
 

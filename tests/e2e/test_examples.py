@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.hardening_kit import server_process
+from tests.support.hardening_kit import free_port, server_process
 from tests.support.processes import ROOT, finished
 
 TOKEN = "examples-token-0123456789abcdef"
@@ -93,5 +93,15 @@ def test_the_support_example_answers_every_customer_in_one_line(
     assert "Delivery attempted" in javier and "What to do:" in javier
     assert "could not find order 99999" in sam
     assert "order number" in dana
-    assert refused.returncode != 0 and not refused.stdout and "check SHIPSTATION_MCP_TOKEN" in refused.stderr
+    assert refused.returncode != 0 and not refused.stdout
+    assert "refused the token (HTTP 401): set SHIPSTATION_MCP_TOKEN" in refused.stderr
     assert missing.returncode != 0 and "SHIPSTATION_MCP_TOKEN" in missing.stderr
+
+
+def test_the_support_example_tells_a_server_that_is_not_there_from_a_wrong_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()  # nothing listens there
+    absent = run_example_here(f"http://127.0.0.1:{port}/mcp", TOKEN, "Priya,10443\n", monkeypatch, capsys)
+    assert absent.returncode != 0 and "nothing answers at" in absent.stderr and "connection refused" in absent.stderr
+    assert "token" not in absent.stderr

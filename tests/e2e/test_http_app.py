@@ -70,7 +70,9 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
 # ----------------------------------------------------------------------------- the token
 
 
-async def test_without_the_token_the_mcp_endpoint_answers_a_bare_401(running: Running) -> None:
+async def test_without_the_token_the_mcp_endpoint_answers_401_saying_where_a_token_comes_from(
+    running: Running,
+) -> None:
     missing = await running.http.post(running.mcp_url, json=INITIALIZE, headers=MCP_HEADERS)
     wrong = await running.http.post(
         running.mcp_url, json=INITIALIZE, headers={**MCP_HEADERS, "authorization": "Bearer not-the-token"}
@@ -80,7 +82,10 @@ async def test_without_the_token_the_mcp_endpoint_answers_a_bare_401(running: Ru
     )
     for response in (missing, wrong, basic):
         assert response.status_code == 401
-        assert response.text == "Unauthorized"  # nothing about why, the server, or the token
+        # where a token comes from, the same for a missing and a wrong one, and nothing about the token itself
+        assert response.text.startswith("Unauthorized: send the header 'Authorization: Bearer <token>'")
+        assert "SHIPSTATION_MCP_TOKEN" in response.text and "printed on stderr at start" in response.text
+        assert TOKEN not in response.text and response.text == missing.text
         assert response.headers["www-authenticate"] == "Bearer"
     assert missing.headers.keys() == wrong.headers.keys()
 

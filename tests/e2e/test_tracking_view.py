@@ -28,6 +28,7 @@ from mcp.client import advertise
 from shipstation_mcp.config import Settings
 from shipstation_mcp.tools.server import create_server
 from shipstation_mcp.tools.view import APP_MIME_TYPE
+from tests.conftest import SCREENSHOTS
 from tests.support.chromium import Browser, Page, chromium_path
 
 HOST_PAGE = Path(__file__).resolve().parents[1] / "support" / "apps_host.html"
@@ -207,7 +208,7 @@ def _check_exception(screen: dict[str, Any], answer: dict[str, Any]) -> None:
     assert card["banner"].startswith("Needs attention")
     for reason in answer["attention"]:
         assert reason in card["banner"]
-    assert "What to do: " + answer["meaning"] in card["banner"]
+    assert "What to do: " + answer["what_to_do"] in card["banner"]
     assert _steps(card)["Delivered"] == "todo"
     _check_times(card, answer)
 
@@ -274,7 +275,9 @@ CHECKS = {
 }
 
 
-def test_the_view_shows_demo_answers_in_headless_chromium(tmp_path: Path) -> None:
+def test_the_view_shows_demo_answers_in_headless_chromium(
+    tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     _require_chromium()
     html, metas, results = anyio.run(_demo_answers)
     for tool in ("track_package", "track_label", "find_order"):
@@ -299,6 +302,5 @@ def test_the_view_shows_demo_answers_in_headless_chromium(tmp_path: Path) -> Non
                 _check_link(page, view, results[name]["structuredContent"]["tracking_url"])
     if UPDATE:
         README_IMAGE.write_bytes((shots / f"{README_SCENARIO}.png").read_bytes())
-    print(f"\nTracking view screenshots: {shots}")
-    for path in sorted(shots.iterdir()):
-        print(f"  {path}")
+    # tests/conftest.py prints it at the end of a run with -s, under pytest-xdist too (a worker's own print is lost)
+    record_property(SCREENSHOTS, str(shots))

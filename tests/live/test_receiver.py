@@ -17,6 +17,7 @@ from shipstation_mcp.live.receiver import (
     parse_signature_timestamp,
     public_keys_from_jwks,
     signed_message,
+    tracking_event,
     verify_signature,
 )
 from tests.support.webhook_kit import SigningKey, eventually, payload
@@ -147,3 +148,34 @@ async def test_jwks_redirect_within_https_is_followed() -> None:
     async with cache.running():
         await eventually(lambda: cache.key_ids)
     assert cache.key_ids == [KEY.kid]
+
+
+def test_a_stored_update_carries_the_reading_not_a_lagging_status() -> None:
+    """An update whose status still says IT over a mailbox delivery is stored (and listed) as delivered; what ends
+    ShipStation's own watch is still its own status (IT: not terminal)."""
+    body = {
+        "resource_url": "https://api.shipstation.com/v2/labels/se-1/track",
+        "resource_type": "TRACK_EVENT_V2",
+        "data": {
+            "tracking_number": "9400100000000000000001",
+            "carrier_code": "stamps_com",
+            "status_code": "IT",
+            "status_description": "In Transit",
+            "events": [
+                {
+                    "occurred_at": "2026-03-12T14:00:00Z",
+                    "description": "Delivered, In/At Mailbox",
+                    "status_code": "DE",
+                    "city_locality": "COLUMBUS",
+                    "state_province": "OH",
+                    "postal_code": "43215",
+                    "country_code": "US",
+                },
+                {"occurred_at": "2026-03-12T11:00:00Z", "description": "Out for Delivery", "status_code": "IT"},
+            ],
+        },
+    }
+    raw = json.dumps(body).encode()
+    event = tracking_event(body, raw, received_at=datetime(2026, 3, 12, 18, tzinfo=UTC))
+    assert (event.status_code, event.status_description) == ("DE", "Delivered")
+    assert event.occurred_at == datetime(2026, 3, 12, 14, tzinfo=UTC) and event.terminal is None

@@ -30,7 +30,7 @@ async def test_every_tool_has_a_demo_call() -> None:
     assert registered == {call.tool for call in DEMO_CALLS}, "add the new tool to tests/support/demo_calls.py"
 
 
-@pytest.mark.parametrize("api", ["v2", "shipengine"])
+@pytest.mark.parametrize("api", ["v2", "shipengine", "v1"])
 async def test_every_tool_answers_on_the_demo_account(api: str) -> None:
     async with Client(demo_server(api)) as client:
         for call in calls_for(api):
@@ -64,10 +64,9 @@ async def test_the_demo_answers_a_fixed_clock_the_same_way_every_time() -> None:
     assert answers[0]["hours_since_last_scan"] == 147.0
 
 
-def test_the_readme_only_names_demo_data_that_exists() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    start = readme.index("## Demo account")
-    section = readme[start : readme.index("\n## ", start + 1)]
+def test_the_demo_and_terminal_pages_only_name_demo_data_that_exists() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    section = "\n".join((docs / page).read_text(encoding="utf-8") for page in ("demo.md", "terminal.md"))
     numbers = set(re.findall(r"\b(1Z[0-9A-Z]{16}|\d{22}|\d{12}|\d{10})\b", section))
     ids = set(re.findall(r"\bse-\d+\b", section))
     known_numbers = {p.tracking_number for s in SHIPMENTS for label in s.labels for p in label.packages}

@@ -524,10 +524,14 @@ async def test_webhooks_start_empty_and_can_be_managed(api: str) -> None:
 def test_unknown_routes_and_methods() -> None:
     with raw_client() as http:
         nowhere = http.get("/v2/rates")
-        no_version = http.get("/shipments")
+        no_version = http.get("/rates")
+        classic_without_basic = http.get("/shipments")  # the classic API's path: it wants key and secret
         wrong_method = http.delete("/v2/shipments/se-4000443")
     assert nowhere.status_code == 404 and nowhere.json()["errors"]
     assert no_version.status_code == 404
+    assert classic_without_basic.status_code == 401 and classic_without_basic.json() == {
+        "message": "Invalid API credentials"
+    }
     assert wrong_method.status_code == 405
 
 

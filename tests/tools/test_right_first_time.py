@@ -50,7 +50,7 @@ async def test_demo_order_10443_in_one_call_from_any_identifier(demo: Client, qu
     assert data["shipment"]["shipment_number"] == "10443"
     [package] = data["packages"]
     assert package["label_id"] == "se-5000012" and package["tracking_number"] == "1ZA4R8E20361199987"
-    assert data["headline"].startswith("Order 10443 for Priya Natarajan") and "Out For Delivery" in data["headline"]
+    assert data["headline"].startswith("Order 10443 for Priya Natarajan, Seattle, WA 98115, US: Out for delivery in")
     assert not package.get("late") and "late" not in data["headline"]  # due today and out for delivery
     assert "se-5000012" in text and "1ZA4R8E20361199987" in text
 
@@ -75,7 +75,7 @@ async def test_demo_voided_label_points_to_its_replacement(demo: Client) -> None
 
 async def test_demo_customs_hold_leads_and_never_contradicts(demo: Client) -> None:
     text, data = answer(await demo.call_tool("track_package", {"tracking_number": "8231297266"}))
-    assert data["headline"].startswith("Your parcel is being held at customs")
+    assert data["headline"].startswith("Exception: Shipment on hold: customs require the commercial invoice")
     assert "nothing to do" not in text.lower()
     assert len(data["attention"]) == len({a.rstrip(".").casefold() for a in data["attention"]})
 
@@ -148,6 +148,8 @@ def _event(when_utc: str, local: str, status: str, detail: str, text: str, city:
         company_name=more.pop("company_name", ""),
         signer=more.pop("signer", ""),
         proof_of_delivery_url=more.pop("proof_of_delivery_url", None),
+        carrier_detail_code=None,  # the spec example's "OT" would be UPS's own "out for delivery"
+        carrier_status_description=text,  # and its "delivered in or at the mailbox" would be the carrier's words
         **more,
     )
     return base
@@ -168,6 +170,7 @@ def _tracking(number: str, status: str, detail: str | None, events: list[dict], 
         estimated_delivery_date=None,
         actual_delivery_date=None,
         ship_date=None,
+        carrier_detail_code=None,
         events=events,
     )
     base.update(more)
@@ -192,15 +195,28 @@ def _label(label_id: str, shipment_id: str, number: str, **more: Any) -> dict:
     return base
 
 
+# Where each order ships: the cities its scans end in (the spec example's Winnipeg would make every delivery a
+# misdelivery).
+SHIP_TO = {
+    20001: ("PORTLAND", "OR"),
+    20002: ("BOISE", "ID"),
+    20004: ("LOS ANGELES", "CA"),
+    20006: ("BOSTON", "MA"),
+    20007: ("Springfield", "MO"),  # its package is delivered in Springfield, Illinois
+}
+
+
 def _shipment(shipment_id: str, number: str) -> dict:
     base = copy.deepcopy(load_json("spec/v2/get_shipment.json"))
     base.update(shipment_id=shipment_id, shipment_number=number, external_shipment_id=f"EXT-{number}")
+    city, state = SHIP_TO.get(int(number), ("LOS ANGELES", "CA"))
+    base["ship_to"].update(city_locality=city, state_province=state, postal_code=None, country_code="US")
     base["shipment_status"] = "label_purchased"
     return base
 
 
-N1, N2, N3, N4, N5, N6, N7, N8 = (f"1Z999AA1012345{n:04d}" for n in range(1, 9))
-SHIPMENTS_BY_ID = {f"se-{n}": _shipment(f"se-{n}", str(n)) for n in (20001, 20002, 20003, 20004, 20005, 20006)}
+N1, N2, N3, N4, N5, N6, N7, N8, N9 = (f"1Z999AA1012345{n:04d}" for n in range(1, 10))
+SHIPMENTS_BY_ID = {f"se-{n}": _shipment(f"se-{n}", str(n)) for n in range(20001, 20008)}
 LABELS = {
     "se-L1": _label("se-L1", "se-20001", N1, tracking_status="delivered"),
     "se-L2": _label("se-L2", "se-20001", N2, tracking_status="error"),
@@ -212,6 +228,7 @@ LABELS = {
     "se-L8": _label(
         "se-L8", "se-20006", N8, created_at="2026-11-29T16:00:00Z", tracking_status="delivered_to_service_point"
     ),
+    "se-L9": _label("se-L9", "se-20007", N9, tracking_status="delivered"),
 }
 TRACKING = {
     # delivered to a neighbour, signed, with a photo: the evidence for "it says delivered but I never got it"
@@ -285,6 +302,14 @@ TRACKING = {
             )
         ],
         estimated_delivery_date="2026-12-01T00:00:00",
+    ),
+    # delivered in Springfield, Illinois; the order ships to Springfield, Missouri
+    "se-L9": _tracking(
+        N9,
+        "DE",
+        "DELIVERED",
+        [_event("2026-11-30T19:00:00Z", "2026-11-30T13:00:00", "DE", "DELIVERED", "Delivered", "SPRINGFIELD", "IL")],
+        actual_delivery_date="2026-11-30T19:00:00Z",
     ),
     # waiting at the post office
     "se-L8": _tracking(
@@ -361,6 +386,21 @@ async def test_multi_package_order_with_one_box_in_exception(account: tuple[Clie
     assert by_number[N2]["exception"] is True and by_number[N1]["delivered"] is True
 
 
+async def test_find_order_flags_a_delivery_in_another_springfield(account: tuple[Client, list[httpx.Request]]) -> None:
+    """The order ships to Springfield, MO; UPS delivered in Springfield, IL: find_order, which has the shipment,
+    says so first, naming both places."""
+    client, _ = account
+    text, data = answer(await client.call_tool("find_order", {"query": "20007"}))
+    [package] = data["packages"]
+    assert package["situation"] == "misdelivered" and package["misdelivered"] is True
+    assert package["expected_destination"] == "Springfield, MO, US"
+    assert (
+        "Possibly misdelivered: delivered Mon 30 Nov 2026 13:00 (UTC-06:00) in SPRINGFIELD, IL, US" in data["headline"]
+    )
+    assert "but the order ships to Springfield, MO" in data["headline"]
+    assert "What to do: Ask the customer to check with neighbours and at SPRINGFIELD, IL, US" in text
+
+
 async def test_neighbour_delivery_with_signer_and_proof_link(account: tuple[Client, list[httpx.Request]]) -> None:
     client, _ = account
     text, data = answer(await client.call_tool("track_label", {"label_id": "se-L1"}))
@@ -383,7 +423,7 @@ async def test_voided_label_and_its_replacement(account: tuple[Client, list[http
 async def test_never_scanned_label_is_not_in_transit(account: tuple[Client, list[httpx.Request]]) -> None:
     client, _ = account
     text, data = answer(await client.call_tool("track_label", {"label_id": "se-L5"}))
-    assert data["headline"].startswith("Label created 5 days ago; the carrier has not scanned the package yet")
+    assert data["headline"].startswith("Label created 5 days ago; UPS has not received the package yet")
     assert "days_in_transit" not in data and "in transit" not in text.split("\n", 1)[0].lower()
 
 

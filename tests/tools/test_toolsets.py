@@ -108,17 +108,37 @@ def test_every_tool_says_what_it_needs_of_the_api_in_the_shared_words() -> None:
 
 
 async def test_a_tool_the_api_family_cannot_serve_is_hidden_and_refused_by_name(monkeypatch) -> None:
-    """As a family without labels and label tracking (V1) would be: its tools are not listed, and calling one by
-    name says why, the way toolsets and read-only do."""
+    """A family without labels and label tracking: its tools are not listed, and calling one by name says why, the
+    way toolsets and read-only do."""
     lean = dataclasses.replace(families.V2, capabilities=frozenset({"shipments_by_order_number"}))
     monkeypatch.setitem(families.FAMILIES, "v2", lean)
     tools = await listed()
     async with Client(create_server(settings())) as client:
         result = await client.call_tool("track_label", {"label_id": "se-1"})
     unserved = {name for name, needs in NEEDS.items() if needs - lean.capabilities}
-    assert unserved >= {"track_label", "get_shipment", "setup_tracking_webhook", "list_webhooks"}
+    assert unserved >= {"track_label", "find_by_external_id", "setup_tracking_webhook", "list_webhooks"}
     assert set(tools) == set(NEEDS) - unserved
     assert {"find_order", "track_package", "list_tracked_packages"} <= set(tools)
     assert result.is_error
     text = result.content[0].text
     assert "track_label needs what ShipStation API V2 cannot do (track_by_label)" in text
+
+
+async def test_the_classic_api_lists_the_tools_it_can_serve() -> None:
+    tools = await listed(SHIPSTATION_API="v1")
+    assert set(tools) == {
+        "find_order",
+        "get_shipment",
+        "list_shipments",
+        "find_by_tracking_number",
+        "track_package",
+        "list_carriers",
+        "track_packages",
+        "list_webhooks",
+        "list_tracked_packages",
+        "get_tracking_updates",
+    }
+    async with Client(create_server(settings(SHIPSTATION_API="v1"))) as client:
+        result = await client.call_tool("track_label", {"label_id": "se-1"})
+    assert result.is_error
+    assert "track_label needs what ShipStation's classic API (V1) cannot do (track_by_label)" in result.content[0].text
