@@ -62,6 +62,8 @@ settings (environment variables, or a .env file in the working directory; the re
   SHIPSTATION_WEBHOOK_JWKS_URL  signing keys of webhook deliveries          [default: https://api.shipengine.com/jwks]
   SHIPSTATION_WEBHOOK_SECRET    also require this X-Webhook-Secret header on deliveries               [default: none]
   SHIPSTATION_WEBHOOK_VERIFY    false skips signature checks (logs a warning)                         [default: true]
+  SHIPSTATION_WEBHOOK_URL       the receiver's public https URL: the only one the secret is registered on,
+                                no challenge needed                  [default: none; the URL must answer one]
   SHIPSTATION_REDIS_URL     redis:// or rediss:// (Valkey too): one rate budget and cache for every instance
                             on this key                                       [default: none; in-process]
   SHIPSTATION_DATABASE_URL  postgresql://…: keep tracking updates in PostgreSQL, shared by every instance

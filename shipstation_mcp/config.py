@@ -6,6 +6,8 @@ environment does not set (a `.env` never overrides a real variable).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import math
 import os
@@ -569,6 +571,9 @@ class LiveSettings:
     webhook_jwks_url: str = DEFAULT_JWKS_URL
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_verify: bool = True
+    webhook_url: str | None = None
+    """SHIPSTATION_WEBHOOK_URL: the public URL of this install's receiver, pinned by the operator. The only URL
+    `setup_tracking_webhook` registers the webhook secret on (without it, a URL must answer a challenge first)."""
     data_dir: Path | None = None
     allowed_hosts: tuple[str, ...] = ()
     oauth_issuer: str | None = None
@@ -680,6 +685,20 @@ def ensure_webhook_secret(settings: LiveSettings) -> str | None:
     return value
 
 
+CHALLENGE_HEADER = "x-shipstation-mcp-challenge"
+"""The header carrying `setup_tracking_webhook`'s one-time challenge to the receiver."""
+
+
+def challenge_answer(secret: str, nonce: str) -> str:
+    """What the receiver answers to a challenge: HMAC-SHA256 of the nonce under the install's webhook secret.
+
+    `setup_tracking_webhook` sends a fresh nonce through the URL it is asked to register (without the secret) and
+    registers the secret there only if this comes back: only a URL that leads to this install's receiver (the one
+    process, or the other process reading the same data folder, that holds the secret) can answer it."""
+    message = b"shipstation-mcp webhook url challenge\n" + nonce.encode("ascii")
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
 RANDOM_VALUE_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
 
 
@@ -713,6 +732,23 @@ def _webhook_path_setting(env: Mapping[str, str]) -> str:
     if path == "/mcp" or path.startswith("/mcp/"):
         raise ConfigError("SHIPSTATION_WEBHOOK_PATH must not be /mcp or below it: that is where MCP clients connect")
     return path
+
+
+def _webhook_url_setting(env: Mapping[str, str]) -> str | None:
+    raw = env.get("SHIPSTATION_WEBHOOK_URL", "").strip()
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        ok = parts.scheme == "https" and bool(parts.hostname) and not parts.username and not parts.password
+    except ValueError:
+        ok = False
+    if not ok or any(ch.isspace() or not ch.isprintable() for ch in raw) or len(raw) > 2000:
+        raise ConfigError(
+            "SHIPSTATION_WEBHOOK_URL must be the https URL ShipStation delivers to, such as "
+            f"https://hooks.example.com{DEFAULT_WEBHOOK_PATH} (no user name or password), not {raw[:80]!r}"
+        )
+    return raw
 
 
 def is_loopback_host(host: str) -> bool:
@@ -807,6 +843,7 @@ def live_settings_from(env: Mapping[str, str]) -> LiveSettings:
             env, "SHIPSTATION_WEBHOOK_SECRET", purpose="the X-Webhook-Secret header ShipStation sends"
         ),
         webhook_verify=_bool_setting(env, "SHIPSTATION_WEBHOOK_VERIFY", True),
+        webhook_url=_webhook_url_setting(env),
         data_dir=_data_dir_setting(env),
         allowed_hosts=_allowed_hosts_setting(env),
         oauth_issuer=issuer,

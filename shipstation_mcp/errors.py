@@ -86,8 +86,10 @@ class ShipStationError(Exception):
 
     @property
     def detail(self) -> str:
-        """ShipStation's own explanation, joined, or an empty string."""
-        return "; ".join(m for m in self.messages if m)
+        """ShipStation's own explanation, each message in quotation marks (it is data, not words of ours: it may
+        repeat what a shopper wrote), joined, or an empty string."""
+        quoted = (" ".join(m.split()).replace("\u201c", "'").replace("\u201d", "'") for m in self.messages if m)
+        return "; ".join(f"\u201c{m}\u201d" for m in quoted)
 
     @property
     def reference(self) -> str:
@@ -166,7 +168,8 @@ EXPLAINED = (InvalidInput, LookupFailed, StoreError)
 def full_stop(text: str) -> str:
     """`text` as a sentence that ends once: a full stop added unless it already ends in one (or ? or !)."""
     text = text.strip()
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
+    # A quoted sentence ("“Shipment not found.”") already ends inside its quotation marks.
+    return text if text.rstrip("”\"'").endswith((".", "!", "?", "…")) else text + "."
 
 
 def explain(error: BaseException, *, what: str = "the request", where: str = "this call") -> str:

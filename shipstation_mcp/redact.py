@@ -1,10 +1,11 @@
 """Removing secrets (the API key, the V1 API secret, tokens) from text that came back from elsewhere.
 
 An answer may echo a secret whole, in another case, split by spaces, dashes or quotes, or only in part. `Redactor`
-replaces every run of at least `MIN_FRAGMENT` of a secret's letters and digits, in order, case ignored, with up to
-`MAX_GAP` other characters between any two of them, by `[redacted]`. A secret with fewer letters and digits than
-that is matched whole the same way; one with fewer than `MIN_SECRET` is not a secret worth matching (it would blank
-out ordinary words).
+replaces, case ignored and with up to `MAX_GAP` other characters allowed between any two of its letters and digits:
+the whole secret, and every run of `MIN_FRAGMENT` of its letters and digits in order that mixes at least two kinds
+(digits, lower case, upper case), by `[redacted]`. The mix keeps a hand-made secret's ordinary words ("webhooks")
+from blanking out the same words in log lines; a random key's runs nearly all qualify. A secret with fewer than
+`MIN_SECRET` letters and digits is not worth matching.
 
 Callers pass every secret they hold (`Redactor([api_key, api_secret])`), so another API family's secrets plug in.
 """
@@ -42,13 +43,17 @@ class Redactor:
         return bool(self._secrets)
 
     def add(self, secret: str | None) -> None:
-        letters = _letters(secret or "")
+        original = "".join(ch for ch in secret or "" if _alnum(ch))
+        letters = original.lower()
         if len(letters) < MIN_SECRET or letters in self._secrets:
             return
         self._secrets.append(letters)
-        size = min(MIN_FRAGMENT, len(letters))
-        for start in range(len(letters) - size + 1):
-            self._fragments.setdefault(letters[start : start + size], []).append((letters, start + size))
+        self._fragments.setdefault(letters, []).append((letters, len(letters)))
+        for start in range(len(letters) - MIN_FRAGMENT + 1):
+            if _mixed(original[start : start + MIN_FRAGMENT]):
+                self._fragments.setdefault(letters[start : start + MIN_FRAGMENT], []).append(
+                    (letters, start + MIN_FRAGMENT)
+                )
         alternatives = sorted(self._fragments, key=len, reverse=True)
         body = "|".join(_GAP.join(re.escape(ch) for ch in fragment) for fragment in alternatives)
         self._pattern = re.compile(f"(?:{body})", re.IGNORECASE)
@@ -101,3 +106,8 @@ class Redactor:
 
 def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
+
+
+def _mixed(run: str) -> bool:
+    """Whether `run` mixes at least two of digits, lower case and upper case letters."""
+    return sum((any(c.isdigit() for c in run), any(c.islower() for c in run), any(c.isupper() for c in run))) >= 2

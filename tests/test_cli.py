@@ -76,7 +76,7 @@ def test_json_prints_the_structured_result(capsys: pytest.CaptureFixture[str]) -
         (["shipments", "--status", "pending"], "se-4000457 (order 10457): pending"),
         (["shipments", "--number", "10443"], "1 of 1 shipment(s)"),
         (["shipments", "--after", "2026-05-12T05:00:00Z", "--page-size", "2"], "Page 1 of 3: 2 of 5 shipment(s)"),
-        (["carriers"], "- dhl_express (DHL Express, se-100104)"),
+        (["carriers"], "- dhl_express (“DHL Express”, se-100104)"),
     ],
 )
 def test_every_lookup_command_answers_in_demo_mode(

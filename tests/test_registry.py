@@ -51,9 +51,32 @@ REGISTRY_SETTINGS: list[dict[str, Any]] = [
     },
     {
         "name": "SHIPSTATION_API",
-        "description": "v2 (ShipStation API V2, the default) or shipengine (ShipStation API formerly ShipEngine).",
-        "choices": ["v2", "shipengine"],
+        "description": (
+            "v2 (ShipStation API V2, the default), shipengine (ShipStation API formerly ShipEngine) or v1 "
+            "(ShipStation's classic API, key + secret)."
+        ),
+        "choices": ["v2", "shipengine", "v1"],
         "default": "v2",
+    },
+    {
+        "name": "SHIPSTATION_API_SECRET",
+        "description": "With SHIPSTATION_API=v1: the secret of the V1 key pair.",
+        "isRequired": False,
+        "isSecret": True,
+    },
+    {
+        "name": "SHIPSTATION_TRACKING_API",
+        "description": (
+            "With SHIPSTATION_API=v1 (no tracking status of its own): v2 or shipengine, the flavour of a second key "
+            "that tracks its packages."
+        ),
+        "choices": ["v2", "shipengine"],
+    },
+    {
+        "name": "SHIPSTATION_TRACKING_API_KEY",
+        "description": "With SHIPSTATION_API=v1: a V2 or ShipEngine key of the same account, for tracking status.",
+        "isRequired": False,
+        "isSecret": True,
     },
     {
         "name": "SHIPSTATION_TOOLSETS",

@@ -7,6 +7,7 @@ from pydantic import Field
 from ..api.ids import SHIPSTATION_ID
 from ..api.models import Carrier
 from .base import AnswerPart, CachedAnswer
+from .quoting import quote
 
 __all__ = ["CarrierListing", "CarrierRow", "summarize_carriers"]
 
@@ -28,7 +29,7 @@ class CarrierListing(CachedAnswer):
 
     def text(self) -> str:
         lines = [self.headline]
-        lines += [f"- {c.carrier_code} ({c.name or 'unnamed'}, {c.carrier_id})" for c in self.carriers]
+        lines += [f"- {c.carrier_code} ({quote(c.name) or 'unnamed'}, {c.carrier_id})" for c in self.carriers]
         return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from .base import Answer, AnswerPart
 from .format import format_time
+from .quoting import quote
 from .tracking import TrackingSummary, tracking_text
 
 __all__ = [
@@ -55,7 +56,7 @@ class TrackedPackage(AnswerPart):
 
     def line(self) -> str:
         state = "watching" if self.watching else f"stopped ({self.stopped_because})"
-        status = self.status or "no update yet"
+        status = quote(self.status) or "no update yet"
         changed = f" since {format_time(self.status_changed_at)}" if self.status_changed_at else ""
         carrier = f" ({self.carrier_code})" if self.carrier_code else ""
         return f"- {self.tracking_number}{carrier}: {status}{changed}; {state}; {self.updates_received} update(s)"

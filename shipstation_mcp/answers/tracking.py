@@ -467,10 +467,10 @@ def _where(event: TrackEvent | None) -> str:
     return f" in {event_place(event)}"
 
 
-def _at(event: TrackEvent | None, where: Where) -> str:
+def _at(event: TrackEvent | None) -> str:
     if event is None or event.occurred_at is None:
         return "at an unknown time"
-    return format_local(event.occurred_at, event_offset(event) or where) or ""
+    return format_local(event.occurred_at, event_offset(event)) or ""  # its own place's clock, or UTC plainly
 
 
 def _due(s: TrackingSummary, f: _Facts) -> str:
@@ -485,7 +485,7 @@ def _since_then(f: _Facts, problem: TrackEvent | None) -> str:
     latest = f.reading.latest
     if problem is None or latest is None or latest is problem:
         return ""
-    return f"; since then: {_scan(latest)}{_where(latest)}, {_at(latest, f.where)}"
+    return f"; since then: {_scan(latest)}{_where(latest)}, {_at(latest)}"
 
 
 def _voided_headline(s: TrackingSummary, f: _Facts) -> str:
@@ -502,7 +502,7 @@ def _returning_headline(s: TrackingSummary, f: _Facts) -> str:
     event = f.reading.problem or f.reading.latest
     if event is None:
         return "Being returned to the sender" + (f": {s.detail}" if s.detail else "")
-    text = f"Being returned to the sender: {quoted(_scan(event))}{_where(event)}, {_at(event, f.where)}"
+    text = f"Being returned to the sender: {quoted(_scan(event))}{_where(event)}, {_at(event)}"
     return text + _since_then(f, f.reading.problem)
 
 
@@ -511,13 +511,13 @@ def _exception_headline(s: TrackingSummary, f: _Facts) -> str:
     reason = s.exception_description or (_scan(f.reading.problem) if f.reading.problem else None) or s.detail
     text = f"Exception: {reason or 'no reason given'}"
     if event is not None:
-        text += f" \u2014 {'scan' if f.reading.problem else 'last scan'} {_at(event, f.where)}{_where(event)}"
+        text += f" \u2014 {'scan' if f.reading.problem else 'last scan'} {_at(event)}{_where(event)}"
     return text + _since_then(f, f.reading.problem)
 
 
 def _attempt_headline(s: TrackingSummary, f: _Facts) -> str:
     last = f.reading.latest
-    when = f" {_at(last, f.where)}" if last and last.occurred_at else ""
+    when = f" {_at(last)}" if last and last.occurred_at else ""
     return f"Delivery attempted{when}{_where(last)}; the recipient may need to arrange redelivery or pick-up"
 
 
@@ -544,7 +544,7 @@ def _late_headline(s: TrackingSummary, f: _Facts) -> str:
 
 def _scan_at(event: TrackEvent | None, f: _Facts) -> str:
     """'“Arrived at FedEx location” in LINDEN, NJ, Tue 25 Aug 2026 19:22 (UTC-04:00)'."""
-    return f"{quoted(_scan(event))}{_where(event)}, {_at(event, f.where)}"
+    return f"{quoted(_scan(event))}{_where(event)}, {_at(event)}"
 
 
 def _delivered_headline(s: TrackingSummary, f: _Facts) -> str:
@@ -556,7 +556,7 @@ def _delivered_headline(s: TrackingSummary, f: _Facts) -> str:
 
 def _out_for_delivery_headline(s: TrackingSummary, f: _Facts) -> str:
     last = f.reading.latest
-    return f"Out for delivery{_where(last)} since {_at(last, f.where)}" + _due(s, f)
+    return f"Out for delivery{_where(last)} since {_at(last)}" + _due(s, f)
 
 
 def _in_transit_headline(s: TrackingSummary, f: _Facts) -> str:
@@ -564,7 +564,7 @@ def _in_transit_headline(s: TrackingSummary, f: _Facts) -> str:
     if last is None:
         return f"{s.status_description}: no scan yet" + _due(s, f)
     name = "Delayed" if f.reading.state is Signal.DELAYED else s.status_description
-    return f"{name}: {_scan(last)}{_where(last)}, {_at(last, f.where)}" + _due(s, f)
+    return f"{name}: {_scan(last)}{_where(last)}, {_at(last)}" + _due(s, f)
 
 
 def _unscanned_headline(s: TrackingSummary, f: _Facts) -> str:

@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from .base import Answer, AnswerPart
+from .quoting import quote
 
 __all__ = ["TRACK_EVENTS", "TrackEvent", "WebhookListing", "WebhookRow", "WebhookSetup"]
 
@@ -29,7 +30,11 @@ class WebhookListing(Answer):
     webhooks: list[WebhookRow] = Field(default_factory=list)
 
     def text(self) -> str:
-        return "\n".join([self.headline] + [f"- {r.event}: {r.url} ({r.webhook_id})" for r in self.webhooks])
+        rows = [
+            f"- {r.event}: {quote(r.url)} ({r.webhook_id})" + (f", named {quote(r.name)}" if r.name else "")
+            for r in self.webhooks
+        ]
+        return "\n".join([self.headline, *rows])
 
 
 class WebhookSetup(Answer):

@@ -4,7 +4,8 @@ Real responses break their own schema: codes and postal codes arrive as numbers,
 timestamps without a zone, enum values the spec never listed. These models accept all of that:
 
 - text fields take numbers and turn them into strings; blank strings and the words `null` and `undefined`
-  become absent (None);
+  become absent (None); every text is one line of data (`clean_text`): control characters and line breaks
+  collapsed, length capped;
 - timestamps without a zone are UTC (ShipStation's `occurred_at`, `ship_date`, … are UTC), except
   `carrier_occurred_at`, which is the carrier's local wall-clock time and stays zone-less on purpose (unless it
   carries a real offset, which makes it a moment); a tracking answer's zone-less dates (FedEx's ship, estimated and
@@ -15,6 +16,8 @@ timestamps without a zone, enum values the spec never listed. These models accep
 """
 
 import math
+import re
+import sys
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -22,19 +25,41 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..times import parse_timestamp, parse_wall_time
 
+MAX_TEXT_CHARS = 500
+"""Longest text kept from ShipStation (names, addresses, items, notes, carrier descriptions): the rest is cut."""
+_INVISIBLE = re.compile(
+    "[\\x00-\\x1f\\x7f-\\x9f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb]"
+)
+
 ABSENT_WORDS = frozenset({"null", "undefined"})
 """Text some bodies send where they mean nothing at all ("Signed by null")."""
+_LONGEST_ABSENT = max(map(len, ABSENT_WORDS))
 
 
-def _text(value: Any) -> str | None:
+def clean_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """Text from outside as one line of data: control characters, line breaks, zero-width and bidi marks become
+    spaces, runs of spaces one, and past `limit` characters it is cut (with '…'). A shopper's name or a carrier's
+    scan text can then never start a line of its own in an answer, hide text, or run on without end."""
+    flat = " ".join(_INVISIBLE.sub(" ", text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _text(value: Any, limit: int = MAX_TEXT_CHARS) -> str | None:
     if value is None or isinstance(value, bool):
         return None if value is None else str(value).lower()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int | float | str):
-        text = str(value).strip()
-        return text if text and text.lower() not in ABSENT_WORDS else None
+        text = clean_text(str(value), limit)
+        if len(text) <= _LONGEST_ABSENT and text.lower() in ABSENT_WORDS:
+            return None
+        return text or None
     return None
+
+
+def _identifier(value: Any) -> str | None:
+    """An id, number or URL: one line like any text, but never cut (ids.py explains one too long to use)."""
+    return _text(value, limit=sys.maxsize)
 
 
 def _code(value: Any) -> str | None:
@@ -100,6 +125,7 @@ def _object_or_none(value: Any) -> Any:
 
 
 Text = Annotated[str | None, BeforeValidator(_text)]
+Ident = Annotated[str | None, BeforeValidator(_identifier)]
 Code = Annotated[str | None, BeforeValidator(_code)]
 Number = Annotated[float | None, BeforeValidator(_number)]
 Integer = Annotated[int | None, BeforeValidator(_integer)]
@@ -153,7 +179,7 @@ class ShipmentItem(ApiModel):
     name: Text = None
     sku: Text = None
     quantity: Integer = None
-    external_order_id: Text = None
+    external_order_id: Ident = None
 
 
 class Weight(ApiModel):
@@ -189,15 +215,15 @@ class Customs(ApiModel):
 
 
 class Shipment(ApiModel):
-    shipment_id: Text = None
-    shipment_number: Text = None
-    external_shipment_id: Text = None
-    external_order_id: Text = None
+    shipment_id: Ident = None
+    shipment_number: Ident = None
+    external_shipment_id: Ident = None
+    external_order_id: Ident = None
     shipment_status: Text = None
-    carrier_id: Text = None
+    carrier_id: Ident = None
     service_code: Text = None
     requested_shipment_service: Text = None
-    store_id: Text = None
+    store_id: Ident = None
     created_at: Timestamp = None
     modified_at: Timestamp = None
     ship_by_date: Timestamp = None
@@ -226,10 +252,10 @@ class Shipment(ApiModel):
 
 
 class LabelPackage(ApiModel):
-    package_id: Text = None
-    tracking_number: Text = None
+    package_id: Ident = None
+    tracking_number: Ident = None
     sequence: Integer = None
-    external_package_id: Text = None
+    external_package_id: Ident = None
     package_code: Text = None
     weight: Annotated[Weight | None, MaybeObject] = None
     dimensions: Annotated[Dimensions | None, MaybeObject] = None
@@ -238,17 +264,17 @@ class LabelPackage(ApiModel):
 
 
 class Label(ApiModel):
-    label_id: Text = None
+    label_id: Ident = None
     status: Text = None
-    shipment_id: Text = None
-    external_shipment_id: Text = None
-    external_order_id: Text = None
+    shipment_id: Ident = None
+    external_shipment_id: Ident = None
+    external_order_id: Ident = None
     ship_date: Timestamp = Field(default=None, validation_alias=AliasChoices("ship_date", "shipped_date"))
     created_at: Timestamp = None
-    tracking_number: Text = None
+    tracking_number: Ident = None
     tracking_status: Text = None
-    tracking_url: Text = None
-    carrier_id: Text = None
+    tracking_url: Ident = None
+    carrier_id: Ident = None
     carrier_code: Text = None
     service_code: Text = None
     trackable: Flag = None
@@ -297,18 +323,18 @@ class TrackEvent(ApiModel):
     carrier_detail_code: Text = None
     latitude: Number = None
     longitude: Number = None
-    proof_of_delivery_url: Text = None
+    proof_of_delivery_url: Ident = None
 
 
 class TrackingInfo(ApiModel):
-    tracking_number: Text = None
-    tracking_url: Text = None
+    tracking_number: Ident = None
+    tracking_url: Ident = None
     status_code: Code = None
     status_detail_code: Code = None
     status_description: Text = None
     status_detail_description: Text = None
     carrier_code: Text = None
-    carrier_id: Text = None
+    carrier_id: Ident = None
     carrier_status_code: Text = None
     carrier_status_description: Text = None
     carrier_detail_code: Text = None
@@ -320,11 +346,11 @@ class TrackingInfo(ApiModel):
 
 
 class Carrier(ApiModel):
-    carrier_id: Text = None
+    carrier_id: Ident = None
     carrier_code: Text = None
     friendly_name: Text = None
     nickname: Text = None
-    account_number: Text = None
+    account_number: Ident = None
     primary: Flag = None
     disabled_by_billing_plan: Flag = None
     connection_status: Text = None
@@ -388,12 +414,12 @@ class ErrorDetail(ApiModel):
 
 
 class ErrorBody(ApiModel):
-    request_id: Text = None
+    request_id: Ident = None
     errors: Annotated[list[ErrorDetail], Objects] = Field(default_factory=list)
 
 
 class Webhook(ApiModel):
-    webhook_id: Text = None
-    url: Text = None
+    webhook_id: Ident = None
+    url: Ident = None
     event: Text = None
     name: Text = None

@@ -2,6 +2,9 @@
 
 A delivery is checked in this order, and nothing is parsed or written before every check passed:
 
+0. A request with `X-ShipStation-MCP-Challenge` is not a delivery: `setup_tracking_webhook` asking whether a URL
+   leads here. With a usable secret it gets `challenge_answer` (200), otherwise 404; nothing is read or stored.
+
 1. `X-Webhook-Secret`, when there is a secret (`SHIPSTATION_WEBHOOK_SECRET`, or the per-install one
    `setup_tracking_webhook` stored in the data folder): missing → 404, wrong → 401.
 2. The signature headers `x-shipengine-rsa-sha256-key-id`, `…-signature`, `x-shipengine-timestamp` (unless
@@ -75,7 +78,7 @@ from ..api.families import FAMILIES
 from ..api.ids import normalize_carrier_code, normalize_tracking_number
 from ..api.models import TrackingInfo
 from ..api.status import status_info
-from ..config import LiveSettings, is_loopback_host, stored_webhook_secret
+from ..config import CHALLENGE_HEADER, LiveSettings, challenge_answer, is_loopback_host, stored_webhook_secret
 from ..errors import InvalidInput
 from ..logs import quoted, redact_everywhere
 from ..state.store import EventStore, IncomingEvent, StoredEvent, Terminal, UnstorableValue, check_storable
@@ -102,6 +105,7 @@ SECRET_HEADER = "x-webhook-secret"  # noqa: S105 - a header name, not a secret
 CLASSIC_FETCH_WAIT = 20.0
 """Longest a V1 notice waits for its resource to be fetched before it is answered 503 (ShipStation resends)."""
 TRACKING_RESOURCE_TYPES = frozenset().union(*(family.tracking_resource_types for family in FAMILIES.values()))
+CHALLENGE_CHARS = re.compile(r"[A-Za-z0-9_-]{16,128}")
 UNUSABLE_SECRET = "\0unusable"  # noqa: S105 - a marker that never equals a header value (no NUL in headers)
 
 
@@ -581,6 +585,9 @@ class WebhookReceiver:
 
     async def handle(self, headers: Headers, receive: Receive, *, query: bytes = b"") -> Verdict:
         """Every check in order of cost, so nothing unproven is read, parsed or stored."""
+        nonce = headers.get(CHALLENGE_HEADER)
+        if nonce is not None:
+            return self._answer_challenge(nonce)
         classic_secret = query_secret(query)
         if classic_secret is not None:  # an unsigned V1 notice, proved by the secret in its target URL
             return await self._handle_classic(classic_secret, headers, receive)
@@ -599,6 +606,14 @@ class WebhookReceiver:
                 logger.warning("Webhook rejected: the signature does not match the body")
                 return Verdict(401, "Unauthorized")
         return await self._accept(body, account_proven=account_proven)
+
+    def _answer_challenge(self, nonce: str) -> Verdict:
+        """Prove to `setup_tracking_webhook` that a URL leads here (see `challenge_answer`); nothing is read or
+        stored, and without a usable secret there is nothing to prove (404)."""
+        secret = self.expected_secret()
+        if not secret or secret is UNUSABLE_SECRET or not CHALLENGE_CHARS.fullmatch(nonce):
+            return NOT_FOUND
+        return Verdict(200, challenge_answer(secret, nonce))
 
     async def _read(self, receive: Receive) -> bytes | Verdict:
         try:

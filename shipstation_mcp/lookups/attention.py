@@ -56,7 +56,7 @@ def problems_of(
     if summary.status_code == "SP":
         kinds.append("awaiting_pickup")
     codes = {summary.status_code, summary.detail_code or ""}
-    if codes & RETURN_CODES:
+    if codes & RETURN_CODES or summary.situation == "returning":  # a return scan deep in the history too
         kinds.append("returned_to_sender")
     elif summary.exception:
         kinds.append("exception")

@@ -18,11 +18,13 @@ from ..answers.setup_check import CheckLine, CheckReport
 from ..api.families import SHIPENGINE, V2, ApiFamily, family_of
 from ..api.probe import KeyProbe, probe_key, probe_tracking
 from ..config import Settings, key_problem
-from ..errors import AuthenticationError, describe_for_assistant
+from ..errors import AuthenticationError, describe_for_assistant, full_stop
 from ..state.backends import store_location
 
 __all__ = ["run_check", "startup_key_refusal"]
 
+OPEN, CLOSE = "\u201c", "\u201d"
+"""ShipStation's words are quoted, as every answer quotes them (they are data, not ours)."""
 NO_NETWORK_SHAPES = ("placeholder", "'key:secret'")
 KEY_SHARING = (V2, SHIPENGINE)
 """Families whose keys look alike: a key one refuses may be the other's (V1 keys come with a secret)."""
@@ -61,7 +63,7 @@ def _key_line(settings: Settings, probes: dict[ApiFamily, KeyProbe]) -> CheckLin
     if own.verdict == "works":
         return CheckLine(True, "API key", f"works with {where}", essential=True)
     if own.verdict == "plan":
-        said = f" ShipStation said: {own.reason}." if own.reason else ""
+        said = f" ShipStation said: {full_stop(OPEN + own.reason + CLOSE)}" if own.reason else ""
         return CheckLine(
             False,
             "API key",
@@ -80,7 +82,8 @@ def _key_line(settings: Settings, probes: dict[ApiFamily, KeyProbe]) -> CheckLin
         )
     if own.verdict == "odd":
         return CheckLine(
-            False, "API key", f"{own.root} answered HTTP {own.status}: {own.reason or 'no reason given'}.",
+            False, "API key", f"{own.root} answered HTTP {own.status}: "
+            + (full_stop(OPEN + own.reason + CLOSE) if own.reason else "no reason given."),
             "try again in a minute; check SHIPSTATION_BASE_URL if it is set.", essential=True,
         )  # fmt: skip
     if taker is not None:

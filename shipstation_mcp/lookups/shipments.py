@@ -114,8 +114,8 @@ async def _marked_shipped_with(client: ShipStationClient, number: str, *, typed:
     ids = list(dict.fromkeys(api_id(f.shipment_id, what="shipment id") for f in marks if f.shipment_id))
     if not ids:
         raise LookupFailed(
-            f"No label in this ShipStation account has tracking number {typed}, and no order was marked shipped "
-            "with it. Check the number; if the package was shipped outside this account, track_package can still "
+            f"No label in this ShipStation account has tracking number {typed}. No order was marked shipped with "
+            "it either. Check the number; if the package was shipped outside this account, track_package can still "
             "track it with its carrier_code."
         )
     shipments = await asyncio.gather(*(get_shipment(client, sid) for sid in ids))

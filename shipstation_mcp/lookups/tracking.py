@@ -438,7 +438,7 @@ async def _start_refused(
 ) -> LookupFailed:
     """Why ShipStation would not start watching, in words that say what to do: no tracking webhook yet, a carrier
     it does not know, or its own reason."""
-    said = f" ShipStation said: {exc.detail.rstrip('.')}." if exc.detail else ""
+    said = f" ShipStation said: {full_stop(exc.detail)}" if exc.detail else ""
     try:
         hooks = await client.list_webhooks()
         has_hook = any((h.event or "").lower() in client.family.track_webhook_events for h in hooks)

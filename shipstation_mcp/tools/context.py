@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import httpx
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent
 
@@ -27,6 +28,8 @@ class AppState:
     live: LiveTracking
     clock: Callable[[], datetime] | None = None
     """Stands in for the wall clock (tests and the demo's fixed scenarios); None means now."""
+    transport: httpx.AsyncBaseTransport | None = None
+    """Below every outbound HTTP client (tests, the demo sandbox); None is the network."""
 
     def now(self) -> datetime | None:
         """The moment answers are judged at, or None to let each lookup read the clock itself."""

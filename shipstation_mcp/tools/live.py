@@ -19,7 +19,10 @@ async def setup_tracking_webhook(
     url: WebhookUrl, ctx: Ctx, event: WebhookEvent | None = None
 ) -> Annotated[CallToolResult, WebhookSetup]:
     app = state(ctx)
-    return respond(await webhooks.point_tracking_webhook(app.client, app.live.settings, url.strip(), event))
+    setup = webhooks.point_tracking_webhook(
+        app.client, app.live.settings, url.strip(), event, transport=app.transport, prove=not app.settings.demo
+    )
+    return respond(await setup)
 
 
 async def list_webhooks(ctx: Ctx) -> Annotated[CallToolResult, WebhookListing]:

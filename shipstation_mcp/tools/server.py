@@ -172,7 +172,7 @@ def create_server(
         ):
             if check_key and not settings.demo:
                 background.start_soon(_check_key, server, settings, transport)  # never delays tools/list
-            yield AppState(settings=settings, client=client, live=live, clock=clock)
+            yield AppState(settings=settings, client=client, live=live, clock=clock, transport=transport)
             background.cancel_scope.cancel()
 
     server = ShipStationMCP(

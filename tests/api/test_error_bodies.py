@@ -61,28 +61,34 @@ async def _failure(status: int, content: bytes, *, headers=None, api: str = "v2"
         pytest.param(
             b'{"request_id": "r-1", "errors": [{"error_code": "x", "message": "Carrier is down."}]}',
             {},
-            "ShipStation said: Carrier is down.",
+            "ShipStation said: \u201cCarrier is down",
             "r-1",
             id="errors-list",
         ),
         pytest.param(
             b'{"request_id": "r-2", "error": {"message": "Something broke upstream"}}',
             {},
-            "ShipStation said: Something broke upstream.",
+            "ShipStation said: \u201cSomething broke upstream",
             "r-2",
             id="error-object",
         ),
-        pytest.param(b'{"error": "gateway fault"}', {"x-request-id": "h-3"}, "said: gateway fault.", "h-3", id="str"),
-        pytest.param(b'{"message": "Internal failure"}', {}, "ShipStation said: Internal failure.", None, id="message"),
+        pytest.param(
+            b'{"error": "gateway fault"}', {"x-request-id": "h-3"}, "said: \u201cgateway fault", "h-3", id="str"
+        ),
+        pytest.param(
+            b'{"message": "Internal failure"}', {}, "ShipStation said: \u201cInternal failure", None, id="message"
+        ),
         pytest.param(
             b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad</h1></body></html>",
             {"content-type": "text/html", "x-request-id": "h-4"},
-            "ShipStation said: 502 Bad Gateway.",
+            "ShipStation said: \u201c502 Bad Gateway",
             "h-4",
             id="html",
         ),
         pytest.param(b"", {"x-request-id": "h-5"}, None, "h-5", id="empty"),
-        pytest.param(b"upstream connect error\n", {}, "ShipStation said: upstream connect error.", None, id="text"),
+        pytest.param(
+            b"upstream connect error\n", {}, "ShipStation said: \u201cupstream connect error", None, id="text"
+        ),
     ],
 )
 async def test_a_500_keeps_shipstations_message_and_request_id_whatever_the_shape(
@@ -146,7 +152,7 @@ async def test_403_blames_the_plan_not_the_key_and_does_not_probe() -> None:
     text = describe_for_assistant(caught.value, what="tracking for 1Z999AA10123456784")
     assert "accepted the API key but refused tracking for 1Z999AA10123456784 (HTTP 403)" in text
     assert "plan or subscription" in text
-    assert "ShipStation said: Subscription is inactive." in text
+    assert "ShipStation said: \u201cSubscription is inactive" in text
     assert "changing it will not help" in text
     assert seen == ["api.shipstation.com"]
 
@@ -175,7 +181,9 @@ async def test_401_says_whether_the_key_works_on_the_other_api(api: str, other_s
             with pytest.raises(AuthenticationError) as caught:
                 await client.list_carriers()
     text = describe_for_assistant(caught.value)
-    assert text.startswith("ShipStation rejected the API key (HTTP 401). ShipStation said: The API key is invalid.")
+    assert text.startswith(
+        "ShipStation rejected the API key (HTTP 401). ShipStation said: \u201cThe API key is invalid.\u201d"
+    )
     assert expected in text
     assert "shipstation-mcp check" in text
     probes = [a for a in asked if not a.startswith(own_host)]
@@ -317,7 +325,7 @@ async def test_every_real_error_payload_reads_as_an_instruction() -> None:
         assert type(error) is kind, name
         assert text.startswith(OPENINGS[kind]), (name, text)
         if said:
-            assert f"ShipStation said: {said}" in text, (name, text)
+            assert f"ShipStation said: \u201c{said.rstrip('.')}" in text, (name, text)  # quoted: data, not ours
         else:
             assert "ShipStation said" not in text, (name, text)
         assert text.endswith(f"(ShipStation request id {request_id})"), (name, text)

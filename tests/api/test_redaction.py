@@ -90,3 +90,11 @@ def test_log_lines_redact_both_secrets_in_any_form() -> None:
     line = formatter.format(record)
     assert leaks(line, KEY) == [] and leaks(line, V1_SECRET) == []
     assert line == "got [redacted] / [redacted]"
+
+
+def test_the_ordinary_words_of_a_hand_made_secret_stay_readable_elsewhere() -> None:
+    redact = Redactor(["webhook-secret-for-tests-0123456789"])
+    assert redact("POST /webhooks/shipstation answered 401; tests passed") == (
+        "POST /webhooks/shipstation answered 401; tests passed"
+    )
+    assert redact("header WEBHOOK SECRET FOR TESTS 0123456789 refused") == "header [redacted] refused"

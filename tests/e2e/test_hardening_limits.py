@@ -132,3 +132,25 @@ async def test_a_token_with_exp_1e400_gets_401_and_no_traceback(tmp_path: Path) 
             log = srv.stderr()
     assert statuses == [401, 401, 401]
     assert "Traceback" not in log
+
+
+# ----------------------------------------------------------------------------- log injection
+
+
+def test_a_signed_delivery_and_a_probe_cannot_forge_log_lines(tmp_path: Path) -> None:
+    forged = "\r\n1999-01-01 00:00:00,000 ERROR shipstation_mcp: FORGED \x1b[2J\x1b]0;owned\x07"
+    with jwks_server(KEY) as keys:
+        env = base_env(tmp_path, SHIPSTATION_WEBHOOK_JWKS_URL=keys.url)
+        with server_process(["webhooks"], env, ready_path=PATH, log=tmp_path / "r.log") as receiver:
+            body = body_of(payload(status_code="IT", status_description="In transit" + forged))
+            with httpx.Client(timeout=10) as http:
+                stored = http.post(receiver.base + PATH, content=body, headers=KEY.headers(body))
+                stale = http.post(
+                    receiver.base + PATH,
+                    content=body,
+                    headers={**KEY.headers(body), "x-shipengine-timestamp": "1999" + forged.replace("\r\n", "\t")},
+                )
+            log = receiver.stderr()
+    assert stored.status_code == 200 and stale.status_code == 400
+    assert "\x1b" not in log and "\r" not in log and "\x07" not in log
+    assert [line for line in log.splitlines() if line.startswith("1999-01-01")] == []

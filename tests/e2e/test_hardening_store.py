@@ -23,7 +23,7 @@ import pytest
 from mcp import Client
 
 from shipstation_mcp.config import LiveSettings, Settings, ensure_webhook_secret
-from shipstation_mcp.live.receiver import JwksCache, tracking_event
+from shipstation_mcp.live.receiver import CHALLENGE_HEADER, JwksCache, challenge_answer, tracking_event
 from shipstation_mcp.state.store import MAX_UNWATCHED_EVENTS, UNWATCHED_SLACK, IncomingEvent, SQLiteEventStore
 from shipstation_mcp.tools.server import create_server
 from tests.support.hardening_kit import ROOT, base_env, server_process
@@ -301,6 +301,9 @@ async def test_setup_tracking_webhook_registers_and_keeps_a_per_install_secret(t
     sent: list[dict[str, Any]] = []
 
     def api(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "t.example.com":  # the receiver, through its public URL: it holds the secret
+            secret = (tmp_path / "webhook-secret").read_text().strip()
+            return httpx.Response(200, text=challenge_answer(secret, request.headers[CHALLENGE_HEADER]))
         if request.method == "GET":  # the set-up first looks for an existing tracking webhook to repoint
             return httpx.Response(200, json=[])
         sent.append(json.loads(request.content))

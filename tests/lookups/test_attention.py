@@ -186,3 +186,18 @@ async def test_progress_counts_the_label_pages_then_each_tracked_label() -> None
     assert seen[0] == (1, 1)  # the labels list was read
     assert [p for p, _ in seen[1:]] == list(range(2, 13))  # then 11 labels tracked, one by one
     assert {t for _, t in seen[1:]} == {12}
+
+
+def test_a_return_deep_in_the_history_is_queued_as_returned_to_sender() -> None:
+    """The status says IT and the newest scans are ordinary; a 'Return to Sender' scan 30 scans down decides."""
+    from shipstation_mcp.answers.tracking import summarize_tracking
+    from shipstation_mcp.api.models import TrackingInfo
+    from shipstation_mcp.lookups.attention import problems_of
+
+    scans = [event(hours_ago(2 + i), "In Transit to Next Facility", "IT") for i in range(30)]
+    scans.append(event(hours_ago(40), "Return to Sender - Insufficient Address", "IT"))
+    info = TrackingInfo.model_validate(tracking("9400100000000000000099", "IT", carrier="stamps_com", events=scans))
+    summary = summarize_tracking(info, now=NOW)
+    kinds, reasons = problems_of(summary, None, now=NOW, stalled_after_hours=72.0, unscanned_after_days=2.0)
+    assert kinds == ["returned_to_sender"]
+    assert reasons[0].startswith("The carrier is returning it to the sender: Return to Sender - Insufficient Address")

@@ -14,7 +14,7 @@ import pytest
 from mcp import Client
 
 from shipstation_mcp.config import LiveSettings, Settings
-from shipstation_mcp.live.receiver import tracking_event
+from shipstation_mcp.live.receiver import CHALLENGE_HEADER, challenge_answer, tracking_event
 from shipstation_mcp.state.store import SQLiteEventStore
 from shipstation_mcp.tools.server import create_server
 from tests.support.webhook_kit import body_of, payload
@@ -207,8 +207,15 @@ async def test_updates_written_by_another_process_reach_listening_clients(tmp_pa
 # ----------------------------------------------------------------------------- webhooks
 
 
-def webhook_api(existing: list[dict[str, Any]], *, conflict: bool = False) -> ShipStation:
+RECEIVER_HOST = "tracking.example.com"
+
+
+def webhook_api(existing: list[dict[str, Any]], *, conflict: bool = False, secret: str = SECRET) -> ShipStation:
+    """ShipStation's webhook endpoints, and at RECEIVER_HOST this install's receiver (answering its challenge)."""
+
     def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.host == RECEIVER_HOST:
+            return httpx.Response(200, text=challenge_answer(secret, request.headers[CHALLENGE_HEADER]))
         if request.method == "POST" and request.url.path.endswith("/environment/webhooks"):
             if conflict:
                 return httpx.Response(409, json={"errors": [{"message": "A webhook for track already exists"}]})
@@ -236,7 +243,10 @@ async def test_setup_tracking_webhook_creates_it_with_the_secret_header() -> Non
     assert (data["action"], data["webhook_id"], data["event"]) == ("created", "se-900", "track_event_v2")
     assert data["sends_secret_header"] is True
     assert SECRET not in json.dumps(data) and SECRET not in result.content[0].text
-    listing, request = shipstation.requests
+    # The URL proved it leads to the receiver, the account's webhooks were looked at, then the webhook was made.
+    challenge, listing, request = shipstation.requests
+    assert challenge.url.host == RECEIVER_HOST and SECRET not in str(challenge.headers) + challenge.content.decode()
+    assert any("challenge" in note for note in data["notes"])
     assert (listing.method, request.method) == ("GET", "POST")
     assert json.loads(request.content) == {
         "event": "track_event_v2",
@@ -326,11 +336,13 @@ async def test_plain_http_url_is_refused_when_a_secret_would_travel_with_it() ->
     assert result.is_error and "unencrypted" in result.content[0].text
 
 
-async def test_setup_notes_a_path_that_differs_from_the_receivers() -> None:
-    server = make_server(webhook_api([]))
+async def test_a_url_whose_path_is_not_the_receivers_is_refused() -> None:
+    shipstation = webhook_api([])
+    server = make_server(shipstation)
     async with Client(server) as client:
         result = await client.call_tool("setup_tracking_webhook", {"url": "https://hooks.example.com/ss"})
-    assert any("/webhooks/shipstation" in note for note in result.structured_content["notes"])
+    assert result.is_error and "/webhooks/shipstation" in result.content[0].text
+    assert shipstation.requests == []
 
 
 async def test_list_webhooks_says_when_no_webhook_delivers_tracking() -> None:

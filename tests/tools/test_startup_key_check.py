@@ -50,7 +50,7 @@ async def test_a_refused_key_is_said_by_the_first_tool_answer(caplog: pytest.Log
     text = first.content[0].text
     assert first.is_error
     assert text.startswith("At start-up, ShipStation rejected the API key (HTTP 401).")
-    assert "ShipStation said: The API key is invalid." in text
+    assert "ShipStation said: \u201cThe API key is invalid.\u201d" in text
     assert "ShipEngine refuses it too" in text and "shipstation-mcp check" in text
     assert KEY not in text
     assert second.is_error and "rejected the API key" in second.content[0].text  # later calls ask again

@@ -243,7 +243,7 @@ async def test_find_by_tracking_number_not_in_account(v2: Client, httpx_mock: HT
     result = await v2.call_tool("find_by_tracking_number", {"tracking_number": "1Z999AA10123456784"})
     assert result.is_error
     assert "No label in this ShipStation account has tracking number 1Z999AA10123456784" in text_of(result)
-    assert "no order was marked shipped with it" in text_of(result)
+    assert "No order was marked shipped with it either" in text_of(result)
     assert "track_package" in text_of(result)
 
 
