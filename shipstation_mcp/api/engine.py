@@ -50,7 +50,7 @@ from ..errors import (
     ShipStationError,
 )
 from ..redact import Redactor
-from ..state.cache import ResponseCache
+from ..state.cache import ResponseCache, cache_bytes
 from ..state.limiter import RateLimiter, shared_limiter
 from ..times import utc_text
 from .error_body import read_error_body
@@ -143,12 +143,13 @@ class RequestEngine:
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self.limiter = shared_limiter(settings) if limiter is DEFAULT else limiter
-        self.cache = ResponseCache() if cache is DEFAULT else cache
+        self.cache = ResponseCache(max_bytes=cache_bytes(settings)) if cache is DEFAULT else cache
         self._transport = transport
         self._http_client: httpx.AsyncClient | None = None
         self._other_api_verdict: bool | None = None
         self._probe_other_api = probe_other_api
         self._refusals: dict[str, tuple[float, ShipStationError]] = {}
+        self._confirmed: set[str] = set()
         self.monotonic: Callable[[], float] = time.monotonic
         """The clock refusals are remembered by (tests replace it)."""
         self._closed = False
@@ -196,6 +197,15 @@ class RequestEngine:
             raise InvalidInput("An id is empty; send one such as se-123456.")
         return self.settings.api_root + "".join("/" + encode_segment(str(s)) for s in segments)
 
+    def cached(self, segments: Sequence[str], *, params: Mapping[str, Any] | None = None) -> bool:
+        """Whether `get_json(segments, params=params)` would be answered by this process's cache (a shared cache
+        in Redis is not asked: False)."""
+        holds = getattr(self.cache, "holds", None)
+        return bool(holds(self._cache_key(segments, params))) if holds is not None else False
+
+    def _cache_key(self, segments: Sequence[str], params: Mapping[str, Any] | None) -> tuple[Any, ...]:
+        return (self.url_for(segments), tuple(sorted(_clean_params(params).items())))
+
     async def get_json(
         self,
         segments: Sequence[str],
@@ -206,7 +216,7 @@ class RequestEngine:
         """GET and decode. With a `ttl` rule (answer -> seconds to keep it) the answer may come from the cache."""
         if ttl is None or self.cache is None:
             return await self.request("GET", segments, params=params)
-        key = (self.url_for(segments), tuple(sorted(_clean_params(params).items())))
+        key = self._cache_key(segments, params)
         fetch = functools.partial(self.request, "GET", segments, params=params)
         return await self.cache.get(key, fetch, ttl, self._error_ttl)
 
@@ -489,6 +499,13 @@ class RequestEngine:
         """The API refused `capability` for this account (403: the plan; 404: the host lacks it): lookups take
         their other way for `REFUSAL_MEMORY` seconds instead of asking again on every call."""
         self._refusals[capability] = (self.monotonic() + REFUSAL_MEMORY, error)
+
+    def confirm(self, capability: str) -> None:
+        """The API answered `capability` for this account: a later 404 is about what was asked, not the call."""
+        self._confirmed.add(capability)
+
+    def confirmed(self, capability: str) -> bool:
+        return capability in self._confirmed
 
     def refused(self, capability: str) -> ShipStationError | None:
         """The refusal remembered for `capability`, while it holds; else None."""

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .models import clean_text
+
 __all__ = ["ErrorReport", "read_error_body"]
 
 MAX_MESSAGES = 5
@@ -45,8 +47,8 @@ class ErrorReport:
 
 
 def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…"
+    """One line of outside data: control characters, zero-width and bidi marks out (`models.clean_text`), cut."""
+    return clean_text(text, MAX_CHARS)
 
 
 def _text(value: Any) -> str | None:

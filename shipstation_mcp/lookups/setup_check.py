@@ -19,7 +19,6 @@ from ..api.families import SHIPENGINE, V2, ApiFamily, family_of
 from ..api.probe import KeyProbe, probe_key, probe_tracking
 from ..config import Settings, key_problem
 from ..errors import AuthenticationError, describe_for_assistant, full_stop
-from ..state.backends import store_location
 
 __all__ = ["run_check", "startup_key_refusal"]
 
@@ -172,6 +171,8 @@ def _webhook_line(settings: Settings, family: ApiFamily, probe: KeyProbe) -> Che
 
 
 def _data_line(settings: Settings) -> CheckLine:
+    from ..state.backends import store_location  # only `check` needs it: the stdio server's start-up check does not
+
     folder = settings.live.data_dir
     store = store_location(settings.live)
     if folder is None:

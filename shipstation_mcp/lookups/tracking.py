@@ -6,9 +6,10 @@ Plain async functions over a `ShipStationClient`; they return summaries and rais
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
 from datetime import datetime
 
 from ..answers.live import WatchChange
@@ -23,7 +24,7 @@ from ..api.ids import (
     normalize_tracking_number,
     split_pasted,
 )
-from ..api.models import Address, Label, TrackingInfo
+from ..api.models import Address, Label, LabelList, TrackingInfo
 from ..api.v1 import tracking_link
 from ..errors import (
     AccessDenied,
@@ -53,9 +54,11 @@ async def track_label(
     now: datetime | None = None,
     stalled_after_hours: float = STALLED_AFTER_HOURS,
     ship_to: Address | None = None,
+    info: TrackingInfo | None = None,
 ) -> TrackingSummary:
     """Track the package of one of the account's labels (`label`, when the caller has it, saves a request;
-    `ship_to`, the shipment's address where the caller has it, lets a delivery elsewhere be flagged).
+    `ship_to`, the shipment's address where the caller has it, lets a delivery elsewhere be flagged; `info`, the
+    label's track answer when the caller fetched it already, alongside other requests).
 
     One request: the track answer carries the carrier, the number and the carrier's tracking page. Only when it
     lacks one of them (some carriers leave them out) does the label supply it, at one more request.
@@ -68,7 +71,7 @@ async def track_label(
             )
         return await track_elsewhere(client, label, replaced_by=replaced_by, max_events=max_events, now=now)
     try:
-        info = await _label_tracking(client, label_id, label)
+        info = info or await label_tracking(client, label_id, label)
     except NotFoundError as exc:
         raise LookupFailed(
             f"ShipStation has no label {label_id!r} (HTTP 404){exc.reference}. Label ids look like se-123456. "
@@ -99,13 +102,15 @@ async def track_label(
     )
 
 
-async def _label_tracking(client: ShipStationClient, label_id: str, label: Label | None) -> TrackingInfo:
+async def label_tracking(client: ShipStationClient, label_id: str, label: Label | None) -> TrackingInfo:
     """The label's tracking: by its carrier and number where the family reads labels so and has not refused it,
     else (or when that fails) by the label's own `/track`."""
     carrier, number = (label.carrier_code, label.tracking_number) if label is not None else (None, None)
     if carrier and number and client.family.labels_first and by_number_available(client):
         try:
-            return await client.track(normalize_carrier_code(carrier), normalize_tracking_number(number))
+            info = await client.track(normalize_carrier_code(carrier), normalize_tracking_number(number))
+            client.confirm("track_by_number")
+            return info
         except (AccessDenied, NotFoundError, RequestRejectedError, InvalidInput) as exc:
             if isinstance(exc, ShipStationError):
                 note_refusal(client, "track_by_number", exc)
@@ -227,24 +232,32 @@ async def map_labels(client: ShipStationClient, numbers: Collection[str]) -> dic
 
     One page of the label listing (newest first) answers up to a hundred numbers at once, where `find_labels`
     costs a request per number. Pages are read while numbers are unmatched, up to half as many pages as there are
-    numbers (so the listing never costs more than the searches it saves) and `MAX_LISTING_PAGES`; the numbers it
-    leaves unmatched (older labels, or none at all) are for `find_labels`.
+    numbers (so the listing never costs more than the searches it saves) and `MAX_LISTING_PAGES`: the first, then the
+    rest together when numbers are still unmatched (2 round trips). The numbers it leaves unmatched (older labels,
+    or none at all) are for `find_labels`.
     """
     wanted = set(numbers)
     found: dict[str, Label] = {}
     last = min(MAX_LISTING_PAGES, len(wanted) // 2)
-    page = 1
-    while wanted and page <= last:
-        result = await client.list_labels(page=page, page_size=LISTING_PAGE_SIZE, sort_by="created_at", sort_dir="desc")
+    if not wanted or last < 1:
+        return found
+
+    def take(result: LabelList) -> None:
         for label in result.labels:
             if not label.label_id:
                 continue
             for number in {n.upper() for n in label.tracking_numbers} & wanted:
-                found[number] = label
-                wanted.discard(number)
-        if page >= (result.pages or 1) or not result.labels:
-            break
-        page += 1
+                found.setdefault(number, label)  # pages are newest first: the first match is the newest label
+
+    def listing(page: int) -> Awaitable[LabelList]:
+        return client.list_labels(page=page, page_size=LISTING_PAGE_SIZE, sort_by="created_at", sort_dir="desc")
+
+    first = await listing(1)
+    take(first)
+    # The other pages together (one round trip), in page order so the newest label of a number wins.
+    more = min(last, first.pages or 1) if first.labels and len(found) < len(wanted) else 1
+    for result in await asyncio.gather(*(listing(page) for page in range(2, more + 1))):
+        take(result)
     return found
 
 
@@ -263,6 +276,9 @@ async def track_package(
     number. A family whose plan or host refuses tracking by number (403, 404) is remembered as refusing for a
     while (`client.refused`), and the account's label answers instead; only when no label has the number does the
     answer say tracking by number was refused, since only then does it change what the user can do.
+
+    Floor in round trips (tests/lookups/test_round_trips.py): 1 by carrier or by label id; 2 through the account's
+    label (the label search, then its track answer).
     """
     text = split_pasted(tracking_number)[0]
     if SHIPSTATION_ID.match(text):  # unambiguous: ShipStation's own ids are never tracking numbers
@@ -284,6 +300,7 @@ async def track_package(
     if carrier and by_number_available(client):
         try:
             info = await client.track(carrier, number)
+            client.confirm("track_by_number")
             return summarize_tracking(info, max_events=max_events, now=now)
         except (AccessDenied, NotFoundError, RequestRejectedError) as exc:
             if not note_refusal(client, "track_by_number", exc) and given:
@@ -310,8 +327,11 @@ def by_number_available(client: ShipStationClient) -> bool:
 
 def note_refusal(client: ShipStationClient, capability: str, error: ShipStationError) -> bool:
     """Remember `error` as the API refusing `capability` for this account, when it is such a refusal (a 403; a 404
-    where the family may lack the call). True when it was."""
-    missing = isinstance(error, NotFoundError) and client.family.may_lack_tracking_calls
+    where the family may lack the call and it has never answered it here: once it has, a 404 is about the number).
+    True when it was."""
+    missing = (
+        isinstance(error, NotFoundError) and client.family.may_lack_tracking_calls and not client.confirmed(capability)
+    )
     if isinstance(error, AccessDenied) or missing:
         client.remember_refusal(capability, error)
         return True

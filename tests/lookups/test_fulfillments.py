@@ -38,7 +38,7 @@ async def test_find_order_finds_an_order_known_only_from_fulfillments(query: str
     assert data["shipment"]["shipment_id"] == "se-4000456" and data["shipment"]["labels"] == []
     (mark,) = data["shipment"]["marked_shipped"]
     assert (mark["carrier"], mark["carrier_code"], mark["tracking_number"]) == ("UPS", "ups", UPS_NUMBER)
-    assert data["headline"].startswith("Order 10456 for Anselm Kowalczyk")
+    assert data["headline"].startswith("Order 10456 for \u201cAnselm Kowalczyk\u201d")
     assert "marked shipped outside ShipStation with UPS 1Z7R4W830348812065" in data["headline"]
     (package,) = data["packages"]  # the carrier's tracking of the number recorded
     assert package["tracking_number"] == UPS_NUMBER and package["status_code"] == "AC"
@@ -64,8 +64,8 @@ async def test_without_tracking_by_number_the_order_still_says_carrier_and_numbe
     data = result.structured_content
     assert data["packages"] == []
     assert data["headline"] == (
-        "Order 10456 for Anselm Kowalczyk, Milwaukee, WI 53212, US: marked shipped outside ShipStation with "
-        "UPS 1Z7R4W830348812065"
+        "Order 10456 for \u201cAnselm Kowalczyk\u201d, Milwaukee, WI 53212, US: marked shipped outside ShipStation "
+        "with UPS 1Z7R4W830348812065"
     )
 
 
