@@ -159,6 +159,61 @@ class Settings:
         return self.address.requests_per_minute
 
 
+PLACEHOLDER_KEYS = frozenset(
+    {
+        "your-api-key",
+        "your_api_key",
+        "yourapikey",
+        "api-key",
+        "api_key",
+        "apikey",
+        "changeme",
+        "change-me",
+        "replace-me",
+        "key",
+        "secret",
+        "test",
+        "xxx",
+        "none",
+        "null",
+        "todo",
+    }
+)
+_V1_KEY = re.compile(r"[0-9a-fA-F]{32}")
+
+
+def key_problem(api_key: str, api: str = "v2") -> str | None:
+    """What the key's shape alone says is wrong with it for `api`, for messages after ShipStation refused it (or
+    None).
+
+    Only shapes a key for `api` cannot have: a placeholder word; for V2 and ShipEngine, a `key:secret` pair or 32
+    hexadecimal characters (the shapes of ShipStation's classic V1 keys). The key itself is never quoted.
+    """
+    key = api_key.strip()
+    lowered = key.lower().strip("<>{}[]\"' ")
+    if lowered in PLACEHOLDER_KEYS or set(lowered) <= {"x", "*", ".", "-", "_"} or lowered.startswith("your"):
+        return (
+            "SHIPSTATION_API_KEY holds a placeholder, not a key: in ShipStation open Settings → Account → API "
+            "Settings, make an API V2 key, and put it in SHIPSTATION_API_KEY."
+        )
+    if api == "v1":
+        return None
+    if ":" in key:
+        return (
+            "SHIPSTATION_API_KEY looks like a ShipStation V1 'key:secret' pair. For ShipStation's classic API set "
+            "SHIPSTATION_API=v1, the key alone in SHIPSTATION_API_KEY and the secret in SHIPSTATION_API_SECRET; "
+            "for API V2 make a V2 key in ShipStation (Settings → Account → API Settings, choose V2)."
+        )
+    if _V1_KEY.fullmatch(key):
+        return (
+            "SHIPSTATION_API_KEY looks like a ShipStation V1 key (32 hexadecimal characters), which API V2 does "
+            "not accept: for ShipStation's classic API set SHIPSTATION_API=v1 with the key's secret in "
+            "SHIPSTATION_API_SECRET; for API V2 make a V2 key in ShipStation (Settings → Account → API Settings, "
+            "choose V2)."
+        )
+    return None
+
+
 class Environment(dict[str, str]):
     """The merged settings, remembering which came from the `.env` file (for error messages)."""
 

@@ -3,7 +3,8 @@
 The hierarchy is small on purpose; each name says what happened::
 
     ShipStationError
-    ├── AuthenticationError   401/403: the key is wrong, revoked, or for another API family
+    ├── AuthenticationError   401: the key is wrong, revoked, a placeholder, or for another API family
+    │   └── AccessDenied      403: the key works, the plan or subscription lacks the feature
     ├── NotFoundError         404: no such object
     ├── RateLimitedError      429: over 200 requests/minute (40 on V1), retries used up
     ├── RequestRejectedError  400/409/422 and other 4xx: ShipStation refused the request as sent
@@ -30,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "AccessDenied",
     "AuthenticationError",
     "InvalidInput",
     "LookupFailed",
@@ -96,7 +98,16 @@ class ShipStationError(Exception):
 
 
 class AuthenticationError(ShipStationError):
-    pass
+    key_hint: str | None = None
+    """What the key's shape says about it (a placeholder, a V1 key, `key:secret`), from `config.key_problem`."""
+    other_api: str | None = None
+    """The other API flavour ('v2' or 'shipengine') when it was asked whether it takes the key."""
+    other_api_accepts: bool | None = None
+    """Whether the other flavour took the key (one probe per client); None when it was not asked."""
+
+
+class AccessDenied(AuthenticationError):
+    """403: ShipStation knows the key, but the account's plan or subscription does not allow this request."""
 
 
 class NotFoundError(ShipStationError):
@@ -186,6 +197,34 @@ def _retry_hint(seconds: float | None) -> str:
     return "later (ShipStation asked for a pause of days or more, which looks like a mistake on its side)"
 
 
+API_NAMES = {"v2": "ShipStation API V2", "shipengine": "ShipEngine", "v1": "ShipStation's classic V1 API"}
+
+
+def key_advice(error: AuthenticationError) -> str:
+    """What to do about a refused key: what its shape says, then what the other API said about it."""
+    if error.other_api and error.other_api_accepts:
+        name = API_NAMES.get(error.other_api, error.other_api)
+        return (
+            f"The same key works with {name}: set SHIPSTATION_API={error.other_api} and restart the server "
+            "(`shipstation-mcp check` confirms it)."
+        )
+    parts = [error.key_hint] if error.key_hint else []
+    if error.other_api and error.other_api_accepts is False:
+        name = API_NAMES.get(error.other_api, error.other_api)
+        parts.append(
+            f"{name} refuses it too, so the key is wrong, revoked or not a key at all: copy it again from "
+            "ShipStation (Settings → Account → API Settings) into SHIPSTATION_API_KEY."
+        )
+    elif not error.key_hint:
+        parts.append(
+            "Check SHIPSTATION_API_KEY, and that SHIPSTATION_API matches where the key was made: 'v2' for "
+            "ShipStation API V2 keys, 'shipengine' for ShipEngine keys, 'v1' for a classic V1 key, whose secret goes "
+            "in SHIPSTATION_API_SECRET (a V1 key and secret come as a pair; a V2 key has no secret)."
+        )
+    parts.append("`shipstation-mcp check` tests the set-up in a few seconds.")
+    return " ".join(parts)
+
+
 def describe_for_assistant(error: ShipStationError, *, what: str = "the request") -> str:
     """One or two sentences an assistant can act on: what went wrong, then what to do next.
 
@@ -193,13 +232,15 @@ def describe_for_assistant(error: ShipStationError, *, what: str = "the request"
     """
     detail = f" ShipStation said: {full_stop(error.detail)}" if error.detail else ""
     ref = error.reference
-    if isinstance(error, AuthenticationError):
+    if isinstance(error, AccessDenied):
         return (
-            f"ShipStation rejected the API key (HTTP {error.status}).{detail} Check SHIPSTATION_API_KEY, and that "
-            "SHIPSTATION_API matches where the key was made: 'v2' for ShipStation API V2 keys, 'shipengine' for "
-            "ShipEngine keys, 'v1' for a classic V1 key, whose secret goes in SHIPSTATION_API_SECRET (a V1 key and "
-            f"secret come as a pair; a V2 key has no secret).{ref}"
+            f"ShipStation accepted the API key but refused {what} (HTTP 403): the account's plan or subscription "
+            f"does not include it, or the subscription is inactive.{detail} Check the plan and billing in "
+            "ShipStation (or ask the account owner); the key itself is fine, so changing it will not help."
+            f"{ref}"
         )
+    if isinstance(error, AuthenticationError):
+        return f"ShipStation rejected the API key (HTTP {error.status}).{detail} {key_advice(error)}{ref}"
     if isinstance(error, NotFoundError):
         return f"ShipStation has no record of {what} (HTTP 404).{detail} Check the value and try again.{ref}"
     if isinstance(error, RateLimitedError):

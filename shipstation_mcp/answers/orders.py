@@ -10,7 +10,7 @@ from ..times import to_utc
 from .base import CachedAnswer
 from .bulk import OUTCOMES, outcome_of
 from .quoting import quote
-from .shipments import ShipmentSummary, shipment_text
+from .shipments import ShipmentSummary, marked_shipped_text, shipment_text
 from .tracking import TrackingSummary, tracking_text
 from .untracked import NO_STATUS
 
@@ -51,6 +51,10 @@ def order_headline(shipment: ShipmentSummary, packages: list[TrackingSummary]) -
         person = quote(shipment.ship_to.name or shipment.ship_to.company)
         to = " for " + ", ".join(part for part in (person, shipment.ship_to.place) if part)
     live = [p for p in packages if not p.voided]
+    elsewhere = bool(shipment.marked_shipped) and all(label.voided for label in shipment.labels)
+    if elsewhere and len(live) <= 1:
+        said = f"{live[0].headline} ({marked_shipped_text(shipment.marked_shipped)})" if live else ""
+        return f"{name}{to}: " + (said or marked_shipped_text(shipment.marked_shipped))
     if not live:
         status = shipment.not_shipped or shipment.status_meaning or "status unknown"
         voided = f"; its only label{'s were' if len(packages) > 1 else ' was'} voided" if packages else ""

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pydantic import Field, PrivateAttr
 
 from ..api.ids import infer_carrier
-from ..api.models import Address, Label, Shipment, ShipmentList
+from ..api.models import Address, Fulfillment, Label, Shipment, ShipmentList
 from ..api.status import tracking_status_meaning
 from .base import AnswerPart, CachedAnswer
 from .facts import (
@@ -32,17 +32,34 @@ __all__ = [
     "ItemSummary",
     "LabelBrief",
     "LabelSummary",
+    "MarkedShipped",
     "ShipTo",
     "ShipmentPage",
     "ShipmentRow",
     "ShipmentSummary",
     "TrackingNumberMatches",
+    "marked_shipped",
     "shipment_page_text",
     "shipment_text",
     "summarize_label",
     "summarize_shipment",
     "summarize_shipment_list",
+    "with_marked_shipped",
 ]
+
+CARRIER_NAMES: dict[str, str] = {
+    "ups": "ups",
+    "fedex": "fedex",
+    "usps": "usps",
+    "dhl": "dhl_express",
+    "dhl express": "dhl_express",
+    "dhl ecommerce": "dhl_ecommerce",
+    "canada post": "canada_post",
+    "australia post": "australia_post",
+    "ontrac": "ontrac",
+    "purolator": "purolator_ca",
+}
+"""Carrier codes for the carrier names fulfillments carry (they have no code)."""
 
 SHIPMENT_STATUS_MEANINGS: dict[str, str] = {
     "pending": "waiting for a label; not shipped yet",
@@ -100,6 +117,18 @@ class LabelSummary(AnswerPart):
     insurance_cost: str | None = None
 
 
+class MarkedShipped(AnswerPart):
+    """The order was marked shipped outside ShipStation (by hand, or by a fulfillment provider): ShipStation knows
+    only a carrier and a tracking number, no label."""
+
+    tracking_number: str | None = None
+    carrier: str | None = Field(None, description="The carrier as the fulfillment names it (FedEx, UPS, …)")
+    carrier_code: str | None = Field(None, description="The carrier code to track it with, when it can be told")
+    ship_date: datetime | None = None
+    provider: str | None = Field(None, description="Who marked it shipped: External (by hand) or a provider")
+    fulfillment_id: str | None = None
+
+
 class ShipmentSummary(CachedAnswer):
     """One shipment (an order, in ShipStation V1 terms) with its labels and tracking numbers."""
 
@@ -144,6 +173,9 @@ class ShipmentSummary(CachedAnswer):
     store_id: str | None = None
     tags: list[str] = Field(default_factory=list)
     labels: list[LabelSummary] = Field(default_factory=list)
+    marked_shipped: list[MarkedShipped] = Field(
+        default_factory=list, description="Marked shipped outside ShipStation: carrier and number, no label"
+    )
     next_step: str | None = Field(None, description="What the assistant can do next")
     _judged_at: datetime | None = PrivateAttr(default=None)
     # Set beside live tracking (find_order): the local days its packages were delivered, and how many are not yet.
@@ -152,6 +184,40 @@ class ShipmentSummary(CachedAnswer):
 
     def text(self) -> str:
         return shipment_text(self)
+
+
+def marked_shipped(fulfillment: Fulfillment) -> MarkedShipped:
+    name = fulfillment.carrier_name
+    number = (fulfillment.tracking_number or "").upper() or None
+    code = (
+        fulfillment.carrier_code
+        or CARRIER_NAMES.get((name or "").casefold())
+        or (infer_carrier(number) if number else None)
+    )
+    return MarkedShipped(
+        tracking_number=number,
+        carrier=name or code,
+        carrier_code=code,
+        ship_date=fulfillment.ship_date,
+        provider=fulfillment.provider_name,
+        fulfillment_id=fulfillment.fulfillment_id,
+    )
+
+
+def with_marked_shipped(summary: ShipmentSummary, fulfillments: Sequence[Fulfillment]) -> ShipmentSummary:
+    """The summary with the order's fulfillments recorded outside ShipStation (headline and next step too)."""
+    if not fulfillments:
+        return summary
+    summary.marked_shipped = [marked_shipped(f) for f in fulfillments]
+    summary.next_step = _shipment_next_step(summary)
+    summary.headline = shipment_headline(summary)
+    return summary
+
+
+def marked_shipped_text(marks: Sequence[MarkedShipped]) -> str:
+    """'marked shipped outside ShipStation with UPS 1Z…' for one or more fulfillments."""
+    parts = [" ".join(p for p in (m.carrier, m.tracking_number) if p) or "no carrier or number" for m in marks]
+    return "marked shipped outside ShipStation with " + ", ".join(parts)
 
 
 def summarize_label(label: Label) -> LabelSummary:
@@ -279,6 +345,12 @@ def _shipment_next_step(s: ShipmentSummary) -> str | None:
     if trackable:
         ids = ", ".join(lbl.label_id for lbl in trackable if lbl.label_id)
         return f"Call track_label with {ids} for the latest carrier scans."
+    numbers = [m.tracking_number for m in s.marked_shipped if m.tracking_number]
+    if numbers:
+        return (
+            f"It has no ShipStation label; call track_package with {', '.join(numbers)} (and its carrier_code) for "
+            "the carrier's scans."
+        )
     if s.labels:
         return "Every label of this shipment is voided; it has no live tracking number."
     if (s.status or "").lower() == "cancelled":
@@ -304,6 +376,8 @@ def shipment_headline(s: ShipmentSummary) -> str:
     status = s.not_shipped or s.status_meaning or "status unknown"
     numbers = numbers_with_carriers(s.labels)
     tracking = f"; tracking {numbers}" if numbers else ""
+    if s.marked_shipped and not numbers:
+        return f"{name}{to}: {marked_shipped_text(s.marked_shipped)}"
     return f"{name}{to}: {status}{tracking}"
 
 
@@ -426,6 +500,12 @@ def shipment_text(s: ShipmentSummary) -> str:
     if s.tags:
         lines.append("Tags: " + quote_all(s.tags))
     lines += [_label_line(lbl) for lbl in s.labels]
+    for mark in s.marked_shipped:
+        parts = [f"Marked shipped outside ShipStation ({mark.provider or 'no label'})"]
+        parts.append(" ".join(p for p in (mark.carrier, mark.tracking_number) if p) or "no carrier or number")
+        if mark.ship_date:
+            parts.append(f"shipped {format_time(mark.ship_date, with_time=False)}")
+        lines.append(" — ".join(parts))
     if s.next_step:
         lines.append(f"Next: {s.next_step}")
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from .engine import (
     TERMINAL_TTL,
     RequestEngine,
 )
-from .models import Carrier, Label, LabelList, Shipment, ShipmentList, TrackingInfo, Webhook
+from .models import Carrier, FulfillmentList, Label, LabelList, Shipment, ShipmentList, TrackingInfo, Webhook
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
@@ -84,6 +84,10 @@ class ShipStationClient(RequestEngine):
 
     async def stop_tracking(self, carrier_code: str, tracking_number: str) -> None:
         await self.endpoints.stop_tracking(carrier_code, tracking_number)
+
+    async def list_fulfillments(self, **filters: Any) -> FulfillmentList:
+        """Orders marked shipped outside the label flow (`GET /v2/fulfillments`); ask `family.can("fulfillments")`."""
+        return await self.endpoints.list_fulfillments(**filters)
 
     async def list_carriers(self) -> list[Carrier]:
         return await self.endpoints.list_carriers()

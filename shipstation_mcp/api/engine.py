@@ -35,8 +35,9 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from .. import __version__
-from ..config import Settings
+from ..config import Settings, key_problem
 from ..errors import (
+    AccessDenied,
     AuthenticationError,
     InvalidInput,
     MalformedResponse,
@@ -52,7 +53,8 @@ from ..redact import Redactor
 from ..state.cache import ResponseCache, cache_bytes
 from ..state.limiter import RateLimiter, shared_limiter
 from ..times import utc_text
-from .families import ApiFamily, family_of
+from .error_body import read_error_body
+from .families import SHIPENGINE, V2, ApiFamily, family_of
 from .status import status_info
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,10 @@ TERMINAL_TTL = 24 * 3600.0
 """Lifetime of answers that cannot change any more: delivered tracking, voided labels."""
 SHIPMENT_TTL = 60.0
 """Lifetime of shipment and label answers (and label searches)."""
+REFUSAL_MEMORY = 600.0
+"""Seconds a refused capability (a plan without tracking by number, a host without it) is not asked again."""
+PROBED_FAMILIES = (V2, SHIPENGINE)
+"""Families that share key shapes and `/environment/webhooks`: a key one refuses may be the other's."""
 
 
 @dataclass
@@ -127,9 +133,11 @@ class RequestEngine:
         rng: random.Random | None = None,
         limiter: RateLimiter | None = DEFAULT,
         cache: ResponseCache | None = DEFAULT,
+        probe_other_api: bool = True,
     ) -> None:
         """`limiter`: by default the process-wide one for this key and host (`state.limiter.shared_limiter`); None
-        turns rate limiting off. `cache`: by default a fresh `ResponseCache` for this client; None turns it off."""
+        turns rate limiting off. `cache`: by default a fresh `ResponseCache` for this client; None turns it off.
+        `probe_other_api`: after a 401, ask the other API family once whether it takes the key."""
         self.settings = settings
         self.family: ApiFamily = family_of(settings)
         self._sleep = sleep
@@ -138,6 +146,12 @@ class RequestEngine:
         self.cache = ResponseCache(max_bytes=cache_bytes(settings)) if cache is DEFAULT else cache
         self._transport = transport
         self._http_client: httpx.AsyncClient | None = None
+        self._other_api_verdict: bool | None = None
+        self._probe_other_api = probe_other_api
+        self._refusals: dict[str, tuple[float, ShipStationError]] = {}
+        self._confirmed: set[str] = set()
+        self.monotonic: Callable[[], float] = time.monotonic
+        """The clock refusals are remembered by (tests replace it)."""
         self._closed = False
 
     @property
@@ -277,6 +291,7 @@ class RequestEngine:
             error, wait, slept_out_pause = outcome.error, outcome.wait, outcome.slept_out_pause
             error.attempts = attempt
             if not (retryable and outcome.retryable) or attempt == attempts_allowed:
+                await self._explain_refusal(error)
                 raise error
             delay = self._retry_delay(error, wait, attempt, waited=waited, deadline=deadline, method=method, path=path)
             waited += delay
@@ -443,11 +458,16 @@ class RequestEngine:
 
     def _error_from_response(self, response: httpx.Response, *, method: str, path: str) -> ShipStationError:
         status = response.status_code
+        # Whatever shape the body has (errors[], error{}, a bare message, HTML, text); the family's own reading
+        # where ours finds nothing.
+        report = read_error_body(response.content, response.headers)
         body = self.family.error_body(_json_or_none(response))
+        raw_messages = list(report.messages) or [e.message for e in body.errors if e.message]
+        raw_codes = list(report.codes) or [e.error_code for e in body.errors if e.error_code]
         # Scrub before clipping, so a clipped message cannot keep part of an echoed key.
-        messages = [_clip(self._scrub(e.message)) for e in body.errors if e.message][:MAX_ERROR_MESSAGES]
-        codes = [self._scrub(e.error_code) for e in body.errors if e.error_code]
-        request_id = body.request_id or response.headers.get("x-request-id")
+        messages = [_clip(self._scrub(m)) for m in raw_messages][:MAX_ERROR_MESSAGES]
+        codes = [self._scrub(c) for c in raw_codes]
+        request_id = report.request_id or body.request_id
         request_id = self._scrub(request_id) if request_id else None
         summary = f"{method} {path} answered HTTP {status}"
         if messages:
@@ -460,8 +480,12 @@ class RequestEngine:
             "method": method,
             "path": path,
         }
-        if status in (401, 403):
-            return AuthenticationError(summary, **kwargs)
+        if status == 403:
+            return AccessDenied(summary, **kwargs)
+        if status == 401:
+            error = AuthenticationError(summary, **kwargs)
+            error.key_hint = None if self.settings.demo else key_problem(self.settings.api_key, self.settings.api)
+            return error
         if status == 404:
             return NotFoundError(summary, **kwargs)
         if status == 429:
@@ -470,6 +494,60 @@ class RequestEngine:
         if status >= 500:
             return ServerError(summary, **kwargs)
         return RequestRejectedError(summary, **kwargs)
+
+    def remember_refusal(self, capability: str, error: ShipStationError) -> None:
+        """The API refused `capability` for this account (403: the plan; 404: the host lacks it): lookups take
+        their other way for `REFUSAL_MEMORY` seconds instead of asking again on every call."""
+        self._refusals[capability] = (self.monotonic() + REFUSAL_MEMORY, error)
+
+    def confirm(self, capability: str) -> None:
+        """The API answered `capability` for this account: a later 404 is about what was asked, not the call."""
+        self._confirmed.add(capability)
+
+    def confirmed(self, capability: str) -> bool:
+        return capability in self._confirmed
+
+    def refused(self, capability: str) -> ShipStationError | None:
+        """The refusal remembered for `capability`, while it holds; else None."""
+        entry = self._refusals.get(capability)
+        if entry is None or entry[0] <= self.monotonic():
+            self._refusals.pop(capability, None)
+            return None
+        return entry[1]
+
+    def other_family(self) -> ApiFamily | None:
+        """The family a key refused here might belong to instead (V2 for ShipEngine and the reverse)."""
+        return (
+            next((f for f in PROBED_FAMILIES if f is not self.family), None) if self.family in PROBED_FAMILIES else None
+        )
+
+    async def other_api_accepts_key(self) -> tuple[ApiFamily | None, bool | None]:
+        """Whether the other API family takes this key: one cheap request (`GET /environment/webhooks`) the first
+        time, the remembered verdict after. None when it could not be asked (no answer, or an answer that is
+        neither a yes nor a no). A 403 there is a yes: the key is known, the plan lacks something."""
+        other = self.other_family()
+        if other is None or self.settings.base_url:  # a base URL stands for this family only: no other host to ask
+            return None, None
+        if self._other_api_verdict is None:
+            root = (self.settings.base_url or other.host).rstrip("/") + other.prefix
+            try:
+                wait = min(10.0, self.settings.timeout)
+                response = await self._http.get(root + "/environment/webhooks", timeout=wait)
+            except (httpx.HTTPError, TimeoutError):
+                return other, None
+            if not (response.is_success or response.status_code in (401, 403)):
+                return other, None
+            self._other_api_verdict = response.status_code != 401
+        return other, self._other_api_verdict
+
+    async def _explain_refusal(self, error: ShipStationError) -> None:
+        """A 401 says whether the other family takes the key, so the advice can be 'switch' or 'replace it'."""
+        if not isinstance(error, AuthenticationError) or isinstance(error, AccessDenied) or error.status != 401:
+            return
+        if self.settings.demo or not self._probe_other_api:
+            return
+        other, accepts = await self.other_api_accepts_key()
+        error.other_api, error.other_api_accepts = (other.name, accepts) if other else (None, None)
 
     @functools.cached_property
     def _redact(self) -> Redactor:

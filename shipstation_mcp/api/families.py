@@ -162,6 +162,21 @@ class ApiFamily:
     id_example: str = "se-123456"
     tracking_resource_types: frozenset[str] = frozenset()
     """`resource_type`s of webhook deliveries that carry a tracking update."""
+    webhooks_path: tuple[str, ...] = ("environment", "webhooks")
+    """Where the account's webhooks are listed: the cheap request that tells whether the family takes a key."""
+    lists_fulfillments_apart: bool = False
+    """`GET /fulfillments` is asked on its own (V2); a family that folds fulfillments into its labels (V1) is not."""
+    track_webhook_events: tuple[str, ...] = ("track",)
+    """Webhook events that deliver tracking updates, preferred first: setting one up tries them in order."""
+    may_lack_tracking_calls: bool = False
+    """`GET /tracking` and `POST /tracking/start` may answer 404 where the host does not offer them yet, and 403 on
+    plans without tracking: then a lookup falls back to the account's labels."""
+    labels_first: bool = False
+    """A number is looked up among the account's labels first (its label's facts: voided, return, which box), and
+    a label's tracking is read by its carrier and number (`GET /tracking`, richer than the label's own `/track`),
+    the label's `/track` serving only where that is refused."""
+    pushes_label_updates: bool = False
+    """Updates for every label of the account reach its tracking webhook without starting anything."""
     webhook_events: tuple[str, ...] = ()
     """Events a V1-style webhook (`resource_url` to fetch) announces; the receiver fetches what they point at."""
     delivery_proof: Literal["signature", "url_secret"] = "signature"
@@ -199,9 +214,24 @@ class ApiFamily:
 V2 = ApiFamily(
     name="v2",
     title="ShipStation API V2",
-    capabilities=frozenset({"track_by_label", "shipments_by_order_number", "labels", "webhooks"}),
+    capabilities=frozenset(
+        {
+            "track_by_number",
+            "track_by_label",
+            "watch",
+            "shipments_by_order_number",
+            "labels",
+            "webhooks",
+            "fulfillments",
+        }
+    ),
     endpoints=LabelApiEndpoints,
     tracking_resource_types=frozenset({"TRACK_EVENT_V2"}),
+    track_webhook_events=("track_event_v2", "track"),
+    may_lack_tracking_calls=True,
+    lists_fulfillments_apart=True,
+    labels_first=True,
+    pushes_label_updates=True,
 )
 SHIPENGINE = ApiFamily(
     name="shipengine",
@@ -222,6 +252,7 @@ V1 = ApiFamily(
     id_shape=re.compile(r"^\d{1,12}$"),
     id_example="123456789",
     webhook_events=V1_WEBHOOK_EVENTS,
+    webhooks_path=("webhooks",),
     delivery_proof="url_secret",
 )
 FAMILIES: dict[str, ApiFamily] = {family.name: family for family in (V2, SHIPENGINE, V1)}

@@ -376,18 +376,25 @@ class LabelList(PagedList):
 
 
 class Fulfillment(ApiModel):
-    """A shipment marked shipped outside ShipStation's labels (V2 `/v2/fulfillments`): a tracking number with the
-    carrier the merchant named, not a label of the account."""
+    """A shipment marked shipped outside ShipStation's labels (V2 `/v2/fulfillments`, by hand or by a fulfillment
+    provider): a tracking number with the carrier the merchant named, not a label of the account.
+
+    Its shape is not in our spec copy; the real answer carries a carrier *name* (`fulfillment_carrier_friendly_name`)
+    and no carrier code, so both are read where present."""
 
     fulfillment_id: Text = None
     shipment_id: Text = None
     shipment_number: Text = None
     tracking_number: Text = None
+    carrier_code: Text = None
     carrier_name: Text = Field(
-        default=None, validation_alias=AliasChoices("fulfillment_carrier_friendly_name", "carrier_name")
+        default=None, validation_alias=AliasChoices("fulfillment_carrier_friendly_name", "carrier_name", "carrier")
     )
     provider: Text = Field(default=None, validation_alias=AliasChoices("fulfillment_provider_code", "provider"))
-    ship_date: Timestamp = None
+    provider_name: Text = Field(
+        default=None, validation_alias=AliasChoices("fulfillment_provider_friendly_name", "fulfillment_provider_code")
+    )
+    ship_date: Timestamp = Field(default=None, validation_alias=AliasChoices("ship_date", "shipped_date", "shipped_at"))
     created_at: Timestamp = None
     delivered_at: Timestamp = None
     voided: Flag = None

@@ -15,7 +15,7 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..answers.bulk import (
     PROBLEMS,
@@ -33,7 +33,6 @@ from ..api.ids import api_id, clean_id
 from ..api.models import Label
 from ..api.status import status_info
 from ..errors import EXPLAINED, AuthenticationError, InvalidInput, ShipStationError, explain
-from ..state.account_index import Index
 from ..state.cache import reading
 from ..state.limiter import admits_now
 from ..times import to_utc
@@ -49,6 +48,9 @@ from .bulk import (
 )
 from .index import sync_labels
 from .updates import summarize_event
+
+if TYPE_CHECKING:  # the index module loads the store (and sqlite3): only where the index is on
+    from ..state.account_index import Index
 
 __all__ = ["DEFAULT_MAX_TRACKED", "UNSCANNED_AFTER_DAYS", "problems_of", "shipments_needing_attention"]
 

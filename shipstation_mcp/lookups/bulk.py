@@ -287,7 +287,7 @@ async def _labels_for_numbers(client: ShipStationClient, jobs: Sequence[_Job]) -
     """Where a tracking number is tracked through its label (V2): the labels of the jobs' numbers, from the
     label listing (one request per hundred labels) rather than one search per number. Empty where the family tracks
     a number by its carrier directly (ShipEngine)."""
-    if client.family.can("track_by_number"):
+    if tracking.by_number_available(client) and not client.family.labels_first:
         return {}
     # A number that cannot be right is left out here and reported by the item's own lookup.
     refs = [job.ref for job in jobs]

@@ -13,12 +13,14 @@ import asyncio
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..api.client import ShipStationClient
 from ..api.models import Label
-from ..state.account_index import Index
 from ..state.limiter import admits_now
+
+if TYPE_CHECKING:  # the index module loads the store (and sqlite3): only where the index is on
+    from ..state.account_index import Index
 
 __all__ = ["INDEX_PAGE_SIZE", "IndexSync", "sync_labels"]
 

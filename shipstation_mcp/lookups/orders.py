@@ -25,15 +25,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..answers.orders import MatchedAs, OrderAnswer, order_headline, with_tracking
-from ..answers.shipments import summarize_shipment
+from ..answers.shipments import summarize_shipment, with_marked_shipped
 from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
 from ..api.families import V2, ApiFamily
 from ..api.ids import SHIPSTATION_ID, api_id, clean_id, normalized_or_none, split_pasted
-from ..api.models import Address, Label, Shipment, TrackingInfo
+from ..api.models import Address, Fulfillment, Label, Shipment, TrackingInfo
 from ..errors import LookupFailed, NotFoundError
 from ..state.limiter import admits_now
 from . import tracking
+from .fulfillments import fulfillments_of, fulfillments_with_number, track_marked
 from .shipments import labels_of, shipments_with_number
 
 __all__ = ["find_order", "interpretations"]
@@ -54,6 +55,8 @@ class _Found:
     candidates: list[Label] = field(default_factory=list)
     """Labels found by a label id or a tracking number (each with a shipment); `label` is the first."""
     tried: list[str] = field(default_factory=list)
+    fulfillments: list[Fulfillment] = field(default_factory=list)
+    """Found by tracking number among the orders marked shipped outside ShipStation."""
 
 
 def _tracking_shaped(text: str) -> str | None:
@@ -124,7 +127,13 @@ async def find_order(
         known = {}
     packages = await _track_labels(client, labels, known, max_events=max_events, now=now, ship_to=shipment.ship_to)
     moment = now or datetime.now(UTC)
-    summary = with_tracking(summarize_shipment(shipment, labels, now=moment), packages, now=moment)
+    summary = summarize_shipment(shipment, labels, now=moment)
+    if not any(not tracking.is_voided(label) for label in labels):
+        # No live label: the order may have been marked shipped outside ShipStation.
+        marks = found.fulfillments or await fulfillments_of(client, shipment)
+        summary = with_marked_shipped(summary, marks)
+        packages = await track_marked(client, summary.marked_shipped, max_events=max_events, now=now) + packages
+    summary = with_tracking(summary, packages, now=moment)
     if not client.family.can("track_by_label"):
         summary.next_step = None  # its packages below are as tracked as this API allows; there is no track_label
     return OrderAnswer(
@@ -152,7 +161,7 @@ async def _around_label(
         shipments, labels, info = await asyncio.gather(
             _shipments_of(found.candidates, client),
             labels_of(client, first_id),
-            _track_answer(client, label_id) if prefetch and label_id else _nothing(),
+            _track_answer(client, label_id, label) if prefetch and label_id else _nothing(),
         )
     except NotFoundError:
         raise LookupFailed(
@@ -171,10 +180,11 @@ async def _around_label(
     return shipment, labels, {label.label_id or "": summary}
 
 
-async def _track_answer(client: ShipStationClient, label_id: str) -> TrackingInfo | None:
-    """The label's track answer, or None when ShipStation has none (`track_label` then says why)."""
+async def _track_answer(client: ShipStationClient, label_id: str, label: Label) -> TrackingInfo | None:
+    """The label's track answer (by its carrier and number where the family reads labels so), or None when
+    ShipStation has none (`track_label` then says why)."""
     try:
-        return await client.track_label(label_id)
+        return await tracking.label_tracking(client, label_id, label)
     except NotFoundError:
         return None
 
@@ -240,12 +250,27 @@ async def _look_up(client: ShipStationClient, kind: MatchedAs, value: str) -> _F
             return _Found(kind, [shipment], labels=labels)
         if kind == "label id":
             labels = [await client.get_label(value)]
+        elif client.family.lists_fulfillments_apart:
+            # The orders marked shipped outside ShipStation are asked beside the labels: no round trip more.
+            labels, marked = await asyncio.gather(
+                tracking.find_labels(client, value), _marked_shipped_with(client, value)
+            )
+            if not labels:
+                return marked
         else:
             labels = await tracking.find_labels(client, value)
     except NotFoundError:
         return _Found(kind, [])
     with_shipment = [label for label in labels if label.shipment_id]
     return _Found(kind, [], label=with_shipment[0] if with_shipment else None, candidates=with_shipment)
+
+
+async def _marked_shipped_with(client: ShipStationClient, number: str) -> _Found:
+    """The orders marked shipped outside ShipStation with tracking number `number`."""
+    marks = await fulfillments_with_number(client, number)
+    ids = list(dict.fromkeys(f.shipment_id for f in marks if f.shipment_id))
+    shipments = list(await asyncio.gather(*(client.get_shipment(api_id(i, what="shipment id")) for i in ids)))
+    return _Found("tracking number", shipments, fulfillments=marks)
 
 
 async def _track_labels(

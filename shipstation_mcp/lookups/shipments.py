@@ -18,12 +18,14 @@ from ..answers.shipments import (
     summarize_label,
     summarize_shipment,
     summarize_shipment_list,
+    with_marked_shipped,
 )
 from ..api.client import ShipStationClient
 from ..api.ids import api_id, clean_id, clean_shipstation_id, normalize_tracking_number
 from ..api.models import Label, Shipment, ShipmentList
 from ..errors import InvalidInput, LookupFailed, NotFoundError
 from ..times import parse_timestamp
+from .fulfillments import fulfillments_with_number
 from .tracking import find_labels
 
 SHIPMENT_STATUSES = ("pending", "processing", "label_purchased", "cancelled")
@@ -92,11 +94,7 @@ async def find_by_tracking_number(
     number = normalize_tracking_number(tracking_number)
     labels = await find_labels(client, number)
     if not labels:
-        raise LookupFailed(
-            f"No label in this ShipStation account has tracking number {' '.join(tracking_number.split())}. "
-            "Check the number; if the package "
-            "was shipped outside this account, track_package can still track it with its carrier_code."
-        )
+        return await _marked_shipped_with(client, number, typed=" ".join(tracking_number.split()))
     shipment_ids = list(dict.fromkeys(label.shipment_id for label in labels if label.shipment_id))
     orphans = [summarize_label(label) for label in labels if not label.shipment_id]
     checked = [api_id(sid, what="shipment id") for sid in shipment_ids]
@@ -107,6 +105,26 @@ async def find_by_tracking_number(
     headline = f"{number} belongs to {where}" + (f": {first}" if count == 1 else "")
     return TrackingNumberMatches(
         headline=headline, tracking_number=number, shipments=list(shipments), labels_without_shipment=orphans
+    )
+
+
+async def _marked_shipped_with(client: ShipStationClient, number: str, *, typed: str) -> TrackingNumberMatches:
+    """A number no label has may belong to an order marked shipped outside ShipStation."""
+    marks = await fulfillments_with_number(client, number)
+    ids = list(dict.fromkeys(api_id(f.shipment_id, what="shipment id") for f in marks if f.shipment_id))
+    if not ids:
+        raise LookupFailed(
+            f"No label in this ShipStation account has tracking number {typed}. No order was marked shipped with "
+            "it either. Check the number; if the package was shipped outside this account, track_package can still "
+            "track it with its carrier_code."
+        )
+    shipments = await asyncio.gather(*(get_shipment(client, sid) for sid in ids))
+    found = [with_marked_shipped(s, [f for f in marks if f.shipment_id == s.shipment_id]) for s in shipments]
+    first = f": {found[0].headline}" if len(found) == 1 else ""
+    return TrackingNumberMatches(
+        headline=f"{number} belongs to {len(found)} shipment(s) marked shipped outside ShipStation{first}",
+        tracking_number=number,
+        shipments=found,
     )
 
 

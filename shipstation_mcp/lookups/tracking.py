@@ -26,7 +26,15 @@ from ..api.ids import (
 )
 from ..api.models import Address, Label, LabelList, TrackingInfo
 from ..api.v1 import tracking_link
-from ..errors import InvalidInput, LookupFailed, NotFoundError, RequestRejectedError, ShipStationError, full_stop
+from ..errors import (
+    AccessDenied,
+    InvalidInput,
+    LookupFailed,
+    NotFoundError,
+    RequestRejectedError,
+    ShipStationError,
+    full_stop,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +71,7 @@ async def track_label(
             )
         return await track_elsewhere(client, label, replaced_by=replaced_by, max_events=max_events, now=now)
     try:
-        info = info or await client.track_label(label_id)
+        info = info or await label_tracking(client, label_id, label)
     except NotFoundError as exc:
         raise LookupFailed(
             f"ShipStation has no label {label_id!r} (HTTP 404){exc.reference}. Label ids look like se-123456. "
@@ -92,6 +100,22 @@ async def track_label(
     return summarize_tracking(
         info, label=facts, max_events=max_events, now=now, stalled_after_hours=stalled_after_hours
     )
+
+
+async def label_tracking(client: ShipStationClient, label_id: str, label: Label | None) -> TrackingInfo:
+    """The label's tracking: by its carrier and number where the family reads labels so and has not refused it,
+    else (or when that fails) by the label's own `/track`."""
+    carrier, number = (label.carrier_code, label.tracking_number) if label is not None else (None, None)
+    if carrier and number and client.family.labels_first and by_number_available(client):
+        try:
+            info = await client.track(normalize_carrier_code(carrier), normalize_tracking_number(number))
+            client.confirm("track_by_number")
+            return info
+        except (AccessDenied, NotFoundError, RequestRejectedError, InvalidInput) as exc:
+            if isinstance(exc, ShipStationError):
+                note_refusal(client, "track_by_number", exc)
+            logger.info("Tracking label %s by its number failed (%s); using its /track", label_id, type(exc).__name__)
+    return await client.track_label(label_id)
 
 
 async def track_elsewhere(
@@ -125,14 +149,19 @@ NO_TRACKING = (
 
 async def _tracked_by(tracker: ShipStationClient, label: Label) -> tuple[TrackingInfo | None, str]:
     """The tracking answer of the tracking key's API, or None and why not. By number where that API tracks any
-    number; else by label (`se-<shipmentId>`, ShipStation's migration guide pairs the ids), for ShipStation labels."""
+    number (and has not refused it: a plan without it, a host without it); else by label (`se-<shipmentId>`,
+    ShipStation's migration guide pairs the ids), for ShipStation labels."""
     number, carrier = label.tracking_number, label.carrier_code
     title = tracker.family.title
     if not number:
         return None, "There is no tracking number to track."
     try:
-        if tracker.family.can("track_by_number") and carrier:
-            return await tracker.track(carrier, normalize_tracking_number(number)), ""
+        if carrier and by_number_available(tracker):
+            try:
+                return await tracker.track(carrier, normalize_tracking_number(number)), ""
+            except ShipStationError as exc:
+                if not note_refusal(tracker, "track_by_number", exc):
+                    raise
         if tracker.family.can("track_by_label") and (label.label_id or "").isdigit():
             return await tracker.track_label(f"se-{label.label_id}"), ""
     except (ShipStationError, InvalidInput) as exc:
@@ -140,8 +169,8 @@ async def _tracked_by(tracker: ShipStationClient, label: Label) -> tuple[Trackin
         logger.info("The tracking key's API could not track %s: %s", number, type(exc).__name__)
         return None, f"{title} (the tracking key) could not track {number}{status}; the carrier's own page answers."
     return None, (
-        f"{title} (the tracking key) tracks only its own labels by id, and this package was marked shipped outside "
-        "ShipStation's labels; the carrier's own page answers."
+        f"{title} (the tracking key) tracks only its own labels by id here, and this package was marked shipped "
+        "outside ShipStation's labels; the carrier's own page answers."
     )
 
 
@@ -242,10 +271,11 @@ async def track_package(
 ) -> TrackingSummary:
     """Track any package by its number.
 
-    ShipEngine (`/v1`): with a carrier (given, or clear from the number's format) ask `GET /tracking`; if that
-    knows nothing, or the carrier is unclear, use the account's label with that number.
-    ShipStation V2: use the account's label with that number (the V2 API tracks by label); if there is none and a
-    carrier is known, try `GET /v2/tracking`, which V2 has announced.
+    Where the family tracks by number (`GET /tracking`) and a carrier is known (given, or clear from the number's
+    format), ask the carrier; if that knows nothing, or the carrier is unclear, use the account's label with that
+    number. A family whose plan or host refuses tracking by number (403, 404) is remembered as refusing for a
+    while (`client.refused`), and the account's label answers instead; only when no label has the number does the
+    answer say tracking by number was refused, since only then does it change what the user can do.
 
     Floor in round trips (tests/lookups/test_round_trips.py): 1 by carrier or by label id; 2 through the account's
     label (the label search, then its track answer).
@@ -264,41 +294,69 @@ async def track_package(
     given = normalize_carrier_code(carrier_code) if carrier_code else None
     carrier = given or split_pasted(tracking_number)[1] or infer_carrier(number)  # 'UPS 1Z…' names its carrier
     typed = " ".join(text.split())  # as the person typed it, for messages
-
-    if client.family.can("track_by_number"):
-        if carrier:
-            try:
-                info = await client.track(carrier, number)
-                return summarize_tracking(info, max_events=max_events, now=now)
-            except (NotFoundError, RequestRejectedError) as exc:
-                if given:
-                    raise _carrier_lookup_failed(number, carrier, exc) from None
-                logger.info("Tracking by inferred carrier failed (HTTP %s); trying the account's labels", exc.status)
-        labels = await find_labels(client, number)
-        if labels:
-            _same_carrier(given, labels[0], typed)
-            return await track_found_label(client, labels[0], number, max_events=max_events, now=now)
-        raise await _unknown_carrier(client, typed, carrier)
-
-    labels = await find_labels(client, number)
+    if client.family.labels_first and (labels := await find_labels(client, number)):
+        _same_carrier(given, labels[0], typed)
+        return await track_found_label(client, labels[0], number, max_events=max_events, now=now)
+    if carrier and by_number_available(client):
+        try:
+            info = await client.track(carrier, number)
+            client.confirm("track_by_number")
+            return summarize_tracking(info, max_events=max_events, now=now)
+        except (AccessDenied, NotFoundError, RequestRejectedError) as exc:
+            if not note_refusal(client, "track_by_number", exc) and given:
+                raise _carrier_lookup_failed(number, carrier, exc) from None
+            logger.info("Tracking %s by number failed (HTTP %s); trying the account's labels", carrier, exc.status)
+    labels = [] if client.family.labels_first else await find_labels(client, number)
     if labels:
         _same_carrier(given, labels[0], typed)
         return await track_found_label(client, labels[0], number, max_events=max_events, now=now)
-    if carrier and not client.family.can("track_by_label"):  # no label here, and no tracking of its own (V1)
+    if carrier and not client.family.can("track_by_label") and not client.family.can("track_by_number"):
+        # No label here, and no tracking of its own (V1): the tracking key's API, or the carrier's page.
         package = Label(tracking_number=number, carrier_code=carrier, tracking_url=tracking_link(carrier, number))
         return await track_elsewhere(client, package, max_events=max_events, now=now)
-    if carrier:
-        try:
-            info = await client.track(carrier, number)
-        except (NotFoundError, RequestRejectedError) as exc:
-            raise LookupFailed(
-                f"No label in this ShipStation account has tracking number {typed}, and ShipStation API V2 "
-                f"could not track it with carrier {carrier!r} either (HTTP {exc.status}). If the package was "
-                "shipped outside ShipStation, a ShipEngine key (SHIPSTATION_API=shipengine) can track it by "
-                "carrier; otherwise check the number."
-            ) from None
-        return summarize_tracking(info, max_events=max_events, now=now)
-    raise await _unknown_carrier(client, typed, None)
+    refusal = client.refused("track_by_number")
+    if refusal is not None:
+        raise _not_tracked_by_number(client, typed, refusal)
+    raise await _unknown_carrier(client, typed, carrier)
+
+
+def by_number_available(client: ShipStationClient) -> bool:
+    """The family tracks by number and has not refused it lately."""
+    return client.family.can("track_by_number") and client.refused("track_by_number") is None
+
+
+def note_refusal(client: ShipStationClient, capability: str, error: ShipStationError) -> bool:
+    """Remember `error` as the API refusing `capability` for this account, when it is such a refusal (a 403; a 404
+    where the family may lack the call and it has never answered it here: once it has, a 404 is about the number).
+    True when it was."""
+    missing = (
+        isinstance(error, NotFoundError) and client.family.may_lack_tracking_calls and not client.confirmed(capability)
+    )
+    if isinstance(error, AccessDenied) or missing:
+        client.remember_refusal(capability, error)
+        return True
+    return False
+
+
+def _not_tracked_by_number(client: ShipStationClient, number: str, refusal: ShipStationError | None) -> LookupFailed:
+    title = client.family.title
+    if isinstance(refusal, AccessDenied):
+        why = (
+            f"this account's ShipStation plan does not include tracking by number (HTTP 403 from {title}"
+            f"{': ' + refusal.detail if refusal.detail else ''})"
+        )
+        fix = "A plan with tracking, or a ShipEngine key (SHIPSTATION_API=shipengine), can track any number."
+    elif refusal is not None:
+        why = f"{title} does not offer tracking by number here yet (HTTP {refusal.status})"
+        fix = "A ShipEngine key (SHIPSTATION_API=shipengine) can track any number."
+    else:
+        why = f"{title} tracks only the account's own labels"
+        fix = "A ShipEngine key (SHIPSTATION_API=shipengine) can track any number."
+    return LookupFailed(
+        f"Could not track {number}: no label in this ShipStation account has that number, and {why}. If the package "
+        f"was shipped outside ShipStation, the carrier's own tracking page has it; find_order shows whether the "
+        f"order was marked shipped elsewhere. {fix}{refusal.reference if refusal else ''}"
+    )
 
 
 USPS_CODES = frozenset({"usps", "stamps_com", "endicia"})
@@ -363,35 +421,87 @@ async def set_watch(client: ShipStationClient, tracking_number: str, carrier_cod
     """Start (`watch=True`) or stop ShipStation's tracking updates for a package."""
     number = normalize_tracking_number(tracking_number)
     carrier = normalize_carrier_code(carrier_code)
-    if watch and not client.family.can("watch"):
-        return await _watch_on_v2(client, number, carrier)
-    if watch:
-        await client.start_tracking(carrier, number)
-        headline = f"ShipStation is now watching {number} ({carrier}) for tracking updates."
-        how = (
-            "Updates are pushed to the account's `track` webhook (set one up in ShipStation, or with "
-            "setup_tracking_webhook where available). ShipStation stops watching by itself once the package is "
-            "delivered or hits an exception; call unsubscribe_tracking to stop sooner."
-        )
-    else:
+    if not watch:
         await client.stop_tracking(carrier, number)
-        headline = f"ShipStation stopped watching {number} ({carrier})."
-        how = "No more updates will be pushed for this package; track_package still answers on demand."
+        return WatchChange(
+            headline=f"ShipStation stopped watching {number} ({carrier}).",
+            tracking_number=number,
+            carrier_code=carrier,
+            subscribed=False,
+            how_updates_arrive="No more updates will be pushed for it; track_package still answers on demand.",
+        )
+    if not client.family.can("watch") or client.refused("watch") is not None:
+        return await _watch_by_label(client, number, carrier, client.refused("watch"))
+    try:
+        await client.start_tracking(carrier, number)
+    except (AccessDenied, NotFoundError) as exc:
+        if not note_refusal(client, "watch", exc):
+            raise
+        return await _watch_by_label(client, number, carrier, exc)
+    except RequestRejectedError as exc:
+        raise await _start_refused(client, number, carrier, exc) from None
     return WatchChange(
-        headline=headline, tracking_number=number, carrier_code=carrier, subscribed=watch, how_updates_arrive=how
+        headline=f"ShipStation is now watching {number} ({carrier}) for tracking updates.",
+        tracking_number=number,
+        carrier_code=carrier,
+        subscribed=True,
+        how_updates_arrive=(
+            "Updates are pushed to the account's tracking webhook (list_webhooks shows it; setup_tracking_webhook "
+            "creates it). ShipStation stops watching by itself once the package is delivered or hits an exception; "
+            "call unsubscribe_tracking to stop sooner."
+        ),
     )
 
 
-async def _watch_on_v2(client: ShipStationClient, number: str, carrier: str) -> WatchChange:
-    """ShipStation API V2 has no call to start updates (its spec has `/v2/tracking/stop` only): it pushes
-    `track_event_v2` for every label of the account once a tracking webhook exists. So a number is watched exactly
-    when it is one of the account's labels."""
-    labels = await find_labels(client, number)
+async def _start_refused(
+    client: ShipStationClient, number: str, carrier: str, exc: RequestRejectedError
+) -> LookupFailed:
+    """Why ShipStation would not start watching, in words that say what to do: no tracking webhook yet, a carrier
+    it does not know, or its own reason."""
+    said = f" ShipStation said: {full_stop(exc.detail)}" if exc.detail else ""
+    try:
+        hooks = await client.list_webhooks()
+        has_hook = any((h.event or "").lower() in client.family.track_webhook_events for h in hooks)
+    except ShipStationError:
+        has_hook = None
+    words = f"{exc.error_code or ''} {exc.detail}".lower()
+    if has_hook is False:
+        cause = (
+            "the account has no tracking webhook yet, and updates need one to go to. Call setup_tracking_webhook "
+            "with this server's public receiver URL, then subscribe_tracking again."
+        )
+    elif "carrier" in words:
+        cause = (
+            f"it does not know carrier {carrier!r} for tracking. Check the carrier code (list_carriers shows the "
+            "account's), then subscribe_tracking again."
+        )
+    else:
+        cause = "it refused the request as sent. Check the tracking number and the carrier code, then try again."
+    return LookupFailed(
+        f"ShipStation would not start watching {number} ({carrier}) (HTTP {exc.status}):{said} Most likely "
+        f"{cause}{exc.reference}"
+    )
+
+
+async def _watch_by_label(
+    client: ShipStationClient, number: str, carrier: str, refusal: ShipStationError | None
+) -> WatchChange:
+    """Where starting updates is refused (the plan, the host) but the family pushes updates for every label of the
+    account once a tracking webhook exists: the number is watched exactly when it is one of the account's labels."""
+    title = client.family.title
+    why = (
+        "this account's plan does not include starting tracking (HTTP 403)"
+        if isinstance(refusal, AccessDenied)
+        else f"{title} does not offer starting tracking here (HTTP {refusal.status})"
+        if refusal is not None
+        else f"{title} has no call to start watching a number"
+    )
+    labels = await find_labels(client, number) if client.family.pushes_label_updates else []
     if not labels:
         raise LookupFailed(
-            f"ShipStation API V2 cannot watch {number}: it pushes updates only for this account's own labels (its "
-            "API has no call to start watching other numbers), and no label here has that number. A ShipEngine key "
-            "(SHIPSTATION_API=shipengine) can watch any number; track_package still answers on demand."
+            f"ShipStation cannot watch {number}: {why}, and no label in this account has that number (labels are "
+            "watched without asking). A ShipEngine key (SHIPSTATION_API=shipengine) can watch any number; "
+            f"track_package still answers on demand.{refusal.reference if refusal else ''}"
         )
     label = labels[0]
     return WatchChange(
@@ -400,8 +510,7 @@ async def _watch_on_v2(client: ShipStationClient, number: str, carrier: str) -> 
         carrier_code=carrier,
         subscribed=True,
         how_updates_arrive=(
-            "On ShipStation API V2 there is nothing to start: ShipStation sends a track_event_v2 update for every "
-            "label of the account to its tracking webhook, once one exists (check with list_webhooks; create it "
-            "with setup_tracking_webhook, event track_event_v2)."
+            f"Nothing needed starting ({why}): ShipStation sends an update for every label of the account to its "
+            "tracking webhook, once one exists (check with list_webhooks; create it with setup_tracking_webhook)."
         ),
     )

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import secrets
 import socket
+from collections.abc import Sequence
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -30,6 +32,8 @@ from ..api.client import ShipStationClient
 from ..api.ids import api_id
 from ..config import CHALLENGE_HEADER, LiveSettings, challenge_answer, ensure_webhook_secret, is_loopback_host
 from ..errors import InvalidInput, LookupFailed, RequestRejectedError
+
+logger = logging.getLogger(__name__)
 
 CHALLENGE_TIMEOUT = 10.0
 MAX_CHALLENGE_ANSWER = 256
@@ -174,12 +178,16 @@ async def point_tracking_webhook(
     client: ShipStationClient,
     settings: LiveSettings,
     url: str,
-    event: TrackEvent = "track",
+    event: TrackEvent | None = None,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     prove: bool = True,
 ) -> WebhookSetup:
-    """Create the account's webhook for `event` at `url`, or repoint the existing one (ShipStation answers 409).
+    """Create the account's tracking webhook at `url`, or repoint the existing one.
+
+    Without an `event`, an existing tracking webhook (of any of the family's tracking events) is repointed, so the
+    account never gets two; else the family's preferred event is created, the next one tried when ShipStation
+    refuses it (V2: `track_event_v2`, then `track`); a 409 (one exists) repoints it.
 
     With a webhook secret, `url` must first be proved to lead to this install's receiver (see the module notes);
     `transport` carries the challenge (tests), `prove=False` is the offline demo's (its account is made up)."""
@@ -202,13 +210,45 @@ async def point_tracking_webhook(
             f"{settings.webhook_secret_path}; the receiver now refuses deliveries without it."
         )
     headers = [(SECRET_HEADER_NAME, secret)] if secret else []
-    try:
-        hook = await client.create_webhook(event, url, headers=headers)
-        action: Literal["created", "updated"] = "created"
-        webhook_id = hook.webhook_id
-    except RequestRejectedError as exc:
-        if exc.status != 409:
-            raise
+    events = (event,) if event else tuple(client.family.track_webhook_events)
+    existing = None if event else await _tracking_hook(client, events)
+    if existing is not None:
+        used, webhook_id = existing
+        await client.update_webhook(api_id(webhook_id, what="webhook id"), url, headers=headers)
+        action: Literal["created", "updated"] = "updated"
+    else:
+        used, webhook_id, action = await _create_hook(client, events, url, headers)
+    return WebhookSetup(
+        headline=f"The account's {used!r} webhook was {action}: tracking updates now go to {url}.",
+        action=action,
+        webhook_id=webhook_id,
+        event=used,
+        url=url,
+        sends_secret_header=bool(secret),
+        notes=notes,
+    )
+
+
+async def _tracking_hook(client: ShipStationClient, events: Sequence[str]) -> tuple[str, str] | None:
+    """(event, webhook id) of the account's existing webhook for one of `events`, preferred event first."""
+    hooks = [(h.event.lower(), h.webhook_id) for h in await client.list_webhooks() if h.event and h.webhook_id]
+    return next(((e, i) for wanted in events for e, i in hooks if e == wanted), None)
+
+
+async def _create_hook(
+    client: ShipStationClient, events: Sequence[str], url: str, headers: list[tuple[str, str]]
+) -> tuple[str, str | None, Literal["created", "updated"]]:
+    """Create a webhook for the first of `events` ShipStation accepts; a 409 (one exists) repoints it."""
+    for position, event in enumerate(events, 1):
+        try:
+            hook = await client.create_webhook(event, url, headers=headers)
+            return event, hook.webhook_id, "created"
+        except RequestRejectedError as exc:
+            if exc.status != 409 and position < len(events):
+                logger.info("ShipStation refused a %r webhook (HTTP %s); trying the next", event, exc.status)
+                continue
+            if exc.status != 409:
+                raise
         webhook_id = next(
             (h.webhook_id for h in await client.list_webhooks() if (h.event or "").lower() == event and h.webhook_id),
             None,
@@ -217,18 +257,10 @@ async def point_tracking_webhook(
             raise LookupFailed(
                 f"ShipStation says a {event!r} webhook exists (HTTP 409) but does not list it. Check the webhooks "
                 "in ShipStation's settings, then try again."
-            ) from None
+            )
         await client.update_webhook(api_id(webhook_id, what="webhook id"), url, headers=headers)
-        action = "updated"
-    return WebhookSetup(
-        headline=f"The account's {event!r} webhook was {action}: tracking updates now go to {url}.",
-        action=action,
-        webhook_id=webhook_id,
-        event=event,
-        url=url,
-        sends_secret_header=bool(secret),
-        notes=notes,
-    )
+        return event, webhook_id, "updated"
+    raise LookupFailed("No tracking webhook event to set up.")  # pragma: no cover - events is never empty
 
 
 async def list_webhooks(client: ShipStationClient, settings: LiveSettings) -> WebhookListing:

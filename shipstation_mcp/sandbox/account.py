@@ -1310,3 +1310,42 @@ SHIP_FROM = _customer(
     residential=False,
 )
 WAREHOUSE_ID = "se-61"
+
+
+@dataclass(frozen=True)
+class FulfillmentSpec:
+    """An order marked shipped outside ShipStation (by hand, or by a fulfillment provider): no label in the
+    account, only a carrier name and a tracking number (`GET /v2/fulfillments`)."""
+
+    fulfillment_id: str
+    shipment_id: str
+    carrier_name: str
+    """As the fulfillment carries it: a friendly name (`FedEx`), no carrier code."""
+    shipped_hours_ago: float
+    package: LabelSpec
+    """The package's carrier history, for `GET /tracking` (label_id empty: it is none of the account's labels)."""
+    provider: str = "External"
+
+
+FULFILLMENTS: tuple[FulfillmentSpec, ...] = (
+    # Order 10456 went out from the shop counter with a UPS label printed on UPS's own site; the merchant then
+    # marked it shipped by hand, so ShipStation knows the number and nothing else.
+    FulfillmentSpec(
+        "se-16700456",
+        "se-4000456",
+        "UPS",
+        5,
+        LabelSpec(
+            "",
+            "ups",
+            "ups_ground",
+            5.5,
+            (Package("1Z7R4W830348812065", 88),),
+            scans=(
+                _s(5, "NY", None, "Shipper created a label, UPS has not received the package yet.", None, "MP"),
+                _s(2, "AC", "RECEIVED_BY_CARRIER", "Drop-Off", UPS_PORTLAND, "DP"),
+            ),
+            eta_hours_ago=-70,
+        ),
+    ),
+)

@@ -31,6 +31,7 @@ from .account import (
     WAREHOUSE_ID,
     CarrierSpec,
     Customer,
+    FulfillmentSpec,
     LabelSpec,
     Package,
     Place,
@@ -70,6 +71,13 @@ class Flavour:
     """`GET /labels` may sort by `voided_at`."""
     track_resource_type: str
     """`resource_type` of its pushed tracking updates."""
+    has_fulfillments: bool = False
+    """`GET /fulfillments` lists orders marked shipped outside the label flow (V2)."""
+    plan_may_refuse_tracking: bool = False
+    """A plan without tracking answers `GET /tracking` and `POST /tracking/start` with 403 (V2); the sandbox plays
+    it when asked (`SandboxTransport(v2_tracking=403)`)."""
+    watch_needs_webhook: bool = False
+    """`POST /tracking/start` is refused until a tracking webhook exists (V2)."""
 
     @property
     def name(self) -> str:
@@ -84,7 +92,7 @@ class Flavour:
 V2_FLAVOUR = Flavour(
     family=V2,
     error_source="ShipStation",
-    tracks_by_number=False,
+    tracks_by_number=True,
     searches_shipments=True,
     shipment_extras=True,
     bare_ship_date=True,
@@ -95,6 +103,9 @@ V2_FLAVOUR = Flavour(
     webhook_name_and_store=False,
     sorts_labels_by_voided=False,
     track_resource_type="TRACK_EVENT_V2",
+    has_fulfillments=True,
+    plan_may_refuse_tracking=True,
+    watch_needs_webhook=True,
 )
 SHIPENGINE_FLAVOUR = Flavour(
     family=SHIPENGINE,
@@ -607,6 +618,36 @@ def unknown_tracking(number: str, carrier_code: str) -> dict[str, Any]:
         "actual_delivery_date": None,
         "exception_description": None,
         "events": [],
+    }
+
+
+# ------------------------------------------------------------------------------------------------ fulfillments
+
+
+def fulfillment(spec: FulfillmentSpec, shipment_spec: ShipmentSpec, clock: Clockface) -> dict[str, Any]:
+    """One `GET /v2/fulfillments` row, shaped like the real one (a friendly carrier name, no carrier code; `null`s
+    for what an external fulfillment does not know)."""
+    return {
+        "fulfillment_id": spec.fulfillment_id,
+        "shipment_id": spec.shipment_id,
+        "shipment_number": shipment_spec.number,
+        "user_id": "5d1c3b9e-7a24-4f0e-9b61-2c8d4e6f0a17",
+        "tracking_number": spec.package.tracking_number,
+        "created_at": clock.iso(spec.shipped_hours_ago - 0.2, millis=True),
+        "ship_date": clock.iso(spec.shipped_hours_ago),
+        "voided_at": None,
+        "delivered_at": None,
+        "fulfillment_carrier_friendly_name": spec.carrier_name,
+        "fulfillment_provider_id": "se-16846",
+        "fulfillment_provider_friendly_name": spec.provider,
+        "fulfillment_provider_code": spec.provider.lower(),
+        "fulfillment_service_code": "ext",
+        "fulfillment_fee": {"currency": "usd", "amount": 0.0},
+        "void_requested": False,
+        "voided": False,
+        "order_source_notified": False,
+        "notification_error_message": None,
+        "ship_to": address(shipment_spec.customer),
     }
 
 

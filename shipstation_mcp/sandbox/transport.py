@@ -11,10 +11,14 @@ unprefixed `/orders`, `/shipments`, `/fulfillments`, … (`classic.py`). The hos
   is ignored, as the real API ignores it. Both honour `sort_by`, `sort_dir`, `page` and `page_size`;
 - `GET /labels` filters by `shipment_id`, `tracking_number` (a label's own number or one of its packages'),
   `label_status`, `carrier_id`, `service_code` and creation dates, sorted and paged the same way;
-- `GET /tracking` exists on ShipEngine only; V2 answers 404 as its spec has no such path. A number the sandbox does
-  not know gets a 200 answer with status `UN` and no events;
-- `POST /tracking/start` and `/tracking/stop` answer 204 (both flavours; the V2 spec copy lists only `stop`, the V2
-  documentation both);
+- `GET /tracking` answers on both flavours (V2's live spec has it as `get_tracking_log`), for the account's label
+  packages and for the packages of orders marked shipped elsewhere. A number the sandbox does not know gets a 200
+  answer with status `UN` and no events. `SandboxTransport(v2_tracking=403)` (or 404) plays a V2 plan without
+  tracking (or a host where it is not deployed): then `GET /v2/tracking` and `POST /v2/tracking/start` refuse;
+- `POST /tracking/start` and `/tracking/stop` answer 204 (both flavours; V2 needs a `track` or `track_event_v2`
+  webhook first, as the real API does, and says so with a 400);
+- `GET /fulfillments` (V2 only) lists orders marked shipped outside ShipStation, filtered by `tracking_number`,
+  `shipment_number`, `shipment_id` and `fulfillment_id`, shaped like the real answer (a carrier name, no code);
 - `GET/POST /environment/webhooks` and `GET/PUT/DELETE /environment/webhooks/{id}` keep webhooks in memory (the
   account starts with none); a second webhook for the same event is a 409.
 
@@ -36,7 +40,7 @@ from urllib.parse import unquote
 import httpx
 
 from . import payloads
-from .account import CARRIERS, SHIPMENTS, LabelSpec, ShipmentSpec
+from .account import CARRIERS, FULFILLMENTS, SHIPMENTS, LabelSpec, ShipmentSpec
 from .classic import RATE_HEADERS, V1_RESOURCES, ClassicAccount, has_basic_credentials
 from .payloads import FLAVOUR_OF_FAMILY, V2_FLAVOUR, Clockface, Flavour
 
@@ -87,6 +91,8 @@ WEBHOOK_EVENTS = frozenset(
         "fulfillment_shipped_v2",
     }
 )
+
+TRACK_EVENTS = frozenset({"track", "track_event_v2"})
 
 REQUEST_LOG_SIZE = 1000
 """How many recent requests `SandboxTransport.requests` keeps (a demo server may run for days)."""
@@ -141,8 +147,10 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
     `clock` gives "now" (timezone-aware); the account's dates are relative to it. Pass a fixed clock in tests.
     """
 
-    def __init__(self, *, clock: Clock | None = None) -> None:
+    def __init__(self, *, clock: Clock | None = None, v2_tracking: int | None = None) -> None:
         self._clock: Clock = clock or (lambda: datetime.now(UTC))
+        self.v2_tracking = v2_tracking
+        """None: V2 tracks by number; 403: the plan has no tracking; 404: not deployed on this host."""
         self._requests = 0
         self.webhooks: list[dict[str, Any]] = []
         self.classic = ClassicAccount()
@@ -237,10 +245,15 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
                 _spec, label = _label(label_id)
                 return 200, payloads.tracking(label, call.flavour, clock, by_label=True)
             case ["tracking"] if method == "GET" and call.flavour.tracks_by_number:
+                self._tracking_allowed(call, raw_path)
                 return 200, self._track(call, clock)
             case ["tracking", ("start" | "stop") as action] if method == "POST":
+                if action == "start":
+                    self._tracking_allowed(call, raw_path)
                 self._watch(call, start=action == "start")
                 return 204, None
+            case ["fulfillments"] if method == "GET" and call.flavour.has_fulfillments:
+                return 200, self._list_fulfillments(call, clock)
             case ["carriers"] if method == "GET":
                 body = {"carriers": [payloads.carrier(c, call.flavour) for c in CARRIERS]}
                 return 200, {**body, "request_id": "", "errors": []}
@@ -253,8 +266,10 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
                 return self._webhooks(call)
             case ["environment", "webhooks", webhook_id]:
                 return self._webhook(call, webhook_id)
-        v2_lacks_it = not call.flavour.tracks_by_number and seg == ["tracking"]
-        if _path_exists(seg) and not v2_lacks_it:
+        lacks_it = (not call.flavour.tracks_by_number and seg == ["tracking"]) or (
+            not call.flavour.has_fulfillments and seg == ["fulfillments"]
+        )
+        if _path_exists(seg) and not lacks_it:
             raise SandboxError(405, f"{method} is not allowed on {raw_path}.", error_code="unspecified")
         raise _no_route(raw_path)
 
@@ -327,28 +342,68 @@ class SandboxTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
 
     # ------------------------------------------------------------------ tracking
 
+    def _tracking_allowed(self, call: Request, raw_path: str) -> None:
+        if not call.flavour.plan_may_refuse_tracking or self.v2_tracking is None:
+            return
+        if self.v2_tracking == 404:
+            raise _no_route(raw_path)
+        raise SandboxError(
+            403,
+            "Your ShipStation plan does not include tracking by number.",
+            error_type="account_status",
+            error_code="tracking_not_supported",
+        )
+
     def _track(self, call: Request, clock: Clockface) -> dict[str, Any]:
         carrier_code, number = _tracking_params(call.params)
-        for spec in SHIPMENTS:
-            for label in spec.labels:
-                for package in label.packages:
-                    if package.tracking_number == number and carrier_code in CARRIER_FAMILIES[label.carrier]:
-                        return payloads.tracking(
-                            label,
-                            call.flavour,
-                            clock,
-                            number=number,
-                            by_label=False,
-                            carrier_code=carrier_code,
-                        )
+        packages = [label for spec in SHIPMENTS for label in spec.labels] + [f.package for f in FULFILLMENTS]
+        for label in packages:
+            for package in label.packages:
+                if package.tracking_number == number and carrier_code in CARRIER_FAMILIES[label.carrier]:
+                    return payloads.tracking(
+                        label,
+                        call.flavour,
+                        clock,
+                        number=number,
+                        by_label=False,
+                        carrier_code=carrier_code,
+                    )
         return payloads.unknown_tracking(number, carrier_code)
 
     def _watch(self, call: Request, *, start: bool) -> None:
         carrier_code, number = _tracking_params(call.params)
+        if start and call.flavour.watch_needs_webhook and not any(h["event"] in TRACK_EVENTS for h in self.webhooks):
+            raise SandboxError(
+                400,
+                "A tracking webhook (track or track_event_v2) is required before tracking can be started.",
+                error_type="business_rules",
+                error_code="webhook_required",
+            )
         if start:
             self.watched.add((carrier_code, number))
         else:
             self.watched.discard((carrier_code, number))
+
+    # ------------------------------------------------------------------ fulfillments
+
+    def _list_fulfillments(self, call: Request, clock: Clockface) -> dict[str, Any]:
+        params = call.params
+        shipments = {spec.shipment_id: spec for spec in SHIPMENTS}
+        rows = list(FULFILLMENTS)
+        if params.get("tracking_number"):
+            wanted = params["tracking_number"].strip().upper()
+            rows = [f for f in rows if f.package.tracking_number == wanted]
+        if params.get("shipment_number"):
+            rows = [f for f in rows if shipments[f.shipment_id].number == params["shipment_number"].strip()]
+        for name, attribute in (("shipment_id", "shipment_id"), ("fulfillment_id", "fulfillment_id")):
+            if params.get(name):
+                rows = [f for f in rows if getattr(f, attribute) == params[name]]
+        rows.sort(key=lambda f: f.shipped_hours_ago, reverse=not _descending(params))
+        page_rows, paging = _page(rows, params, call, "fulfillments")
+        return {
+            "fulfillments": [payloads.fulfillment(f, shipments[f.shipment_id], clock) for f in page_rows],
+            **paging,
+        }
 
     # ------------------------------------------------------------------ webhooks
 
@@ -598,6 +653,7 @@ def _path_exists(segments: list[str]) -> bool:
         ("tracking", "stop"),
         ("carriers",),
         ("carriers", "*"),
+        ("fulfillments",),
     }
     for shape in shapes:
         if len(shape) == len(segments) and all(a in ("*", b) for a, b in zip(shape, segments, strict=True)):

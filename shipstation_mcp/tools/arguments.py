@@ -86,5 +86,8 @@ WebhookUrl = Annotated[
 ]
 WebhookEvent = Annotated[
     TrackEvent,
-    Field(description="track, unless ShipStation told you track_event_v2"),
+    Field(
+        description="Leave out: the API's preferred tracking event is used (V2: track_event_v2, falling back to "
+        "track) and an existing tracking webhook is repointed"
+    ),
 ]

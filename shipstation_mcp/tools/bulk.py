@@ -9,7 +9,6 @@ from pydantic import Field
 from ..answers.bulk import AttentionReport, BulkTrackingResult, PackageRef
 from ..answers.tracking import STALLED_AFTER_HOURS
 from ..lookups import attention, bulk
-from ..state.account_index import account_index
 from .arguments import Identifier, Refresh
 from .context import Ctx, respond, state
 
@@ -65,7 +64,7 @@ async def shipments_needing_attention(
     share = 0.0 if app.settings.demo else app.settings.index_share
     report = await attention.shipments_needing_attention(
         app.client,
-        index=account_index(await app.live.ready()) if share else None,
+        index=await _index(app) if share else None,
         index_share=share,
         since=since,
         until=until,
@@ -78,3 +77,11 @@ async def shipments_needing_attention(
         progress=ctx.report_progress,
     )
     return respond(report)
+
+
+async def _index(app: object) -> object:
+    """The account index in the event store (loaded only when the operator turned it on: start-up never loads the
+    store)."""
+    from ..state.account_index import account_index
+
+    return account_index(await app.live.ready())  # type: ignore[attr-defined]

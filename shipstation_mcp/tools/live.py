@@ -16,7 +16,7 @@ __all__ = ["get_tracking_updates", "list_tracked_packages", "list_webhooks", "se
 
 
 async def setup_tracking_webhook(
-    url: WebhookUrl, ctx: Ctx, event: WebhookEvent = "track"
+    url: WebhookUrl, ctx: Ctx, event: WebhookEvent | None = None
 ) -> Annotated[CallToolResult, WebhookSetup]:
     app = state(ctx)
     setup = webhooks.point_tracking_webhook(

@@ -266,7 +266,7 @@ TOOLS: tuple[ToolSpec, ...] = (
         annotations=CONFIGURE,
         asked_about=lambda a: "the webhook set-up",
         description=(
-            "Create or repoint the account's `track` webhook to this server's receiver (public https URL reaching "
+            "Create or repoint the account's tracking webhook to this server's receiver (public https URL reaching "
             "{webhook_path}). Use once, before subscribe_tracking; an account has one webhook per event."
         ),
     ),

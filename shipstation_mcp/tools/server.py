@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
@@ -49,10 +50,15 @@ class ShipStationMCP(MCPServer[AppState]):
     """Event store and change notifier (live tracking); the HTTP app's webhook receiver shares it."""
     hidden_tools: Mapping[str, str] = {}
     """Tools left out by the toolsets or the read-only mode, each with the reason a call to it is refused."""
+    key_refusal: str | None = None
+    """What the start-up check of the key found (the key refused, and what to do), until a tool call has said it."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
         if name in self.hidden_tools:
             raise ToolError(self.hidden_tools[name])
+        if self.key_refusal is not None:
+            refusal, self.key_refusal = self.key_refusal, None  # said once: later calls try again
+            raise ToolError(refusal)
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as exc:
@@ -117,15 +123,34 @@ def _hidden_note(hidden: Mapping[str, str]) -> str:
     )
 
 
+async def _check_key(server: ShipStationMCP, settings: Settings, transport: httpx.AsyncBaseTransport | None) -> None:
+    """The start-up check: ask the API once, in the background, whether it takes the key. A refusal is one line on
+    stderr, and the first tool answer says it with what to do."""
+    from ..lookups.setup_check import startup_key_refusal
+
+    try:
+        server.key_refusal = await startup_key_refusal(settings, transport=transport)
+    except Exception as exc:  # the check is a courtesy: a real call says what is wrong anyway
+        logger.info("The start-up check of the API key could not run (%s)", type(exc).__name__)
+        return
+    if server.key_refusal:
+        logger.warning(
+            "ShipStation refused the API key (HTTP 401): the first tool call will say what to do; "
+            "`shipstation-mcp check` tests the set-up."
+        )
+
+
 def create_server(
     settings: Settings,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Callable[[], datetime] | None = None,
+    check_key: bool = False,
 ) -> ShipStationMCP:
     """Build the MCP server. `transport` plugs in below the HTTP client (tests, the demo sandbox).
 
     With `settings.demo` and no transport, the offline demo account answers; `clock` then also drives its dates.
+    `check_key` (the stdio server): ask the API once in the background whether it takes the key (`_check_key`).
     """
     if transport is None and settings.demo:
         from ..sandbox import SandboxTransport
@@ -143,8 +168,12 @@ def create_server(
             shared_state(settings) as shared,
             ShipStationClient(settings, transport=transport, limiter=shared.limiter, cache=shared.cache) as client,
             live.running(lazily=True),  # the store opens at the first live-tracking use (HTTP mode opens it at once)
+            anyio.create_task_group() as background,
         ):
+            if check_key and not settings.demo:
+                background.start_soon(_check_key, server, settings, transport)  # never delays tools/list
             yield AppState(settings=settings, client=client, live=live, clock=clock, transport=transport)
+            background.cancel_scope.cancel()
 
     server = ShipStationMCP(
         "shipstation-mcp",

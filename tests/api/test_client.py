@@ -71,10 +71,11 @@ def make_client(
     *,
     api: str = "v2",
     rng: random.Random | None = None,
+    probe_other_api: bool = False,
     **overrides: Any,
 ) -> ShipStationClient:
     settings = Settings(api_key=CANARY_KEY, api=api, **overrides)  # type: ignore[arg-type]
-    return ShipStationClient(settings, sleep=sleep, rng=rng or random.Random(1234))
+    return ShipStationClient(settings, sleep=sleep, rng=rng or random.Random(1234), probe_other_api=probe_other_api)
 
 
 def backoff_bounds(retry: int) -> tuple[float, float]:

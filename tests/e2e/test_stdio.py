@@ -46,6 +46,7 @@ async def test_tracks_a_package_end_to_end_over_stdio_keeping_the_key_out_of_its
     fake = FakeShipStation(answers={"GET /v2/labels/se-1/track": (401, {"errors": [{"message": "Unauthorized"}]})})
     fake.labels.append(LABEL)
     fake.label_tracking[LABEL["label_id"]] = load_json("seeds/track_label_ups_delivered.json")
+    fake.number_tracking[("ups", NUMBER)] = load_json("seeds/track_label_ups_delivered.json")
     log_path = os.path.join(tmp_path, "stderr.log")
     with fake.serve() as base_url, open(log_path, "w") as errlog:
         params = StdioServerParameters(
@@ -57,7 +58,7 @@ async def test_tracks_a_package_end_to_end_over_stdio_keeping_the_key_out_of_its
             tools = {tool.name for tool in (await client.list_tools()).tools}
             assert {"track_package", "get_shipment", "track_label"} <= tools
             result = await client.call_tool("track_package", {"tracking_number": NUMBER})
-            tracked_with = list(fake.requests)
+            tracked_with = [r for r in fake.requests if r.url.path != "/v2/environment/webhooks"]
             rejected = await client.call_tool("track_label", {"label_id": "se-1"})
 
     assert not result.is_error, result.content
@@ -66,8 +67,9 @@ async def test_tracks_a_package_end_to_end_over_stdio_keeping_the_key_out_of_its
     assert data["label_id"] == LABEL["label_id"] and data["carrier_code"] == "ups"
     assert [r.url.raw_path.decode() for r in tracked_with] == [
         f"/v2/labels?tracking_number={NUMBER}&sort_dir=desc&page_size=25",
-        f"/v2/labels/{LABEL['label_id']}/track",
+        f"/v2/tracking?carrier_code=ups&tracking_number={NUMBER}",  # V2 reads a label's tracking by its number
     ]
+    assert "/v2/environment/webhooks" in [r.url.path for r in fake.requests]  # the start-up check of the key
     assert all(r.headers["api-key"] == KEY for r in fake.requests)
     assert all(r.headers["user-agent"] == f"shipstation-mcp/{__version__}" for r in fake.requests)
     assert fake.off_prefix == []

@@ -94,7 +94,11 @@ def test_the_framework_lists_converts_and_calls_every_tool_over_stdio_and_http(
         assert sorted(report["tools"]) == sorted(every_tool), transport
         not_strict = [name for name, strict in report["strict"].items() if not strict]
         assert sorted(report["strict"]) == sorted(every_tool) and not_strict == [], (transport, not_strict)
-        assert ORDER in report["answer"], (transport, report["answer"][:500])
+        # LangChain hands the tool result on as JSON text, where the quotation marks are \u201c…\u201d escapes.
+        assert ORDER in report["answer"] or json.dumps(ORDER)[1:-1] in report["answer"], (
+            transport,
+            report["answer"][:500],
+        )
         if framework == "pydantic-ai":  # a whole conversation: the scripted model called find_order, then answered
             assert report["calls"] == ["find_order"]
             assert report["answer"].startswith(f"Here is what I found: {ORDER}")

@@ -124,7 +124,8 @@ async def test_packages_without_a_fresh_push_are_tracked_and_a_pushed_delivery_i
         return await shipments_needing_attention(c, now=NOW, index=index, index_share=100.0)
 
     report = await run(fake, queue)
-    assert fake.hits["labels/{id}/track"] == 1 and report.tracked == 1  # se-3 only
+    tracked = fake.hits["labels/{id}/track"] + fake.hits["tracking"]  # V2: by carrier and number
+    assert tracked == 1 and report.tracked == 1  # se-3 only
     assert report.delivered == 201 and report.complete
     assert "judged 99 of 99 not yet delivered (98 from fresh pushes, 1 tracked)" in report.headline
 

@@ -223,7 +223,9 @@ async def test_asking_the_same_question_again_reuses_the_cached_pages_and_tracki
         first = await client.call_tool("shipments_needing_attention", {})
         sent = len(fake.requests)
         again = await client.call_tool("shipments_needing_attention", {})
-    assert sent == 2 + 11 + 1 + 7  # two label pages, eleven labels tracked, the orders of the seven flagged
+    # two label pages, eleven labels tracked (V2: by carrier and number), one asked again by its label (its number
+    # unknown to the carrier), the orders of the seven flagged
+    assert sent == 2 + 11 + 1 + 1 + 7
     assert len(fake.requests) == sent  # the default period's pages and the tracking all came from the cache
     assert again.structured_content["items"] == first.structured_content["items"]
 
@@ -232,8 +234,9 @@ async def test_a_spent_rate_budget_tracks_what_it_admits_and_says_so_instead_of_
     from shipstation_mcp.state.limiter import reset_shared_limiters
 
     fake = problem_account()
-    # 20 a minute, 1 left for others: a budget of 19. The first call sends 13 requests, which leaves 6 (too few to
-    # name the flagged packages' orders: that courtesy is left out rather than waited for).
+    # 20 a minute, 1 left for others: a budget of 19. The first call sends 14 requests (one package is asked by its
+    # number, then by its label), which leaves 5 (too few to name the flagged packages' orders: that courtesy is left
+    # out rather than waited for).
     settings = fake.settings(api_key="test-key-spent-budget", rate_limit=20)
     server = create_server(settings, transport=fake.transport(), clock=lambda: NOW)
     try:
@@ -243,11 +246,11 @@ async def test_a_spent_rate_budget_tracks_what_it_admits_and_says_so_instead_of_
     finally:
         reset_shared_limiters()
     report = again.structured_content
-    # The pages took 2 of the 6: four labels tracked now (the carrier-flagged first), seven left for later.
-    assert report["tracked"] == 4 and report["not_tracked"] == 7 and report["complete"] is False
-    assert len(fake.requests) == 13 + 2 + 4
+    # The pages took 2 of the 5: three labels tracked now (the carrier-flagged first), eight left for later.
+    assert report["tracked"] == 3 and report["not_tracked"] == 8 and report["complete"] is False
+    assert len(fake.requests) == 14 + 2 + 3
     assert "earlier calls used the rate budget of this minute" in report["note"]
-    assert "tracked 4 of 11 not yet delivered" in report["headline"]
+    assert "tracked 3 of 11 not yet delivered" in report["headline"]
 
 
 def test_a_return_deep_in_the_history_is_queued_as_returned_to_sender() -> None:

@@ -76,7 +76,8 @@ async def test_a_number_pasted_twice_in_different_shapes_is_answered_once_and_na
     assert data["counts"]["duplicate"] == 3
     assert data["headline"].startswith("2 packages: 1 waiting for pickup, 1 in transit")
     assert data["headline"].endswith("(3 duplicates answered once)")
-    assert fake.hits["labels/{id}/track"] == 2  # each package tracked once
+    # each package tracked once (V2 reads a label's tracking by its carrier and number)
+    assert fake.hits["labels/{id}/track"] + fake.hits["tracking"] == 2
 
 
 async def test_rows_that_need_a_look_name_the_order_and_the_customer() -> None:

@@ -1,5 +1,6 @@
-"""On V2 (the default), a package costs one request: numbers are matched to labels from the listing, and a track
-answer that carries the carrier and tracking page needs no label GET."""
+"""On V2 (the default), a package costs one request: numbers are matched to labels from the listing, each label is
+tracked by its carrier and number (`GET /v2/tracking`), and a track answer that carries the carrier and tracking
+page needs no label GET. Where V2 refuses tracking by number, the labels' own `/track` answers instead."""
 
 from __future__ import annotations
 
@@ -16,12 +17,16 @@ def ups(i: int) -> str:
     return f"1Z999AA1{i:010d}"
 
 
-def v2_account(count: int) -> FakeShipStation:
-    """`count` labels se-{i} with UPS number i, in transit."""
-    fake = FakeShipStation()
+def v2_account(count: int, *, by_number: bool = True) -> FakeShipStation:
+    """`count` labels se-{i} with UPS number i, in transit; `by_number`: GET /v2/tracking knows them too (else it
+    answers 404, as where it is not deployed)."""
+    fake = FakeShipStation(labels_by_number=by_number)
     for i in range(count):
         created = hours_ago(30 + i % 50)
-        fake.add_label(f"se-{i}", ups(i), created=created, info=tracking(ups(i), "IT", events=[event(NOW, "Scan")]))
+        info = tracking(ups(i), "IT", events=[event(NOW, "Scan")])
+        fake.add_label(f"se-{i}", ups(i), created=created, info=info)
+        if by_number:
+            fake.number_tracking[("ups", ups(i))] = info
     return fake
 
 
@@ -31,7 +36,7 @@ async def test_a_hundred_numbers_cost_one_listing_and_a_hundred_track_calls() ->
     async with Client(server) as client:
         result = await client.call_tool("track_packages", {"packages": [ups(i) for i in range(100)]})
     assert result.structured_content["counts"] == {"in_transit": 100}
-    assert fake.hits == {"labels": 1, "labels/{id}/track": 100}  # no search per number, no label GET
+    assert fake.hits == {"labels": 1, "tracking": 100}  # no search per number, no label GET
     rows = result.structured_content["results"]
     assert rows[7]["label_id"] == "se-7" and rows[7]["carrier_code"] == "ups"
     assert rows[7]["tracking_url"] == f"https://track.example/{ups(7)}"
@@ -49,7 +54,20 @@ async def test_numbers_the_listing_does_not_reach_are_searched_one_by_one() -> N
     assert result.structured_content["counts"] == {"in_transit": 6}
     # 6 numbers: the listing may cost at most 3 pages (half of 6 searches); then each number is searched alone.
     assert fake.hits["labels"] == 3 + 6
-    assert fake.hits["labels/{id}/track"] == 6
+    assert fake.hits["tracking"] == 6
+
+
+async def test_where_v2_lacks_tracking_by_number_the_labels_answer_after_a_few_probes_at_most() -> None:
+    fake = v2_account(100, by_number=False)
+    server = create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)
+    async with Client(server) as client:
+        result = await client.call_tool("track_packages", {"packages": [ups(i) for i in range(100)]})
+        again = await client.call_tool("track_package", {"tracking_number": ups(0)})
+    assert result.structured_content["counts"] == {"in_transit": 100}
+    assert not again.is_error
+    # Only the requests already in flight when the first 404 came back asked; the rest went straight to the label.
+    assert 1 <= fake.hits["tracking"] <= (fake.settings().concurrency or 10)
+    assert fake.hits["labels/{id}/track"] == 100
 
 
 async def test_track_label_takes_the_carrier_from_the_track_answer_without_a_label_get() -> None:

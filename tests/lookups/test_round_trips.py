@@ -89,7 +89,10 @@ def test_an_identifier_nothing_matches_costs_one_round_trip_for_every_interpreta
     for query in ("NOPE-123", "404404", "1Z999AA19999999999"):
         answer, trips, transport = round_trips(account(), lambda c, q=query: orders.find_order(c, q, now=NOW))
         assert isinstance(answer, LookupFailed) and "Tried it as" in str(answer)
-        assert trips == 1 and len(transport.sent) == len(orders.interpretations(query))
+        # A tracking number is also looked for among the orders marked shipped outside ShipStation (V2's
+        # /fulfillments), in the same round trip.
+        extra = 1 if query.startswith("1Z") else 0
+        assert trips == 1 and len(transport.sent) == len(orders.interpretations(query)) + extra
 
 
 def test_the_first_interpretation_that_matches_wins_and_later_ones_do_not_delay_it() -> None:

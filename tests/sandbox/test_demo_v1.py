@@ -22,9 +22,9 @@ NOW = datetime(2026, 5, 12, 15, 30, tzinfo=UTC)  # PDT: Pacific is UTC-7
 NO_DOTENV = Path("/nonexistent/.env")
 
 
-def server(**env: str):
+def server(transport: SandboxTransport | None = None, **env: str):
     settings = load_settings({"SHIPSTATION_API": "v1", **env}, demo=True, dotenv_path=NO_DOTENV)
-    return create_server(settings, clock=lambda: NOW)
+    return create_server(settings, transport=transport, clock=lambda: NOW)
 
 
 async def find_10443(**env: str) -> tuple[str, dict]:
@@ -52,14 +52,17 @@ async def test_find_order_without_a_tracking_key_says_so_and_gives_the_link() ->
     assert "out for delivery" not in text.lower()
 
 
-async def test_a_v2_tracking_key_cannot_track_a_fulfillment_and_says_why() -> None:
-    async with Client(server(SHIPSTATION_TRACKING_API="v2")) as client:
+async def test_a_fulfillment_is_tracked_by_number_and_a_v2_plan_without_it_says_why() -> None:
+    for tracking_api in ("v2", "shipengine"):  # both track any number by its carrier (V2: GET /v2/tracking)
+        async with Client(server(SHIPSTATION_TRACKING_API=tracking_api)) as client:
+            _, data = answer_of(await client.call_tool("find_order", {"query": "10450"}))
+        assert data["packages"][0]["delivered"] is True, tracking_api
+    # A V2 plan without tracking by number: V2 then tracks only its own labels, and this one was marked shipped.
+    refusing = SandboxTransport(clock=lambda: NOW, v2_tracking=403)
+    async with Client(server(refusing, SHIPSTATION_TRACKING_API="v2")) as client:
         _, data = answer_of(await client.call_tool("find_order", {"query": "10450"}))
     [package] = data["packages"]
     assert package["status_code"] == "UN" and "marked shipped outside ShipStation's labels" in package["meaning"]
-    async with Client(server(SHIPSTATION_TRACKING_API="shipengine")) as client:
-        _, data = answer_of(await client.call_tool("find_order", {"query": "10450"}))
-    assert data["packages"][0]["delivered"] is True  # ShipEngine tracks any number by its carrier
 
 
 def test_the_classic_demo_speaks_v1_shapes_pacific_times_and_rate_headers() -> None:

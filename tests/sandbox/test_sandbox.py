@@ -15,7 +15,7 @@ from shipstation_mcp.api.ids import infer_carrier
 from shipstation_mcp.api.models import Label, Shipment, TrackingInfo
 from shipstation_mcp.api.status import DETAIL_CODES
 from shipstation_mcp.config import Settings
-from shipstation_mcp.errors import AuthenticationError, NotFoundError, RequestRejectedError
+from shipstation_mcp.errors import AccessDenied, AuthenticationError, NotFoundError, RequestRejectedError
 from shipstation_mcp.sandbox import SandboxTransport
 from shipstation_mcp.sandbox.account import CARRIERS, SHIPMENTS, LabelSpec, ShipmentSpec
 from tests.fixtures import load_json
@@ -410,8 +410,9 @@ async def test_labels_by_tracking_number_shipment_and_status(api: str) -> None:
     assert fedex.labels and {lbl.carrier_code for lbl in fedex.labels} == {"fedex"}
 
 
-async def test_tracking_by_carrier_exists_on_shipengine_only() -> None:
-    async with client_for("shipengine") as v1:
+@pytest.mark.parametrize("api", APIS)
+async def test_tracking_by_carrier_answers_on_both_apis(api: str) -> None:
+    async with client_for(api) as v1:
         package = await v1.track("ups", "1ZA4R8E20329404378")  # the second box of a three-box label
         usps = await v1.track("usps", "9400111170578732091134")  # a stamps_com label, tracked as usps
         unknown = await v1.track("ups", "1ZA4R8E20000000000")
@@ -420,15 +421,55 @@ async def test_tracking_by_carrier_exists_on_shipengine_only() -> None:
     assert package.tracking_number == "1ZA4R8E20329404378" and package.status_code == "IT"
     assert usps.carrier_code == "usps" and usps.status_detail_code == "CARRIER_DELAYS"
     assert unknown.status_code == "UN" and unknown.events == []
-    async with client_for("v2") as v2:
-        with pytest.raises(NotFoundError):
+
+
+@pytest.mark.parametrize(("refusal", "error"), [(403, AccessDenied), (404, NotFoundError)])
+async def test_v2_tracking_by_number_can_play_a_plan_without_it_or_a_host_without_it(refusal: int, error) -> None:
+    transport = SandboxTransport(clock=fixed_clock, v2_tracking=refusal)
+    async with client_for("v2", transport) as v2:
+        with pytest.raises(error):
             await v2.track("ups", "1ZA4R8E20329404378")
+        await v2.create_webhook("track", "https://example.test/hook")
+        with pytest.raises(error):
+            await v2.start_tracking("ups", "1ZA4R8E20329404378")
+        assert (await v2.track_label("se-5000013")).tracking_number  # tracking by label still works
+    async with client_for("shipengine", transport) as v1:  # ShipEngine is not affected
+        assert (await v1.track("ups", "1ZA4R8E20329404378")).status_code == "IT"
+
+
+async def test_v2_tracking_start_needs_a_tracking_webhook_first() -> None:
+    transport = SandboxTransport(clock=fixed_clock)
+    async with client_for("v2", transport) as v2:
+        with pytest.raises(RequestRejectedError) as caught:
+            await v2.start_tracking("ups", "1ZA4R8E20361199987")
+        assert caught.value.error_code == "webhook_required"
+        await v2.create_webhook("track_event_v2", "https://example.test/hook")
+        await v2.start_tracking("ups", "1ZA4R8E20361199987")
+    assert transport.watched == {("ups", "1ZA4R8E20361199987")}
+
+
+async def test_fulfillments_list_orders_marked_shipped_outside_shipstation() -> None:
+    raw = raw_client()
+    by_number = raw.get("/v2/fulfillments", params={"tracking_number": "1z7r4w830348812065"}).json()
+    by_order = raw.get("/v2/fulfillments", params={"shipment_number": "10456"}).json()
+    none = raw.get("/v2/fulfillments", params={"shipment_number": "10443"}).json()
+    assert by_number["fulfillments"] == by_order["fulfillments"]
+    assert by_number["total"] == 1 and none["total"] == 0 and none["fulfillments"] == []
+    row = by_number["fulfillments"][0]
+    assert row["shipment_id"] == "se-4000456" and row["shipment_number"] == "10456"
+    assert row["tracking_number"] == "1Z7R4W830348812065"
+    assert row["fulfillment_carrier_friendly_name"] == "UPS" and "carrier_code" not in row
+    assert raw.get("/v1/fulfillments").status_code == 404  # ShipEngine has no fulfillments
+    # The package itself is known to the carrier: tracking it by number works.
+    tracked = raw.get("/v2/tracking", params={"carrier_code": "ups", "tracking_number": "1Z7R4W830348812065"})
+    assert tracked.json()["status_code"] == "AC"
 
 
 @pytest.mark.parametrize("api", APIS)
 async def test_tracking_start_and_stop_answer_204(api: str) -> None:
     transport = SandboxTransport(clock=fixed_clock)
     async with client_for(api, transport) as client:
+        await client.create_webhook("track", "https://example.test/hook")
         await client.start_tracking("ups", "1ZA4R8E20361199987")
         assert transport.watched == {("ups", "1ZA4R8E20361199987")}
         await client.stop_tracking("ups", "1ZA4R8E20361199987")

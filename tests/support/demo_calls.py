@@ -141,13 +141,15 @@ def _order_10443(text: str, data: dict[str, Any], api: str) -> None:
 
 
 def _webhook_created(text: str, data: dict[str, Any], api: str) -> None:
-    assert data["action"] == "created" and data["event"] == "track"
+    # V2 prefers track_event_v2 (tracking data inline); ShipEngine has track only.
+    assert data["action"] == "created" and data["event"] == ("track_event_v2" if api == "v2" else "track")
     assert data["url"] == HOOK_URL
     assert data["webhook_id"]
 
 
 def _webhooks_listed(text: str, data: dict[str, Any], api: str) -> None:
-    assert [(w["event"], w["url"]) for w in data["webhooks"]] == [("track", HOOK_URL)]
+    event = "track_event_v2" if api == "v2" else "track"
+    assert [(w["event"], w["url"]) for w in data["webhooks"]] == [(event, HOOK_URL)]
     assert HOOK_URL in text
 
 
@@ -175,11 +177,8 @@ def _bulk(text: str, data: dict[str, Any], api: str) -> None:
     assert by_query["1ZA4R8E20293229421"]["outcome"] == "delivery_attempt"
     assert any("No carrier scan for 6 days" in reason for reason in by_query["777240168579"]["attention"])
     assert by_query["se-5000013"]["outcome"] == "exception"  # held by customs until the merchant sends an invoice
-    unknown = by_query["1Z999AA10123456784"]  # not in the account: that item alone has no tracking
-    if api == "v2":
-        assert unknown["outcome"] == "not_found" and "No label in this ShipStation account" in unknown["error"]
-    else:  # ShipEngine asks the carrier, which knows nothing of it
-        assert unknown["outcome"] == "unknown" and unknown["status_code"] == "UN"
+    unknown = by_query["1Z999AA10123456784"]  # not in the account: the carrier is asked, and knows nothing of it
+    assert unknown["outcome"] == "unknown" and unknown["status_code"] == "UN"
 
 
 def _attention_queue(text: str, data: dict[str, Any], api: str) -> None:
@@ -208,8 +207,17 @@ def _order_in_one_call(text: str, data: dict[str, Any], api: str) -> None:
     assert "Out for delivery in SEATTLE" in data["headline"] and "se-5000012" in text
 
 
+def _marked_shipped_elsewhere(text: str, data: dict[str, Any], api: str) -> None:
+    if api == "v2":  # GET /v2/fulfillments knows it; the carrier's tracking comes from GET /v2/tracking
+        assert "marked shipped outside ShipStation with UPS 1Z7R4W830348812065" in data["headline"]
+        assert data["packages"][0]["status_code"] == "AC"
+    else:  # ShipEngine has no fulfillments: the order simply has no label yet
+        assert data["headline"].endswith("being processed; no label yet") and data["packages"] == []
+
+
 DEMO_CALLS: tuple[DemoCall, ...] = (
     DemoCall("find_order", {"query": "#10443"}, _order_in_one_call, "an order by number, in one call"),
+    DemoCall("find_order", {"query": "10456"}, _marked_shipped_elsewhere, "an order marked shipped by hand"),
     DemoCall("get_shipment", {"shipment_id": "se-4000445"}, _multi_package_shipment, "three boxes on one label"),
     DemoCall("find_by_external_id", {"external_shipment_id": "WEB/10458"}, _pending_by_external_id, "id with a slash"),
     DemoCall("list_shipments", {"status": "pending"}, _pending_list, "status filter"),
@@ -233,6 +241,10 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
         "with a carrier code",
     ),
     DemoCall(
+        "setup_tracking_webhook", {"url": HOOK_URL}, _webhook_created, "the tracking webhook (V2 needs it to start)"
+    ),
+    DemoCall("list_webhooks", {}, _webhooks_listed, "the webhook just created"),
+    DemoCall(
         "subscribe_tracking", {"tracking_number": "1ZA4R8E20361199987", "carrier_code": "ups"}, _subscribed, "start"
     ),
     DemoCall(
@@ -243,8 +255,6 @@ DEMO_CALLS: tuple[DemoCall, ...] = (
     ),
     DemoCall("list_tracked_packages", {}, _watched_packages, "the package watched and unwatched above"),
     DemoCall("get_tracking_updates", {}, _updates_received, "what the demo's webhook 'received'"),
-    DemoCall("setup_tracking_webhook", {"url": HOOK_URL}, _webhook_created, "create the track webhook"),
-    DemoCall("list_webhooks", {}, _webhooks_listed, "the webhook just created"),
     DemoCall("list_carriers", {}, _carriers, "four carriers"),
     DemoCall(
         "track_packages",

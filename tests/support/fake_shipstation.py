@@ -89,6 +89,8 @@ class FakeShipStation:
     requests: list[httpx.Request] = field(default_factory=list)
     off_prefix: list[str] = field(default_factory=list)
     hits: Counter[str] = field(default_factory=Counter)
+    labels_by_number: bool = True
+    """`GET /tracking` knows the account's labels' numbers (as a carrier does); False plays a host without it."""
 
     @property
     def prefix(self) -> str:
@@ -206,6 +208,10 @@ class FakeShipStation:
                 return _json(info) if info else _not_found()
             case ["tracking"]:
                 info = self.number_tracking.get((q.get("carrier_code", ""), q.get("tracking_number", "")))
+                if info is None and self.labels_by_number:  # the carrier knows the account's own packages too
+                    number = q.get("tracking_number", "")
+                    label = next((lb for lb in self.labels if lb["tracking_number"] == number), None)
+                    info = self.label_tracking.get(label["label_id"]) if label else None
                 return _json(info) if info else _not_found()
             case ["shipments"]:
                 return self._shipments(q)

@@ -83,8 +83,7 @@ async def test_subscribe_and_unsubscribe_also_record_the_watch_locally() -> None
         assert package["watching"] is False and package["stopped_because"] == "unsubscribed"
         active = await client.call_tool("list_tracked_packages", {"include_stopped": False})
         assert active.structured_content["packages"] == []
-    # V2 has no /tracking/start: it pushes updates for the account's labels, so subscribing checks the label.
-    assert [r.url.path for r in shipstation.requests] == ["/v2/labels", "/v2/tracking/stop"]
+    assert [r.url.path for r in shipstation.requests] == ["/v2/tracking/start", "/v2/tracking/stop"]
 
 
 async def test_failed_subscribe_records_nothing() -> None:
@@ -240,17 +239,51 @@ async def test_setup_tracking_webhook_creates_it_with_the_secret_header() -> Non
         )
     assert not result.is_error, result.content[0].text
     data = result.structured_content
-    assert (data["action"], data["webhook_id"], data["event"]) == ("created", "se-900", "track")
+    # V2 prefers track_event_v2 (tracking data inline); none existed, so one was created.
+    assert (data["action"], data["webhook_id"], data["event"]) == ("created", "se-900", "track_event_v2")
     assert data["sends_secret_header"] is True
     assert SECRET not in json.dumps(data) and SECRET not in result.content[0].text
-    challenge, request = shipstation.requests  # the URL proved it leads to the receiver, then the webhook was made
+    # The URL proved it leads to the receiver, the account's webhooks were looked at, then the webhook was made.
+    challenge, listing, request = shipstation.requests
     assert challenge.url.host == RECEIVER_HOST and SECRET not in str(challenge.headers) + challenge.content.decode()
     assert any("challenge" in note for note in data["notes"])
+    assert (listing.method, request.method) == ("GET", "POST")
     assert json.loads(request.content) == {
-        "event": "track",
+        "event": "track_event_v2",
         "url": "https://tracking.example.com/webhooks/shipstation",
         "headers": [{"key": "X-Webhook-Secret", "value": SECRET}],
     }
+
+
+async def test_setup_tracking_webhook_falls_back_to_track_when_v2_refuses_track_event_v2() -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json=[])
+        body = json.loads(request.content)
+        if body["event"] == "track_event_v2":
+            return httpx.Response(400, json={"errors": [{"message": "event must be one of ..."}]})
+        return httpx.Response(200, json={"webhook_id": "se-901", **body})
+
+    shipstation = ShipStation(handle)
+    async with Client(make_server(shipstation)) as client:
+        result = await client.call_tool("setup_tracking_webhook", {"url": "https://t.example.com/webhooks/shipstation"})
+    assert not result.is_error, result.content[0].text
+    assert (result.structured_content["event"], result.structured_content["webhook_id"]) == ("track", "se-901")
+    posted = [json.loads(r.content)["event"] for r in shipstation.requests if r.method == "POST"]
+    assert posted == ["track_event_v2", "track"]
+
+
+async def test_setup_tracking_webhook_repoints_an_existing_tracking_webhook_instead_of_adding_one() -> None:
+    existing = [{"webhook_id": "se-3", "event": "track", "url": "https://old.example/hook"}]
+    shipstation = webhook_api(existing)
+    async with Client(make_server(shipstation)) as client:
+        result = await client.call_tool(
+            "setup_tracking_webhook", {"url": "https://new.example.com/webhooks/shipstation"}
+        )
+    assert not result.is_error, result.content[0].text
+    data = result.structured_content
+    assert (data["action"], data["webhook_id"], data["event"]) == ("updated", "se-3", "track")
+    assert [r.method for r in shipstation.requests] == ["GET", "PUT"]  # no second tracking webhook
 
 
 async def test_setup_tracking_webhook_updates_the_existing_one_on_409() -> None:

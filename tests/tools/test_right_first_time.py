@@ -359,6 +359,10 @@ def scenario(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=_page("labels", labels))
     if parts[0] == "labels" and parts[1] in LABELS:
         return httpx.Response(200, json=TRACKING[parts[1]] if parts[2:] == ["track"] else LABELS[parts[1]])
+    if parts == ["tracking"]:  # V2 tracks a label's package by its carrier and number
+        found = [key for key, label in LABELS.items() if label["tracking_number"] == params.get("tracking_number")]
+        if found:
+            return httpx.Response(200, json=TRACKING[found[0]])
     return httpx.Response(404, json=load_json("spec/v2/error.json"))
 
 

@@ -234,10 +234,16 @@ async def test_find_by_tracking_number_returns_the_shipment(v2: Client, httpx_mo
 
 
 async def test_find_by_tracking_number_not_in_account(v2: Client, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(method="GET", json=labels_page())
+    httpx_mock.add_response(method="GET", url=label_search("1Z999AA10123456784"), json=labels_page())
+    httpx_mock.add_response(
+        method="GET",
+        url=f"{V2}/fulfillments?tracking_number=1Z999AA10123456784&page_size=25",
+        json={"fulfillments": [], "total": 0, "page": 1, "pages": 0},
+    )
     result = await v2.call_tool("find_by_tracking_number", {"tracking_number": "1Z999AA10123456784"})
     assert result.is_error
     assert "No label in this ShipStation account has tracking number 1Z999AA10123456784" in text_of(result)
+    assert "No order was marked shipped with it either" in text_of(result)
     assert "track_package" in text_of(result)
 
 
@@ -266,13 +272,19 @@ async def test_track_label_unknown_id(v2: Client, httpx_mock: HTTPXMock) -> None
     assert "no label 'se-0'" in text_of(result) and "find_order(query='se-0')" in text_of(result)
 
 
-async def test_track_package_on_v2_tracks_the_accounts_label(v2: Client, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(
-        method="GET",
-        url=f"{V2}/labels?tracking_number={UPS_NUMBER}&sort_dir=desc&page_size=25",
-        json=labels_page(LABEL),
-    )
-    httpx_mock.add_response(method="GET", url=f"{V2}/labels/{LABEL_ID}/track", json=TRACK_UPS)
+def track_url(number: str, carrier: str = "ups") -> str:
+    return f"{V2}/tracking?carrier_code={carrier}&tracking_number={number}"
+
+
+def label_search(number: str) -> str:
+    return f"{V2}/labels?tracking_number={number}&sort_dir=desc&page_size=25"
+
+
+async def test_track_package_on_v2_tracks_the_accounts_label_by_its_carrier_and_number(
+    v2: Client, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(method="GET", url=label_search(UPS_NUMBER), json=labels_page(LABEL))
+    httpx_mock.add_response(method="GET", url=track_url(UPS_NUMBER), json=TRACK_UPS)
     result = await v2.call_tool("track_package", {"tracking_number": "1z7w 93x9 0378 1465 21"})
     assert not result.is_error, text_of(result)
     assert result.structured_content["label_id"] == LABEL_ID
@@ -280,18 +292,63 @@ async def test_track_package_on_v2_tracks_the_accounts_label(v2: Client, httpx_m
     assert len(httpx_mock.get_requests()) == 2  # the label found by number was reused, not fetched again
 
 
-async def test_track_package_on_v2_without_label_tries_v2_tracking(v2: Client, httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(
-        method="GET",
-        url=f"{V2}/labels?tracking_number=1Z999AA10123456784&sort_dir=desc&page_size=25",
-        json=labels_page(),
-    )
-    httpx_mock.add_response(
-        method="GET", url=f"{V2}/tracking?carrier_code=ups&tracking_number=1Z999AA10123456784", status_code=404
-    )
+async def test_track_package_on_v2_tracks_a_number_that_is_none_of_the_accounts_labels(
+    v2: Client, httpx_mock: HTTPXMock
+) -> None:
+    number = TRACK_USPS["tracking_number"]
+    httpx_mock.add_response(method="GET", url=label_search(number), json=labels_page())
+    httpx_mock.add_response(method="GET", url=track_url(number, "usps"), json=TRACK_USPS)
+    result = await v2.call_tool("track_package", {"tracking_number": number})
+    assert not result.is_error, text_of(result)
+    assert result.structured_content["delivered"] is True
+    assert "label_id" not in result.structured_content and "note" not in result.structured_content
+
+
+REFUSALS = [
+    pytest.param(
+        403, {"errors": [{"error_code": "subscription_inactive", "message": "No tracking on plan"}]}, id="403"
+    ),
+    pytest.param(404, {"errors": [{"message": "GET /v2/tracking is not a valid API endpoint."}]}, id="404"),
+]
+
+
+@pytest.mark.parametrize(("status", "body"), REFUSALS)
+async def test_v2_tracking_refused_falls_back_to_the_label_and_is_remembered(
+    v2: Client, httpx_mock: HTTPXMock, status: int, body: dict[str, Any]
+) -> None:
+    other_number = "1Z7W93X90378149999"
+    other = {**LABEL, "label_id": "se-other", "tracking_number": other_number, "packages": []}
+    httpx_mock.add_response(method="GET", url=label_search(UPS_NUMBER), json=labels_page(LABEL))
+    httpx_mock.add_response(method="GET", url=label_search(other_number), json=labels_page(other))
+    httpx_mock.add_response(method="GET", url=track_url(UPS_NUMBER), status_code=status, json=body)
+    httpx_mock.add_response(method="GET", url=f"{V2}/labels/{LABEL_ID}/track", json=TRACK_UPS)
+    httpx_mock.add_response(method="GET", url=f"{V2}/labels/se-other/track", json=TRACK_UPS)
+    for number, label_id in ((UPS_NUMBER, LABEL_ID), (other_number, "se-other")):
+        result = await v2.call_tool("track_package", {"tracking_number": number})
+        assert not result.is_error, text_of(result)
+        data = result.structured_content
+        assert data["label_id"] == label_id and data["delivered"] is True
+        assert "note" not in data  # the answer is the same as it would have been: nothing to say
+    asked = [r.url.path for r in httpx_mock.get_requests()]
+    assert asked.count("/v2/tracking") == 1  # the refusal is remembered, not probed on every call
+    assert asked[-1] == "/v2/labels/se-other/track"
+
+
+@pytest.mark.parametrize(("status", "body"), REFUSALS)
+async def test_v2_tracking_refused_for_a_number_outside_the_account_says_what_can_be_done(
+    v2: Client, httpx_mock: HTTPXMock, status: int, body: dict[str, Any]
+) -> None:
+    httpx_mock.add_response(method="GET", url=label_search("1Z999AA10123456784"), json=labels_page())
+    httpx_mock.add_response(method="GET", url=track_url("1Z999AA10123456784"), status_code=status, json=body)
     result = await v2.call_tool("track_package", {"tracking_number": "1Z999AA10123456784"})
     assert result.is_error
-    assert "SHIPSTATION_API=shipengine" in text_of(result)
+    text = text_of(result)
+    assert "no label in this ShipStation account has that number" in text
+    if status == 403:
+        assert "plan does not include tracking by number (HTTP 403" in text and "No tracking on plan" in text
+    else:
+        assert "does not offer tracking by number here yet (HTTP 404)" in text
+    assert "SHIPSTATION_API=shipengine" in text and "carrier's own tracking page" in text
 
 
 async def test_track_package_on_shipengine_uses_the_inferred_carrier(shipengine: Client, httpx_mock: HTTPXMock) -> None:
@@ -377,38 +434,78 @@ async def test_tracking_updates_start_and_stop_on_shipengine(
     data = result.structured_content
     assert data["subscribed"] is (action == "start")
     if action == "start":
-        assert "track` webhook" in data["how_updates_arrive"]
+        assert "tracking webhook" in data["how_updates_arrive"]
         assert "delivered or hits an exception" in data["how_updates_arrive"]
 
 
-async def test_on_v2_watching_a_label_of_the_account_is_true_without_a_start_call(
-    v2: Client, httpx_mock: HTTPXMock
-) -> None:
-    # The V2 spec has no /v2/tracking/start: V2 pushes track_event_v2 for the account's labels by itself.
-    httpx_mock.add_response(
-        method="GET",
-        url=f"{V2}/labels?tracking_number={UPS_NUMBER}&sort_dir=desc&page_size=25",
-        json=labels_page(LABEL),
-    )
+def start_url(number: str = UPS_NUMBER, carrier: str = "ups") -> str:
+    return f"{V2}/tracking/start?carrier_code={carrier}&tracking_number={number}"
+
+
+async def test_on_v2_subscribe_starts_tracking_with_204(v2: Client, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(method="POST", url=start_url(), status_code=204)
     result = await v2.call_tool("subscribe_tracking", {"tracking_number": UPS_NUMBER, "carrier_code": "ups"})
     assert not result.is_error, text_of(result)
-    assert [r.url.path for r in httpx_mock.get_requests()] == ["/v2/labels"]
+    assert only_request(httpx_mock).content == b""
+    assert result.structured_content["subscribed"] is True
+    assert result.structured_content["headline"].startswith(f"ShipStation is now watching {UPS_NUMBER} (ups)")
+
+
+@pytest.mark.parametrize("status", [403, 404])
+async def test_on_v2_a_refused_start_still_watches_a_label_of_the_account(
+    v2: Client, httpx_mock: HTTPXMock, status: int
+) -> None:
+    httpx_mock.add_response(method="POST", url=start_url(), status_code=status, json={"errors": []})
+    httpx_mock.add_response(method="GET", url=label_search(UPS_NUMBER), json=labels_page(LABEL))
+    result = await v2.call_tool("subscribe_tracking", {"tracking_number": UPS_NUMBER, "carrier_code": "ups"})
+    assert not result.is_error, text_of(result)
     data = result.structured_content
     assert data["subscribed"] is True and f"label {LABEL_ID}" in data["headline"]
-    assert "nothing to start" in data["how_updates_arrive"] and "track_event_v2" in data["how_updates_arrive"]
+    assert "every label of the account" in data["how_updates_arrive"]
+    assert ("plan" in data["how_updates_arrive"]) is (status == 403)
 
 
-async def test_on_v2_watching_a_number_outside_the_account_names_the_real_cause(
+async def test_on_v2_a_plan_without_tracking_and_a_number_outside_the_account_names_the_plan(
     v2: Client, httpx_mock: HTTPXMock
 ) -> None:
-    httpx_mock.add_response(
-        method="GET", url=f"{V2}/labels?tracking_number={UPS_NUMBER}&sort_dir=desc&page_size=25", json=labels_page()
-    )
+    body = {"errors": [{"error_type": "account_status", "message": "Subscription is inactive"}]}
+    httpx_mock.add_response(method="POST", url=start_url(), status_code=403, json=body)
+    httpx_mock.add_response(method="GET", url=label_search(UPS_NUMBER), json=labels_page())
     result = await v2.call_tool("subscribe_tracking", {"tracking_number": UPS_NUMBER, "carrier_code": "ups"})
     assert result.is_error
     text = text_of(result)
-    assert "pushes updates only for this account's own labels" in text and "SHIPSTATION_API=shipengine" in text
-    assert "HTTP 404" not in text and "Check the value" not in text  # the number is not to blame
+    assert "plan does not include starting tracking (HTTP 403)" in text and "SHIPSTATION_API=shipengine" in text
+    assert "Check the value" not in text and "API key" not in text  # neither the number nor the key is to blame
+
+
+@pytest.mark.parametrize(
+    ("hooks", "error", "cause"),
+    [
+        ([], {"message": "A webhook is required first."}, "no tracking webhook yet"),
+        (
+            [{"webhook_id": "se-1", "event": "track_event_v2", "url": "https://h.example/x"}],
+            {"error_code": "carrier_not_supported", "message": "Unknown carrier code fedx."},
+            "does not know carrier 'fedx'",
+        ),
+        (
+            [{"webhook_id": "se-1", "event": "track", "url": "https://h.example/x"}],
+            {"message": "Something else."},
+            "refused the request as sent",
+        ),
+    ],
+)
+async def test_on_v2_a_start_refused_as_sent_names_the_real_cause(
+    v2: Client, httpx_mock: HTTPXMock, hooks: list[dict[str, str]], error: dict[str, str], cause: str
+) -> None:
+    httpx_mock.add_response(method="POST", url=start_url(carrier="fedx"), status_code=400, json={"errors": [error]})
+    httpx_mock.add_response(method="GET", url=f"{V2}/environment/webhooks", json=hooks)
+    result = await v2.call_tool("subscribe_tracking", {"tracking_number": UPS_NUMBER, "carrier_code": "fedx"})
+    assert result.is_error
+    text = text_of(result)
+    assert text.startswith(f"ShipStation would not start watching {UPS_NUMBER} (fedx) (HTTP 400): ShipStation said:")
+    assert cause in text
+    if not hooks:
+        assert "setup_tracking_webhook" in text
 
 
 async def test_on_v2_unsubscribe_uses_the_stop_endpoint_the_spec_has(v2: Client, httpx_mock: HTTPXMock) -> None:
@@ -439,7 +536,7 @@ async def test_list_carriers(shipengine: Client, httpx_mock: HTTPXMock) -> None:
 
 FAILURES = [
     pytest.param({"status_code": 401, "json": {"errors": [{"message": "Bad key"}]}}, "SHIPSTATION_API_KEY", id="401"),
-    pytest.param({"status_code": 403, "text": "<html>Forbidden</html>"}, "SHIPSTATION_API", id="403-html"),
+    pytest.param({"status_code": 403, "text": "<html>Forbidden</html>"}, "plan or subscription", id="403-html"),
     pytest.param({"status_code": 404, "json": ERROR_404}, "has no shipment 'se-1'", id="404"),
     pytest.param(
         {"status_code": 429, "headers": {"Retry-After": "30"}, "json": {}}, "Try again in 30 seconds", id="429"
@@ -467,6 +564,8 @@ async def test_each_failure_kind_is_an_actionable_tool_error(
     httpx_mock.add_response(
         method="GET", url=f"{V2}/labels?shipment_id=se-1&page_size=100", json=labels_page(), is_optional=True
     )
+    # After a 401 the other API is asked once whether it takes the key (here: no).
+    httpx_mock.add_response(url=f"{V1}/environment/webhooks", status_code=401, is_optional=True)
     result = await v2.call_tool("get_shipment", {"shipment_id": "se-1"})
     assert result.is_error
     assert expected in text_of(result)
@@ -544,7 +643,7 @@ async def test_tracking_a_later_box_of_a_multi_package_label_says_so(v2: Client,
         url=f"{V2}/labels?tracking_number={third_box}&sort_dir=desc&page_size=25",
         json=labels_page(LABEL),
     )
-    httpx_mock.add_response(method="GET", url=f"{V2}/labels/{LABEL_ID}/track", json=TRACK_UPS)
+    httpx_mock.add_response(method="GET", url=track_url(UPS_NUMBER), json=TRACK_UPS)
     result = await v2.call_tool("track_package", {"tracking_number": third_box})
     assert not result.is_error, text_of(result)
     note = result.structured_content["note"]
