@@ -55,8 +55,11 @@ logger = logging.getLogger(__name__)
 GRACEFUL_SHUTDOWN_SECONDS = 5
 KEEP_ALIVE_SECONDS = 5
 BACKLOG = 64
-"""The listen backlog, which is also how many connections asyncio accepts in one turn of the loop, before any of
-them can be closed: kept small, so a flood of connections cannot take descriptors faster than the cap frees them."""
+"""How many connections asyncio accepts in one turn of the loop, before any of them can be closed (it passes this
+to listen() too): kept small, so a flood of connections cannot take descriptors faster than the cap frees them."""
+LISTEN_QUEUE = 2048
+"""The kernel's queue of connections not yet accepted, set after start: they hold no descriptor of ours, and a long
+queue keeps a genuine delivery's connection from being dropped (and retried a second later) during a flood."""
 RESERVED_FILES = 64
 """Descriptors kept free for everything but inbound connections: the event store, log files, the JWKS fetch, the
 connections to ShipStation, Redis or PostgreSQL."""
@@ -307,6 +310,17 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def lengthen_listen_queue(fd: int, queue: int = LISTEN_QUEUE) -> None:
+    """listen() again on a listening socket with a longer queue (asyncio's accept batch stays `BACKLOG`)."""
+    raw = socket.socket(fileno=fd)
+    try:
+        raw.listen(queue)
+    except OSError:
+        logger.debug("Could not lengthen the listen queue to %d", queue)
+    finally:
+        raw.detach()  # the descriptor stays the server's
+
+
 def run_uvicorn(
     app: Starlette, *, host: str, port: int, settings: LiveSettings | None = None, sock: socket.socket | None = None
 ) -> None:
@@ -330,6 +344,9 @@ def run_uvicorn(
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             asyncio.get_running_loop().set_exception_handler(LoopReports())
             await super().startup(sockets)
+            for server in getattr(self, "servers", []):
+                for listening in server.sockets:
+                    lengthen_listen_queue(listening.fileno())
 
     # log_config=None: uvicorn logs through our stderr handler (and its redacting formatter).
     # Open subscription streams would otherwise hold a shutdown until every client hung up.

@@ -114,6 +114,36 @@ async def test_other_webhook_events_are_acknowledged_but_not_stored(receiver: Re
     assert receiver.stored() == (0, 0)
 
 
+REAL_NOTIFICATIONS = (
+    Path(__file__).resolve().parents[3] / "shared" / "real-payloads" / "payloads" / "webhook_notification"
+)
+# Each real V2 pointer webhook (a `resource_url` and a `resource_type`, nothing else) with what it is: none carries a
+# tracking update, so each is acknowledged (202, ShipStation does not resend it) and nothing is stored or watched.
+POINTER_WEBHOOKS = {
+    "pmcgee_fedex_fulfillment_shipped_v2.json": "FULFILLMENT_SHIPPED_V2",
+    "pmcgee_fedex_label_created_v2.json": "LABEL_CREATED_V2",
+    "pmcgee_fedex_new_order_created_v2.json": "SHIPMENT_CREATED_V2",  # a new order arrives as a shipment
+}
+
+
+@pytest.mark.parametrize("name", sorted(POINTER_WEBHOOKS))
+async def test_real_v2_pointer_webhooks_are_acknowledged_and_nothing_is_stored(receiver: Receiver, name: str) -> None:
+    if not REAL_NOTIFICATIONS.is_dir():
+        pytest.skip(f"real payloads not found in {REAL_NOTIFICATIONS}")
+    notice = json.loads((REAL_NOTIFICATIONS / name).read_text())
+    assert notice["resource_type"] == POINTER_WEBHOOKS[name]  # the expectation above was written from this file
+    assert set(notice) - {"_captured_at"} == {"resource_url", "resource_type"}
+    response = await receiver.deliver(notice)
+    assert response.status_code == 202 and response.json() == {"status": "ignored"}
+    assert receiver.stored() == (0, 0)
+
+
+def test_every_real_pointer_webhook_has_an_expectation() -> None:
+    if not REAL_NOTIFICATIONS.is_dir():
+        pytest.skip(f"real payloads not found in {REAL_NOTIFICATIONS}")
+    assert {p.name for p in REAL_NOTIFICATIONS.glob("*.json")} == set(POINTER_WEBHOOKS)
+
+
 # ----------------------------------------------------------------------------- rejected, nothing stored
 
 

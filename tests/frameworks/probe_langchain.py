@@ -36,7 +36,7 @@ async def probe(given: dict[str, Any]) -> dict[str, Any]:
         strict[tool.name] = function.get("strict") is True and function["parameters"].get("type") == "object"
     find_order = next(tool for tool in tools if tool.name == "find_order")
     answer = await find_order.ainvoke({"query": "10443"})
-    text = answer if isinstance(answer, str) else json.dumps(answer, default=str)
+    text = answer if isinstance(answer, str) else json.dumps(answer, default=str, ensure_ascii=False)
     return {"tools": [tool.name for tool in tools], "strict": strict, "answer": text}
 
 
