@@ -537,7 +537,7 @@ with no due date needs nothing either (no date to wait for)."""
 
 UNSCANNED_AFTER_DAYS = 2.0
 """A label this many days old that the carrier has never scanned is no longer 'wait for the first scan' (the support
-queue's `never_scanned` uses the same two days)."""
+queue's `never_scanned` reads this same constant)."""
 
 LONG_UNSCANNED_ACTION = (
     "The label was made {age} and {carrier} has never scanned the package: ask the warehouse whether it was sent; if "

@@ -27,6 +27,7 @@ from ..answers.bulk import (
     outcome_of,
 )
 from ..answers.format import format_time
+from ..answers.reading import UNSCANNED_AFTER_DAYS
 from ..answers.tracking import STALLED_AFTER_HOURS, TrackingSummary
 from ..api.client import ShipStationClient
 from ..api.ids import api_id, clean_id
@@ -57,7 +58,6 @@ __all__ = ["DEFAULT_MAX_TRACKED", "UNSCANNED_AFTER_DAYS", "problems_of", "shipme
 LABEL_PAGE_SIZE = 100
 MAX_LABEL_PAGES = 10
 DEFAULT_LOOKBACK_DAYS = 14
-UNSCANNED_AFTER_DAYS = 2.0
 DEFAULT_MAX_TRACKED = 100
 MAX_LISTED = 200
 """Most packages an answer lists (most urgent first); the headline counts them all."""
