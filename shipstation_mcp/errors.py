@@ -157,7 +157,8 @@ EXPLAINED = (InvalidInput, LookupFailed, StoreError)
 def full_stop(text: str) -> str:
     """`text` as a sentence that ends once: a full stop added unless it already ends in one (or ? or !)."""
     text = text.strip()
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
+    # A quoted sentence ("“Shipment not found.”") already ends inside its quotation marks.
+    return text if text.rstrip("”\"'").endswith((".", "!", "?", "…")) else text + "."
 
 
 def explain(error: BaseException, *, what: str = "the request", where: str = "this call") -> str:

@@ -55,7 +55,7 @@ def test_what_the_user_typed_is_echoed_as_typed(capsys: pytest.CaptureFixture[st
 def test_messages_end_in_one_full_stop() -> None:
     error = NotFoundError("not found", status=404, messages=["Shipment not found."])
     text = describe_for_assistant(error, what="shipment 'se-1'")
-    assert "ShipStation said: Shipment not found. Check" in text and ".." not in text
+    assert "ShipStation said: “Shipment not found.” Check" in text and ".." not in text and ".”." not in text
 
 
 def test_port_0_picks_a_free_port_prints_it_and_the_start_log_agrees_with_itself(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from ..times import parse_timestamp, parse_wall_time
 MAX_TEXT_CHARS = 500
 """Longest text kept from ShipStation (names, addresses, items, notes, carrier descriptions): the rest is cut."""
 _INVISIBLE = re.compile(
-    "[\\x00-\\x1f\\x7f-\\x9f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb]"
+    "[\\x00-\\x1f\\x7f-\\x9f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb\\ud800-\\udfff]"
 )
 
 ABSENT_WORDS = frozenset({"null", "undefined"})
@@ -37,9 +37,10 @@ _LONGEST_ABSENT = max(map(len, ABSENT_WORDS))
 
 
 def clean_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
-    """Text from outside as one line of data: control characters, line breaks, zero-width and bidi marks become
-    spaces, runs of spaces one, and past `limit` characters it is cut (with '…'). A shopper's name or a carrier's
-    scan text can then never start a line of its own in an answer, hide text, or run on without end."""
+    """Text from outside as one line of data: control characters, line breaks, zero-width and bidi marks, and lone
+    surrogates (JSON can spell them; no database or encoder takes them) become spaces, runs of spaces one, and past
+    `limit` characters it is cut (with '…'). A shopper's name or a carrier's scan text can then never start a line
+    of its own in an answer, hide text, or run on without end."""
     flat = " ".join(_INVISIBLE.sub(" ", text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 

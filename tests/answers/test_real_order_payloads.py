@@ -413,7 +413,7 @@ async def test_real_webhook_list_has_one_tracking_webhook_elsewhere_than_the_rec
     [hook] = listing.webhooks
     assert (hook.webhook_id, hook.event, hook.url) == ("wh-1", "track", "https://example.com/hook")
     assert hook.delivers_tracking and hook.path_matches_receiver is False
-    assert listing.headline.startswith("1 webhook(s); tracking updates go to “https://example.com/hook”, whose path")
+    assert listing.headline.startswith("1 webhook(s); tracking updates go to https://example.com/hook, whose path")
 
 
 def test_the_kinds_checked_here_are_the_folders_there() -> None:
