@@ -12,8 +12,9 @@ answer carries `carrier_code` and `tracking_url`.
 Every API answer waits `--latency` seconds first. At most `--rate-limit` API requests are answered in any rolling
 `--window` seconds (the strictest reading of "200 requests per minute"); the rest get 429 with `Retry-After`.
 `--rate-limit 0` turns the limit off. `GET /__stats` reports requests, 429s and bytes (`--count-tokens`: and
-cl100k tokens) sent; `POST /__reset` zeroes
-them and the window. Neither counts as an API request.
+cl100k tokens) sent, and the critical path: the longest chain of requests each sent after the one before it was
+answered (`critical_path`, in round trips); `GET /__log` lists every request's (start, end, path). `POST /__reset`
+zeroes them and the window. None of these counts as an API request.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ def status_of(i: int) -> str:
     if i < 97:
         return "AT"
     return "NY"
+
+
+def parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def iso(moment: datetime) -> str:
@@ -130,7 +136,8 @@ def label(i: int) -> dict[str, Any]:
         "shipment_id": f"se-{5000 + i}",
         "external_shipment_id": f"ORDER-{i}",
         "ship_date": iso(NOW - timedelta(days=2 + i % 5)),
-        "created_at": iso(NOW - timedelta(days=2 + i % 5, hours=2)),
+        # Newest first by index (a minute apart), so the listing sorted newest first serves packages 0, 1, 2, …
+        "created_at": iso(NOW - timedelta(days=2, hours=2, minutes=i)),
         "shipment_cost": {"currency": "usd", "amount": 9.5},
         "tracking_number": number(i),
         "is_return_label": False,
@@ -203,6 +210,19 @@ class State:
         self.recent: deque[float] = deque()
         self.stats: Counter[str] = Counter()
         self.paths: Counter[str] = Counter()
+        self.log: list[tuple[float, float, str]] = []
+        """(arrived, answered, path) of every API request, monotonic seconds."""
+
+
+def critical_path(log: list[tuple[float, float, str]]) -> int:
+    """Round trips on the longest chain of requests where each was sent after the one before it was answered."""
+    depth: list[tuple[float, int]] = []  # (answered, depth) of requests seen so far
+    longest = 0
+    for start, end, _ in sorted(log):
+        mine = 1 + max((d for answered, d in depth if answered <= start), default=0)
+        depth.append((end, mine))
+        longest = max(longest, mine)
+    return longest
 
 
 def paged(rows: list[dict[str, Any]], request: Request, name: str) -> dict[str, Any]:
@@ -243,6 +263,14 @@ def api_answer(segments: list[str], request: Request) -> tuple[int, Any]:
                 rows = [r for r in rows if r["tracking_number"] == q["tracking_number"]]
             if "shipment_id" in q:
                 rows = [r for r in rows if r["shipment_id"] == q["shipment_id"]]
+            if "created_at_start" in q:
+                start = parse_time(q["created_at_start"])
+                rows = [r for r in rows if parse_time(r["created_at"]) >= start]
+            if "created_at_end" in q:
+                end = parse_time(q["created_at_end"])
+                rows = [r for r in rows if parse_time(r["created_at"]) <= end]
+            if q.get("sort_by") == "created_at":
+                rows = sorted(rows, key=lambda r: (r["created_at"], r["label_id"]), reverse=q.get("sort_dir") == "desc")
             return 200, paged(rows, request, "labels")
         case ["labels", label_id, "track"]:
             # As the spec's get_tracking_log_from_label_response_body: tracking_information, carrier and URL included.
@@ -269,12 +297,16 @@ def api_answer(segments: list[str], request: Request) -> tuple[int, Any]:
 
 def build_app(state: State) -> Starlette:
     async def stats(_: Request) -> Response:
-        return JSONResponse({**state.stats, "by_path": dict(state.paths)})
+        return JSONResponse({**state.stats, "by_path": dict(state.paths), "critical_path": critical_path(state.log)})
+
+    async def log(_: Request) -> Response:
+        return JSONResponse(state.log)
 
     async def reset(_: Request) -> Response:
         state.stats.clear()
         state.paths.clear()
         state.recent.clear()
+        state.log.clear()
         return JSONResponse({"reset": True})
 
     async def api(request: Request) -> Response:
@@ -303,10 +335,12 @@ def build_app(state: State) -> Starlette:
         state.stats["bytes_out"] += len(body)
         if state.count_tokens is not None:
             state.stats["tokens_out"] += state.count_tokens(body.decode())
+        state.log.append((now, time.monotonic(), "/".join(segments)))
         return Response(body, status, media_type="application/json")
 
     routes = [
         Route("/__stats", stats),
+        Route("/__log", log),
         Route("/__reset", reset, methods=["POST"]),
         Route("/{path:path}", api, methods=["GET", "POST"]),
     ]

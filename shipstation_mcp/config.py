@@ -59,11 +59,15 @@ MAX_RATE_LIMIT = 100_000
 DEFAULT_RATE_HEADROOM = 5.0
 """Percent of the per-minute allowance left for other users of the same key."""
 MAX_RATE_HEADROOM = 90.0
-DEFAULT_CONCURRENCY = 10
-"""Requests in flight at once in a bulk call: 10 × 100 ms round trips send 100 requests a second."""
+DEFAULT_CONCURRENCY = None
+"""Requests in flight at once in a bulk call: by default as many as the rate budget admits (190 at 200 a minute);
+`SHIPSTATION_CONCURRENCY` caps it."""
 MAX_CONCURRENCY = 100
 DEFAULT_CACHE_TTL = 300.0
 MAX_CACHE_TTL = 86_400.0
+DEFAULT_CACHE_MAX_MB = 4.0
+"""Megabytes of API answers (as JSON) the in-process response cache keeps (`state/cache.py` says why 4)."""
+MAX_CACHE_MAX_MB = 4096.0
 TOOLSET_NAMES: tuple[str, ...] = ("orders", "tracking", "bulk", "live")
 """Groups of tools a deployment can choose (`SHIPSTATION_TOOLSETS`); tools/toolsets.py says which tool is where."""
 
@@ -92,10 +96,15 @@ class Settings:
     """Requests per minute for this process; None means 200, or 20 for a `TEST_` sandbox key."""
     cache_ttl: float = DEFAULT_CACHE_TTL
     """Seconds a not-yet-delivered tracking result is reused; 0 turns the response cache off."""
+    cache_max_mb: float = DEFAULT_CACHE_MAX_MB
+    """Megabytes of answers the in-process response cache keeps (`SHIPSTATION_CACHE_MAX_MB`)."""
+    index_share: float = 0.0
+    """SHIPSTATION_INDEX_SHARE: percent of the rate budget one support-queue call may spend filling the account
+    index in the event store; 0 (the default) keeps no index."""
     rate_headroom: float = DEFAULT_RATE_HEADROOM
     """Percent of the per-minute allowance this process leaves unused, for other users of the same key."""
-    concurrency: int = DEFAULT_CONCURRENCY
-    """Most requests a bulk call has in flight at once."""
+    concurrency: int | None = DEFAULT_CONCURRENCY
+    """Most requests a bulk call has in flight at once; None: as many as the rate budget admits."""
     redis_url: str | None = field(default=None, repr=False)
     """SHIPSTATION_REDIS_URL: rate budget and response cache shared by every process on this key; None = in-process."""
     toolsets: tuple[str, ...] = TOOLSET_NAMES
@@ -183,7 +192,13 @@ def _say_where(error: ConfigError, env: Environment) -> ConfigError:
 
 
 def _float_setting(
-    env: Mapping[str, str], name: str, default: float, *, minimum: float, maximum: float = math.inf
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    *,
+    minimum: float,
+    maximum: float = math.inf,
+    unit: str = "seconds",
 ) -> float:
     raw = env.get(name, "").strip()
     if not raw:
@@ -191,11 +206,11 @@ def _float_setting(
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds (e.g. {name}=30), not {raw[:40]!r}") from None
+        raise ConfigError(f"{name} must be a number of {unit} (e.g. {name}=30), not {raw[:40]!r}") from None
     if not math.isfinite(value) or value < minimum:
-        raise ConfigError(f"{name} must be a number of seconds of at least {minimum:g}, not {raw[:40]!r}")
+        raise ConfigError(f"{name} must be a number of {unit} of at least {minimum:g}, not {raw[:40]!r}")
     if value > maximum:
-        raise ConfigError(f"{name} must be a number of seconds of at most {maximum:g}, not {raw[:40]!r}")
+        raise ConfigError(f"{name} must be a number of {unit} of at most {maximum:g}, not {raw[:40]!r}")
     return value
 
 
@@ -356,8 +371,16 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
         else None
     )
     cache_ttl = _float_setting(env, "SHIPSTATION_CACHE_TTL", DEFAULT_CACHE_TTL, minimum=0, maximum=MAX_CACHE_TTL)
+    cache_max_mb = _float_setting(
+        env, "SHIPSTATION_CACHE_MAX_MB", DEFAULT_CACHE_MAX_MB, minimum=0.1, maximum=MAX_CACHE_MAX_MB, unit="megabytes"
+    )
     rate_headroom = _percent_setting(env, "SHIPSTATION_RATE_HEADROOM", DEFAULT_RATE_HEADROOM, maximum=MAX_RATE_HEADROOM)
-    concurrency = _int_setting(env, "SHIPSTATION_CONCURRENCY", DEFAULT_CONCURRENCY, minimum=1, maximum=MAX_CONCURRENCY)
+    concurrency = (
+        _int_setting(env, "SHIPSTATION_CONCURRENCY", 0, minimum=1, maximum=MAX_CONCURRENCY)
+        if env.get("SHIPSTATION_CONCURRENCY", "").strip()
+        else None
+    )
+    index_share = _percent_setting(env, "SHIPSTATION_INDEX_SHARE", 0.0, maximum=100.0)
     redis_url = _service_url_setting(env, "SHIPSTATION_REDIS_URL", REDIS_SCHEMES, "redis://redis.internal:6379/0")
 
     api_key = env.get("SHIPSTATION_API_KEY", "").strip()
@@ -385,6 +408,8 @@ def _settings_from(env: Environment, *, demo: bool | None, toolsets: str | None,
         live=live,
         rate_limit=rate_limit,
         cache_ttl=cache_ttl,
+        cache_max_mb=cache_max_mb,
+        index_share=index_share,
         rate_headroom=rate_headroom,
         concurrency=concurrency,
         redis_url=redis_url,

@@ -68,7 +68,7 @@ def test_every_command_in_the_readme_is_run_by_a_test_or_by_ci(capsys: pytest.Ca
             pass  # tests/e2e/test_inspector.py and tests/frameworks/ run these as written
         elif command.startswith("shipstation-mcp ") and "--demo" in command.split():
             assert run_cli(shlex.split(command)[1:]) == 0, command  # a terminal lookup on the demo: run it here
-            assert "Order 10443 for Priya Natarajan" in capsys.readouterr().out
+            assert "Order 10443 for “Priya Natarajan”" in capsys.readouterr().out
         else:
             unrun.append(command)
     assert unrun == []

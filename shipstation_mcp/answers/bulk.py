@@ -3,12 +3,14 @@ of `shipments_needing_attention`. No I/O.
 """
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import Field
 
 from .base import AnswerPart, CacheAge, CachedAnswer
 from .format import format_time
+from .quoting import quote
 from .tracking import TrackingSummary
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "AttentionItem",
     "AttentionReport",
     "BulkTrackingResult",
+    "Coverage",
     "PackageRef",
     "PackageResult",
     "attention_headline",
@@ -176,7 +179,9 @@ def reason_of(result: PackageResult) -> str | None:
 def bulk_text(result: BulkTrackingResult) -> str:
     lines = [result.headline]
     for r in result.results:
-        order = f" (order {r.order_number}" + (f", {r.customer})" if r.customer else ")") if r.order_number else ""
+        order = (
+            f" (order {r.order_number}" + (f", {quote(r.customer)})" if r.customer else ")") if r.order_number else ""
+        )
         line = f"[{r.index}] {r.query}{order}: {r.headline or r.error}"
         if r.attention:
             line += " — needs attention: " + "; ".join(reason.rstrip(".") for reason in r.attention)
@@ -226,7 +231,11 @@ class AttentionReport(CachedAnswer):
     delivered: int = Field(0, description="Labels already delivered per the labels list: not tracked again")
     voided: int = Field(0, description="Voided labels: skipped")
     tracked: int = Field(0, description="Labels tracked to look for problems")
-    not_tracked: int = Field(0, description="Candidates left untracked because of max_tracked")
+    not_tracked: int = Field(0, description="Candidates left untracked (max_tracked, or the rate budget: see note)")
+    complete: bool = Field(
+        True,
+        description="False when only part of the period was judged: the headline names the part read and tracked",
+    )
     items: list[AttentionItem] = Field(default_factory=list, description="Most urgent first")
     could_not_check: list[str] = Field(default_factory=list, description="Labels whose tracking failed, and why")
     note: str | None = Field(None, description="Limits that applied (pages, max_tracked)")
@@ -249,14 +258,61 @@ def _counted(kind: str, count: int) -> str:
     return PLURAL_PROBLEMS.get(kind, PROBLEMS[kind]) if count != 1 else PROBLEMS[kind]
 
 
-def attention_headline(
-    items: list[AttentionItem], problems: Counter[str], shipped: int, since: datetime, until: datetime
-) -> str:
-    period = f"{format_time(since, with_time=False)} – {format_time(until, with_time=False)}"
-    if not items:
-        return f"No package of the {shipped} shipped {period} needs attention."
-    parts = [f"{problems[kind]} {_counted(kind, problems[kind])}" for kind in PROBLEMS if problems[kind]]
-    return f"{len(items)} of {shipped} packages shipped {period} need attention: " + ", ".join(parts)
+@dataclass(frozen=True)
+class Coverage:
+    """What part of the period a support queue judged."""
+
+    since: datetime
+    until: datetime
+    shipped: int
+    """Labels read (not voided) in the period."""
+    labels_read: int
+    labels_in_period: int | None
+    """All labels the listing counted in the period (None when it did not say)."""
+    read_through: datetime | None
+    """Set when only the oldest labels were read: when the newest of them was created."""
+    tracked: int
+    undelivered: int
+    """Labels read that were not yet delivered (the candidates to track)."""
+    from_pushes: int | None = None
+    """With the account index: packages judged from a fresh pushed update (None without the index)."""
+
+    @property
+    def judged(self) -> int:
+        return self.tracked + (self.from_pushes or 0)
+
+    @property
+    def complete(self) -> bool:
+        return self.read_through is None and self.judged >= self.undelivered
+
+    def part(self) -> str:
+        """The part judged, in words, when it is not the whole period."""
+        day = lambda t: format_time(t, with_time=False)  # noqa: E731
+        labels = f"labels created {day(self.since)} – {day(self.until)}"
+        if self.read_through is not None:
+            of = f"{self.labels_in_period:,}" if self.labels_in_period else "more"
+            labels = (
+                f"the oldest {self.labels_read:,} of {of} {labels} (created up to {format_time(self.read_through)})"
+            )
+        if self.from_pushes is not None:
+            judged = f"judged {self.judged:,} of {self.undelivered:,} not yet delivered"
+            return f"{judged} ({self.from_pushes:,} from fresh pushes, {self.tracked:,} tracked) among {labels}"
+        return f"tracked {self.tracked:,} of {self.undelivered:,} not yet delivered among {labels}"
+
+
+def attention_headline(needing: int, problems: Counter[str], coverage: Coverage) -> str:
+    """`needing`: how many packages need attention (the answer may list fewer)."""
+    period = f"{format_time(coverage.since, with_time=False)} – {format_time(coverage.until, with_time=False)}"
+    parts = ", ".join(f"{problems[kind]} {_counted(kind, problems[kind])}" for kind in PROBLEMS if problems[kind])
+    if coverage.complete:
+        judged = f" ({coverage.part()})" if coverage.from_pushes is not None else ""
+        if not needing:
+            return f"No package of the {coverage.shipped:,} shipped {period} needs attention{judged}."
+        return f"{needing:,} of {coverage.shipped:,} packages shipped {period} need attention: {parts}{judged}"
+    how = "judged" if coverage.from_pushes is not None else "tracked"
+    if not needing:
+        return f"None of the {coverage.judged:,} packages {how} needs attention ({coverage.part()})."
+    return f"{needing:,} of the {coverage.judged:,} packages {how} need attention: {parts} ({coverage.part()})."
 
 
 def attention_text(report: AttentionReport) -> str:
@@ -270,7 +326,9 @@ def attention_text(report: AttentionReport) -> str:
         ident = " ".join(p for p in (item.tracking_number, f"({item.carrier_code})" if item.carrier_code else "") if p)
         where = f"label {item.label_id}" + (f", shipment {item.shipment_id}" if item.shipment_id else "")
         if item.order_number:
-            where = f"order {item.order_number}" + (f" for {item.customer}" if item.customer else "") + f", {where}"
+            where = (
+                f"order {item.order_number}" + (f" for {quote(item.customer)}" if item.customer else "") + f", {where}"
+            )
         lines.append(f"{item.rank}. [{PROBLEMS[item.problem]}] {ident} — {where}: {item.headline}")
         lines.extend(f"   - {reason}" for reason in item.reasons)
     if report.could_not_check:

@@ -9,6 +9,7 @@ from pydantic import Field
 from ..times import to_utc
 from .base import CachedAnswer
 from .bulk import OUTCOMES, outcome_of
+from .quoting import quote
 from .shipments import ShipmentSummary, shipment_text
 from .tracking import TrackingSummary, tracking_text
 from .untracked import NO_STATUS
@@ -47,7 +48,7 @@ def order_headline(shipment: ShipmentSummary, packages: list[TrackingSummary]) -
     name = f"Order {shipment.shipment_number}" if shipment.shipment_number else f"Shipment {shipment.shipment_id}"
     to = ""
     if shipment.ship_to:
-        person = shipment.ship_to.name or shipment.ship_to.company
+        person = quote(shipment.ship_to.name or shipment.ship_to.company)
         to = " for " + ", ".join(part for part in (person, shipment.ship_to.place) if part)
     live = [p for p in packages if not p.voided]
     if not live:

@@ -28,6 +28,7 @@ from types import MappingProxyType
 
 from ..api.models import Address, TrackEvent, TrackingInfo
 from ..api.status import DETAIL_CODES, STATUS_CODES
+from .quoting import quote
 
 __all__ = [
     "CARRIER_DETAIL_SIGNALS",
@@ -485,8 +486,8 @@ def _disagreement(
 
 
 def quoted(text: str) -> str:
-    """A carrier's words, in quotes: they are the carrier's, not ours."""
-    return f"\u201c{text or 'scan'}\u201d"
+    """A carrier's words, in quotes: they are the carrier's, not ours (`quoting.quote`)."""
+    return quote(text or "scan")
 
 
 # ----------------------------------------------------------------------------- what to do

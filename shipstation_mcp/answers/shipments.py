@@ -26,6 +26,7 @@ from .facts import (
     weight_text,
 )
 from .format import format_day, format_time
+from .quoting import quote, quote_all
 
 __all__ = [
     "ItemSummary",
@@ -299,7 +300,7 @@ def shipment_headline(s: ShipmentSummary) -> str:
     name = f"Order {s.shipment_number}" if s.shipment_number else f"Shipment {s.shipment_id or '(no id)'}"
     to = ""
     if s.ship_to:
-        to = " for " + ", ".join(part for part in (s.ship_to.name or s.ship_to.company, s.ship_to.place) if part)
+        to = " for " + ", ".join(part for part in (quote(s.ship_to.name or s.ship_to.company), s.ship_to.place) if part)
     status = s.not_shipped or s.status_meaning or "status unknown"
     numbers = numbers_with_carriers(s.labels)
     tracking = f"; tracking {numbers}" if numbers else ""
@@ -364,15 +365,15 @@ def _order_facts_lines(s: ShipmentSummary) -> list[str]:
     if s.ship_from is not None and s.return_to is None:
         lines.append("Returns go to the ship-from address")
     if s.buyer_note:
-        lines.append(f"Customer's note: {s.buyer_note}")
+        lines.append(f"Customer's note: {quote(s.buyer_note)}")
     if s.gift or s.gift_note:
-        lines.append("Gift" + (f", note: {s.gift_note}" if s.gift_note else ""))
+        lines.append("Gift" + (f", note: {quote(s.gift_note)}" if s.gift_note else ""))
     return lines
 
 
 def _address_text(a: ShipTo) -> str:
     kind = " (residential)" if a.residential else " (business)" if a.residential is False else ""
-    return ", ".join(p for p in (a.name, a.company, a.street, a.place) if p) + kind
+    return quote(", ".join(p for p in (a.name, a.company, a.street, a.place) if p)) + kind
 
 
 def _label_line(lbl: LabelSummary) -> str:
@@ -416,14 +417,14 @@ def shipment_text(s: ShipmentSummary) -> str:
         lines.append(
             "Items: "
             + "; ".join(
-                f"{item.quantity if item.quantity is not None else '?'} × {item.name or 'unnamed'}"
+                f"{item.quantity if item.quantity is not None else '?'} × {quote(item.name) or 'unnamed'}"
                 + (f" (SKU {item.sku})" if item.sku else "")
                 for item in s.items
             )
         )
     lines += _order_facts_lines(s)
     if s.tags:
-        lines.append("Tags: " + ", ".join(s.tags))
+        lines.append("Tags: " + quote_all(s.tags))
     lines += [_label_line(lbl) for lbl in s.labels]
     if s.next_step:
         lines.append(f"Next: {s.next_step}")
@@ -523,7 +524,7 @@ def shipment_page_text(p: ShipmentPage) -> str:
         created = format_time(row.created_at, with_time=False) or "?"
         line = (
             f"- {row.shipment_id} (order {ref}): {row.status or '?'}, created {created}, "
-            f"{row.items} item(s) to {row.ship_to or 'unknown'}"
+            f"{row.items} item(s) to {quote(row.ship_to) or 'unknown'}"
         )
         if row.not_shipped and ("hold" in row.not_shipped or "ship by" in row.not_shipped):
             line += f"; {row.not_shipped}"  # more than the status says

@@ -31,6 +31,7 @@ from .format import (
     offset_text,
     read_event_times,
 )
+from .quoting import quote
 from .reading import (
     DETAIL_SIGNALS,
     SITUATION_ORDER,
@@ -40,7 +41,6 @@ from .reading import (
     carrier_name,
     days_text,
     place_mismatch,
-    quoted,
     read_tracking,
     what_to_do,
 )
@@ -170,6 +170,12 @@ def _event_line(event: TrackEvent) -> str:
     at = f" at {event.company_name}" if event.company_name else ""
     place = event_place(event)
     return f"{_event_when(event)}: {what}{at}" + (f" ({place})" if place else "")
+
+
+def _quoted_event(line: str) -> str:
+    """An event line for text: our time, then the carrier's words (scan, company, place) in quotation marks."""
+    when, sep, said = line.partition(": ")
+    return f"{when}: {quote(said)}" if sep and said else quote(line)
 
 
 def _distinct(reasons: list[str]) -> list[str]:
@@ -396,7 +402,7 @@ def _ship_to_place(address: Address | None) -> str | None:
 
 def _meaning(f: _Facts, code: str, detail: str | None, detail_acts: bool) -> str:
     if detail_acts and detail:
-        return f"{detail.rstrip('.')}."
+        return f"{quote(detail.rstrip('.'))}."
     template = _STATE_MEANINGS.get(f.reading.state)
     if template:
         name = carrier_name(f.info.carrier_code)
@@ -432,14 +438,16 @@ def _attention(f: _Facts, situation: Situation, detail: str | None) -> list[str]
     if situation is Situation.RETURNING:
         reasons.append("The carrier is returning it to the sender" + (f": {_scan(problem)}" if problem else ""))
     elif situation is Situation.EXCEPTION:
-        reason = f.info.exception_description or (_scan(problem) if problem else None) or detail
+        reason = quote(f.info.exception_description) or (_scan(problem) if problem else None) or quote(detail)
         reasons.append("Carrier reports an exception" + (f": {reason}" if reason else ""))
     elif situation is Situation.ATTEMPT and detail:
-        reasons.append(detail)
+        reasons.append(f"{carrier_name(f.info.carrier_code)} says {quote(detail)}")
     elif situation in {Situation.ATTEMPT, Situation.PICKUP}:
         reasons.append(STATUS_CODES[_STATE_CODES[f.reading.state]].meaning)
     elif f.reading.state is Signal.DELAYED:
-        reasons.append(f"{carrier_name(f.info.carrier_code)} reports a delay" + (f": {detail}" if detail else ""))
+        reasons.append(
+            f"{carrier_name(f.info.carrier_code)} reports a delay" + (f": {quote(detail)}" if detail else "")
+        )
     if not f.delivered:
         if f.stalled and f.hours_since is not None:
             reasons.append(f"No carrier scan for {_whole_days(f.hours_since)} days")
@@ -457,7 +465,8 @@ def _whole_days(hours: float) -> int:
 
 
 def _scan(event: TrackEvent | None) -> str:
-    return (event_text(event) if event else None) or "scan"
+    """The carrier's words for a scan, quoted (they are the carrier's, not ours), or 'scan'."""
+    return quote(event_text(event) if event else None) or "scan"
 
 
 def _where(event: TrackEvent | None) -> str:
@@ -501,14 +510,16 @@ def _misdelivered_headline(s: TrackingSummary, f: _Facts) -> str:
 def _returning_headline(s: TrackingSummary, f: _Facts) -> str:
     event = f.reading.problem or f.reading.latest
     if event is None:
-        return "Being returned to the sender" + (f": {s.detail}" if s.detail else "")
-    text = f"Being returned to the sender: {quoted(_scan(event))}{_where(event)}, {_at(event)}"
+        return "Being returned to the sender" + (f": {quote(s.detail)}" if s.detail else "")
+    text = f"Being returned to the sender: {_scan(event)}{_where(event)}, {_at(event)}"
     return text + _since_then(f, f.reading.problem)
 
 
 def _exception_headline(s: TrackingSummary, f: _Facts) -> str:
     event = f.reading.problem or f.reading.latest
-    reason = s.exception_description or (_scan(f.reading.problem) if f.reading.problem else None) or s.detail
+    reason = (
+        quote(s.exception_description) or (_scan(f.reading.problem) if f.reading.problem else None) or quote(s.detail)
+    )
     text = f"Exception: {reason or 'no reason given'}"
     if event is not None:
         text += f" \u2014 {'scan' if f.reading.problem else 'last scan'} {_at(event)}{_where(event)}"
@@ -524,7 +535,9 @@ def _attempt_headline(s: TrackingSummary, f: _Facts) -> str:
 def _pickup_headline(s: TrackingSummary, f: _Facts) -> str:
     when = format_local(s.actual_delivery, f.where) or "an unknown time"
     event = f.reading.delivery
-    at = s.delivered_to or ("the post office" if s.detail_code == "COLLECT_AT_LOCAL_PO" else "the collection point")
+    at = quote(s.delivered_to) or (
+        "the post office" if s.detail_code == "COLLECT_AT_LOCAL_PO" else "the collection point"
+    )
     return f"Waiting for pickup at {at}{_where(event)} since {when}: the recipient must collect it"
 
 
@@ -544,13 +557,13 @@ def _late_headline(s: TrackingSummary, f: _Facts) -> str:
 
 def _scan_at(event: TrackEvent | None, f: _Facts) -> str:
     """'“Arrived at FedEx location” in LINDEN, NJ, Tue 25 Aug 2026 19:22 (UTC-04:00)'."""
-    return f"{quoted(_scan(event))}{_where(event)}, {_at(event)}"
+    return f"{_scan(event)}{_where(event)}, {_at(event)}"
 
 
 def _delivered_headline(s: TrackingSummary, f: _Facts) -> str:
     when = format_local(s.actual_delivery, f.where) or "at an unknown time"
-    to = f" to {s.delivered_to}" if s.delivered_to else ""
-    signed = f" (signed by {s.signer})" if s.signer else ""
+    to = f" to {quote(s.delivered_to)}" if s.delivered_to else ""
+    signed = f" (signed by {quote(s.signer)})" if s.signer else ""
     return f"Delivered{to} {when}{_where(f.reading.delivery)}{signed}"  # the place of a delivery scan only
 
 
@@ -642,9 +655,9 @@ def tracking_text(s: TrackingSummary) -> str:
     if s.status_note:
         lines.append(f"Status: {s.status_note}")
     if s.detail and s.detail.rstrip(".") != s.meaning.rstrip("."):
-        lines.append(f"Detail: {s.detail}")
+        lines.append(f"Detail: {quote(s.detail)}")
     if s.exception_description:
-        lines.append(f"Exception: {s.exception_description}")
+        lines.append(f"Exception: {quote(s.exception_description)}")
     lines += [f"Needs attention: {reason}" for reason in s.attention if reason != s.headline]
     facts = _facts_line(s, offset)
     if facts:
@@ -652,7 +665,7 @@ def tracking_text(s: TrackingSummary) -> str:
     if s.expected_destination and s.misdelivered:
         lines.append(f"Ships to: {s.expected_destination}")
     if s.signer:
-        lines.append(f"Signed by {s.signer}")
+        lines.append(f"Signed by {quote(s.signer)}")
     if s.proof_of_delivery_url:
         lines.append(f"Proof of delivery: {s.proof_of_delivery_url}")
     if s.label_id:
@@ -661,7 +674,7 @@ def tracking_text(s: TrackingSummary) -> str:
         lines.append(f"Carrier page: {s.tracking_url}")
     if s.events:
         lines.append("Events (newest first):")
-        lines.extend(f"- {e}" for e in s.events)
+        lines.extend(f"- {_quoted_event(e)}" for e in s.events)
         if s.more_events:
             lines.append(f"- \u2026 {s.more_events} older event(s) not shown")
     if s.earlier_use_events:

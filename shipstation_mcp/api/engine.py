@@ -49,7 +49,7 @@ from ..errors import (
     ShipStationError,
 )
 from ..redact import Redactor
-from ..state.cache import ResponseCache
+from ..state.cache import ResponseCache, cache_bytes
 from ..state.limiter import RateLimiter, shared_limiter
 from ..times import utc_text
 from .families import ApiFamily, family_of
@@ -135,7 +135,7 @@ class RequestEngine:
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self.limiter = shared_limiter(settings) if limiter is DEFAULT else limiter
-        self.cache = ResponseCache() if cache is DEFAULT else cache
+        self.cache = ResponseCache(max_bytes=cache_bytes(settings)) if cache is DEFAULT else cache
         self._transport = transport
         self._http_client: httpx.AsyncClient | None = None
         self._closed = False
@@ -183,6 +183,15 @@ class RequestEngine:
             raise InvalidInput("An id is empty; send one such as se-123456.")
         return self.settings.api_root + "".join("/" + encode_segment(str(s)) for s in segments)
 
+    def cached(self, segments: Sequence[str], *, params: Mapping[str, Any] | None = None) -> bool:
+        """Whether `get_json(segments, params=params)` would be answered by this process's cache (a shared cache
+        in Redis is not asked: False)."""
+        holds = getattr(self.cache, "holds", None)
+        return bool(holds(self._cache_key(segments, params))) if holds is not None else False
+
+    def _cache_key(self, segments: Sequence[str], params: Mapping[str, Any] | None) -> tuple[Any, ...]:
+        return (self.url_for(segments), tuple(sorted(_clean_params(params).items())))
+
     async def get_json(
         self,
         segments: Sequence[str],
@@ -193,7 +202,7 @@ class RequestEngine:
         """GET and decode. With a `ttl` rule (answer -> seconds to keep it) the answer may come from the cache."""
         if ttl is None or self.cache is None:
             return await self.request("GET", segments, params=params)
-        key = (self.url_for(segments), tuple(sorted(_clean_params(params).items())))
+        key = self._cache_key(segments, params)
         fetch = functools.partial(self.request, "GET", segments, params=params)
         return await self.cache.get(key, fetch, ttl, self._error_ttl)
 

@@ -1,8 +1,10 @@
 """Many packages at once: `track_packages`, and the concurrent runner the support queue shares.
 
-Lookups run concurrently (at most `SHIPSTATION_CONCURRENCY` in flight) under the client's process-wide rate
-limiter, so a bulk call goes as fast as ShipStation admits instead of collecting 429s, and progress is reported as
-items finish.
+Lookups run concurrently under the client's rate limiter, as many in flight as its budget admits (the process's,
+or the account's shared one in Redis; `SHIPSTATION_CONCURRENCY` caps it), so a bulk call goes as fast as ShipStation
+admits instead of collecting 429s, and progress is reported as items finish. Floor of `track_packages` of n label
+ids or ShipEngine numbers: 1 round trip while n fits the budget; of V2 numbers: the label pages (read together), then
+1.
 One item's failure is that item's answer, never the whole call's — except a rejected API key, which would fail
 every item the same way and is reported once.
 """
@@ -32,7 +34,6 @@ from ..answers.tracking import TrackingSummary
 from ..api.client import ShipStationClient
 from ..api.ids import SHIPSTATION_ID, api_id, clean_shipstation_id, normalized_or_none, split_pasted
 from ..api.models import Label, Shipment
-from ..config import DEFAULT_CONCURRENCY
 from ..errors import (
     EXPLAINED,
     AuthenticationError,
@@ -46,10 +47,11 @@ from ..state.cache import reading
 from . import tracking
 
 __all__ = [
-    "CONCURRENCY",
     "MAX_PACKAGES",
+    "UNLIMITED_IN_FLIGHT",
     "Progress",
     "failure_outcome",
+    "in_flight_limit",
     "orders_of",
     "report_progress",
     "run_concurrently",
@@ -59,11 +61,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MAX_PACKAGES = 100
+UNLIMITED_IN_FLIGHT = 100
+"""Lookups in flight at once when no rate limit applies (the offline demo account)."""
 MAX_ORDER_LOOKUPS = 25
 """Orders read one by one to name the order number and customer of packages that need attention."""
 LISTING_PAGE_SIZE = 100
-CONCURRENCY = DEFAULT_CONCURRENCY
-"""Lookups in flight at once unless a caller says otherwise (`Settings.concurrency`); the limiter decides the pace."""
 
 Progress = Callable[[float, float | None, str | None], Awaitable[None]]
 ItemT = TypeVar("ItemT")
@@ -87,7 +89,7 @@ async def run_concurrently(
     describe: Callable[[ResultT], str] = lambda _: "",
     offset: int = 0,
     total: int | None = None,
-    concurrency: int = CONCURRENCY,
+    concurrency: int = UNLIMITED_IN_FLIGHT,
 ) -> list[ResultT]:
     """`worker(item)` for every item, `concurrency` at a time; results in input order; progress as each ends.
 
@@ -112,6 +114,15 @@ async def run_concurrently(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     return results
+
+
+def in_flight_limit(client: ShipStationClient) -> int:
+    """How many lookups a bulk call keeps in flight: `SHIPSTATION_CONCURRENCY` when set, else the rate budget (the
+    limiter then lets each request go as its slot frees, so nothing waits that the budget admits)."""
+    if client.settings.concurrency is not None:
+        return client.settings.concurrency
+    budget = getattr(client.limiter, "budget", None)
+    return max(1, int(budget)) if budget is not None else UNLIMITED_IN_FLIGHT
 
 
 def as_package_ref(item: PackageRef | str) -> PackageRef:
@@ -186,7 +197,7 @@ async def track_packages(
             return await _track_one(client, job, known, refresh=refresh, now=now)
 
         tracked = await run_concurrently(
-            unique, one, progress=progress, describe=describe, total=len(jobs), concurrency=client.settings.concurrency
+            unique, one, progress=progress, describe=describe, total=len(jobs), concurrency=in_flight_limit(client)
         )
         if repeats:
             count = len(repeats)
@@ -281,7 +292,10 @@ async def _labels_for_numbers(client: ShipStationClient, jobs: Sequence[_Job]) -
     # A number that cannot be right is left out here and reported by the item's own lookup.
     refs = [job.ref for job in jobs]
     wanted = (
-        normalized_or_none(r.tracking_number) for r in refs if r.tracking_number is not None and r.label_id is None
+        normalized_or_none(r.tracking_number)
+        for r in refs
+        # A ShipStation id sent as a number is tracked as the label it is (`track_package`): no listing for it.
+        if r.tracking_number is not None and r.label_id is None and not SHIPSTATION_ID.match(r.tracking_number.strip())
     )
     numbers = {number for number in wanted if number}
     try:

@@ -6,9 +6,10 @@ Plain async functions over a `ShipStationClient`; they return summaries and rais
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
 from datetime import datetime
 
 from ..answers.live import WatchChange
@@ -23,7 +24,7 @@ from ..api.ids import (
     normalize_tracking_number,
     split_pasted,
 )
-from ..api.models import Address, Label, TrackingInfo
+from ..api.models import Address, Label, LabelList, TrackingInfo
 from ..api.v1 import tracking_link
 from ..errors import InvalidInput, LookupFailed, NotFoundError, RequestRejectedError, ShipStationError, full_stop
 
@@ -45,9 +46,11 @@ async def track_label(
     now: datetime | None = None,
     stalled_after_hours: float = STALLED_AFTER_HOURS,
     ship_to: Address | None = None,
+    info: TrackingInfo | None = None,
 ) -> TrackingSummary:
     """Track the package of one of the account's labels (`label`, when the caller has it, saves a request;
-    `ship_to`, the shipment's address where the caller has it, lets a delivery elsewhere be flagged).
+    `ship_to`, the shipment's address where the caller has it, lets a delivery elsewhere be flagged; `info`, the
+    label's track answer when the caller fetched it already, alongside other requests).
 
     One request: the track answer carries the carrier, the number and the carrier's tracking page. Only when it
     lacks one of them (some carriers leave them out) does the label supply it, at one more request.
@@ -60,7 +63,7 @@ async def track_label(
             )
         return await track_elsewhere(client, label, replaced_by=replaced_by, max_events=max_events, now=now)
     try:
-        info = await client.track_label(label_id)
+        info = info or await client.track_label(label_id)
     except NotFoundError as exc:
         raise LookupFailed(
             f"ShipStation has no label {label_id!r} (HTTP 404){exc.reference}. Label ids look like se-123456. "
@@ -200,24 +203,32 @@ async def map_labels(client: ShipStationClient, numbers: Collection[str]) -> dic
 
     One page of the label listing (newest first) answers up to a hundred numbers at once, where `find_labels`
     costs a request per number. Pages are read while numbers are unmatched, up to half as many pages as there are
-    numbers (so the listing never costs more than the searches it saves) and `MAX_LISTING_PAGES`; the numbers it
-    leaves unmatched (older labels, or none at all) are for `find_labels`.
+    numbers (so the listing never costs more than the searches it saves) and `MAX_LISTING_PAGES`: the first, then the
+    rest together when numbers are still unmatched (2 round trips). The numbers it leaves unmatched (older labels,
+    or none at all) are for `find_labels`.
     """
     wanted = set(numbers)
     found: dict[str, Label] = {}
     last = min(MAX_LISTING_PAGES, len(wanted) // 2)
-    page = 1
-    while wanted and page <= last:
-        result = await client.list_labels(page=page, page_size=LISTING_PAGE_SIZE, sort_by="created_at", sort_dir="desc")
+    if not wanted or last < 1:
+        return found
+
+    def take(result: LabelList) -> None:
         for label in result.labels:
             if not label.label_id:
                 continue
             for number in {n.upper() for n in label.tracking_numbers} & wanted:
-                found[number] = label
-                wanted.discard(number)
-        if page >= (result.pages or 1) or not result.labels:
-            break
-        page += 1
+                found.setdefault(number, label)  # pages are newest first: the first match is the newest label
+
+    def listing(page: int) -> Awaitable[LabelList]:
+        return client.list_labels(page=page, page_size=LISTING_PAGE_SIZE, sort_by="created_at", sort_dir="desc")
+
+    first = await listing(1)
+    take(first)
+    # The other pages together (one round trip), in page order so the newest label of a number wins.
+    more = min(last, first.pages or 1) if first.labels and len(found) < len(wanted) else 1
+    for result in await asyncio.gather(*(listing(page) for page in range(2, more + 1))):
+        take(result)
     return found
 
 
@@ -235,6 +246,9 @@ async def track_package(
     knows nothing, or the carrier is unclear, use the account's label with that number.
     ShipStation V2: use the account's label with that number (the V2 API tracks by label); if there is none and a
     carrier is known, try `GET /v2/tracking`, which V2 has announced.
+
+    Floor in round trips (tests/lookups/test_round_trips.py): 1 by carrier or by label id; 2 through the account's
+    label (the label search, then its track answer).
     """
     text = split_pasted(tracking_number)[0]
     if SHIPSTATION_ID.match(text):  # unambiguous: ShipStation's own ids are never tracking numbers

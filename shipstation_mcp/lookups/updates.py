@@ -25,7 +25,8 @@ __all__ = ["latest_tracking", "summarize_event", "tracked_packages", "tracking_u
 def summarize_event(
     event: StoredEvent, *, now: datetime, max_events: int, carrier: str | None = None
 ) -> TrackingSummary:
-    info = TrackingInfo.model_validate(event.data())
+    data = event.data()
+    info = TrackingInfo.model_validate(data)
     info.tracking_number = info.tracking_number or event.tracking_number
     info.carrier_code = info.carrier_code or event.carrier_code or carrier
     return summarize_tracking(info, now=now, max_events=max_events)
@@ -50,6 +51,11 @@ def _package_row(sub: Subscription) -> TrackedPackage:
     )
 
 
+def _counted(recounted: bool) -> str:
+    """Later pages carry the count made at the first page instead of counting every row again: say so."""
+    return "" if recounted else " (as counted at the first page)"
+
+
 async def tracked_packages(
     store: EventStore, *, include_stopped: bool, limit: int = 50, cursor: str | None = None
 ) -> TrackedPackages:
@@ -57,7 +63,7 @@ async def tracked_packages(
     packages = [_package_row(s) for s in page.subscriptions]
     watching = sum(p.watching for p in packages)
     if packages:
-        headline = f"{page.total} package(s) tracked, {watching} still watched"
+        headline = f"{page.total} package(s) tracked{_counted(page.total_recounted)}, {watching} still watched"
         if page.next_cursor is not None or cursor is not None:
             headline += f" on this page of {len(packages)}"
         headline += "." + (" More with next_cursor." if page.next_cursor else "")
@@ -93,7 +99,8 @@ async def tracking_updates(
     window = f" since {format_time(since)}" if since else ""
     hint = None
     if updates:
-        headline = f"{page.total} update(s) received{scope}{window}; newest: {updates[0].summary.headline}."
+        counted = _counted(page.total_recounted)
+        headline = f"{page.total} update(s) received{scope}{window}{counted}; newest: {updates[0].summary.headline}."
     else:
         headline = f"No tracking updates received{scope}{window}."
         hint = no_updates_hint
@@ -102,7 +109,7 @@ async def tracking_updates(
         tracking_number=number,
         since=since,
         updates=updates,
-        more_updates=max(0, page.total - len(updates)),
+        more_updates=max(0, page.total - page.before - len(updates)),
         hint=hint,
         total=page.total,
         next_cursor=page.next_cursor,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..config import LiveSettings, Settings, display_url, url_password
 from ..errors import SharedStateUnavailable
-from .cache import ResponseCache
+from .cache import ResponseCache, cache_bytes
 from .limiter import headroom_for, limiter_key, shared_limiter
 
 if TYPE_CHECKING:  # the store (and sqlite3) load when live tracking first needs them, not at every start
@@ -67,7 +67,7 @@ def _redis_client(url: str) -> Any:
 async def shared_state(settings: Settings) -> AsyncIterator[SharedState]:
     """The limiter and cache for one server's lifetime: in this process, or in Redis when it is configured."""
     if settings.demo or not settings.redis_url:
-        yield SharedState(limiter=shared_limiter(settings), cache=ResponseCache())
+        yield SharedState(limiter=shared_limiter(settings), cache=ResponseCache(max_bytes=cache_bytes(settings)))
         return
     from .redis_cache import RedisResponseCache
     from .redis_limiter import RedisRateLimiter

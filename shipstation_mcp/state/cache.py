@@ -6,7 +6,10 @@ path, sorted query). So every read tool is covered at once, a tracking result is
 endpoint methods, which know what they asked for, choose each answer's lifetime from its content (a delivered
 package's tracking is kept 24 hours, one still moving `SHIPSTATION_CACHE_TTL`; see `client.py`).
 
-- **Bounded**: at most `max_entries` answers, least recently used evicted first.
+- **Bounded in bytes and entries**: answers are kept as compact JSON text (decoded again at each hit, so a hit
+  costs a `json.loads`, and what is held is exactly what is counted); at most `max_bytes` of it
+  (`SHIPSTATION_CACHE_MAX_MB`) and `max_entries` answers, least recently used evicted first. An answer larger than
+  a quarter of `max_bytes` is not kept (a page of 100 labels is about 100 kB).
 - **Single-flight**: identical requests in flight at the same time share one HTTP call, errors included.
 - **Errors**: only those the caller's `error_ttl` rule names are stored (the client keeps a 404 for 60 s, so a
   bulk re-run does not ask again about numbers nobody knows); every other error is never stored.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
 import time
 from collections import OrderedDict
@@ -35,9 +39,20 @@ from typing import Any, TypeVar
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_ENTRIES = 1000
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+"""4 MB of answers as JSON: about 40 pages of 100 labels, or 1,300 tracking answers. Measured with the support queue
+over 10,000 labels asked 100 times for 100 different periods (bench/bench_queue.py): 16 MB left the process at 130 MB,
+4 MB at 117 MB (of which 32 MB is the time-zone map, loaded at the first scan with coordinates)."""
+ERROR_ENTRY_BYTES = 1024
+"""What a kept error (a 'not found') counts as."""
 T = TypeVar("T")
 ModelT = TypeVar("ModelT")
 Clock = Callable[[], float]
+
+
+def cache_bytes(settings: Any) -> int:
+    """The byte bound `SHIPSTATION_CACHE_MAX_MB` sets (a `config.Settings`)."""
+    return max(1, int(settings.cache_max_mb * 1024 * 1024))
 
 
 @dataclass
@@ -100,10 +115,15 @@ def note_cached(stored_at: float) -> None:
 
 @dataclass
 class _Entry:
-    value: Any
+    packed: bytes | None
+    """The answer as compact JSON (None for a kept error)."""
     stored_at: float
     expires_at: float
     error: Exception | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.packed) if self.packed is not None else ERROR_ENTRY_BYTES
 
 
 @dataclass
@@ -117,10 +137,21 @@ class _Flight:
 class ResponseCache:
     """LRU of decoded answers with per-answer lifetimes and single-flight loading."""
 
-    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES, *, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        clock: Clock = time.monotonic,
+    ) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
+        if max_bytes < 1:
+            raise ValueError("max_bytes must be at least 1")
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        """JSON bytes held now."""
         self._clock = clock
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._flights: dict[Hashable, _Flight] = {}
@@ -133,26 +164,47 @@ class ResponseCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self.bytes = 0
+
+    def _drop(self, key: Hashable) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.bytes -= entry.size
 
     def _live(self, key: Hashable) -> _Entry | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
         if entry.expires_at <= self._clock():
-            del self._entries[key]
+            self._drop(key)
             return None
         self._entries.move_to_end(key)
         return entry
 
+    def holds(self, key: Hashable) -> bool:
+        """Whether a live answer for `key` is kept (False whenever the current read asked for a refresh)."""
+        entry = self._entries.get(key)
+        return entry is not None and entry.expires_at > self._clock() and not refresh_requested()
+
     def store(self, key: Hashable, value: Any, ttl: float, *, error: Exception | None = None) -> None:
+        """Keep `value` (decoded JSON) or `error` for `ttl` seconds, within the byte and entry bounds."""
+        self._drop(key)
         if ttl <= 0:
-            self._entries.pop(key, None)
             return
+        packed = None
+        if error is None:
+            try:
+                packed = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+            except (TypeError, ValueError):
+                logger.debug("cache: an answer that is not JSON is not kept")
+                return
+            if len(packed) > self.max_bytes // 4:
+                return
         now = self._clock()
-        self._entries[key] = _Entry(value=value, stored_at=now, expires_at=now + ttl, error=error)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        entry = self._entries[key] = _Entry(packed=packed, stored_at=now, expires_at=now + ttl, error=error)
+        self.bytes += entry.size
+        while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+            self._drop(next(iter(self._entries)))
 
     async def get(
         self,
@@ -170,9 +222,9 @@ class ResponseCache:
                 freshness = _freshness.get()
                 if freshness is not None:
                     freshness.note(entry.stored_at)
-                if entry.error is not None:
+                if entry.error is not None or entry.packed is None:
                     raise copy.copy(entry.error)  # a fresh object: tracebacks do not pile up on the stored one
-                return entry.value  # type: ignore[no-any-return]
+                return json.loads(entry.packed)  # type: ignore[no-any-return]
         while True:
             flight = self._flights.get(key)
             if flight is None:

@@ -122,6 +122,19 @@ class RateLimiter:
     def in_flight(self) -> int:
         return self._in_flight
 
+    def admits_now(self) -> int:
+        """How many requests could start at once now without waiting (0 during a pause)."""
+        now = self._clock()
+        if now < self._paused_until:
+            return 0
+        if now < self._slow_until:
+            return 1 if now >= self._next_slow else 0
+        self._prune(now)
+        free = max(0, self.budget - self._held())
+        if now < self._server_until:
+            free = min(free, max(0, self._server_left))
+        return free
+
     def _prune(self, now: float) -> None:
         horizon = now - self.window
         if self._ends and self._ends[0] <= horizon:
@@ -243,6 +256,15 @@ class RateLimiter:
             max(0.0, pause_end - now),
             self.interval,
         )
+
+
+async def admits_now(limiter: object) -> int | None:
+    """How many requests `limiter` (a `RateLimiter`, a `RedisRateLimiter`, or None for no limit) lets start at once
+    now; None when nothing limits them."""
+    if limiter is None:
+        return None
+    found = limiter.admits_now()  # type: ignore[attr-defined]
+    return int(await found) if hasattr(found, "__await__") else int(found)
 
 
 def _header_int(value: str | None) -> int | None:

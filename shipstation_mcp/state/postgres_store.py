@@ -45,6 +45,7 @@ from ..config import display_url
 from ..errors import SharedStateUnavailable, StoreError, full_stop
 from ..times import to_utc
 from .store import (
+    KEYSET_AFTER,
     MAX_UNWATCHED_EVENTS,
     PRUNE_EVERY,
     UNWATCHED_SLACK,
@@ -56,10 +57,10 @@ from .store import (
     SubscriptionPage,
     check_storable,
     cursor_time,
-    decode_cursor,
-    encode_cursor,
     event_from_row,
     first_subscription_values,
+    page_cursor,
+    read_page_cursor,
     sortable_time,
     status_update_values,
     subscription_from_row,
@@ -67,7 +68,7 @@ from .store import (
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 CHANNEL = "shipstation_mcp_events"
 LOCK_MIGRATE = 0x5353_4D43_0001  # advisory lock ids ("SSMC" + n)
 LOCK_WRITE = 0x5353_4D43_0002
@@ -117,6 +118,24 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         "CREATE INDEX events_by_received ON events (received_at, id)",
         "CREATE INDEX subscriptions_by_activity ON subscriptions ((COALESCE(last_received_at, since)),"
         ' tracking_number COLLATE "C")',
+    ),
+    3: (
+        # The account index (state/account_index.py): the account's labels, filled by an incremental sync.
+        """
+        CREATE TABLE IF NOT EXISTS account_labels (
+            label_id        TEXT PRIMARY KEY,
+            shipment_id     TEXT,
+            external_id     TEXT,
+            tracking_number TEXT,
+            created_at      TIMESTAMPTZ NOT NULL,
+            label           TEXT NOT NULL,
+            synced_at       TIMESTAMPTZ NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS account_labels_by_created ON account_labels (created_at)",
+        "CREATE INDEX IF NOT EXISTS account_labels_by_number ON account_labels (tracking_number)",
+        "CREATE INDEX IF NOT EXISTS account_labels_by_shipment ON account_labels (shipment_id)",
+        "CREATE TABLE IF NOT EXISTS account_index_state (name TEXT PRIMARY KEY, value TIMESTAMPTZ NOT NULL)",
     ),
 }
 """Schema steps: `MIGRATIONS[n]` takes a database from version n-1 to n. Append; never edit a released step."""
@@ -390,25 +409,36 @@ class PostgresEventStore:
     ) -> SubscriptionPage:
         where: list[str] = [] if include_stopped else ["s.stop_reason IS NULL"]
         args: list[Any] = []
-        total = (
-            await self._query("SELECT COUNT(*) FROM subscriptions s" + "".join(f" WHERE {w}" for w in where))  # noqa: S608
-        )[0][0]
-        if cursor is not None:
-            key, number = decode_cursor(cursor, (str, str))
-            when = cursor_time(key)
+        after = read_page_cursor(cursor, str) if cursor is not None else None
+        total = after.total if after else None
+        if total is None:
+            count = "SELECT COUNT(*) FROM subscriptions s" + "".join(f" WHERE {w}" for w in where)  # noqa: S608
+            total = (await self._query(count))[0][0]
+        if after is not None:
             where.append(
-                "(COALESCE(s.last_received_at, s.since) < %s OR"
-                ' (COALESCE(s.last_received_at, s.since) = %s AND s.tracking_number COLLATE "C" > %s))'
+                KEYSET_AFTER.format(
+                    key="COALESCE(s.last_received_at, s.since)", tie='s.tracking_number COLLATE "C"', op=">", p="%s"
+                )
             )
-            args += [when, when, number]
+            when = _utc(cursor_time(after.key))
+            args += [when, when, after.tie]
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         rows = await self._query(
             _SUBSCRIPTION_QUERY + clause + _SUBSCRIPTION_ORDER + " LIMIT %s", [*args, max(0, limit) + 1]
         )
         more = len(rows) > limit
         rows = rows[: max(0, limit)]
-        next_cursor = encode_cursor(sortable_time(rows[-1][13]), rows[-1][0]) if more and rows else None
-        return SubscriptionPage([self._subscription(r) for r in rows], int(total), next_cursor)
+        before = after.before if after else 0
+        next_cursor = None
+        if more and rows:
+            next_cursor = page_cursor(sortable_time(rows[-1][13]), rows[-1][0], total, before + len(rows))
+        return SubscriptionPage(
+            [self._subscription(r) for r in rows],
+            int(total),
+            next_cursor,
+            before=before,
+            total_recounted=after is None or after.total is None,
+        )
 
     @staticmethod
     def _subscription(row: Sequence[Any]) -> Subscription:
@@ -436,13 +466,15 @@ class PostgresEventStore:
         if since is not None:
             where.append("received_at >= %s")
             args.append(_utc(since))
-        count = "SELECT COUNT(*) FROM events WHERE " + " AND ".join(where)  # noqa: S608
-        total = (await self._query(count, args))[0][0]
-        if cursor is not None:
-            received, event_id = decode_cursor(cursor, (str, int))
-            when = cursor_time(received)
-            where.append("(received_at < %s OR (received_at = %s AND id < %s))")
-            args += [when, when, event_id]
+        after = read_page_cursor(cursor, int) if cursor is not None else None
+        total = after.total if after else None
+        if total is None:
+            count = "SELECT COUNT(*) FROM events WHERE " + " AND ".join(where)  # noqa: S608
+            total = (await self._query(count, args))[0][0]
+        if after is not None:
+            when = _utc(cursor_time(after.key))
+            where.append(KEYSET_AFTER.format(key="received_at", tie="id", op="<", p="%s"))
+            args += [when, when, after.tie]
         rows = await self._query(
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE {' AND '.join(where)}"  # noqa: S608
             " ORDER BY received_at DESC, id DESC LIMIT %s",
@@ -450,8 +482,17 @@ class PostgresEventStore:
         )
         more = len(rows) > limit
         rows = rows[: max(0, limit)]
-        next_cursor = encode_cursor(sortable_time(rows[-1][2]), int(rows[-1][0])) if more and rows else None
-        return EventPage(events=[self._event(row) for row in rows], total=int(total), next_cursor=next_cursor)
+        before = after.before if after else 0
+        next_cursor = None
+        if more and rows:
+            next_cursor = page_cursor(sortable_time(rows[-1][2]), int(rows[-1][0]), total, before + len(rows))
+        return EventPage(
+            events=[self._event(row) for row in rows],
+            total=int(total),
+            next_cursor=next_cursor,
+            before=before,
+            total_recounted=after is None or after.total is None,
+        )
 
     async def latest_event(self, tracking_number: str) -> StoredEvent | None:
         rows = await self._query(

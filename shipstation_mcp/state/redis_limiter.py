@@ -110,6 +110,21 @@ return string.format('%.6f', paused - now)
 """
 
 
+# KEYS: slots, state. ARGV: budget. Read-only: how many slots are free now (0 during a pause, 1 when paced).
+ADMITS = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local state = redis.call('HMGET', KEYS[2], 'paused_until', 'slow_until', 'next_slow')
+if tonumber(state[1] or '0') > now then return 0 end
+if tonumber(state[2] or '0') > now then
+  if tonumber(state[3] or '0') > now then return 0 end
+  return 1
+end
+local held = redis.call('ZCOUNT', KEYS[1], string.format('(%.6f', now), '+inf')
+return math.max(0, tonumber(ARGV[1]) - held)
+"""
+
+
 @dataclass
 class SharedPermit:
     """One request's slot in the shared budget; give it back with `RedisRateLimiter.release`."""
@@ -154,6 +169,7 @@ class RedisRateLimiter:
         self._acquire = redis.register_script(ACQUIRE)
         self._release = redis.register_script(RELEASE)
         self._penalize = redis.register_script(PENALIZE)
+        self._admits = redis.register_script(ADMITS)
         # statistics, like RateLimiter's
         self.sent = 0
         self.granted = 0
@@ -223,6 +239,10 @@ class RedisRateLimiter:
                 self.total_wait += wait
                 waited += wait
                 await sleep(wait)
+
+    async def admits_now(self) -> int:
+        """How many requests every process on the key together could start at once now."""
+        return int(await self._call(self._admits, self._keys, [self.budget]))
 
     async def release(self, permit: Any) -> None:
         """The request's answer (or its failure) is in: its slot frees one window from now, for every process."""

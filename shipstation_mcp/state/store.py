@@ -49,7 +49,7 @@ from ..times import to_utc
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 MAX_UNWATCHED_EVENTS = 1000
 """Most updates kept for numbers nobody watches (see `IncomingEvent.watch_if_new`), plus at most `UNWATCHED_SLACK`
@@ -138,9 +138,14 @@ class Subscription:
 class EventPage:
     events: list[StoredEvent]
     total: int
-    """How many events match the query in all (the page holds at most `limit`)."""
+    """How many events match the query in all (the page holds at most `limit`). Counted when the first page is
+    read; later pages carry that count in their cursor instead of counting every row again (`total_recounted`)."""
     next_cursor: str | None = None
     """Pass back as `cursor` for the next (older) page; None on the last page."""
+    before: int = 0
+    """How many matching events the earlier pages held (0 on the first page)."""
+    total_recounted: bool = True
+    """False when `total` is the count made at the first page (updates received since are not in it)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,8 @@ class SubscriptionPage:
     subscriptions: list[Subscription]
     total: int
     next_cursor: str | None = None
+    before: int = 0
+    total_recounted: bool = True
 
 
 class UnstorableValue(ValueError):
@@ -265,6 +272,30 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         )
         for column in columns
     ),
+    3: (
+        # Keyset paging of packages by activity walks this index instead of sorting every row (events page on
+        # events_by_received and events_by_number, whose entries end with the rowid, i.e. the id).
+        "CREATE INDEX IF NOT EXISTS subscriptions_by_activity ON subscriptions (COALESCE(last_received_at, since) DESC,"
+        " tracking_number)",
+    ),
+    4: (
+        # The account index (state/account_index.py): the account's labels, filled by an incremental sync.
+        """
+        CREATE TABLE IF NOT EXISTS account_labels (
+            label_id        TEXT PRIMARY KEY,
+            shipment_id     TEXT,
+            external_id     TEXT,
+            tracking_number TEXT,
+            created_at      TEXT NOT NULL,
+            label           TEXT NOT NULL,
+            synced_at       TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS account_labels_by_created ON account_labels (created_at)",
+        "CREATE INDEX IF NOT EXISTS account_labels_by_number ON account_labels (tracking_number)",
+        "CREATE INDEX IF NOT EXISTS account_labels_by_shipment ON account_labels (shipment_id)",
+        "CREATE TABLE IF NOT EXISTS account_index_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
 }
 """Schema steps: `MIGRATIONS[n]` takes a database from version n-1 to n. Append; never edit a released step."""
 
@@ -298,6 +329,8 @@ def _time(value: str | None) -> datetime | None:
 
 sortable_time = _iso
 """Public name of `_iso`: fixed-width UTC text (cursors of every store carry times in it)."""
+stored_time = _time
+"""Public name of `_time`: a time `sortable_time` wrote, read back (None when unreadable)."""
 
 
 def check_storable(event: IncomingEvent) -> None:
@@ -348,6 +381,39 @@ def decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
     if not isinstance(parts, list) or len(parts) != len(types) or not all(map(_cursor_part_ok, parts, types)):
         raise BadCursor("the cursor was not made by this server")
     return parts
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    """Where a keyset page starts: after the row (`key`, `tie`), with the total counted at the first page."""
+
+    key: str
+    tie: Any
+    total: int | None
+    before: int
+
+
+def page_cursor(key: str, tie: object, total: int, before: int) -> str:
+    """The cursor of the page after a row whose sort key is `key` (`sortable_time` text) and tiebreak `tie`."""
+    return encode_cursor(key, tie, total, before)
+
+
+def read_page_cursor(cursor: str, tie_type: type) -> PageCursor:
+    """A cursor `page_cursor` made (or the two-part form earlier versions handed out, whose total is recounted);
+    `BadCursor` for anything else. Its time is checked (`cursor_time`) and returned in `sortable_time` text."""
+    try:
+        key, tie, total, before = decode_cursor(cursor, (str, tie_type, int, int))
+    except BadCursor:
+        key, tie = decode_cursor(cursor, (str, tie_type))
+        total, before = None, 0
+    if (total is not None and total < 0) or before < 0:
+        raise BadCursor("the cursor's counts are not ones this server writes")
+    return PageCursor(_iso(cursor_time(key)) or "", tie, total, before)
+
+
+KEYSET_AFTER = "{key} <= {p} AND ({key} < {p} OR {tie} {op} {p})"
+"""The keyset condition of the page after a row, newest first: the first term is a plain range on the sort key, so
+the database walks its index from that row on (`tests/state/test_store_scale.py` checks both stores do)."""
 
 
 def cursor_time(text: str) -> datetime:
@@ -790,26 +856,31 @@ class SQLiteEventStore:
         where, args = [], []
         if not include_stopped:
             where.append("s.stop_reason IS NULL")
-        total = self._conn.execute(
-            "SELECT COUNT(*) FROM subscriptions s" + (" WHERE " + " AND ".join(where) if where else ""),  # noqa: S608
-            args,
-        ).fetchone()[0]
-        if cursor is not None:
-            key, number = decode_cursor(cursor, (str, str))
-            key = _iso(cursor_time(key))
+        after = read_page_cursor(cursor, str) if cursor is not None else None
+        total = after.total if after else None
+        if total is None:
+            clause = (" WHERE " + " AND ".join(where)) if where else ""
+            total = self._conn.execute(f"SELECT COUNT(*) FROM subscriptions s{clause}", args).fetchone()[0]  # noqa: S608
+        if after is not None:
             where.append(
-                "(COALESCE(s.last_received_at, s.since) < ? OR"
-                " (COALESCE(s.last_received_at, s.since) = ? AND s.tracking_number > ?))"
+                KEYSET_AFTER.format(key="COALESCE(s.last_received_at, s.since)", tie="s.tracking_number", op=">", p="?")
             )
-            args += [key, key, number]
+            args += [after.key, after.key, after.tie]
         clause = (" WHERE " + " AND ".join(where)) if where else ""
         rows = self._conn.execute(
             self._SUBSCRIPTION_QUERY + clause + self._SUBSCRIPTION_ORDER + " LIMIT ?", [*args, max(0, limit) + 1]
         ).fetchall()
         more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1][13], rows[-1][0]) if more and rows else None
-        return SubscriptionPage([self._subscription(r) for r in rows], int(total), next_cursor)
+        rows = rows[: max(0, limit)]
+        before = after.before if after else 0
+        next_cursor = page_cursor(rows[-1][13], rows[-1][0], total, before + len(rows)) if more and rows else None
+        return SubscriptionPage(
+            [self._subscription(r) for r in rows],
+            int(total),
+            next_cursor,
+            before=before,
+            total_recounted=after is None or after.total is None,
+        )
 
     @staticmethod
     def _subscription(row: Sequence[Any]) -> Subscription:
@@ -833,27 +904,36 @@ class SQLiteEventStore:
             where.append("tracking_number = ?")
             args.append(tracking_number)
         else:
-            # Updates held apart for numbers nobody watches are only shown when asked for by number.
-            where.append("tracking_number IN (SELECT tracking_number FROM subscriptions)")
+            # Updates held apart for numbers nobody watches are only shown when asked for by number. The unary +
+            # keeps SQLite from driving the query by this term (and sorting): it walks events_by_received instead.
+            where.append("+tracking_number IN (SELECT tracking_number FROM subscriptions)")
         if since is not None:
             where.append("received_at >= ?")
             args.append(_iso(since))
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
-        total = self._conn.execute(f"SELECT COUNT(*) FROM events{clause}", args).fetchone()[0]  # noqa: S608
-        if cursor is not None:
-            received, event_id = decode_cursor(cursor, (str, int))
-            received = _iso(cursor_time(received))
-            where.append("(received_at < ? OR (received_at = ? AND id < ?))")
-            args += [received, received, event_id]
+        after = read_page_cursor(cursor, int) if cursor is not None else None
+        total = after.total if after else None
+        if total is None:
             clause = " WHERE " + " AND ".join(where)
+            total = self._conn.execute(f"SELECT COUNT(*) FROM events{clause}", args).fetchone()[0]  # noqa: S608
+        if after is not None:
+            where.append(KEYSET_AFTER.format(key="received_at", tie="id", op="<", p="?"))
+            args += [after.key, after.key, after.tie]
+        clause = " WHERE " + " AND ".join(where)
         rows = self._conn.execute(
             f"SELECT {self._EVENT_COLUMNS} FROM events{clause} ORDER BY received_at DESC, id DESC LIMIT ?",  # noqa: S608
             [*args, max(0, limit) + 1],
         ).fetchall()
         more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1][2], int(rows[-1][0])) if more and rows else None
-        return EventPage(events=[self._event(row) for row in rows], total=int(total), next_cursor=next_cursor)
+        rows = rows[: max(0, limit)]
+        before = after.before if after else 0
+        next_cursor = page_cursor(rows[-1][2], int(rows[-1][0]), total, before + len(rows)) if more and rows else None
+        return EventPage(
+            events=[self._event(row) for row in rows],
+            total=int(total),
+            next_cursor=next_cursor,
+            before=before,
+            total_recounted=after is None or after.total is None,
+        )
 
     def _latest_event(self, tracking_number: str) -> StoredEvent | None:
         row = self._conn.execute(

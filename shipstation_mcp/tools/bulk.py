@@ -9,6 +9,7 @@ from pydantic import Field
 from ..answers.bulk import AttentionReport, BulkTrackingResult, PackageRef
 from ..answers.tracking import STALLED_AFTER_HOURS
 from ..lookups import attention, bulk
+from ..state.account_index import account_index
 from .arguments import Identifier, Refresh
 from .context import Ctx, respond, state
 
@@ -61,8 +62,11 @@ async def shipments_needing_attention(
     refresh: Refresh = False,
 ) -> Annotated[CallToolResult, AttentionReport]:
     app = state(ctx)
+    share = 0.0 if app.settings.demo else app.settings.index_share
     report = await attention.shipments_needing_attention(
         app.client,
+        index=account_index(await app.live.ready()) if share else None,
+        index_share=share,
         since=since,
         until=until,
         store_id=store_id,

@@ -35,7 +35,7 @@ def _shipment(**fields: Any) -> Shipment:
 def test_a_held_order_says_until_when_and_judges_the_day_against_today() -> None:
     summary = summarize_shipment(_shipment(hold_until_date="2026-09-15T00:00:00Z"), now=TODAY)
     assert summary.headline == (
-        "Order 10443 for José Müller, Zürich, 8001, CH: on hold until Tue 15 Sep 2026 (in 14 days): "
+        "Order 10443 for “José Müller”, Zürich, 8001, CH: on hold until Tue 15 Sep 2026 (in 14 days): "
         "it will not ship before then"
     )
     assert compact_json(summary)["hold_until_date"] == "2026-09-15T00:00:00Z"

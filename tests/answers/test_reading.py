@@ -106,7 +106,7 @@ def test_a_return_to_sender_55_scans_deep_is_named_first() -> None:
     summary = summarize_tracking(info, now=NOW)
     assert summary.situation == "returning" and summary.exception
     assert summary.headline.startswith("Being returned to the sender: \u201cReturn to Sender - No Such Number\u201d")
-    assert "since then: In Transit to Next Facility" in summary.headline
+    assert "since then: “In Transit to Next Facility”" in summary.headline
     assert summary.what_to_do and summary.what_to_do.startswith("Confirm the address with the customer")
 
 
@@ -129,13 +129,13 @@ def test_arriving_on_time_under_an_exception_code_is_not_a_delay() -> None:
     )
     summary = summarize_tracking(info, now=NOW)
     assert summary.situation == "in_transit" and not summary.exception and not summary.action_needed
-    assert summary.headline.startswith("In Transit: In Transit to Next Facility, Arriving On Time")
+    assert summary.headline.startswith("In Transit: “In Transit to Next Facility, Arriving On Time”")
     assert "due Sat 14 Mar 2026 (in 2 days)" in summary.headline
     assert summary.detail is None  # "delayed due to issues within the carrier network" would contradict it
     assert summary.status_note and summary.status_note.startswith("ShipStation's status says Exception")
     # without the carrier's "on time", the same code is a delay, said as such and not as an exception
     delayed = summarize_tracking(track("IT", [scan(3, "In Transit to Next Facility", "IT", "CARRIER_DELAYS")]), now=NOW)
-    assert delayed.headline.startswith("Delayed: In Transit to Next Facility") and not delayed.exception
+    assert delayed.headline.startswith("Delayed: “In Transit to Next Facility”") and not delayed.exception
 
 
 def test_the_string_null_means_absent() -> None:
@@ -212,7 +212,7 @@ def test_an_exception_outranks_a_stall_and_lateness() -> None:
     )
     summary = summarize_tracking(info, now=NOW)
     assert summary.situation == "exception" and summary.late
-    assert summary.headline.startswith("Exception: The street number is incorrect.")
+    assert summary.headline.startswith("Exception: “The street number is incorrect.”")
     assert [a.split(":")[0] for a in summary.attention] == [
         "Carrier reports an exception",
         "No carrier scan for 4 days",

@@ -61,27 +61,27 @@ def client_serving(body: Any, meta: dict[str, Any]) -> ShipStationClient:
 
 SHIPMENTS: dict[str, tuple[str, dict[str, Any], list[str]]] = {
     "sentio_get_v1_shipments_external_shipment_id_20240522120215_200_5eec18": (
-        "Order 20240522120215 for Electronic Output Solutions, Vista, CA 92081, US: waiting for a label: not "
+        "Order 20240522120215 for “Electronic Output Solutions”, Vista, CA 92081, US: waiting for a label: not "
         "shipped yet",
         {"status": "pending", "service_code": "usps_ground_advantage", "total_weight": "1 oz", "labels": []},
-        ["Ship date Wed 22 May 2024 (passed)", "Service usps_ground_advantage", "Ships from: Electronic Output"],
+        ["Ship date Wed 22 May 2024 (passed)", "Service usps_ground_advantage", "Ships from: “Electronic Output"],
     ),
     "sentio_get_v1_shipments_se_1384670855_200_1a8147": (
-        "Shipment se-1384670855 for Electronic Output Solutions, Vista, CA 92081, US: waiting for a label: not "
+        "Shipment se-1384670855 for “Electronic Output Solutions”, Vista, CA 92081, US: waiting for a label: not "
         "shipped yet",
         {"status": "pending", "packages": [{"weight": "1 oz"}], "insurance": None, "confirmation": None},
         ["Next: No label has been bought yet"],
     ),
     "sentio_get_v1_shipments_se_1384678359_200_f4a313": (
-        "Shipment se-1384678359 for New Name, Vista, CA 92081, US: waiting for a label: not shipped yet",
+        "Shipment se-1384678359 for “New Name”, Vista, CA 92081, US: waiting for a label: not shipped yet",
         {"ship_to": {"name": "New Name", "place": "Vista, CA 92081, US", "street": "2510 Commerce Way"}},
         [
-            "Ships from: Electronic Output Solutions, 2510 Commerce Way, Vista, CA 92081, US",
+            "Ships from: “Electronic Output Solutions, 2510 Commerce Way, Vista, CA 92081, US”",
             "Returns go to the ship-from",
         ],
     ),
     "sentio_get_v1_shipments_se_1384687742_200_cad941": (
-        "Shipment se-1384687742 for Electronic Output Solutions, Vista, CA 92081, US: cancelled: it will not ship",
+        "Shipment se-1384687742 for “Electronic Output Solutions”, Vista, CA 92081, US: cancelled: it will not ship",
         {"status": "cancelled", "next_step": None},
         ["Ship date Wed 22 May 2024"],
     ),
@@ -133,7 +133,7 @@ def test_every_real_shipment_has_its_expectation() -> None:
 # ------------------------------------------------------------------------------------------- shipment lists
 # name -> (list headline, per shipment: (headline, facts))
 
-PRESIDENT = "Order {number} for The President, LOS ANGELES, CA 00000-0000, US"
+PRESIDENT = "Order {number} for “The President”, LOS ANGELES, CA 00000-0000, US"
 LATE_TO_SHIP = "waiting for a label: not shipped yet (it was to ship by Wed 12 Aug 2026)"
 SHIPMENT_LISTS: dict[str, tuple[str, list[tuple[str, dict[str, Any]]]]] = {
     "pmcgee_fedex_new_order_created_v2_resource_url_response": (

@@ -78,7 +78,7 @@ def test_signer_appears_in_the_headline() -> None:
     )
     summary = summarize_tracking(info, now=NOW)
     # Oceanside, CA is on Pacific time: the delivery is read there, even with no carrier local time
-    assert summary.headline == "Delivered Sat 2 May 2026 05:00 (UTC-07:00) in OCEANSIDE, CA (signed by J. SMITH)"
+    assert summary.headline == "Delivered Sat 2 May 2026 05:00 (UTC-07:00) in OCEANSIDE, CA (signed by “J. SMITH”)"
     assert summary.signer == "J. SMITH"
 
 
@@ -108,7 +108,7 @@ def test_delivery_attempt_says_what_to_do() -> None:
 def test_exception_headline_uses_the_exception_text() -> None:
     summary = summarize_tracking(TrackingInfo.model_validate(load_json("quirks/track_exception.json")), now=NOW)
     assert summary.exception is True and summary.action_needed is True
-    assert summary.headline.startswith("Exception: Incorrect address - Apartment or suite number missing")
+    assert summary.headline.startswith("Exception: “Incorrect address - Apartment or suite number missing")
     assert summary.detail_code == "ADDRESS_QUERY"
     assert any("exception" in reason.lower() for reason in summary.attention)
 

@@ -164,7 +164,7 @@ def test_the_shipment_text_says_what_a_customer_asks() -> None:
     text = summarize_shipment(Shipment.model_validate(RICH_SHIPMENT)).text()
     for words in ("adult signature required", "Saturday delivery", "2 lb, 10 × 8 × 4 in", "shipping 9.50 USD"):
         assert words in text
-    assert "Customer's note: Leave at the door" in text and "Gift, note: Happy birthday" in text
+    assert "Customer's note: “Leave at the door" in text and "Gift, note: “Happy birthday”" in text
 
 
 def test_a_label_field_decided_shown_reaches_the_answer() -> None:

@@ -25,7 +25,7 @@ def test_console_entry_point_in_a_real_process(tmp_path: Path) -> None:
     # Independent commands (the demo keeps no data folder, nothing is shared): they run at the same time.
     ok, failed = finished(module("track", "1ZA4R8E20361199987", "--demo"), module("track-label", "se-0", "--demo"))
     assert ok.returncode == 0, ok.stderr
-    assert "Out for delivery" in ok.stdout.splitlines()[0]
+    assert "Out for delivery in SEATTLE" in ok.stdout.splitlines()[0]
     assert ok.stderr == ""
     assert failed.returncode == 1
     assert failed.stdout == ""

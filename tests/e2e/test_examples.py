@@ -89,7 +89,7 @@ def test_the_support_example_answers_every_customer_in_one_line(
     customers = [line.split(",")[0] for line in QUESTIONS.read_text().splitlines()[1:] if line.strip()]
     assert [line.split(": ", 1)[0] for line in lines] == customers
     priya, javier, sam, dana = lines
-    assert "Order 10443 for Priya Natarajan" in priya and "Out for delivery" in priya
+    assert "Order 10443 for “Priya Natarajan”" in priya and "Out for delivery in SEATTLE" in priya
     assert "Delivery attempted" in javier and "What to do:" in javier
     assert "could not find order 99999" in sam
     assert "order number" in dana

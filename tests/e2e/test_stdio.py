@@ -62,9 +62,7 @@ async def test_tracks_a_package_end_to_end_over_stdio_keeping_the_key_out_of_its
 
     assert not result.is_error, result.content
     data = result.structured_content
-    assert (
-        data["headline"] == "Delivered Sun 27 Oct 2024 04:59 (UTC-07:00)"
-    )  # the only scan, in Oceanside, is not the delivery scan
+    assert data["headline"] == "Delivered Sun 27 Oct 2024 04:59 (UTC-07:00)"  # the only scan is an earlier arrival
     assert data["label_id"] == LABEL["label_id"] and data["carrier_code"] == "ups"
     assert [r.url.raw_path.decode() for r in tracked_with] == [
         f"/v2/labels?tracking_number={NUMBER}&sort_dir=desc&page_size=25",

@@ -29,7 +29,7 @@ from tests.support.processes import ROOT
 HERE = Path(__file__).resolve().parent
 TOKEN = "frameworks-token-0123456789abcdef"
 FRAMEWORKS = ("langchain", "openai-agents", "pydantic-ai")
-ORDER = "Order 10443 for Priya Natarajan"
+ORDER = "Order 10443 for “Priya Natarajan”"
 QUESTION = "Where is order 10443?"
 
 

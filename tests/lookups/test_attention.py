@@ -89,7 +89,7 @@ async def test_every_kind_of_problem_ranked_most_urgent_first() -> None:
     assert [(i["label_id"], i["problem"]) for i in report["items"]] == EXPECTED_ORDER
     assert [i["rank"] for i in report["items"]] == list(range(1, 8))
     by_id = {i["label_id"]: i for i in report["items"]}
-    assert by_id["se-exception"]["reasons"] == ["Carrier reports an exception: Address incomplete"]
+    assert by_id["se-exception"]["reasons"] == ["Carrier reports an exception: “Address incomplete”"]
     assert any("ATTEMPTED" in r or "attempt" in r.lower() for r in by_id["se-attempt"]["reasons"])
     assert by_id["se-unscanned"]["reasons"] == [
         "Label created 5 days ago and the carrier has not scanned the package yet"
@@ -188,6 +188,68 @@ async def test_progress_counts_the_label_pages_then_each_tracked_label() -> None
     assert {t for _, t in seen[1:]} == {12}
 
 
+# ----------------------------------------------------------------------------- big accounts (issue 23)
+
+
+async def test_a_period_larger_than_the_pages_read_names_the_part_read_not_the_whole_period() -> None:
+    fake = problem_account()
+    for i in range(1000):  # the period now holds 1,161 labels: only the oldest 1,000 are read
+        fake.add_label(f"se-n{i}", f"1ZNEW{i:012d}", created=hours_ago(DAY / 2), tracking_status="delivered")
+    server = create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)
+    async with Client(server) as client:
+        result = await client.call_tool("shipments_needing_attention", {})
+    report = result.structured_content
+    assert report["complete"] is False
+    headline = report["headline"]
+    assert headline.startswith("7 of the 11 packages tracked need attention")
+    assert "the oldest 1,000 of 1,161 labels created" in headline and "shipped" not in headline
+    assert "Only the first 1000 labels" in report["note"]
+
+
+async def test_the_whole_period_read_and_tracked_is_complete() -> None:
+    fake = problem_account()
+    server = create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)
+    async with Client(server) as client:
+        full = (await client.call_tool("shipments_needing_attention", {})).structured_content
+        part = (await client.call_tool("shipments_needing_attention", {"max_tracked": 3})).structured_content
+    assert full["complete"] is True and full["headline"].startswith("7 of 161 packages shipped")
+    assert part["complete"] is False and "tracked 3 of 11 not yet delivered among labels created" in part["headline"]
+
+
+async def test_asking_the_same_question_again_reuses_the_cached_pages_and_tracking() -> None:
+    fake = problem_account()
+    server = create_server(fake.settings(), transport=fake.transport(), clock=lambda: NOW)
+    async with Client(server) as client:
+        first = await client.call_tool("shipments_needing_attention", {})
+        sent = len(fake.requests)
+        again = await client.call_tool("shipments_needing_attention", {})
+    assert sent == 2 + 11 + 1 + 7  # two label pages, eleven labels tracked, the orders of the seven flagged
+    assert len(fake.requests) == sent  # the default period's pages and the tracking all came from the cache
+    assert again.structured_content["items"] == first.structured_content["items"]
+
+
+async def test_a_spent_rate_budget_tracks_what_it_admits_and_says_so_instead_of_waiting() -> None:
+    from shipstation_mcp.state.limiter import reset_shared_limiters
+
+    fake = problem_account()
+    # 20 a minute, 1 left for others: a budget of 19. The first call sends 13 requests, which leaves 6 (too few to
+    # name the flagged packages' orders: that courtesy is left out rather than waited for).
+    settings = fake.settings(api_key="test-key-spent-budget", rate_limit=20)
+    server = create_server(settings, transport=fake.transport(), clock=lambda: NOW)
+    try:
+        async with Client(server) as client:
+            await client.call_tool("shipments_needing_attention", {})
+            again = await client.call_tool("shipments_needing_attention", {"refresh": True})
+    finally:
+        reset_shared_limiters()
+    report = again.structured_content
+    # The pages took 2 of the 6: four labels tracked now (the carrier-flagged first), seven left for later.
+    assert report["tracked"] == 4 and report["not_tracked"] == 7 and report["complete"] is False
+    assert len(fake.requests) == 13 + 2 + 4
+    assert "earlier calls used the rate budget of this minute" in report["note"]
+    assert "tracked 4 of 11 not yet delivered" in report["headline"]
+
+
 def test_a_return_deep_in_the_history_is_queued_as_returned_to_sender() -> None:
     """The status says IT and the newest scans are ordinary; a 'Return to Sender' scan 30 scans down decides."""
     from shipstation_mcp.answers.tracking import summarize_tracking
@@ -200,4 +262,4 @@ def test_a_return_deep_in_the_history_is_queued_as_returned_to_sender() -> None:
     summary = summarize_tracking(info, now=NOW)
     kinds, reasons = problems_of(summary, None, now=NOW, stalled_after_hours=72.0, unscanned_after_days=2.0)
     assert kinds == ["returned_to_sender"]
-    assert reasons[0].startswith("The carrier is returning it to the sender: Return to Sender - Insufficient Address")
+    assert reasons[0].startswith("The carrier is returning it to the sender: “Return to Sender - Insufficient Address”")

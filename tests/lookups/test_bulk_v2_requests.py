@@ -71,3 +71,59 @@ async def test_a_track_answer_without_the_carrier_still_gets_it_from_the_label()
     assert result.structured_content["carrier_code"] == "ups"
     assert result.structured_content["tracking_url"] == f"https://track.example/{ups(0)}"
     assert fake.hits == {"labels/{id}/track": 1, "labels/{id}": 1}
+
+
+# ----------------------------------------------------------------------------- round trips (issue 23)
+
+
+def _bulk_round_trips(fake: FakeShipStation, packages: list[str], *, calls: int = 1, per_minute: int | None = None):
+    """Track `packages` in `calls` bulk calls back to back on a virtual timeline where a round trip takes 1 s."""
+    from shipstation_mcp.api.client import ShipStationClient
+    from shipstation_mcp.lookups import bulk
+    from shipstation_mcp.state.cache import ResponseCache
+    from shipstation_mcp.state.limiter import RateLimiter, headroom_for
+    from tests.support.round_trips import Rounds, RoundTrips, run_on
+
+    timeline = Rounds()
+    transport = RoundTrips(fake.handle, timeline, per_minute=per_minute)
+    limiter = RateLimiter(200, headroom=headroom_for(200), clock=timeline.clock)
+    settings = fake.settings(rate_limit=200)
+
+    async def work() -> list[object]:
+        async with ShipStationClient(
+            settings, transport=transport, sleep=timeline.sleep, limiter=limiter, cache=ResponseCache()
+        ) as client:
+            size = len(packages) // calls
+            return [
+                await bulk.track_packages(client, packages[i * size : (i + 1) * size], now=NOW) for i in range(calls)
+            ]
+
+    results = run_on(timeline, work())
+    return results, timeline.now, transport, limiter
+
+
+def test_a_hundred_label_ids_take_one_round_trip() -> None:
+    fake = v2_account(100)
+    results, trips, transport, limiter = _bulk_round_trips(fake, [f"se-{i}" for i in range(100)])
+    assert results[0].counts == {"in_transit": 100}
+    assert trips == 1.0 and len(transport.sent) == 100 and limiter.delayed == 0  # a fixed 10 in flight took 10
+
+
+def test_a_hundred_v2_numbers_over_three_label_pages_take_three_round_trips() -> None:
+    fake = v2_account(300)  # the numbers asked are spread over the three newest pages of the listing
+    wanted = [ups(i) for i in range(0, 300, 3)]
+    results, trips, transport, _ = _bulk_round_trips(fake, wanted)
+    assert results[0].counts == {"in_transit": 100}
+    # The first page, then pages 2 and 3 together, then the hundred track calls together (was 3 + 10).
+    assert trips == 3.0
+    assert sum(1 for _, what in transport.sent if what == "GET /v2/labels") == 3
+
+
+def test_three_hundred_label_ids_keep_to_the_rolling_minute_without_a_429() -> None:
+    fake = v2_account(300)
+    results, seconds, transport, _ = _bulk_round_trips(fake, [f"se-{i}" for i in range(300)], calls=3, per_minute=200)
+    assert [r.counts for r in results] == [{"in_transit": 100}] * 3
+    assert transport.refused == 0
+    # 190 at once (200 less the 5 % headroom), the rest as the first slots leave the minute: the limit's own
+    # minimum is 60 s for 300 requests at 200 a minute.
+    assert 60.0 < seconds <= 1.1 * 60.0

@@ -223,3 +223,25 @@ async def test_tracking_summary_keeps_events_when_cached() -> None:
         first.events.clear()  # a caller mutating its model must not change what the cache holds
         second = await client.track("ups", "1ZMOVING")
     assert len(second.events) == 1
+
+
+async def test_the_cache_is_bounded_in_bytes_and_serves_copies() -> None:
+    cache = ResponseCache(max_entries=1000, max_bytes=10_000)
+    page = {"labels": [{"label_id": f"se-{i}", "tracking_number": "1Z" + "9" * 16} for i in range(20)]}
+    size = len(json.dumps(page, separators=(",", ":")))
+    assert 900 < size < 1_500  # about a kilobyte a page
+
+    async def fetch() -> dict[str, object]:
+        return page
+
+    for key in range(30):
+        await cache.get(key, fetch, lambda _: 60)
+    assert cache.bytes <= 10_000 and len(cache) == 10_000 // size  # the oldest went first
+    served = await cache.get(29, fetch, lambda _: 60)
+    assert served == page and served is not page  # each hit decodes its own copy: callers cannot share state
+    huge = {"labels": ["x" * 3_000]}  # over a quarter of the bound: answered, never kept
+
+    async def fetch_huge() -> dict[str, object]:
+        return huge
+
+    assert await cache.get("huge", fetch_huge, lambda _: 60) == huge and not cache.holds("huge")

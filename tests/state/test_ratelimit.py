@@ -172,3 +172,22 @@ def test_times_at_the_edge_of_the_calendar_are_clamped_not_crashed() -> None:
     assert utc_text(datetime(1, 1, 1, tzinfo=east)) == "0001-01-01T00:00:00Z"
     assert utc_text(datetime(9999, 12, 31, 23, 59, 59, tzinfo=west)) == "9999-12-31T23:59:59.999999Z"
     assert utc_text(datetime(2026, 5, 20, 14, 0, tzinfo=timezone(timedelta(hours=2)))) == "2026-05-20T12:00:00Z"
+
+
+@pytest.mark.anyio
+async def test_what_the_budget_admits_now() -> None:
+    clock = [0.0]
+
+    async def no_sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    limiter = RateLimiter(20, headroom=2, clock=lambda: clock[0])
+    assert limiter.admits_now() == 18
+    permits = [await limiter.acquire(no_sleep) for _ in range(5)]
+    assert limiter.admits_now() == 13
+    limiter.release(permits[0])
+    assert limiter.admits_now() == 13  # answered, but its slot is held for a window after the answer
+    clock[0] += 61
+    assert limiter.admits_now() == 14
+    limiter.penalize(10)
+    assert limiter.admits_now() == 0

@@ -236,3 +236,17 @@ async def test_redis_outage_fails_fast_then_heals_without_a_restart(redis_server
     finally:
         redis_server.start_again()
     assert (await limiter.acquire(anyio.sleep)).waited >= 0  # the same object works again
+
+
+async def test_what_the_shared_budget_admits_now_counts_every_process(
+    redis: aioredis.Redis, redis_server: RedisServer
+) -> None:
+    first, second = await limiters(redis_server, 2, headroom=5)
+    assert await first.admits_now() == 15
+    permits = [await first.acquire(anyio.sleep) for _ in range(4)] + [await second.acquire(anyio.sleep)]
+    assert await first.admits_now() == await second.admits_now() == 10
+    for permit in permits[:2]:
+        await first.release(permit)  # answered: the slot is still held for a window
+    assert await second.admits_now() == 10
+    await second.penalize(1.0)
+    assert await first.admits_now() == 0  # paused after a 429 seen anywhere

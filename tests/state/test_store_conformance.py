@@ -63,7 +63,9 @@ def event(
 
 def reset_postgres(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS events, subscriptions, shipstation_mcp_schema")
+        conn.execute(
+            "DROP TABLE IF EXISTS events, subscriptions, shipstation_mcp_schema, account_labels, account_index_state"
+        )
 
 
 class Opener:

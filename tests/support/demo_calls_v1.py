@@ -26,7 +26,7 @@ def _order_in_one_call(text: str, data: dict[str, Any], api: str) -> None:
     assert package["tracking_url"] == UPS_PAGE + "1ZA4R8E20361199987"
     assert package["status_description"] == "No tracking status from this account's API"
     assert package["delivered"] is False and package["action_needed"] is False and not package.get("attention")
-    assert data["headline"].startswith("Order 10443 for Priya Natarajan")
+    assert data["headline"].startswith("Order 10443 for “Priya Natarajan”")
     assert NO_STATUS in data["headline"] and UPS_PAGE + "1ZA4R8E20361199987" in data["headline"]
     assert "out for delivery" not in text.lower()  # no status is invented
 

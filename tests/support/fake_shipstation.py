@@ -320,6 +320,8 @@ class Timeline:
                 if not self._sleepers:
                     raise AssertionError("every task waits and nobody sleeps: a deadlock")
                 moment, _, future = heapq.heappop(self._sleepers)
+                if future.done():  # its sleeper was cancelled (a lookup that lost a race)
+                    continue
                 self.now = max(self.now, moment)
                 future.set_result(None)
         finally:

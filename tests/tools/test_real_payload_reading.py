@@ -77,7 +77,7 @@ EXPECTED: dict[str, Reading] = {
         "delivered",
         True,
         False,
-        "Delivered to Stamps.com Sun 23 Sep 2018 10:00 (UTC-05:00) in AUSTIN, TX 78756",
+        "Delivered to “Stamps.com” Sun 23 Sep 2018 10:00 (UTC-05:00) in AUSTIN, TX 78756",
     ),
     "js_mockTrackByLabelId200_200": Reading(
         # DE at the top, but the newest scan is "Out for Delivery" on 23 Jul and actual_delivery_date (17 Jun) is
@@ -110,7 +110,7 @@ EXPECTED: dict[str, Reading] = {
         "in_transit",
         False,
         False,
-        "In Transit: In Transit to Next Facility, Arriving On Time",
+        "In Transit: “In Transit to Next Facility, Arriving On Time”",
         ("due Fri 4 Sep 2026 (in 2 days)", "text:ShipStation's status says Exception"),
         ("Delayed", "delayed due to issues"),
     ),
@@ -121,7 +121,7 @@ EXPECTED: dict[str, Reading] = {
         "in_transit",
         False,
         False,
-        "In Transit: Arrived Shipping Partner Facility, USPS Awaiting Item in NORTH LAS VEGAS, NV 89032",
+        "In Transit: “Arrived Shipping Partner Facility, USPS Awaiting Item” in NORTH LAS VEGAS, NV 89032",
         ("Sat 15 Aug 2026 11:01 (UTC-07:00)", "text:Shipped Thu 13 Aug 2026"),
     ),
     "pmcgee_usps_in_transit_single_scan": Reading(
@@ -131,7 +131,7 @@ EXPECTED: dict[str, Reading] = {
         "in_transit",
         False,
         False,
-        "In Transit: Arrived at USPS Facility in LOS ANGELES, CA",
+        "In Transit: “Arrived at USPS Facility” in LOS ANGELES, CA",
         ("Mon 31 Aug 2026 23:49 (UTC-07:00)", "due Sat 5 Sep 2026 (in 3 days)"),
     ),
     "pmcgee_usps_no_scans_yet": Reading(
@@ -165,7 +165,7 @@ EXPECTED: dict[str, Reading] = {
         "in_transit",
         False,
         False,
-        "In Transit: Left FedEx origin facility in ROMEOVILLE, IL 60446",
+        "In Transit: “Left FedEx origin facility” in ROMEOVILLE, IL 60446",
         ("Thu 26 Apr 2018 03:29 (UTC-05:00)", "due Mon 30 Apr 2018 (in 4 days)"),
         ("null",),
     ),
@@ -237,8 +237,8 @@ EXPECTED: dict[str, Reading] = {
         "exception",
         False,
         False,
-        "Exception: Delivery exception \u2014 scan Mon 17 Aug 2026 05:00 (UTC-04:00) in CADILLAC, MI",
-        ("since then: Arrived at FedEx location in CADILLAC, MI, US, Wed 19 Aug 2026 17:44 (UTC-04:00)",),
+        "Exception: “Delivery exception” \u2014 scan Mon 17 Aug 2026 05:00 (UTC-04:00) in CADILLAC, MI",
+        ("since then: “Arrived at FedEx location” in CADILLAC, MI, US, Wed 19 Aug 2026 17:44 (UTC-04:00)",),
     ),
     "pmcgee_fedex_track_event_v2_out_for_delivery": Reading(
         # the same parcel a day later: out for delivery at 04:10 EDT on 20 Aug, a day after its due date, with the
@@ -248,8 +248,8 @@ EXPECTED: dict[str, Reading] = {
         "exception",
         False,
         True,
-        "Exception: Delivery exception",
-        ("since then: On FedEx vehicle for delivery in CADILLAC, MI, US, Thu 20 Aug 2026 04:10 (UTC-04:00)",),
+        "Exception: “Delivery exception”",
+        ("since then: “On FedEx vehicle for delivery” in CADILLAC, MI, US, Thu 20 Aug 2026 04:10 (UTC-04:00)",),
     ),
     "pmcgee_ups_track_event_v2_delivered": Reading(
         # FS (UPS delivered) at 16:18:41Z in Royal Oak = 12:18 EDT, on its due day
@@ -306,7 +306,7 @@ EXPECTED: dict[str, Reading] = {
         "in_transit",
         False,
         False,
-        "In Transit: PROCESSED THROUGH USPS FACILITY in CHARLOTTE NC DISTRIBUTION CENTE, 28057",
+        "In Transit: “PROCESSED THROUGH USPS FACILITY” in CHARLOTTE NC DISTRIBUTION CENTE, 28057",
         ("Thu 3 Sep 2026 11:45 (UTC-04:00)",),
     ),
     "pmcgee_usps_track_event_v2_out_for_delivery": Reading(
@@ -339,7 +339,7 @@ EXPECTED: dict[str, Reading] = {
         "in_transit",
         False,
         False,
-        "In Transit: In Transit in Oakland, CA 94602",
+        "In Transit: “In Transit” in Oakland, CA 94602",
         ("Wed 22 Oct 2025 16:00 (UTC-07:00)", "due Thu 23 Oct 2025 (tomorrow)"),
     ),
 }

@@ -50,7 +50,7 @@ async def test_demo_order_10443_in_one_call_from_any_identifier(demo: Client, qu
     assert data["shipment"]["shipment_number"] == "10443"
     [package] = data["packages"]
     assert package["label_id"] == "se-5000012" and package["tracking_number"] == "1ZA4R8E20361199987"
-    assert data["headline"].startswith("Order 10443 for Priya Natarajan, Seattle, WA 98115, US: Out for delivery in")
+    assert data["headline"].startswith("Order 10443 for “Priya Natarajan”, Seattle, WA 98115, US: Out for delivery in")
     assert not package.get("late") and "late" not in data["headline"]  # due today and out for delivery
     assert "se-5000012" in text and "1ZA4R8E20361199987" in text
 
@@ -75,7 +75,7 @@ async def test_demo_voided_label_points_to_its_replacement(demo: Client) -> None
 
 async def test_demo_customs_hold_leads_and_never_contradicts(demo: Client) -> None:
     text, data = answer(await demo.call_tool("track_package", {"tracking_number": "8231297266"}))
-    assert data["headline"].startswith("Exception: Shipment on hold: customs require the commercial invoice")
+    assert data["headline"].startswith("Exception: “Shipment on hold: customs require the commercial invoice")
     assert "nothing to do" not in text.lower()
     assert len(data["attention"]) == len({a.rstrip(".").casefold() for a in data["attention"]})
 
@@ -406,8 +406,8 @@ async def test_neighbour_delivery_with_signer_and_proof_link(account: tuple[Clie
     text, data = answer(await client.call_tool("track_label", {"label_id": "se-L1"}))
     assert data["delivered_to"] == "NEIGHBOUR AT NO. 14" and data["signer"] == "R. OKAFOR"
     assert data["proof_of_delivery_url"] == "https://pod.example.com/se-L1.jpg"
-    assert data["headline"].startswith("Delivered to NEIGHBOUR AT NO. 14 Mon 30 Nov 2026 13:10 (UTC-08:00)")
-    assert "(signed by R. OKAFOR)" in data["headline"]
+    assert data["headline"].startswith("Delivered to “NEIGHBOUR AT NO. 14” Mon 30 Nov 2026 13:10 (UTC-08:00)")
+    assert "(signed by “R. OKAFOR”)" in data["headline"]
     assert "Proof of delivery: https://pod.example.com/se-L1.jpg" in text
 
 

@@ -131,7 +131,7 @@ async def test_get_shipment_returns_shipment_with_labels(v2: Client, httpx_mock:
     assert data["ship_to"]["name"] == "Priya Natarajan"
     assert data["labels"][0]["tracking_number"] == UPS_NUMBER
     assert len(data["labels"][0]["package_tracking_numbers"]) == 3
-    assert text_of(result).startswith("Order 10443 for Priya Natarajan")
+    assert text_of(result).startswith("Order 10443 for “Priya Natarajan”")
     assert_no_key(result)
 
 
