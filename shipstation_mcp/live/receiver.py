@@ -59,6 +59,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from dataclasses import replace as with_fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -438,6 +439,8 @@ def tracking_event(payload: Any, body: bytes, *, received_at: datetime, watch_if
         watch_if_new=watch_if_new,
     )
     check_storable(event)  # refused now (4xx, nothing stored) rather than failing inside the commit
+    # ShipStation's own status text is no longer a column, but what could not be stored stays refused alike
+    check_storable(with_fields(event, status_description=info.status_description))
     return event
 
 
