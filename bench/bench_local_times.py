@@ -23,8 +23,10 @@ from pathlib import Path
 
 ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(ROOT))
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real-payloads" / "payloads"
-REAL = REAL if REAL.is_dir() else Path("/work/shared/real-payloads/payloads")
+# The real payloads beside this checkout (../shared), or wherever BENCH_PAYLOADS says when BENCH_ROOT is elsewhere.
+REAL = Path(
+    os.environ.get("BENCH_PAYLOADS") or Path(__file__).resolve().parents[2] / "shared" / "real-payloads" / "payloads"
+)
 REPEAT = 300
 NOW = datetime(2026, 9, 4, 12, 0, tzinfo=UTC)
 

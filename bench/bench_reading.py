@@ -12,34 +12,17 @@ cost. Each checkout runs in its own process; run them back to back. Figures in m
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parents[1])
-sys.path.insert(0, str(ROOT))
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real-payloads" / "payloads"
-REAL = REAL if REAL.is_dir() else Path("/work/shared/real-payloads/payloads")
+from bench_local_times import NOW, ROOT, bodies  # one reading of the payloads for both benchmarks
+
 REPEAT = int(os.environ.get("BENCH_REPEAT", "100"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
-NOW = datetime(2026, 9, 4, 12, 0, tzinfo=UTC)
-
-
-def bodies() -> list[tuple[str, dict]]:
-    found = []
-    paths = sorted(REAL.glob("tracking/*.json")) + sorted(REAL.glob("webhook/*.json"))
-    paths += sorted((ROOT / "tests" / "fixtures" / "seeds").glob("track_*.json"))
-    for path in paths:
-        body = json.loads(path.read_text(encoding="utf-8"))
-        body = body["data"] if isinstance(body.get("data"), dict) else body
-        if "events" in body or "status_code" in body:
-            found.append((path.stem, body))
-    return found
 
 
 def main() -> None:
