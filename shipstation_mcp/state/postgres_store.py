@@ -59,7 +59,7 @@ from .store import (
     cursor_time,
     event_from_row,
     first_subscription_values,
-    page_cursor,
+    keyset_slice,
     read_page_cursor,
     sortable_time,
     status_update_values,
@@ -426,19 +426,8 @@ class PostgresEventStore:
         rows = await self._query(
             _SUBSCRIPTION_QUERY + clause + _SUBSCRIPTION_ORDER + " LIMIT %s", [*args, max(0, limit) + 1]
         )
-        more = len(rows) > limit
-        rows = rows[: max(0, limit)]
-        before = after.before if after else 0
-        next_cursor = None
-        if more and rows:
-            next_cursor = page_cursor(sortable_time(rows[-1][13]), rows[-1][0], total, before + len(rows))
-        return SubscriptionPage(
-            [self._subscription(r) for r in rows],
-            int(total),
-            next_cursor,
-            before=before,
-            total_recounted=after is None or after.total is None,
-        )
+        page = keyset_slice(rows, limit, after, total, lambda row: (sortable_time(row[13]), row[0]))
+        return SubscriptionPage([self._subscription(r) for r in page.rows], **page.paging)
 
     @staticmethod
     def _subscription(row: Sequence[Any]) -> Subscription:
@@ -480,19 +469,8 @@ class PostgresEventStore:
             " ORDER BY received_at DESC, id DESC LIMIT %s",
             [*args, max(0, limit) + 1],
         )
-        more = len(rows) > limit
-        rows = rows[: max(0, limit)]
-        before = after.before if after else 0
-        next_cursor = None
-        if more and rows:
-            next_cursor = page_cursor(sortable_time(rows[-1][2]), int(rows[-1][0]), total, before + len(rows))
-        return EventPage(
-            events=[self._event(row) for row in rows],
-            total=int(total),
-            next_cursor=next_cursor,
-            before=before,
-            total_recounted=after is None or after.total is None,
-        )
+        page = keyset_slice(rows, limit, after, total, lambda row: (sortable_time(row[2]), int(row[0])))
+        return EventPage(events=[self._event(row) for row in page.rows], **page.paging)
 
     async def latest_event(self, tracking_number: str) -> StoredEvent | None:
         rows = await self._query(

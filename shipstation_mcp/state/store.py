@@ -398,6 +398,37 @@ def page_cursor(key: str, tie: object, total: int, before: int) -> str:
     return encode_cursor(key, tie, total, before)
 
 
+@dataclass(frozen=True)
+class KeysetSlice:
+    """One keyset page cut from the `limit + 1` rows a query read (the extra row only says another page follows)."""
+
+    rows: list[Any]
+    paging: dict[str, Any]
+    """`total`, `next_cursor`, `before` and `total_recounted`, as `EventPage` and `SubscriptionPage` take them."""
+
+
+def keyset_slice(
+    rows: Sequence[Any],
+    limit: int,
+    after: PageCursor | None,
+    total: int,
+    sort_key: Callable[[Any], tuple[str, object]],
+) -> KeysetSlice:
+    """The page's rows and where the next page starts: after the last row shown (`sort_key` gives its sort key, in
+    `sortable_time` text, and its tiebreak), carrying the total counted at the first page and how many came before."""
+    shown = list(rows[: max(0, limit)])
+    before = after.before if after else 0
+    more = len(rows) > limit and shown
+    next_cursor = page_cursor(*sort_key(shown[-1]), total, before + len(shown)) if more else None
+    paging = {
+        "total": int(total),
+        "next_cursor": next_cursor,
+        "before": before,
+        "total_recounted": after is None or after.total is None,
+    }
+    return KeysetSlice(shown, paging)
+
+
 def read_page_cursor(cursor: str, tie_type: type) -> PageCursor:
     """A cursor `page_cursor` made (or the two-part form earlier versions handed out, whose total is recounted);
     `BadCursor` for anything else. Its time is checked (`cursor_time`) and returned in `sortable_time` text."""
@@ -870,17 +901,8 @@ class SQLiteEventStore:
         rows = self._conn.execute(
             self._SUBSCRIPTION_QUERY + clause + self._SUBSCRIPTION_ORDER + " LIMIT ?", [*args, max(0, limit) + 1]
         ).fetchall()
-        more = len(rows) > limit
-        rows = rows[: max(0, limit)]
-        before = after.before if after else 0
-        next_cursor = page_cursor(rows[-1][13], rows[-1][0], total, before + len(rows)) if more and rows else None
-        return SubscriptionPage(
-            [self._subscription(r) for r in rows],
-            int(total),
-            next_cursor,
-            before=before,
-            total_recounted=after is None or after.total is None,
-        )
+        page = keyset_slice(rows, limit, after, total, lambda row: (row[13], row[0]))
+        return SubscriptionPage([self._subscription(r) for r in page.rows], **page.paging)
 
     @staticmethod
     def _subscription(row: Sequence[Any]) -> Subscription:
@@ -923,17 +945,8 @@ class SQLiteEventStore:
             f"SELECT {self._EVENT_COLUMNS} FROM events{clause} ORDER BY received_at DESC, id DESC LIMIT ?",  # noqa: S608
             [*args, max(0, limit) + 1],
         ).fetchall()
-        more = len(rows) > limit
-        rows = rows[: max(0, limit)]
-        before = after.before if after else 0
-        next_cursor = page_cursor(rows[-1][2], int(rows[-1][0]), total, before + len(rows)) if more and rows else None
-        return EventPage(
-            events=[self._event(row) for row in rows],
-            total=int(total),
-            next_cursor=next_cursor,
-            before=before,
-            total_recounted=after is None or after.total is None,
-        )
+        page = keyset_slice(rows, limit, after, total, lambda row: (row[2], int(row[0])))
+        return EventPage(events=[self._event(row) for row in page.rows], **page.paging)
 
     def _latest_event(self, tracking_number: str) -> StoredEvent | None:
         row = self._conn.execute(
