@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
@@ -573,8 +573,3 @@ def days_text(day: date, today: date) -> str:
     if delta == -1:
         return "yesterday"
     return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
-
-
-def first_instant(events: list[TrackEvent]) -> datetime | None:
-    times = [e.occurred_at for e in events if e.occurred_at]
-    return min(times) if times else None

@@ -54,7 +54,6 @@ __all__ = [
     "LatestEvent",
     "TrackingSummary",
     "summarize_tracking",
-    "tracking_headline",
     "tracking_text",
 ]
 
@@ -642,11 +641,6 @@ def _what_to_do(s: TrackingSummary, f: _Facts, situation: Situation) -> str | No
             "due": lambda: format_day(s.estimated_delivery_day) if s.estimated_delivery_day else None,
         },
     )
-
-
-def tracking_headline(s: TrackingSummary, *, now: datetime | None = None) -> str:
-    """The summary's headline (kept for callers that rebuild one; summaries carry theirs)."""
-    return s.headline
 
 
 # ----------------------------------------------------------------------------- text
